@@ -1,0 +1,56 @@
+# bcfork — a thin Makefile over the go command.
+GO       ?= go
+prefix   ?= /usr/local
+DESTDIR  ?=
+BIN      := bin/bcfork
+# Real pristine Bucardo 5.6.0 (Debian's orig tarball), used by tests; see scripts/debian-orig.sh.
+PRISTINE ?= $(CURDIR)/.cache/bucardo_5.6.0.orig.tar.gz
+export BCFORK_PRISTINE_TARBALL := $(PRISTINE)
+
+.PHONY: all build test pristine check golden bench e2e demo install uninstall clean
+
+all: check test build
+
+build:
+	CGO_ENABLED=0 $(GO) build -trimpath -o $(BIN) ./cmd/bcfork
+
+## test: the test command (unit, golden, CLI scripts, and the real 5.6.0 files)
+test: pristine
+	$(GO) test -race ./...
+
+pristine: $(PRISTINE)
+$(PRISTINE):
+	scripts/debian-orig.sh $@
+
+check:
+	$(GO) vet ./...
+	@out=$$(gofmt -l .); if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
+	@cp go.mod /tmp/bcfork.go.mod.bak; cp go.sum /tmp/bcfork.go.sum.bak; \
+	$(GO) mod tidy; \
+	if ! cmp -s go.mod /tmp/bcfork.go.mod.bak || ! cmp -s go.sum /tmp/bcfork.go.sum.bak; then \
+		echo "go mod tidy changes go.mod/go.sum"; cp /tmp/bcfork.go.mod.bak go.mod; cp /tmp/bcfork.go.sum.bak go.sum; exit 1; fi
+
+## golden: rewrite golden files from the current code (review the diff!)
+golden:
+	$(GO) test ./... -run 'Golden|Script' -update
+
+bench: pristine
+	$(GO) test -run '^$$' -bench . -benchmem ./...
+	bench/compare.sh
+
+## e2e: two real Bucardo daemons on this host (needs root; installs what it lacks)
+e2e: build pristine
+	e2e/run.sh
+
+demo: build pristine
+	DEMO=1 e2e/run.sh
+
+install: build
+	install -d $(DESTDIR)$(prefix)/bin
+	install -m 0755 $(BIN) $(DESTDIR)$(prefix)/bin/bcfork
+
+uninstall:
+	rm -f $(DESTDIR)$(prefix)/bin/bcfork
+
+clean:
+	rm -rf bin .cache

@@ -1,0 +1,14 @@
+// Package patches holds bcfork's patch series and upstream pins as data.
+//
+// The tree is patches/<flavor>/<version>/ with a quilt-style series file,
+// the patches it lists, and checksums (sha256sum format) pinning the
+// pristine upstream files the series applies to. A version folder may hold
+// only checksums: the release is pinned but has no series yet.
+package patches
+
+import "embed"
+
+// FS is the embedded tree, rooted so that "upstream/5.6.0/series" is a path in it.
+//
+//go:embed upstream
+var FS embed.FS
