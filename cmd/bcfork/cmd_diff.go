@@ -1,18 +1,97 @@
 package main
 
 import (
-	"errors"
+	"bufio"
+	"bytes"
+	"io"
+	"os"
 
 	"github.com/urfave/cli/v2"
+	"golang.org/x/sys/unix"
 )
 
-// TODO(placeholder): replaced by the real command.
 func diffCommand() *cli.Command {
 	return &cli.Command{
-		Name:  "diff",
-		Usage: "(not built yet)",
-		Action: func(*cli.Context) error {
-			return errors.New("diff: not built yet")
-		},
+		Name:      "diff",
+		Usage:     "print the fork's unified diff against the pristine release",
+		UsageText: "bcfork diff --version 5.6.0 [--from FILE|DIR] [--patches DIR] [--color auto|always|never]",
+		Description: `Builds the fork in memory (as generate does, writing nothing) and prints its
+unified diff against the pristine files, -p1 with a/ and b/ prefixes, so the
+output can be piped to a pager or applied with patch -p1. Colour is used only
+when standard output is a terminal and NO_COLOR is unset, unless --color says.`,
+		Flags: append(upstreamFlags(),
+			&cli.IntFlag{Name: "fuzz", Usage: "allow up to `N` context lines to be ignored per hunk"},
+			&cli.StringFlag{Name: "color", Value: "auto", Usage: "colour the diff: `auto`, always or never"},
+		),
+		Action: runDiff,
 	}
+}
+
+func runDiff(c *cli.Context) error {
+	color, err := useColor(c.String("color"), c.App.Writer)
+	if err != nil {
+		return err
+	}
+	fork, _, err := buildFork(c)
+	if err != nil {
+		return err
+	}
+	d := fork.Diff()
+	if !color {
+		_, err = c.App.Writer.Write(d)
+		return err
+	}
+	return writeColored(c.App.Writer, d)
+}
+
+func useColor(mode string, w io.Writer) (bool, error) {
+	switch mode {
+	case "always":
+		return true, nil
+	case "never":
+		return false, nil
+	case "auto":
+		return os.Getenv("NO_COLOR") == "" && isTerminal(w), nil
+	}
+	return false, usagef("--color must be auto, always or never, not %q", mode)
+}
+
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	if !ok {
+		return false
+	}
+	_, err := unix.IoctlGetTermios(int(f.Fd()), unix.TCGETS)
+	return err == nil
+}
+
+// writeColored writes a unified diff with ANSI colours: headers bold, hunk
+// headers cyan, removals red, additions green.
+func writeColored(w io.Writer, d []byte) error {
+	bw := bufio.NewWriter(w)
+	for _, line := range bytes.SplitAfter(d, []byte("\n")) {
+		bw.WriteString(colorOf(line))
+		bw.Write(bytes.TrimSuffix(line, []byte("\n")))
+		if len(line) > 0 {
+			bw.WriteString("\x1b[0m")
+		}
+		if bytes.HasSuffix(line, []byte("\n")) {
+			bw.WriteByte('\n')
+		}
+	}
+	return bw.Flush()
+}
+
+func colorOf(line []byte) string {
+	switch {
+	case bytes.HasPrefix(line, []byte("--- a/")), bytes.HasPrefix(line, []byte("+++ b/")):
+		return "\x1b[1m"
+	case bytes.HasPrefix(line, []byte("@@")):
+		return "\x1b[36m"
+	case bytes.HasPrefix(line, []byte("-")):
+		return "\x1b[31m"
+	case bytes.HasPrefix(line, []byte("+")):
+		return "\x1b[32m"
+	}
+	return ""
 }

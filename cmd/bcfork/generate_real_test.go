@@ -1,0 +1,148 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/bcfork/bcfork/generator"
+)
+
+// pristineTarball returns Debian's bucardo_5.6.0.orig.tar.gz (real pristine
+// Bucardo 5.6.0; `make pristine` downloads it). CI sets BCFORK_REQUIRE_PRISTINE=1,
+// which turns a missing tarball into a failure instead of a skip.
+func pristineTarball(t *testing.T) string {
+	t.Helper()
+	p := os.Getenv("BCFORK_PRISTINE_TARBALL")
+	if _, err := os.Stat(p); p == "" || err != nil {
+		if os.Getenv("BCFORK_REQUIRE_PRISTINE") == "1" {
+			t.Fatalf("BCFORK_PRISTINE_TARBALL=%q not usable and BCFORK_REQUIRE_PRISTINE=1", p)
+		}
+		t.Skip("BCFORK_PRISTINE_TARBALL not set: run `make test`, which downloads Debian's orig tarball")
+	}
+	return p
+}
+
+// TestGenerateReal5_6_0 generates the fork from the real pristine 5.6.0 files
+// and checks it the ways the series promises: pins match, every hunk at
+// offset 0, the script compiles, and GNU patch and git apply the same series
+// to the same result.
+func TestGenerateReal5_6_0(t *testing.T) {
+	tarball := pristineTarball(t)
+	out := filepath.Join(t.TempDir(), "fork")
+	var stdout, stderr bytes.Buffer
+	args := []string{"bcfork", "generate", "--version", "5.6.0", "--from", tarball, "--out", out, "--no-cache"}
+	if code := run(context.Background(), args, &stdout, &stderr); code != 0 {
+		t.Fatalf("generate exit %d\nstdout:\n%s\nstderr:\n%s", code, &stdout, &stderr)
+	}
+	m, err := generator.ReadManifest(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkPins(t, m)
+	checkOffsetsZero(t, m)
+	checkPerlCompiles(t, filepath.Join(out, "bucardo"))
+	checkExternalTools(t, out)
+}
+
+func checkPins(t *testing.T, m *generator.Manifest) {
+	data, err := os.ReadFile("../../patches/upstream/5.6.0/checksums")
+	if err != nil {
+		t.Fatal(err)
+	}
+	sc := bufio.NewScanner(bytes.NewReader(data))
+	for sc.Scan() {
+		f := strings.Fields(sc.Text())
+		in, ok := m.Input(f[1])
+		if !ok || in.SHA256 != f[0] {
+			t.Errorf("input %s: manifest sha256 %q, pin %q", f[1], in.SHA256, f[0])
+		}
+	}
+}
+
+func checkOffsetsZero(t *testing.T, m *generator.Manifest) {
+	if len(m.Patches) == 0 {
+		t.Fatal("manifest lists no patches")
+	}
+	for _, p := range m.Patches {
+		for i, h := range p.Hunks {
+			if h.Offset != 0 || h.Fuzz != 0 {
+				t.Errorf("%s hunk %d (%s %s): offset %d fuzz %d, want exact", p.Name, i+1, h.File, h.Header, h.Offset, h.Fuzz)
+			}
+		}
+	}
+}
+
+// checkPerlCompiles runs perl -c on the fork. Where DBI is not installed (a
+// machine with only Go and perl), an empty DBI module stands in: the check is
+// about the fork's syntax, not about its dependencies.
+func checkPerlCompiles(t *testing.T, script string) {
+	args := []string{"-c", script}
+	if exec.Command("perl", "-MDBI", "-e1").Run() != nil {
+		lib := t.TempDir()
+		os.WriteFile(filepath.Join(lib, "DBI.pm"), []byte("package DBI;\n1;\n"), 0o644)
+		args = append([]string{"-I", lib}, args...)
+	}
+	out, err := exec.Command("perl", args...).CombinedOutput()
+	if err != nil || !strings.Contains(string(out), "syntax OK") {
+		t.Errorf("perl %v: %v\n%s", args, err, out)
+	}
+}
+
+// checkExternalTools applies the series with GNU patch and with git apply to
+// copies of the pristine files and requires the exact bytes bcfork wrote.
+func checkExternalTools(t *testing.T, fork string) {
+	series := seriesPatches(t, "../../patches/upstream/5.6.0")
+	for _, tool := range [][]string{{"patch", "-p1", "--quiet", "--no-backup-if-mismatch", "-i"}, {"git", "apply", "--whitespace=nowarn"}} {
+		dir := t.TempDir()
+		for _, n := range generator.Names {
+			copyFile(t, filepath.Join(fork, n+generator.OrigSuffix), filepath.Join(dir, n))
+		}
+		for _, p := range series {
+			cmd := exec.Command(tool[0], append(tool[1:], p)...)
+			cmd.Dir = dir
+			if out, err := cmd.CombinedOutput(); err != nil {
+				t.Fatalf("%s %s: %v\n%s", tool[0], filepath.Base(p), err, out)
+			}
+		}
+		for _, n := range generator.Names {
+			want, _ := os.ReadFile(filepath.Join(fork, n))
+			got, _ := os.ReadFile(filepath.Join(dir, n))
+			if !bytes.Equal(got, want) {
+				t.Errorf("%s: %s result differs from bcfork's", n, tool[0])
+			}
+		}
+	}
+}
+
+func seriesPatches(t *testing.T, dir string) []string {
+	data, err := os.ReadFile(filepath.Join(dir, "series"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []string
+	for _, line := range strings.Split(string(data), "\n") {
+		line = strings.TrimSpace(line)
+		if line == "" || strings.HasPrefix(line, "#") {
+			continue
+		}
+		abs, _ := filepath.Abs(filepath.Join(dir, strings.Fields(line)[0]))
+		out = append(out, abs)
+	}
+	return out
+}
+
+func copyFile(t *testing.T, from, to string) {
+	b, err := os.ReadFile(from)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(to, b, 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
