@@ -1,18 +1,127 @@
 package main
 
 import (
-	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
 
+	"github.com/bcfork/bcfork/upstream"
 	"github.com/urfave/cli/v2"
 )
 
-// TODO(placeholder): replaced by the real command.
 func fetchCommand() *cli.Command {
 	return &cli.Command{
-		Name:  "fetch",
-		Usage: "(not built yet)",
-		Action: func(*cli.Context) error {
-			return errors.New("fetch: not built yet")
-		},
+		Name:      "fetch",
+		Usage:     "get, verify and cache the pristine files of a Bucardo release",
+		UsageText: "bcfork fetch --version V [--from FILE|DIR] [--out DIR] [--allow-unpinned] [--offline]",
+		Description: `Gets the pristine bucardo and bucardo.schema of a Bucardo release or ref
+from GitHub (or --from a release tarball or folder), verifies them and keeps
+them in the cache, so that generate and diff can work offline later.
+
+Verification: against the pins in the patches tree (<flavor>/<version>/checksums,
+sha256sum format), and for GitHub against git's blob SHA too. A mismatch exits
+4 and nothing is cached. A version or ref without pins (master, a commit)
+needs --allow-unpinned; fetch then prints the lines to pin it.
+
+Requests: a cold fetch from GitHub makes 3 API requests (the commit of the
+ref, then each file at that commit); a warm fetch of a pinned release or a
+commit makes none; a branch such as master is revalidated with one
+conditional request. GitHub allows 60 requests an hour without a token.
+
+Output: source, commit, pinned or not, API requests spent, then the sha256 of
+both files in sha256sum format. Nothing is written outside the cache unless
+--out DIR is given: DIR then receives bucardo (0755) and bucardo.schema.
+With --from, the version is read from the script ($VERSION) and must agree
+with --version when that is a release number.
+
+Environment: BCFORK_GITHUB_TOKEN or GITHUB_TOKEN (a token raises the rate
+limit), BCFORK_GITHUB_API, BCFORK_OFFLINE, BCFORK_CACHE_DIR (default
+$XDG_CACHE_HOME/bcfork).`,
+		Flags: append(upstreamFlags(),
+			&cli.StringFlag{Name: "out", Aliases: []string{"o"}, Usage: "also write the two files into `DIR`"},
+		),
+		Action: runFetch,
 	}
+}
+
+func runFetch(c *cli.Context) error {
+	if c.Args().Present() {
+		return usagef("fetch takes no arguments, got %q", c.Args().Slice())
+	}
+	opt, err := upstreamOptions(c)
+	if err != nil {
+		return err
+	}
+	if opt.Version == "" && opt.From == "" {
+		return usagef("fetch needs --version V (or --from FILE|DIR)")
+	}
+	rel, err := upstream.Fetch(c.Context, opt)
+	if err != nil {
+		return err
+	}
+	var written []string
+	if out := c.String("out"); out != "" {
+		if written, err = writeRelease(out, rel); err != nil {
+			return err
+		}
+	}
+	printRelease(c.App.Writer, rel, opt.Flavor, written)
+	return nil
+}
+
+func printRelease(w io.Writer, rel *upstream.Release, flavor string, written []string) {
+	commit := rel.Commit
+	if commit == "" {
+		commit = "unknown"
+	}
+	pinned := "yes, " + rel.Pin
+	if !rel.Pinned {
+		pinned = fmt.Sprintf("no; to pin, save the two lines below as %s in the patches tree", upstream.PinPath(flavor, rel.Version))
+	}
+	fmt.Fprintf(w, "version:  %s\nsource:   %s\ncommit:   %s\npinned:   %s\nrequests: %d\n", rel.Version, rel, commit, pinned, rel.Requests)
+	for _, f := range written {
+		fmt.Fprintf(w, "wrote:    %s\n", f)
+	}
+	fmt.Fprint(w, upstream.ChecksumLines(rel.Files))
+}
+
+// writeRelease writes the two files into dir, each through a temporary file.
+func writeRelease(dir string, rel *upstream.Release) ([]string, error) {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, fmt.Errorf("writing files: %w", err)
+	}
+	var written []string
+	for _, name := range upstream.Names {
+		mode := os.FileMode(0o644)
+		if name == upstream.Script {
+			mode = 0o755
+		}
+		p := filepath.Join(dir, name)
+		if err := writeFile(p, rel.Files[name], mode); err != nil {
+			return nil, fmt.Errorf("writing files: %w", err)
+		}
+		written = append(written, p)
+	}
+	return written, nil
+}
+
+func writeFile(file string, data []byte, mode os.FileMode) error {
+	f, err := os.CreateTemp(filepath.Dir(file), ".bcfork-*")
+	if err != nil {
+		return err
+	}
+	defer os.Remove(f.Name()) // no-op once renamed
+	if _, err := f.Write(data); err != nil {
+		f.Close()
+		return err
+	}
+	if err := f.Chmod(mode); err != nil {
+		f.Close()
+		return err
+	}
+	if err := f.Close(); err != nil {
+		return err
+	}
+	return os.Rename(f.Name(), file)
 }

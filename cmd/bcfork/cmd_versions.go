@@ -1,18 +1,67 @@
 package main
 
 import (
-	"errors"
+	"fmt"
+	"io"
+	"text/tabwriter"
 
+	"github.com/bcfork/bcfork/upstream"
 	"github.com/urfave/cli/v2"
 )
 
-// TODO(placeholder): replaced by the real command.
 func versionsCommand() *cli.Command {
 	return &cli.Command{
-		Name:  "versions",
-		Usage: "(not built yet)",
-		Action: func(*cli.Context) error {
-			return errors.New("versions: not built yet")
-		},
+		Name:      "versions",
+		Usage:     "list Bucardo releases and which have a patch series, pins or a cache entry",
+		UsageText: "bcfork versions [--offline] [--repo OWNER/NAME] [--patches DIR]",
+		Description: `Lists the tags of the upstream repository, newest first (releases by
+number, then other tags), with the versions known here: SERIES says the
+patches tree has a patch series for it, PINNED that it has pinned checksums,
+CACHED that its files are in the cache. Refs that are only cached (master, a
+commit) are listed too.
+
+Listing the tags costs one GitHub API request per 100 tags. The listing is
+kept in the cache; with --offline (or BCFORK_OFFLINE) versions lists what is
+known locally: the patches tree, the cache and the last listing.`,
+		Flags:  pickFlags("repo", "github-api", "offline", "no-cache", "patches"),
+		Action: runVersions,
 	}
+}
+
+func runVersions(c *cli.Context) error {
+	if c.Args().Present() {
+		return usagef("versions takes no arguments, got %q", c.Args().Slice())
+	}
+	opt, err := upstreamOptions(c)
+	if err != nil {
+		return err
+	}
+	list, err := upstream.Versions(c.Context, opt)
+	if err != nil {
+		return err
+	}
+	if opt.Offline {
+		fmt.Fprintln(c.App.ErrWriter, "offline: listing the versions known locally")
+	}
+	return printVersions(c.App.Writer, list)
+}
+
+func printVersions(w io.Writer, list []upstream.VersionInfo) error {
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "VERSION\tSERIES\tPINNED\tCACHED\tCOMMIT")
+	for _, v := range list {
+		commit := v.Commit
+		if commit == "" {
+			commit = "-"
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%.12s\n", v.Version, yesNo(v.HasSeries), yesNo(v.Pinned), yesNo(v.Cached), commit)
+	}
+	return tw.Flush()
+}
+
+func yesNo(b bool) string {
+	if b {
+		return "yes"
+	}
+	return "no"
 }

@@ -1,0 +1,96 @@
+package main
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+	"time"
+
+	"github.com/bcfork/bcfork/internal/fakegithub"
+	"github.com/bcfork/bcfork/upstream"
+	"github.com/rogpeppe/go-internal/testscript"
+)
+
+// Every script gets a fake GitHub API (BCFORK_GITHUB_API points at it), so
+// no script reaches the internet. It serves bucardo/bucardo with tags 9.9.9,
+// 9.9.7 and 9.10.0 and a branch master, all synthetic files (see
+// fakegithub.Files; 9.9.9's pins are in the fixture patches tree of the
+// fetch_*.txtar scripts), and the command fakegithub inspects and steers it.
+func init() {
+	scriptSetups = append(scriptSetups, setupFakeGitHub)
+	scriptCmds["fakegithub"] = cmdFakeGitHub
+}
+
+type fakeGitHubKey struct{}
+
+func setupFakeGitHub(env *testscript.Env) error {
+	srv := fakegithub.New()
+	env.Defer(srv.Close)
+	for _, v := range []string{"9.9.7", "9.9.9", "9.10.0"} {
+		srv.AddTag(upstream.DefaultRepo, v, fakegithub.Files(v))
+	}
+	srv.SetBranch(upstream.DefaultRepo, "master", fakegithub.Files("9.10.0"))
+	env.Setenv("BCFORK_GITHUB_API", srv.URL)
+	env.Values[fakeGitHubKey{}] = srv
+	return nil
+}
+
+// cmdFakeGitHub steers the fake GitHub API:
+//
+//	fakegithub requests        print "N requests", one line per request (with its
+//	                           Authorization header, if any), then forget them
+//	fakegithub tag TAG DIR     serve DIR/bucardo and DIR/bucardo.schema as tag TAG
+//	fakegithub branch NAME DIR point branch NAME at DIR's files
+//	fakegithub fail N STATUS   answer the next N requests with STATUS
+//	fakegithub ratelimit       answer every request with a rate limit that resets in an hour
+func cmdFakeGitHub(ts *testscript.TestScript, neg bool, args []string) {
+	if neg {
+		ts.Fatalf("unsupported: ! fakegithub")
+	}
+	srv, _ := ts.Value(fakeGitHubKey{}).(*fakegithub.Server)
+	if srv == nil || len(args) == 0 {
+		ts.Fatalf("usage: fakegithub requests|tag|branch|fail|ratelimit ...")
+	}
+	switch {
+	case args[0] == "requests" && len(args) == 1:
+		reqs := srv.Requests()
+		fmt.Fprintf(ts.Stdout(), "%d requests\n", len(reqs))
+		for _, r := range reqs {
+			if r.Authorization != "" {
+				fmt.Fprintf(ts.Stdout(), "%v (Authorization: %s)\n", r, r.Authorization)
+			} else {
+				fmt.Fprintln(ts.Stdout(), r)
+			}
+		}
+		srv.ClearRequests()
+	case (args[0] == "tag" || args[0] == "branch") && len(args) == 3:
+		files := readFixture(ts, args[2])
+		if args[0] == "tag" {
+			srv.AddTag(upstream.DefaultRepo, args[1], files)
+		} else {
+			srv.SetBranch(upstream.DefaultRepo, args[1], files)
+		}
+	case args[0] == "fail" && len(args) == 3:
+		n, err1 := strconv.Atoi(args[1])
+		status, err2 := strconv.Atoi(args[2])
+		if err1 != nil || err2 != nil {
+			ts.Fatalf("usage: fakegithub fail N STATUS")
+		}
+		srv.Fail(n, status)
+	case args[0] == "ratelimit" && len(args) == 1:
+		srv.RateLimit(time.Now().Add(time.Hour))
+	default:
+		ts.Fatalf("unknown: fakegithub %q", args)
+	}
+}
+
+func readFixture(ts *testscript.TestScript, dir string) map[string][]byte {
+	files := map[string][]byte{}
+	for _, name := range upstream.Names {
+		b, err := os.ReadFile(filepath.Join(ts.MkAbs(dir), name))
+		ts.Check(err)
+		files[name] = b
+	}
+	return files
+}

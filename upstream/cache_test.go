@@ -1,0 +1,127 @@
+package upstream
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+func TestCacheLayout(t *testing.T) {
+	w := newWorld(t)
+	w.mustFetch(t, nil)
+	dir := filepath.Join(w.opt.CacheDir, "github", "bucardo", "bucardo", "refs", "9.9.9")
+	for _, name := range []string{"bucardo", "bucardo.schema", "meta.json"} {
+		if _, err := os.Stat(filepath.Join(dir, name)); err != nil {
+			t.Error(err)
+		}
+	}
+	meta, _ := os.ReadFile(filepath.Join(dir, "meta.json"))
+	if !strings.Contains(string(meta), w.commit) {
+		t.Errorf("meta.json lacks the commit:\n%s", meta)
+	}
+}
+
+func TestCacheCorruptionIsDroppedAndRefetched(t *testing.T) {
+	for name, corrupt := range map[string]func(dir string) error{
+		"file changed": func(dir string) error {
+			return os.WriteFile(filepath.Join(dir, "bucardo"), []byte("#!/bin/sh\nrm -rf /\n"), 0o644)
+		},
+		"file missing":     func(dir string) error { return os.Remove(filepath.Join(dir, "bucardo.schema")) },
+		"meta.json broken": func(dir string) error { return os.WriteFile(filepath.Join(dir, "meta.json"), []byte("{"), 0o644) },
+		"file is a link": func(dir string) error {
+			f := filepath.Join(dir, "bucardo")
+			os.Rename(f, f+".real")
+			return os.Symlink("bucardo.real", f)
+		},
+	} {
+		t.Run(name, func(t *testing.T) {
+			w := newWorld(t)
+			w.mustFetch(t, nil)
+			if err := corrupt(w.opt.cache().entryDir(DefaultRepo, "9.9.9")); err != nil {
+				t.Fatal(err)
+			}
+			w.srv.ClearRequests()
+			r := w.mustFetch(t, nil)
+			wantFiles(t, r, "9.9.9")
+			wantRequests(t, w.srv, 3)
+			if r.FromCache || !strings.Contains(w.log.String(), "dropping it") {
+				t.Errorf("release %+v, log:\n%s", r, w.log)
+			}
+			w.srv.ClearRequests()
+			if r = w.mustFetch(t, nil); !r.FromCache {
+				t.Errorf("not cached again")
+			}
+		})
+	}
+}
+
+// An entry whose files and meta.json were changed together still fails its pins.
+func TestCacheForgeryFailsPins(t *testing.T) {
+	w := newWorld(t)
+	c := w.opt.cache()
+	forged := map[string][]byte{Script: []byte("our $VERSION = '9.9.9';\nevil();\n"), Schema: []byte("-- evil\n")}
+	if err := c.store(DefaultRepo, "9.9.9", w.commit, forged); err != nil {
+		t.Fatal(err)
+	}
+	r := w.mustFetch(t, nil)
+	wantFiles(t, r, "9.9.9")
+	wantRequests(t, w.srv, 3)
+}
+
+func TestOfflineUsesCache(t *testing.T) {
+	w := newWorld(t)
+	w.mustFetch(t, nil)
+	w.mustFetch(t, func(o *Options) { o.Version = "master"; o.AllowUnpinned = true })
+	w.srv.ClearRequests()
+	offline := func(o *Options) { o.Offline = true; o.APIURL = "http://127.0.0.1:1/" }
+	r := w.mustFetch(t, offline)
+	wantFiles(t, r, "9.9.9")
+	r = w.mustFetch(t, func(o *Options) { offline(o); o.Version = "master"; o.AllowUnpinned = true })
+	wantFiles(t, r, "9.9.10")
+	wantRequests(t, w.srv, 0)
+}
+
+func TestOfflineMissing(t *testing.T) {
+	w := newWorld(t)
+	_, err := w.fetch(t, func(o *Options) { o.Offline = true })
+	wantErr(t, err, ErrOffline)
+	if !strings.Contains(err.Error(), "bucardo/bucardo@9.9.9 is not in the cache") || !strings.Contains(err.Error(), w.opt.CacheDir) {
+		t.Errorf("message %q", err)
+	}
+	_, err = w.fetch(t, func(o *Options) { o.Offline = true; o.CacheDir = "" })
+	wantErr(t, err, ErrOffline)
+	wantRequests(t, w.srv, 0)
+}
+
+func TestCacheNotWritableIsAWarning(t *testing.T) {
+	w := newWorld(t)
+	blocker := filepath.Join(t.TempDir(), "file")
+	os.WriteFile(blocker, nil, 0o644)
+	r := w.mustFetch(t, func(o *Options) { o.CacheDir = blocker })
+	wantFiles(t, r, "9.9.9")
+	if !strings.Contains(w.log.String(), "warning: caching") {
+		t.Errorf("log:\n%s", w.log)
+	}
+}
+
+func TestDefaultCacheDir(t *testing.T) {
+	t.Setenv("BCFORK_CACHE_DIR", "/a")
+	t.Setenv("XDG_CACHE_HOME", "/b")
+	if d, _ := DefaultCacheDir(); d != "/a" {
+		t.Errorf("with BCFORK_CACHE_DIR: %q", d)
+	}
+	t.Setenv("BCFORK_CACHE_DIR", "")
+	if d, _ := DefaultCacheDir(); d != filepath.Join("/b", "bcfork") {
+		t.Errorf("with XDG_CACHE_HOME: %q", d)
+	}
+	t.Setenv("XDG_CACHE_HOME", "")
+	t.Setenv("HOME", "/home/x")
+	user, err := os.UserCacheDir()
+	if err != nil {
+		t.Skip(err)
+	}
+	if d, _ := DefaultCacheDir(); d != filepath.Join(user, "bcfork") {
+		t.Errorf("fallback %q", d)
+	}
+}

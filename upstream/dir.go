@@ -1,0 +1,35 @@
+package upstream
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+)
+
+// readDir reads the two files from a checkout or an unpacked release.
+// They must be regular files, not links.
+func readDir(dir string) (map[string][]byte, error) {
+	files := map[string][]byte{}
+	for _, name := range Names {
+		b, err := readRegular(filepath.Join(dir, name))
+		if err != nil {
+			return nil, fmt.Errorf("reading folder %q: %w", dir, err)
+		}
+		files[name] = b
+	}
+	return files, nil
+}
+
+func readRegular(file string) ([]byte, error) {
+	fi, err := os.Lstat(file)
+	if err != nil {
+		return nil, err
+	}
+	if !fi.Mode().IsRegular() {
+		return nil, fmt.Errorf("%q is not a regular file (%v)", file, fi.Mode().Type())
+	}
+	if fi.Size() > maxFileSize {
+		return nil, fmt.Errorf("%q is %d bytes, more than %d", file, fi.Size(), maxFileSize)
+	}
+	return os.ReadFile(file)
+}

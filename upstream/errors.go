@@ -1,0 +1,99 @@
+package upstream
+
+import (
+	"errors"
+	"fmt"
+	"time"
+)
+
+// Sentinel errors for outcomes the caller may act on; match them with errors.Is.
+var (
+	// ErrChecksum means a file does not match its pin or its git blob SHA:
+	// it is not the pristine release. *ChecksumError wraps it.
+	ErrChecksum = errors.New("checksum mismatch")
+	// ErrUnpinned means the version has no checksums in the patches tree and
+	// Options.AllowUnpinned is not set.
+	ErrUnpinned = errors.New("version is not pinned")
+	// ErrOffline means something needed is neither cached nor local.
+	ErrOffline = errors.New("not available offline")
+	// ErrNotFound means the repository has no such tag, branch, commit or file.
+	ErrNotFound = errors.New("not found upstream")
+	// ErrVersionMismatch means the version asked for is not the version the
+	// script says it is.
+	ErrVersionMismatch = errors.New("version does not match the files")
+	// ErrUnsafeArchive means a tarball holds links, absolute or ".." paths,
+	// absurd sizes or other entries bcfork refuses to read.
+	ErrUnsafeArchive = errors.New("unsafe archive")
+	// ErrTimeout means the GitHub API did not answer within Options.Timeout.
+	ErrTimeout = errors.New("no answer in time")
+	// ErrUnreachable means the GitHub API could not be reached (DNS, refused connection).
+	ErrUnreachable = errors.New("cannot reach the GitHub API")
+	// ErrBadToken means GitHub refused the token (401).
+	ErrBadToken = errors.New("GitHub refused the token")
+	// ErrInvalid means an option is malformed: version, repository or API URL.
+	ErrInvalid = errors.New("invalid option")
+)
+
+// ChecksumError reports a file whose checksum is not the expected one.
+type ChecksumError struct {
+	File   string // "bucardo" or "bucardo.schema"
+	Algo   string // "sha256" or "git blob"
+	Want   string // expected, hex
+	Got    string // actual, hex
+	Source string // where the file came from, e.g. "github bucardo/bucardo@5.6.0"
+	Pin    string // the pin file in the patches tree; "" when Want is GitHub's blob SHA
+}
+
+func (e *ChecksumError) Error() string {
+	from := "GitHub's blob SHA"
+	if e.Pin != "" {
+		from = "pinned in " + e.Pin
+	}
+	return fmt.Sprintf("%v: %q from %s: expected %s %s (%s), actual %s",
+		ErrChecksum, e.File, e.Source, e.Algo, e.Want, from, e.Got)
+}
+
+func (e *ChecksumError) Unwrap() error { return ErrChecksum }
+
+// RateLimitError reports that GitHub's API rate limit was hit.
+type RateLimitError struct {
+	Reset     time.Time // when requests are allowed again; zero when unknown
+	Limit     int       // requests an hour; 0 when unknown
+	Secondary bool      // GitHub's secondary (abuse) limit rather than the hourly one
+	Token     bool      // whether a token was sent
+}
+
+func (e *RateLimitError) Error() string {
+	kind := "rate limit"
+	if e.Secondary {
+		kind = "secondary rate limit"
+	}
+	msg := "GitHub API " + kind + " exceeded"
+	if e.Limit > 0 {
+		msg += fmt.Sprintf(" (%d requests an hour)", e.Limit)
+	}
+	if e.Reset.IsZero() {
+		msg += "; it resets later"
+	} else {
+		msg += fmt.Sprintf("; it resets at %s (%s)", e.Reset.Local().Format("2006-01-02 15:04:05 MST"), until(e.Reset))
+	}
+	if !e.Token && !e.Secondary {
+		msg += "; a GitHub token raises the limit"
+	}
+	return msg
+}
+
+// until says briefly how long until t: "in 42m", "in 1h05m", "in 30s".
+func until(t time.Time) string {
+	d := time.Until(t)
+	switch {
+	case d <= 0:
+		return "now"
+	case d < time.Minute:
+		return fmt.Sprintf("in %ds", int(d.Round(time.Second).Seconds()))
+	case d < time.Hour:
+		return fmt.Sprintf("in %dm", int(d.Round(time.Minute).Minutes()))
+	}
+	d = d.Round(time.Minute)
+	return fmt.Sprintf("in %dh%02dm", int(d.Hours()), int(d.Minutes())%60)
+}

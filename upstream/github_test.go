@@ -1,0 +1,298 @@
+package upstream
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/bcfork/bcfork/internal/fakegithub"
+)
+
+func TestFetchColdMakesThreeRequests(t *testing.T) {
+	w := newWorld(t)
+	r := w.mustFetch(t, nil)
+	wantFiles(t, r, "9.9.9")
+	wantRequests(t, w.srv, 3)
+	if r.Requests != 3 || r.Commit != w.commit || !r.Pinned || r.FromCache || r.Kind != "github" {
+		t.Errorf("release = %+v", r)
+	}
+	reqs := w.srv.Requests()
+	if reqs[0].Path != "/repos/bucardo/bucardo/commits/9.9.9" {
+		t.Errorf("first request %v, want the commit of the tag", reqs[0])
+	}
+	for _, req := range reqs[1:] {
+		if !strings.Contains(req.Path, "/contents/bucardo") || req.Query != "ref="+w.commit {
+			t.Errorf("request %v, want contents at the commit", req)
+		}
+	}
+}
+
+func TestFetchWarmMakesNoRequest(t *testing.T) {
+	w := newWorld(t)
+	w.mustFetch(t, nil)
+	w.srv.ClearRequests()
+	r := w.mustFetch(t, nil)
+	wantRequests(t, w.srv, 0)
+	wantFiles(t, r, "9.9.9")
+	if !r.FromCache || r.Requests != 0 || r.Commit != w.commit || !r.Pinned {
+		t.Errorf("release = %+v", r)
+	}
+}
+
+func TestFetchSendsToken(t *testing.T) {
+	w := newWorld(t)
+	w.mustFetch(t, func(o *Options) { o.Token = "t0ken"; o.CacheDir = "" })
+	for _, req := range w.srv.Requests() {
+		if req.Authorization != "Bearer t0ken" {
+			t.Errorf("%v: Authorization %q", req, req.Authorization)
+		}
+	}
+	w.srv.ClearRequests()
+	w.mustFetch(t, func(o *Options) { o.CacheDir = "" })
+	for _, req := range w.srv.Requests() {
+		if req.Authorization != "" {
+			t.Errorf("%v without a token: Authorization %q", req, req.Authorization)
+		}
+	}
+}
+
+func TestFetchBlobMismatch(t *testing.T) {
+	w := newWorld(t)
+	w.srv.LieAboutBlob(DefaultRepo, w.commit, "bucardo.schema", strings.Repeat("0", 40))
+	_, err := w.fetch(t, nil)
+	wantErr(t, err, ErrChecksum)
+	var ce *ChecksumError
+	if !errors.As(err, &ce) || ce.Algo != "git blob" || ce.File != "bucardo.schema" || ce.Want != strings.Repeat("0", 40) {
+		t.Errorf("error = %#v", err)
+	}
+	wantNotCached(t, w, "9.9.9")
+}
+
+func TestFetchPinMismatch(t *testing.T) {
+	w := newWorld(t)
+	_, err := w.fetch(t, func(o *Options) { o.Version = "9.9.7" })
+	wantErr(t, err, ErrChecksum)
+	var ce *ChecksumError
+	if !errors.As(err, &ce) || ce.Algo != "sha256" || ce.Pin != "upstream/9.9.7/checksums" {
+		t.Fatalf("error = %#v", err)
+	}
+	msg := err.Error()
+	for _, s := range []string{"expected sha256 " + ce.Want, "actual " + ce.Got, "upstream/9.9.7/checksums"} {
+		if !strings.Contains(msg, s) {
+			t.Errorf("message %q lacks %q", msg, s)
+		}
+	}
+	wantNotCached(t, w, "9.9.7")
+}
+
+func wantNotCached(t *testing.T, w *world, ref string) {
+	t.Helper()
+	c := w.opt.cache()
+	if _, err := os.Stat(c.entryDir(DefaultRepo, ref)); !os.IsNotExist(err) {
+		t.Errorf("cache entry for %s exists (%v)", ref, err)
+	}
+	left, _ := filepath.Glob(filepath.Join(c.repoDir(DefaultRepo), "refs", ".tmp-*"))
+	if len(left) > 0 {
+		t.Errorf("temporary folders left: %v", left)
+	}
+}
+
+func TestFetchRetries502(t *testing.T) {
+	w := newWorld(t)
+	w.srv.Fail(2, http.StatusBadGateway)
+	var waits []int
+	r := w.mustFetch(t, func(o *Options) {
+		o.Backoff = func(attempt int) time.Duration { waits = append(waits, attempt); return time.Millisecond }
+	})
+	wantFiles(t, r, "9.9.9")
+	wantRequests(t, w.srv, 5)
+	if r.Requests != 5 || len(waits) != 2 || waits[0] != 0 || waits[1] != 1 {
+		t.Errorf("requests %d, backoff attempts %v", r.Requests, waits)
+	}
+	if !strings.Contains(w.log.String(), "502 Bad Gateway; retrying") {
+		t.Errorf("log lacks the retry:\n%s", w.log)
+	}
+}
+
+func TestFetchGivesUpAfterRetries(t *testing.T) {
+	w := newWorld(t)
+	w.srv.Fail(10, http.StatusServiceUnavailable)
+	_, err := w.fetch(t, func(o *Options) { o.Retries = 2 })
+	if err == nil || !strings.Contains(err.Error(), "503 Service Unavailable (3 attempts)") {
+		t.Fatalf("error = %v", err)
+	}
+	wantRequests(t, w.srv, 3)
+}
+
+func TestFetchRetriesConnectionReset(t *testing.T) {
+	w := newWorld(t)
+	w.srv.Reset(1)
+	r := w.mustFetch(t, nil)
+	wantFiles(t, r, "9.9.9")
+	if n := w.srv.Count(); n < 4 {
+		t.Errorf("server saw %d requests, want the reset one and 3 more", n)
+	}
+}
+
+func TestFetchTimeout(t *testing.T) {
+	w := newWorld(t)
+	w.srv.Hang(1)
+	_, err := w.fetch(t, func(o *Options) { o.Timeout = 50 * time.Millisecond })
+	wantErr(t, err, ErrTimeout)
+	if !strings.Contains(err.Error(), "within 50ms") {
+		t.Errorf("error = %v", err)
+	}
+	if n := w.srv.Count(); n > 1 { // 0 when the timeout hit before the request arrived
+		t.Errorf("server saw %d requests; a timeout is not retried", n)
+	}
+}
+
+func TestFetchStopsWhenCanceled(t *testing.T) {
+	w := newWorld(t)
+	w.srv.Hang(1)
+	ctx, cancel := context.WithCancel(context.Background())
+	go func() { time.Sleep(20 * time.Millisecond); cancel() }()
+	opt := w.opt
+	_, err := Fetch(ctx, opt)
+	wantErr(t, err, context.Canceled)
+}
+
+func TestFetchRateLimit(t *testing.T) {
+	w := newWorld(t)
+	reset := time.Now().Add(42 * time.Minute).Truncate(time.Second)
+	w.srv.RateLimit(reset)
+	_, err := w.fetch(t, nil)
+	var rl *RateLimitError
+	if !errors.As(err, &rl) {
+		t.Fatalf("error = %v, want a *RateLimitError", err)
+	}
+	if !rl.Reset.Equal(reset) || rl.Limit != 60 || rl.Secondary || rl.Token {
+		t.Errorf("rate limit = %+v, want reset %v", rl, reset)
+	}
+	msg := err.Error()
+	for _, s := range []string{"rate limit exceeded", "resets at " + reset.Local().Format("2006-01-02 15:04:05"), "in 42m", "a GitHub token raises the limit"} {
+		if !strings.Contains(msg, s) {
+			t.Errorf("message %q lacks %q", msg, s)
+		}
+	}
+	wantRequests(t, w.srv, 1)
+}
+
+func TestFetchSecondaryRateLimit(t *testing.T) {
+	w := newWorld(t)
+	w.srv.SecondaryLimit(90 * time.Second)
+	_, err := w.fetch(t, func(o *Options) { o.Token = "t" })
+	var rl *RateLimitError
+	if !errors.As(err, &rl) || !rl.Secondary || !rl.Token || time.Until(rl.Reset) < 80*time.Second {
+		t.Fatalf("error = %#v", err)
+	}
+	if !strings.Contains(err.Error(), "secondary rate limit") {
+		t.Errorf("message %q", err)
+	}
+	wantRequests(t, w.srv, 1)
+}
+
+func TestFetchUnpinnedNeedsOptIn(t *testing.T) {
+	w := newWorld(t)
+	_, err := w.fetch(t, func(o *Options) { o.Version = "master" })
+	wantErr(t, err, ErrUnpinned)
+	if !strings.Contains(err.Error(), "upstream/master/checksums") {
+		t.Errorf("message %q does not name the pin file", err)
+	}
+	wantRequests(t, w.srv, 0)
+}
+
+func TestFetchUnpinnedRevalidates(t *testing.T) {
+	w := newWorld(t)
+	master := func(o *Options) { o.Version = "master"; o.AllowUnpinned = true }
+	r := w.mustFetch(t, master)
+	wantFiles(t, r, "9.9.10")
+	if r.Pinned || r.Requests != 3 {
+		t.Errorf("release = %+v", r)
+	}
+
+	// Unchanged: one conditional request, answered 304.
+	w.srv.ClearRequests()
+	r = w.mustFetch(t, master)
+	wantRequests(t, w.srv, 1)
+	if !r.FromCache || r.Requests != 1 || w.srv.Requests()[0].IfNoneMatch != `"`+r.Commit+`"` {
+		t.Errorf("release = %+v, requests %+v", r, w.srv.Requests())
+	}
+
+	// Moved: fetched again at the new commit.
+	moved := w.srv.SetBranch(DefaultRepo, "master", fakegithub.Files("9.9.11"))
+	w.srv.ClearRequests()
+	r = w.mustFetch(t, master)
+	wantFiles(t, r, "9.9.11")
+	if r.FromCache || r.Commit != moved || r.Requests != 3 {
+		t.Errorf("release = %+v", r)
+	}
+}
+
+func TestFetchCommitIsImmutable(t *testing.T) {
+	w := newWorld(t)
+	byCommit := func(o *Options) { o.Version = w.commit; o.AllowUnpinned = true }
+	w.mustFetch(t, byCommit)
+	w.srv.ClearRequests()
+	r := w.mustFetch(t, byCommit)
+	wantRequests(t, w.srv, 0)
+	wantFiles(t, r, "9.9.9")
+}
+
+func TestFetchUnknownRef(t *testing.T) {
+	w := newWorld(t)
+	_, err := w.fetch(t, func(o *Options) { o.Version = "1.0.0"; o.AllowUnpinned = true })
+	wantErr(t, err, ErrNotFound)
+	if !strings.Contains(err.Error(), "No commit found") {
+		t.Errorf("message %q", err)
+	}
+	wantRequests(t, w.srv, 1)
+}
+
+func TestFetchUnknownRepo(t *testing.T) {
+	w := newWorld(t)
+	_, err := w.fetch(t, func(o *Options) { o.Repo = "someone/else" })
+	wantErr(t, err, ErrNotFound)
+}
+
+func TestFetchOtherRepo(t *testing.T) {
+	w := newWorld(t)
+	w.srv.AddTag("fork/bucardo", "9.9.9", fakegithub.Files("9.9.9"))
+	r := w.mustFetch(t, func(o *Options) { o.Repo = "fork/bucardo" })
+	if r.Location != "fork/bucardo" || !strings.Contains(w.srv.Requests()[0].Path, "/repos/fork/bucardo/") {
+		t.Errorf("release %+v, requests %v", r, w.srv.Requests())
+	}
+}
+
+func TestFetchRejectsBadInput(t *testing.T) {
+	w := newWorld(t)
+	for _, edit := range []func(*Options){
+		func(o *Options) { o.Version = "../etc" },
+		func(o *Options) { o.Version = "-x" },
+		func(o *Options) { o.Repo = "noslash" },
+		func(o *Options) { o.APIURL = "ftp://x/" },
+	} {
+		if _, err := w.fetch(t, edit); err == nil {
+			t.Errorf("no error")
+		}
+	}
+	wantRequests(t, w.srv, 0)
+}
+
+func TestFetchNoCache(t *testing.T) {
+	w := newWorld(t)
+	w.mustFetch(t, func(o *Options) { o.CacheDir = "" })
+	w.mustFetch(t, func(o *Options) { o.CacheDir = "" })
+	wantRequests(t, w.srv, 6)
+}
+
+func TestFetchUnreachable(t *testing.T) {
+	w := newWorld(t)
+	_, err := w.fetch(t, func(o *Options) { o.APIURL = "http://127.0.0.1:1/" })
+	wantErr(t, err, ErrUnreachable)
+}

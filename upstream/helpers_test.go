@@ -1,0 +1,91 @@
+package upstream
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"os"
+	"testing"
+	"time"
+
+	"github.com/bcfork/bcfork/internal/fakegithub"
+)
+
+// The fixture patches tree in testdata/patches pins 9.9.9 (with a series)
+// and 9.9.7; 9.9.7's pins are 9.9.9's sums, so 9.9.7's files never match.
+
+// world is a fake GitHub serving tags 9.9.9 and 9.9.7 and a branch master,
+// with Options pointing at it and a fresh cache.
+type world struct {
+	srv    *fakegithub.Server
+	opt    Options
+	log    *bytes.Buffer
+	commit string // of tag 9.9.9
+}
+
+func newWorld(t *testing.T) *world {
+	t.Helper()
+	srv := fakegithub.New()
+	t.Cleanup(srv.Close)
+	w := &world{srv: srv, log: &bytes.Buffer{}}
+	w.commit = srv.AddTag(DefaultRepo, "9.9.9", fakegithub.Files("9.9.9"))
+	srv.AddTag(DefaultRepo, "9.9.7", fakegithub.Files("9.9.7"))
+	srv.SetBranch(DefaultRepo, "master", fakegithub.Files("9.9.10"))
+	w.opt = Options{
+		Version:  "9.9.9",
+		APIURL:   srv.URL,
+		CacheDir: t.TempDir(),
+		Pins:     os.DirFS("testdata/patches"),
+		Log:      w.log,
+		Timeout:  5 * time.Second,
+		Backoff:  func(int) time.Duration { return time.Millisecond },
+	}
+	return w
+}
+
+// fetch runs Fetch with the world's options changed by edit.
+func (w *world) fetch(t *testing.T, edit func(*Options)) (*Release, error) {
+	t.Helper()
+	opt := w.opt
+	if edit != nil {
+		edit(&opt)
+	}
+	return Fetch(context.Background(), opt)
+}
+
+// mustFetch is fetch that fails the test on an error.
+func (w *world) mustFetch(t *testing.T, edit func(*Options)) *Release {
+	t.Helper()
+	r, err := w.fetch(t, edit)
+	if err != nil {
+		t.Fatalf("Fetch: %v\nlog:\n%s", err, w.log)
+	}
+	return r
+}
+
+func wantErr(t *testing.T, err, target error) {
+	t.Helper()
+	if !errors.Is(err, target) {
+		t.Fatalf("error = %v, want %v", err, target)
+	}
+}
+
+func wantFiles(t *testing.T, r *Release, version string) {
+	t.Helper()
+	want := fakegithub.Files(version)
+	if len(r.Files) != 2 {
+		t.Fatalf("got %d files, want 2", len(r.Files))
+	}
+	for name, b := range want {
+		if !bytes.Equal(r.Files[name], b) {
+			t.Errorf("%s differs from the %s fixture", name, version)
+		}
+	}
+}
+
+func wantRequests(t *testing.T, srv *fakegithub.Server, n int) {
+	t.Helper()
+	if got := srv.Count(); got != n {
+		t.Errorf("server saw %d requests, want %d: %v", got, n, srv.Requests())
+	}
+}

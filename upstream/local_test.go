@@ -1,0 +1,261 @@
+package upstream
+
+import (
+	"archive/tar"
+	"bytes"
+	"compress/gzip"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/bcfork/bcfork/internal/fakegithub"
+)
+
+// tarEntry is one entry of a tarball built by a test.
+type tarEntry struct {
+	hdr  tar.Header
+	body []byte
+}
+
+func file(name string, body []byte) tarEntry {
+	return tarEntry{tar.Header{Name: name, Typeflag: tar.TypeReg, Mode: 0o644, Size: int64(len(body))}, body}
+}
+
+func dirEntry(name string) tarEntry {
+	return tarEntry{hdr: tar.Header{Name: name, Typeflag: tar.TypeDir, Mode: 0o755}}
+}
+
+// release is the entries of a well-formed release tarball of version.
+func release(top, version string) []tarEntry {
+	files := fakegithub.Files(version)
+	return []tarEntry{
+		dirEntry(top + "/"),
+		file(top+"/README", []byte("Bucardo\n")),
+		file(top+"/bucardo", files[Script]),
+		dirEntry(top + "/t/"),
+		file(top+"/t/01-basic.t", []byte("ok\n")),
+		file(top+"/bucardo.schema", files[Schema]),
+	}
+}
+
+func writeTarball(t *testing.T, entries []tarEntry) string {
+	t.Helper()
+	var buf bytes.Buffer
+	zw := gzip.NewWriter(&buf)
+	tw := tar.NewWriter(zw)
+	for _, e := range entries {
+		h := e.hdr
+		if err := tw.WriteHeader(&h); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := tw.Write(e.body); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := tw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	zw.Close()
+	p := filepath.Join(t.TempDir(), "Bucardo.tar.gz")
+	if err := os.WriteFile(p, buf.Bytes(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+func TestFetchTarball(t *testing.T) {
+	w := newWorld(t)
+	tgz := writeTarball(t, release("Bucardo-9.9.9", "9.9.9"))
+	r := w.mustFetch(t, func(o *Options) { o.From = tgz; o.Version = "" })
+	wantFiles(t, r, "9.9.9")
+	if r.Kind != "tarball" || r.Location != tgz || r.Version != "9.9.9" || !r.Pinned || r.Commit != "" {
+		t.Errorf("release = %+v", r)
+	}
+	wantRequests(t, w.srv, 0)
+	wantNotCached(t, w, "9.9.9")
+}
+
+// GitHub's tag tarballs name their commit in a pax global header.
+func TestFetchGitHubTarballHasCommit(t *testing.T) {
+	w := newWorld(t)
+	commit := strings.Repeat("ab", 20)
+	pax := tarEntry{hdr: tar.Header{Typeflag: tar.TypeXGlobalHeader, Name: "pax_global_header", PAXRecords: map[string]string{"comment": commit}}}
+	tgz := writeTarball(t, append([]tarEntry{pax}, release("bucardo-bucardo-13f98c5", "9.9.9")...))
+	r := w.mustFetch(t, func(o *Options) { o.From = tgz })
+	if r.Commit != commit {
+		t.Errorf("commit %q, want %q", r.Commit, commit)
+	}
+}
+
+func TestFetchTarballVersion(t *testing.T) {
+	w := newWorld(t)
+	tgz := writeTarball(t, release("Bucardo-9.9.9", "9.9.9"))
+	_, err := w.fetch(t, func(o *Options) { o.From = tgz; o.Version = "9.9.8" })
+	wantErr(t, err, ErrVersionMismatch)
+	if !strings.Contains(err.Error(), "asked for 9.9.8, but bucardo says $VERSION is 9.9.9") {
+		t.Errorf("message %q", err)
+	}
+	// A ref names the files of a checkout, unpinned.
+	r := w.mustFetch(t, func(o *Options) { o.From = tgz; o.Version = "master"; o.AllowUnpinned = true })
+	if r.Version != "master" || r.Pinned {
+		t.Errorf("release = %+v", r)
+	}
+}
+
+func TestFetchTarballPinMismatch(t *testing.T) {
+	w := newWorld(t)
+	tgz := writeTarball(t, release("Bucardo-9.9.7", "9.9.7"))
+	_, err := w.fetch(t, func(o *Options) { o.From = tgz; o.Version = "" })
+	wantErr(t, err, ErrChecksum)
+	if !strings.Contains(err.Error(), "from tarball "+tgz) {
+		t.Errorf("message %q", err)
+	}
+}
+
+func TestFetchTarballUnpinned(t *testing.T) {
+	w := newWorld(t)
+	tgz := writeTarball(t, release("Bucardo-9.9.8", "9.9.8"))
+	_, err := w.fetch(t, func(o *Options) { o.From = tgz; o.Version = "" })
+	wantErr(t, err, ErrUnpinned)
+	r := w.mustFetch(t, func(o *Options) { o.From = tgz; o.Version = ""; o.AllowUnpinned = true })
+	if r.Pinned || r.Version != "9.9.8" {
+		t.Errorf("release = %+v", r)
+	}
+}
+
+func TestFetchHostileTarballs(t *testing.T) {
+	files := fakegithub.Files("9.9.9")
+	big := bytes.Repeat([]byte("x"), 2000)
+	tests := map[string]struct {
+		entries []tarEntry
+		want    string
+	}{
+		"symlink": {append(release("B", "9.9.9"),
+			tarEntry{hdr: tar.Header{Name: "B/evil", Typeflag: tar.TypeSymlink, Linkname: "/etc/passwd"}}), `"B/evil" is a link`},
+		"symlinked script": {[]tarEntry{dirEntry("B/"), file("B/real", files[Script]),
+			tarEntry{hdr: tar.Header{Name: "B/bucardo", Typeflag: tar.TypeSymlink, Linkname: "real"}}}, "is a link"},
+		"hardlink": {append(release("B", "9.9.9"),
+			tarEntry{hdr: tar.Header{Name: "B/hard", Typeflag: tar.TypeLink, Linkname: "B/bucardo"}}), "is a link"},
+		"absolute path":  {append(release("B", "9.9.9"), file("/etc/cron.d/x", []byte("x"))), "absolute or leaves"},
+		"dot-dot path":   {append(release("B", "9.9.9"), file("B/../../x", []byte("x"))), "absolute or leaves"},
+		"two top levels": {append(release("B", "9.9.9"), file("C/x", []byte("x"))), "more than one top folder"},
+		"file at top":    {append([]tarEntry{file("bucardo", files[Script])}, release("B", "9.9.9")...), "outside a top folder"},
+		"device": {append(release("B", "9.9.9"),
+			tarEntry{hdr: tar.Header{Name: "B/dev", Typeflag: tar.TypeChar, Devmajor: 1, Devminor: 3}}), "not a file or folder"},
+		"script twice":    {append(release("B", "9.9.9"), file("B/bucardo", files[Script])), "appears twice"},
+		"file too big":    {append(release("B", "9.9.9")[:2], file("B/bucardo", big)), "more than 1000"},
+		"archive too big": {append(release("B", "9.9.9"), file("B/a", big), file("B/b", big)), "bytes unpacked"},
+		"no schema":       {release("B", "9.9.9")[:3], `no "bucardo.schema"`},
+		"empty":           {nil, "empty archive"},
+	}
+	defer func(f, a int64) { maxFileSize, maxArchiveSize = f, a }(maxFileSize, maxArchiveSize)
+	maxFileSize, maxArchiveSize = 1000, 4000
+	w := newWorld(t)
+	for name, tt := range tests {
+		t.Run(name, func(t *testing.T) {
+			tgz := writeTarball(t, tt.entries)
+			_, err := w.fetch(t, func(o *Options) { o.From = tgz })
+			if err == nil || !strings.Contains(err.Error(), tt.want) {
+				t.Fatalf("error = %v, want %q", err, tt.want)
+			}
+		})
+	}
+}
+
+func TestFetchNotGzip(t *testing.T) {
+	w := newWorld(t)
+	p := filepath.Join(t.TempDir(), "x.tar.gz")
+	os.WriteFile(p, []byte("not gzip"), 0o644)
+	_, err := w.fetch(t, func(o *Options) { o.From = p })
+	if err == nil || !strings.Contains(err.Error(), "not gzip-compressed") {
+		t.Fatalf("error = %v", err)
+	}
+}
+
+func writeDir(t *testing.T, files map[string][]byte) string {
+	t.Helper()
+	dir := t.TempDir()
+	for name, b := range files {
+		if err := os.WriteFile(filepath.Join(dir, name), b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return dir
+}
+
+func TestFetchDir(t *testing.T) {
+	w := newWorld(t)
+	dir := writeDir(t, fakegithub.Files("9.9.9"))
+	r := w.mustFetch(t, func(o *Options) { o.From = dir; o.Version = "" })
+	wantFiles(t, r, "9.9.9")
+	if r.Kind != "dir" || r.Location != dir || r.Version != "9.9.9" || !r.Pinned {
+		t.Errorf("release = %+v", r)
+	}
+	wantRequests(t, w.srv, 0)
+}
+
+func TestFetchDirRefuses(t *testing.T) {
+	w := newWorld(t)
+	dir := writeDir(t, fakegithub.Files("9.9.7"))
+	_, err := w.fetch(t, func(o *Options) { o.From = dir; o.Version = "" })
+	wantErr(t, err, ErrChecksum)
+
+	os.Remove(filepath.Join(dir, "bucardo.schema"))
+	os.Symlink("/etc/passwd", filepath.Join(dir, "bucardo.schema"))
+	_, err = w.fetch(t, func(o *Options) { o.From = dir; o.Version = "" })
+	if err == nil || !strings.Contains(err.Error(), "not a regular file") {
+		t.Errorf("symlink: error = %v", err)
+	}
+
+	os.Remove(filepath.Join(dir, "bucardo.schema"))
+	_, err = w.fetch(t, func(o *Options) { o.From = dir; o.Version = "" })
+	if err == nil || !strings.Contains(err.Error(), "bucardo.schema") {
+		t.Errorf("missing: error = %v", err)
+	}
+}
+
+func TestFetchDirWithoutVersion(t *testing.T) {
+	w := newWorld(t)
+	dir := writeDir(t, map[string][]byte{Script: []byte("#!/usr/bin/perl\n"), Schema: []byte("--\n")})
+	_, err := w.fetch(t, func(o *Options) { o.From = dir; o.Version = "" })
+	if err == nil || !strings.Contains(err.Error(), "$VERSION") {
+		t.Errorf("error = %v", err)
+	}
+	dir = writeDir(t, map[string][]byte{Script: []byte("our $VERSION = '../../x';\n"), Schema: []byte("--\n")})
+	if _, err = w.fetch(t, func(o *Options) { o.From = dir; o.Version = "" }); err == nil {
+		t.Errorf("a $VERSION of ../../x is accepted")
+	}
+}
+
+// TestPristineTarball reads the real Bucardo 5.6.0 release (Debian's orig
+// tarball) and checks it against the embedded pins.
+func TestPristineTarball(t *testing.T) {
+	tgz := os.Getenv("BCFORK_PRISTINE_TARBALL")
+	if tgz == "" {
+		if os.Getenv("BCFORK_REQUIRE_PRISTINE") == "1" {
+			t.Fatal("BCFORK_PRISTINE_TARBALL is not set")
+		}
+		t.Skip("BCFORK_PRISTINE_TARBALL is not set")
+	}
+	r, err := Fetch(t.Context(), Options{From: tgz, CacheDir: ""})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.Version != "5.6.0" || !r.Pinned || r.Kind != "tarball" {
+		t.Errorf("release = %+v", r)
+	}
+	sizes := map[string]int{Script: 364221, Schema: 101718}
+	for name, size := range sizes {
+		if len(r.Files[name]) != size {
+			t.Errorf("%s: %d bytes, want %d", name, len(r.Files[name]), size)
+		}
+	}
+	pins, err := os.ReadFile("../patches/upstream/5.6.0/checksums")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := ChecksumLines(r.Files); got != string(pins) {
+		t.Errorf("checksums:\n%s\nwant the pins:\n%s", got, pins)
+	}
+}

@@ -1,0 +1,154 @@
+package upstream
+
+import (
+	"archive/tar"
+	"bufio"
+	"compress/gzip"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path"
+	"strings"
+)
+
+// Limits on what a tarball may hold. Bucardo's files are under 400 KB and a
+// release tarball under 2 MB unpacked; variables so that tests can lower them.
+var (
+	maxFileSize    int64 = 16 << 20
+	maxArchiveSize int64 = 512 << 20
+	maxEntries           = 100_000
+)
+
+// readTarball reads the two files from a gzip-compressed release tarball
+// with a single top folder. The commit is known for GitHub's tag tarballs,
+// which carry it in a pax global header.
+func readTarball(file string) (files map[string][]byte, commit string, err error) {
+	f, err := os.Open(file)
+	if err != nil {
+		return nil, "", fmt.Errorf("reading tarball: %w", err)
+	}
+	defer f.Close()
+	zr, err := gzip.NewReader(bufio.NewReader(f))
+	if err != nil {
+		return nil, "", fmt.Errorf("reading tarball %q: not gzip-compressed: %w", file, err)
+	}
+	files, commit, err = readTar(tar.NewReader(zr))
+	if err != nil {
+		return nil, "", fmt.Errorf("reading tarball %q: %w", file, err)
+	}
+	return files, commit, nil
+}
+
+// tarScan holds what readTar has seen so far.
+type tarScan struct {
+	files   map[string][]byte
+	commit  string
+	top     string
+	total   int64
+	entries int
+}
+
+func readTar(tr *tar.Reader) (map[string][]byte, string, error) {
+	s := &tarScan{files: map[string][]byte{}}
+	for {
+		hdr, err := tr.Next()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return nil, "", err
+		}
+		if err := s.entry(hdr, tr); err != nil {
+			return nil, "", err
+		}
+	}
+	if s.top == "" {
+		return nil, "", errors.New("empty archive")
+	}
+	for _, name := range Names {
+		if s.files[name] == nil {
+			return nil, "", fmt.Errorf("no %q in its top folder %q", name, s.top)
+		}
+	}
+	return s.files, s.commit, nil
+}
+
+func (s *tarScan) entry(hdr *tar.Header, r io.Reader) error {
+	if s.entries++; s.entries > maxEntries {
+		return fmt.Errorf("%w: more than %d entries", ErrUnsafeArchive, maxEntries)
+	}
+	if hdr.Typeflag == tar.TypeXGlobalHeader {
+		if c := hdr.PAXRecords["comment"]; isCommit(c) {
+			s.commit = c
+		}
+		return nil
+	}
+	if hdr.Size < 0 || hdr.Size > maxArchiveSize-s.total {
+		return fmt.Errorf("%w: more than %d bytes unpacked", ErrUnsafeArchive, maxArchiveSize)
+	}
+	s.total += hdr.Size
+	rel, err := s.place(hdr)
+	if err != nil {
+		return err
+	}
+	if hdr.Typeflag != tar.TypeReg || (rel != Script && rel != Schema) {
+		return nil
+	}
+	return s.read(rel, hdr, r)
+}
+
+// place checks the entry's type and path and returns its path below the top folder.
+func (s *tarScan) place(hdr *tar.Header) (string, error) {
+	name := hdr.Name
+	switch hdr.Typeflag {
+	case tar.TypeReg, tar.TypeDir:
+	case tar.TypeSymlink, tar.TypeLink:
+		return "", fmt.Errorf("%w: %q is a link to %q", ErrUnsafeArchive, name, hdr.Linkname)
+	default:
+		return "", fmt.Errorf("%w: %q is not a file or folder (type %q)", ErrUnsafeArchive, name, hdr.Typeflag)
+	}
+	if strings.HasPrefix(name, "/") || strings.Contains(name, `\`) || hasDotDot(name) {
+		return "", fmt.Errorf("%w: path %q is absolute or leaves the archive", ErrUnsafeArchive, name)
+	}
+	clean := path.Clean(name)
+	if clean == "." && hdr.Typeflag == tar.TypeDir {
+		return "", nil // "./", as `tar -C dir .` writes
+	}
+	top, rel, _ := strings.Cut(clean, "/")
+	if top == "." || (rel == "" && hdr.Typeflag != tar.TypeDir) {
+		return "", fmt.Errorf("%w: %q is outside a top folder", ErrUnsafeArchive, name)
+	}
+	if s.top != "" && top != s.top {
+		return "", fmt.Errorf("%w: more than one top folder (%q, %q)", ErrUnsafeArchive, s.top, top)
+	}
+	s.top = top
+	return rel, nil
+}
+
+func (s *tarScan) read(name string, hdr *tar.Header, r io.Reader) error {
+	if s.files[name] != nil {
+		return fmt.Errorf("%w: %q appears twice", ErrUnsafeArchive, hdr.Name)
+	}
+	if hdr.Size > maxFileSize {
+		return fmt.Errorf("%w: %q is %d bytes, more than %d", ErrUnsafeArchive, hdr.Name, hdr.Size, maxFileSize)
+	}
+	b, err := io.ReadAll(io.LimitReader(r, hdr.Size))
+	if err != nil {
+		return fmt.Errorf("reading %q: %w", hdr.Name, err)
+	}
+	if b == nil {
+		b = []byte{}
+	}
+	s.files[name] = b
+	return nil
+}
+
+func hasDotDot(name string) bool {
+	for _, part := range strings.Split(name, "/") {
+		if part == ".." {
+			return true
+		}
+	}
+	return false
+}

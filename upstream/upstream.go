@@ -1,0 +1,254 @@
+package upstream
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"net/http"
+	"os"
+	"time"
+
+	"github.com/bcfork/bcfork/patches"
+)
+
+// Defaults for Options.
+const (
+	DefaultRepo    = "bucardo/bucardo"
+	DefaultAPIURL  = "https://api.github.com/"
+	DefaultFlavor  = "upstream"
+	DefaultTimeout = 30 * time.Second
+	DefaultRetries = 3
+)
+
+// Options says which release to get, from where, and how.
+type Options struct {
+	Version       string       // tag or ref: "5.6.0", "master", a commit; for From, "" means the script's $VERSION
+	From          string       // "" = GitHub; a .tar.gz/.tgz file or a folder
+	Repo          string       // "owner/name"; default DefaultRepo
+	APIURL        string       // GitHub API base; default DefaultAPIURL
+	Token         string       // GitHub token, sent as an Authorization header
+	HTTPClient    *http.Client // nil: a client with Timeout
+	CacheDir      string       // "" = no cache; see DefaultCacheDir
+	Offline       bool         // use only the cache and local sources
+	AllowUnpinned bool         // accept a version that has no pins
+	Pins          fs.FS        // patches tree: reads <Flavor>/<Version>/checksums; default patches.FS
+	Flavor        string       // default DefaultFlavor
+	Log           io.Writer    // progress lines; nil = quiet
+
+	Timeout time.Duration                   // per API request; default DefaultTimeout
+	Retries int                             // extra attempts after a transient failure; 0 = DefaultRetries, <0 = none
+	Backoff func(attempt int) time.Duration // wait before retry attempt+1; default 1s, 2s, 4s, ...
+}
+
+// Release is the pristine files of one version and where they came from.
+type Release struct {
+	Version   string            // version asked for, else the script's $VERSION
+	Ref       string            // ref fetched from GitHub; "" for local sources
+	Commit    string            // upstream commit, when known
+	Kind      string            // "github", "tarball" or "dir"
+	Location  string            // repository, tarball path or folder
+	FromCache bool              // read from the cache (Kind is "github")
+	Pinned    bool              // verified against pins
+	Pin       string            // the pin file in the patches tree, when Pinned
+	Files     map[string][]byte // exactly Script and Schema
+	Requests  int               // GitHub API requests spent
+}
+
+// String describes where the files came from, e.g. "github bucardo/bucardo@5.6.0 (cache)".
+func (r *Release) String() string {
+	s := r.Kind + " " + r.Location
+	if r.Ref != "" {
+		s += "@" + r.Ref
+	}
+	if r.FromCache {
+		s += " (cache)"
+	}
+	return s
+}
+
+// Fetch gets the pristine files of opt.Version, verifies them and caches
+// what it fetched from GitHub.
+func Fetch(ctx context.Context, opt Options) (*Release, error) {
+	if err := opt.defaults(); err != nil {
+		return nil, err
+	}
+	if opt.From != "" {
+		return fetchLocal(&opt)
+	}
+	return fetchGitHub(ctx, &opt)
+}
+
+func (opt *Options) defaults() error {
+	set := func(s *string, def string) {
+		if *s == "" {
+			*s = def
+		}
+	}
+	set(&opt.Repo, DefaultRepo)
+	set(&opt.APIURL, DefaultAPIURL)
+	set(&opt.Flavor, DefaultFlavor)
+	if opt.Pins == nil {
+		opt.Pins = patches.FS
+	}
+	if opt.Timeout <= 0 {
+		opt.Timeout = DefaultTimeout
+	}
+	switch {
+	case opt.Retries == 0:
+		opt.Retries = DefaultRetries
+	case opt.Retries < 0:
+		opt.Retries = 0
+	}
+	if opt.Backoff == nil {
+		opt.Backoff = func(attempt int) time.Duration { return time.Second << min(attempt, 5) }
+	}
+	if err := validRepo(opt.Repo); err != nil {
+		return err
+	}
+	if opt.Version != "" {
+		return validRef(opt.Version)
+	}
+	return nil
+}
+
+func (opt *Options) cache() *cache {
+	if opt.CacheDir == "" {
+		return nil
+	}
+	return &cache{dir: opt.CacheDir, log: opt.Log}
+}
+
+// pins returns the pins of version, or ErrUnpinned unless unpinned versions are allowed.
+func (opt *Options) pins(version string) (map[string]string, error) {
+	pins, err := PinnedChecksums(opt.Pins, opt.Flavor, version)
+	if err != nil || pins != nil || opt.AllowUnpinned {
+		return pins, err
+	}
+	return nil, fmt.Errorf("%w: %s has no checksums in the patches tree (%s)", ErrUnpinned, version, PinPath(opt.Flavor, version))
+}
+
+func fetchLocal(opt *Options) (*Release, error) {
+	fi, err := os.Stat(opt.From)
+	if err != nil {
+		return nil, fmt.Errorf("reading source: %w", err)
+	}
+	r := &Release{Kind: "tarball", Location: opt.From}
+	if fi.IsDir() {
+		r.Kind = "dir"
+		r.Files, err = readDir(opt.From)
+	} else {
+		r.Files, r.Commit, err = readTarball(opt.From)
+	}
+	if err != nil {
+		return nil, err
+	}
+	found, err := scriptVersion(r.Files[Script])
+	if err != nil {
+		return nil, fmt.Errorf("reading %q: %w", opt.From, err)
+	}
+	if r.Version, err = agreeVersion(opt.Version, found); err != nil {
+		return nil, fmt.Errorf("reading %q: %w", opt.From, err)
+	}
+	return r, r.check(opt)
+}
+
+// check verifies r.Files against the pins of r.Version.
+func (r *Release) check(opt *Options) error {
+	pins, err := opt.pins(r.Version)
+	if err != nil || pins == nil {
+		return err
+	}
+	pin := PinPath(opt.Flavor, r.Version)
+	if err := verifyPins(r.Files, pins, r.String(), pin); err != nil {
+		return err
+	}
+	r.Pinned, r.Pin = true, pin
+	return nil
+}
+
+func fetchGitHub(ctx context.Context, opt *Options) (*Release, error) {
+	if opt.Version == "" {
+		return nil, errors.New("fetching from GitHub: no version given")
+	}
+	pins, err := opt.pins(opt.Version)
+	if err != nil {
+		return nil, err
+	}
+	r := &Release{Version: opt.Version, Ref: opt.Version, Kind: "github", Location: opt.Repo}
+	c := opt.cache()
+	var cached *entry
+	if c != nil {
+		cached = c.load(opt.Repo, opt.Version, pins)
+	}
+	if cached != nil && (pins != nil || isCommit(opt.Version) || opt.Offline) {
+		logf(opt.Log, "using the cache %q", c.entryDir(opt.Repo, opt.Version))
+		return r.fromCache(cached, opt)
+	}
+	if opt.Offline {
+		return nil, offlineError(opt, c)
+	}
+	h, err := newHub(opt)
+	if err != nil {
+		return nil, err
+	}
+	err = r.download(ctx, h, cached, pins, opt)
+	r.Requests = int(h.requests.Load())
+	if err != nil {
+		return nil, err
+	}
+	return r, r.keep(c, opt)
+}
+
+func offlineError(opt *Options, c *cache) error {
+	if c == nil {
+		return fmt.Errorf("%w: %s@%s, and the cache is off", ErrOffline, opt.Repo, opt.Version)
+	}
+	return fmt.Errorf("%w: %s@%s is not in the cache %q", ErrOffline, opt.Repo, opt.Version, c.dir)
+}
+
+func (r *Release) fromCache(e *entry, opt *Options) (*Release, error) {
+	r.Files, r.Commit, r.FromCache = e.files, e.meta.Commit, true
+	return r, r.check(opt)
+}
+
+// download resolves the ref and fetches both files at its commit, unless
+// the cached entry is still at that commit.
+func (r *Release) download(ctx context.Context, h *hub, cached *entry, pins map[string]string, opt *Options) error {
+	last := ""
+	if cached != nil {
+		last = cached.meta.Commit
+	}
+	logf(opt.Log, "fetching %s@%s from %s", opt.Repo, opt.Version, h.client.BaseURL)
+	commit, same, err := h.resolve(ctx, opt.Version, last)
+	if err != nil {
+		return err
+	}
+	if same {
+		logf(opt.Log, "%s is still at %s: using the cache", opt.Version, commit)
+		_, err := r.fromCache(cached, opt)
+		return err
+	}
+	r.Commit, r.Files = commit, map[string][]byte{}
+	for _, name := range Names {
+		b, err := h.file(ctx, name, commit, r.String())
+		if err != nil {
+			return err
+		}
+		r.Files[name] = b
+	}
+	return r.check(opt)
+}
+
+// keep stores freshly fetched, verified files in the cache. A cache that
+// cannot be written is reported on the log, not as a failure.
+func (r *Release) keep(c *cache, opt *Options) error {
+	if c == nil || r.FromCache {
+		return nil
+	}
+	if err := c.store(opt.Repo, r.Ref, r.Commit, r.Files); err != nil {
+		logf(opt.Log, "warning: %v", err)
+	}
+	return nil
+}

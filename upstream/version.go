@@ -1,0 +1,91 @@
+package upstream
+
+import (
+	"fmt"
+	"regexp"
+	"strconv"
+	"strings"
+)
+
+var (
+	releaseRE   = regexp.MustCompile(`^[0-9]+(\.[0-9]+)+$`)
+	commitRE    = regexp.MustCompile(`^[0-9a-f]{40}$`)
+	refCharsRE  = regexp.MustCompile(`^[A-Za-z0-9._/+-]+$`)
+	repoRE      = regexp.MustCompile(`^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$`)
+	scriptVerRE = regexp.MustCompile(`(?m)^[ \t]*our[ \t]+\$VERSION[ \t]*=[ \t]*['"]([^'"\s]+)['"][ \t]*;`)
+)
+
+// isRelease reports whether v looks like a release number, e.g. "5.6.0".
+func isRelease(v string) bool { return releaseRE.MatchString(v) }
+
+// isCommit reports whether ref is a full commit SHA, which cannot move.
+func isCommit(ref string) bool { return commitRE.MatchString(ref) }
+
+// validRef accepts tags, branches and commits that are safe as path parts:
+// letters, digits and ._/+- without "..", "//" or a leading "-", "." or "/".
+func validRef(ref string) error {
+	switch {
+	case ref == "" || len(ref) > 200 || !refCharsRE.MatchString(ref),
+		strings.Contains(ref, ".."), strings.Contains(ref, "//"),
+		strings.HasPrefix(ref, "-"), strings.HasPrefix(ref, "."), strings.HasPrefix(ref, "/"),
+		strings.HasSuffix(ref, "/"), strings.HasSuffix(ref, "."), strings.Contains(ref, "/."):
+		return fmt.Errorf("%w: version or ref %q", ErrInvalid, ref)
+	}
+	return nil
+}
+
+func validRepo(repo string) error {
+	if !repoRE.MatchString(repo) || strings.Contains(repo, "..") {
+		return fmt.Errorf("%w: repository %q, want OWNER/NAME", ErrInvalid, repo)
+	}
+	return nil
+}
+
+// scriptVersion reads $VERSION from the bucardo script.
+func scriptVersion(script []byte) (string, error) {
+	m := scriptVerRE.FindSubmatch(script)
+	if m == nil {
+		return "", fmt.Errorf("no `our $VERSION = '...';` line in %q", Script)
+	}
+	v := string(m[1])
+	if err := validRef(v); err != nil {
+		return "", fmt.Errorf("%s says $VERSION is %q: not a usable version", Script, v)
+	}
+	return v, nil
+}
+
+// agreeVersion picks the version of local files: the one asked for, which
+// must be the script's when it is a release number, else the script's.
+func agreeVersion(asked, found string) (string, error) {
+	switch {
+	case asked == "" || asked == found:
+		return found, nil
+	case isRelease(asked):
+		return "", fmt.Errorf("%w: asked for %s, but %s says $VERSION is %s", ErrVersionMismatch, asked, Script, found)
+	}
+	return asked, nil // a ref such as "master" labels the files of a checkout
+}
+
+// newer orders versions newest first: releases by number, then other tags
+// and refs by name.
+func newer(a, b string) bool {
+	ra, rb := isRelease(a), isRelease(b)
+	if ra != rb {
+		return ra
+	}
+	if !ra {
+		return a < b
+	}
+	pa, pb := strings.Split(a, "."), strings.Split(b, ".")
+	for i := 0; i < len(pa) && i < len(pb); i++ {
+		na, _ := strconv.ParseUint(pa[i], 10, 64)
+		nb, _ := strconv.ParseUint(pb[i], 10, 64)
+		if na != nb {
+			return na > nb
+		}
+	}
+	if len(pa) != len(pb) {
+		return len(pa) > len(pb)
+	}
+	return a < b
+}
