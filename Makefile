@@ -32,11 +32,12 @@ check:
 
 ## golden: rewrite golden files from the current code (review the diff!)
 golden:
-	$(GO) test ./... -run 'Golden|Script' -update
+	$(GO) test ./generator ./cmd/bcfork -run 'Golden|Script' -update
 
 bench: pristine
 	$(GO) test -run '^$$' -bench . -benchmem ./...
-	bench/compare.sh
+	bench/engine.sh
+	bench/generate.sh
 
 ## e2e: two real Bucardo daemons on this host (needs root; installs what it lacks)
 e2e: build pristine
