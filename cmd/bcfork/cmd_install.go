@@ -1,18 +1,268 @@
 package main
 
 import (
-	"errors"
+	"bufio"
+	"context"
+	"fmt"
+	"io"
+	"io/fs"
+	"os/exec"
+	"path"
+	"path/filepath"
+	"strings"
 
+	"github.com/bcfork/bcfork/generator"
+	"github.com/bcfork/bcfork/install"
+	"github.com/bcfork/bcfork/patches"
 	"github.com/urfave/cli/v2"
 )
 
-// TODO(placeholder): replaced by the real command.
+// generateFork writes the fork of version (the newest with a series if
+// "") to a temporary folder for install, which calls cleanup when done.
+// Nil until the generator is wired in; install then needs --from.
+var generateFork func(ctx context.Context, c *cli.Context, version string) (dir string, cleanup func(), err error)
+
 func installCommand() *cli.Command {
 	return &cli.Command{
-		Name:  "install",
-		Usage: "(not built yet)",
-		Action: func(*cli.Context) error {
-			return errors.New("install: not built yet")
-		},
+		Name:      "install",
+		Usage:     "install a fork on this host, keeping the files it replaces",
+		UsageText: "bcfork install [--version V | --from DIR] [--root DIR] [--bin PATH] [--schema PATH] [--force] [--dry-run]",
+		Description: `Installs the forked bucardo script (mode 0755, default /usr/bin/bucardo) and
+bucardo.schema (0644, default /usr/local/share/bucardo/bucardo.schema, which
+bucardo finds before Debian's /usr/share/bucardo copy). --from installs a fork
+folder written by bcfork generate, verified against its manifest first;
+otherwise the fork of --version is generated, by default of the version of
+the host's Bucardo.pm (else of the installed script, else the newest with a
+series). A fork of another release than Bucardo.pm is refused without --force:
+bucardo would die with "Version mismatch".
+
+Both files change or neither. The plan is recorded in the receipt
+(/var/lib/bcfork/receipt.json) before anything changes; what each target
+held before the first install is kept byte for byte with its mode and owner
+(/var/lib/bcfork/backup), as are the pristine originals, for uninstall. Each
+file is written beside its target, synced and renamed into place. A target
+shipped by a Debian package is diverted with dpkg-divert so that package
+upgrades go to TARGET.distrib and leave the fork alone. An install stopped at
+any point leaves each target whole, old or new; bcfork status reports it and
+running install (or uninstall) again finishes the job.
+
+Installing the same fork again does nothing; another version replaces the
+fork and keeps the original backups. A target changed since install is not
+overwritten without --force (which keeps a copy of it). --root DIR prefixes
+every path, receipt and backups included (packaging, tests); dpkg is not
+asked then. --dry-run prints the plan and changes nothing.`,
+		Flags: append([]cli.Flag{
+			&cli.StringFlag{Name: "version", Usage: "install the fork of Bucardo `V` (default: the host's)"},
+			&cli.StringFlag{Name: "from", Usage: "install the fork folder `DIR` written by bcfork generate"},
+			rootFlag(),
+			&cli.StringFlag{Name: "bin", Usage: "install the script at `PATH` (default " + install.DefaultBin + ")"},
+			&cli.StringFlag{Name: "schema", Usage: "install the schema at `PATH` (default " + install.DefaultSchema + ")"},
+			&cli.BoolFlag{Name: "force", Usage: "overwrite targets changed since install; install a fork of another version than Bucardo.pm"},
+			&cli.BoolFlag{Name: "dry-run", Aliases: []string{"n"}, Usage: "print the plan; change nothing"},
+		}, pickFlags("repo", "github-api", "offline", "no-cache", "allow-unpinned", "patches")...),
+		Action: runInstall,
 	}
+}
+
+func rootFlag() cli.Flag {
+	return &cli.StringFlag{Name: "root", Usage: "prefix every path with `DIR` (packaging, tests); dpkg is not asked"}
+}
+
+func runInstall(c *cli.Context) error {
+	if c.Args().Present() {
+		return usagef("install takes no arguments, got %q", c.Args().Slice())
+	}
+	o, notes, err := hostOptions(c)
+	if err != nil {
+		return err
+	}
+	w := c.App.Writer
+	printLines(w, notes)
+	if o.Module, err = install.FindModule(o.Root, perlINC(c.Context, o.Root)); err != nil {
+		return hostErr(err)
+	}
+	printModule(w, o)
+	dir, cleanup, err := forkDir(c, o)
+	if err != nil {
+		return err
+	}
+	defer cleanup()
+	res, err := install.Install(c.Context, dir, o)
+	if err != nil {
+		return hostErr(err)
+	}
+	m, _ := generator.ReadManifest(dir)
+	printResult(w, res, o.DryRun, "install", fmt.Sprintf("fork of %s %s (series %.12s)", m.Flavor, m.Version, m.Series))
+	return nil
+}
+
+// hostOptions turns the flags shared by install, uninstall and status into
+// install.Options, with notes on what is not checked.
+func hostOptions(c *cli.Context) (install.Options, []string, error) {
+	o := install.Options{Force: c.Bool("force"), DryRun: c.Bool("dry-run"), Purge: c.Bool("purge"), Bcfork: buildVersion()}
+	if root := c.String("root"); root != "" {
+		abs, err := filepath.Abs(root)
+		if err != nil {
+			return o, nil, usagef("--root %q: %v", root, err)
+		}
+		o.Root = abs
+	}
+	for _, f := range []struct {
+		name string
+		dst  *string
+	}{{"bin", &o.Bin}, {"schema", &o.Schema}} {
+		if p := c.String(f.name); p != "" {
+			if !filepath.IsAbs(p) {
+				return o, nil, usagef("--%s %q: give an absolute path (--root prefixes it)", f.name, p)
+			}
+			*f.dst = p
+		}
+	}
+	o.Pins = pins(patches.FS)
+	var note string
+	o.Dpkg, note = hostDpkg(o.Root)
+	return o, []string{note}, nil
+}
+
+// hostDpkg returns the host's dpkg, or nil and why under --root or without dpkg.
+func hostDpkg(root string) (install.Dpkg, string) {
+	if root != "" {
+		return nil, "dpkg: not asked under --root (no diversions)"
+	}
+	d, err := install.NewDpkg()
+	if err != nil {
+		return nil, "dpkg: not found, so no package owns the targets (no diversions)"
+	}
+	return d, "dpkg: asked who owns the targets"
+}
+
+func printLines(w io.Writer, lines []string) {
+	for _, l := range lines {
+		fmt.Fprintln(w, l)
+	}
+}
+
+// perlINC lists Perl's @INC, except under --root, where the host's perl
+// says nothing about the root.
+func perlINC(ctx context.Context, root string) []string {
+	if root != "" {
+		return nil
+	}
+	out, err := exec.CommandContext(ctx, "perl", "-e", `print join "\n", @INC`).Output()
+	if err != nil {
+		return nil
+	}
+	return strings.Split(string(out), "\n")
+}
+
+func printModule(w io.Writer, o install.Options) {
+	where := "this host"
+	if o.Root != "" {
+		where = fmt.Sprintf("%q", o.Root)
+	}
+	if o.Module == nil {
+		fmt.Fprintf(w, "Bucardo.pm: none found on %s, so the fork's version is not checked against it\n", where)
+		return
+	}
+	fmt.Fprintf(w, "Bucardo.pm: %s is Bucardo %s\n", filepath.Join(o.Root, o.Module.Path), o.Module.Version)
+}
+
+// forkDir returns the fork folder to install: --from, else one generated
+// for --version or the version found on the host.
+func forkDir(c *cli.Context, o install.Options) (string, func(), error) {
+	from, version := c.String("from"), c.String("version")
+	if from != "" {
+		m, err := generator.ReadManifest(from)
+		if err != nil {
+			return "", nil, hostErr(err)
+		}
+		if version != "" && version != m.Version {
+			return "", nil, usagef("--version %s, but the fork in %q is of %s", version, from, m.Version)
+		}
+		return from, func() {}, nil
+	}
+	if version == "" {
+		version = hostVersion(c.App.Writer, o)
+	}
+	if generateFork == nil {
+		return "", nil, usagef("installing without a fork folder is not built yet: use --from DIR (see bcfork generate)")
+	}
+	return generateFork(c.Context, c, version)
+}
+
+// hostVersion is the version of the host's Bucardo.pm, else of the
+// installed script, else "" (the newest with a series).
+func hostVersion(w io.Writer, o install.Options) string {
+	if o.Module != nil {
+		return o.Module.Version
+	}
+	bin := o.Bin
+	if bin == "" {
+		bin = install.DefaultBin
+	}
+	if v, err := install.FileVersion(filepath.Join(o.Root, bin)); err == nil {
+		fmt.Fprintf(w, "version: %s, of the installed script\n", v)
+		return v
+	}
+	fmt.Fprintln(w, "version: none found on the host: installing the newest with a series")
+	return ""
+}
+
+// pins maps the pinned sha256s of pristine upstream files to their version.
+func pins(fsys fs.FS) map[string]string {
+	out := map[string]string{}
+	files, _ := fs.Glob(fsys, "upstream/*/checksums")
+	for _, f := range files {
+		data, err := fs.ReadFile(fsys, f)
+		if err != nil {
+			continue
+		}
+		version := path.Base(path.Dir(f))
+		sc := bufio.NewScanner(strings.NewReader(string(data)))
+		for sc.Scan() {
+			if sum, _, ok := strings.Cut(sc.Text(), "  "); ok {
+				out[sum] = version
+			}
+		}
+	}
+	return out
+}
+
+// printResult prints what install or uninstall did, or would do.
+func printResult(w io.Writer, res *install.Result, dry bool, op, what string) {
+	printLines(w, res.Notes)
+	if res.NoOp {
+		return
+	}
+	switch {
+	case dry:
+		fmt.Fprintf(w, "dry run: %s of %s would:\n", op, what)
+	default:
+		fmt.Fprintf(w, "%s of %s:\n", op, what)
+	}
+	for _, a := range res.Actions {
+		fmt.Fprintf(w, "  %s\n", a)
+	}
+	switch {
+	case dry:
+		fmt.Fprintln(w, "nothing changed (dry run)")
+	case op == "install":
+		fmt.Fprintln(w, "installed; bcfork status shows it, bcfork uninstall puts back what was there")
+	default:
+		fmt.Fprintln(w, "uninstalled")
+	}
+}
+
+// hostError marks an error of install, uninstall or status, whose hints
+// (run as root, --root) make sense only for them.
+type hostError struct{ err error }
+
+func (e hostError) Error() string { return e.err.Error() }
+func (e hostError) Unwrap() error { return e.err }
+
+func hostErr(err error) error {
+	if err == nil {
+		return nil
+	}
+	return hostError{err}
 }

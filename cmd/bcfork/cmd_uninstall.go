@@ -1,18 +1,60 @@
 package main
 
 import (
-	"errors"
+	"fmt"
+	"path/filepath"
 
+	"github.com/bcfork/bcfork/install"
 	"github.com/urfave/cli/v2"
 )
 
-// TODO(placeholder): replaced by the real command.
 func uninstallCommand() *cli.Command {
 	return &cli.Command{
-		Name:  "uninstall",
-		Usage: "(not built yet)",
-		Action: func(*cli.Context) error {
-			return errors.New("uninstall: not built yet")
+		Name:      "uninstall",
+		Usage:     "put back what install replaced",
+		UsageText: "bcfork uninstall [--root DIR] [--force] [--purge] [--dry-run]",
+		Description: `Puts back exactly what install replaced, checked against the sha256 in the
+receipt, with its mode and owner. Where nothing was there before, it writes the
+pristine original of the installed release, or with --purge removes the fork
+(and the folders install created). A target diverted with dpkg-divert gets the
+package's file back (the current one, if the package was upgraded meanwhile)
+and the diversion is removed. Then the backups and the receipt go.
+
+A target changed since install is left alone without --force (which keeps a
+copy of it). An uninstall stopped at any point can be run again; with no
+receipt there is nothing to do. --dry-run prints the plan and changes nothing.`,
+		Flags: []cli.Flag{
+			rootFlag(),
+			&cli.BoolFlag{Name: "force", Usage: "put back the originals over targets changed since install"},
+			&cli.BoolFlag{Name: "purge", Usage: "where nothing was there before install, remove the fork instead of writing the pristine original"},
+			&cli.BoolFlag{Name: "dry-run", Aliases: []string{"n"}, Usage: "print the plan; change nothing"},
 		},
+		Action: runUninstall,
 	}
+}
+
+func runUninstall(c *cli.Context) error {
+	if c.Args().Present() {
+		return usagef("uninstall takes no arguments, got %q", c.Args().Slice())
+	}
+	o, notes, err := hostOptions(c)
+	if err != nil {
+		return err
+	}
+	w := c.App.Writer
+	printLines(w, notes)
+	rc, err := install.ReadReceipt(filepath.Join(o.Root, install.DefaultStateDir, "receipt.json"))
+	if err != nil {
+		return hostErr(err)
+	}
+	res, err := install.Uninstall(c.Context, o)
+	if err != nil {
+		return hostErr(err)
+	}
+	what := "the fork"
+	if rc != nil {
+		what = fmt.Sprintf("fork of %s %s (series %.12s)", rc.Flavor, rc.Version, rc.Series)
+	}
+	printResult(w, res, o.DryRun, "uninstall", what)
+	return nil
 }

@@ -1,10 +1,13 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io/fs"
+	"os"
 	"path"
+	"path/filepath"
 	"sort"
 	"strconv"
 	"strings"
@@ -17,10 +20,16 @@ import (
 // buildFork fetches and verifies the pristine files the flags name and
 // applies the series for their version, in memory.
 func buildFork(c *cli.Context) (*generator.Fork, *upstream.Release, error) {
+	return buildForkOf(c, c.String("version"))
+}
+
+// buildForkOf is buildFork for an explicit version ("" = the newest with a series).
+func buildForkOf(c *cli.Context, version string) (*generator.Fork, *upstream.Release, error) {
 	opt, err := upstreamOptions(c)
 	if err != nil {
 		return nil, nil, err
 	}
+	opt.Version = version
 	if opt.Version == "" && opt.From == "" {
 		v, err := newestSeries(opt.Pins, opt.Flavor)
 		if err != nil {
@@ -108,4 +117,27 @@ func versionLess(a, b string) bool {
 		}
 	}
 	return len(as) < len(bs)
+}
+
+func init() { generateFork = generateTemp }
+
+// generateTemp generates the fork of version into a temporary folder, for
+// install without --from.
+func generateTemp(_ context.Context, c *cli.Context, version string) (string, func(), error) {
+	fork, _, err := buildForkOf(c, version)
+	if err != nil {
+		return "", nil, err
+	}
+	tmp, err := os.MkdirTemp("", "bcfork-install-")
+	if err != nil {
+		return "", nil, fmt.Errorf("generating fork: %w", err)
+	}
+	cleanup := func() { os.RemoveAll(tmp) }
+	dir := filepath.Join(tmp, "fork")
+	if err := fork.Write(dir, false); err != nil {
+		cleanup()
+		return "", nil, err
+	}
+	fmt.Fprintf(c.App.ErrWriter, "generated the fork of %s %s (series %.12s)\n", fork.Manifest.Flavor, fork.Manifest.Version, fork.Manifest.Series)
+	return dir, cleanup, nil
 }

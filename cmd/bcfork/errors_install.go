@@ -1,0 +1,57 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"syscall"
+
+	"github.com/bcfork/bcfork/install"
+)
+
+func init() {
+	exitMappers = append(exitMappers, installExit)
+	hinters = append(hinters, installHint)
+}
+
+// installExit maps drift (a target changed since install, or an
+// interrupted run found by status) to exit code 5.
+func installExit(err error) int {
+	var he hostError
+	if errors.As(err, &he) && errors.Is(err, install.ErrDrift) {
+		return ExitDrift
+	}
+	return 0
+}
+
+func installHint(err error) string {
+	var (
+		he  hostError
+		ve  *install.VersionError
+		inc *install.IncompleteError
+		mod *install.ModifiedError
+	)
+	if !errors.As(err, &he) {
+		return ""
+	}
+	switch {
+	case errors.Is(err, syscall.EACCES), errors.Is(err, syscall.EPERM):
+		return "run as root or use --root DIR"
+	case errors.Is(err, syscall.EROFS):
+		return "the filesystem is read-only: remount it read-write, or use --root DIR; running the command again finishes what was started"
+	case errors.Is(err, syscall.ENOSPC):
+		return "the filesystem is full: free some space and run the command again; it finishes what was started"
+	case errors.Is(err, install.ErrLocked):
+		return "wait for the other bcfork to finish, then run the command again"
+	case errors.As(err, &inc):
+		return "run bcfork " + inc.Op + " again to finish it (or bcfork uninstall to undo an install); bcfork status shows where it stopped"
+	case errors.As(err, &ve):
+		return fmt.Sprintf("install the fork of the host's release (--version %s), or use --force to install it anyway", ve.Host)
+	case errors.As(err, &mod):
+		return "bcfork status shows what is there now; --force replaces it and keeps a copy next to the backups"
+	case errors.Is(err, install.ErrOtherTargets):
+		return "bcfork uninstall first, then install at the new paths"
+	case errors.Is(err, install.ErrDrift):
+		return "bcfork install finishes an interrupted install or puts the fork back (--force over a changed file); bcfork uninstall undoes it"
+	}
+	return ""
+}

@@ -1,0 +1,65 @@
+package install
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+)
+
+// ErrLocked is returned when another bcfork holds the lock.
+var ErrLocked = errors.New("another bcfork is installing or uninstalling")
+
+// ErrDrift marks a host that no longer matches its receipt: a target was
+// changed or removed, a diversion is gone, or a run was interrupted.
+var ErrDrift = errors.New("the host has drifted from the install receipt")
+
+// ErrOtherTargets is returned when a fork is installed at other paths than
+// the ones asked for.
+var ErrOtherTargets = errors.New("a fork is installed at other paths")
+
+// ModifiedError lists targets changed since install, which install and
+// uninstall leave alone without Force. It wraps ErrDrift.
+type ModifiedError struct {
+	Paths []string // real paths
+}
+
+func (e *ModifiedError) Error() string {
+	return fmt.Sprintf("changed since bcfork installed it, not touching without --force: %s", quoteAll(e.Paths))
+}
+
+// Unwrap lets errors.Is(err, ErrDrift) match.
+func (e *ModifiedError) Unwrap() error { return ErrDrift }
+
+// VersionError is returned when the fork is of another Bucardo release than
+// the host's Bucardo.pm; bucardo start would die with "Version mismatch".
+type VersionError struct {
+	Fork   string // version in the fork's script
+	Host   string // version of the host's Bucardo.pm
+	Module string // real path of that Bucardo.pm
+}
+
+func (e *VersionError) Error() string {
+	return fmt.Sprintf("the fork is Bucardo %s but %q is %s (bucardo would die with \"Version mismatch\")", e.Fork, e.Module, e.Host)
+}
+
+// IncompleteError is returned when an install or uninstall failed after it
+// began changing the host. The receipt records where it stopped; running
+// install or uninstall again finishes the job.
+type IncompleteError struct {
+	Op  string // "install" or "uninstall"
+	Err error
+}
+
+func (e *IncompleteError) Error() string {
+	return fmt.Sprintf("%s interrupted: %v", e.Op, e.Err)
+}
+
+func (e *IncompleteError) Unwrap() error { return e.Err }
+
+func quoteAll(paths []string) string {
+	q := make([]string, len(paths))
+	for i, p := range paths {
+		q[i] = fmt.Sprintf("%q", p)
+	}
+	return strings.Join(q, ", ")
+}

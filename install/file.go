@@ -1,0 +1,106 @@
+package install
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"strconv"
+	"syscall"
+
+	"github.com/bcfork/bcfork/generator"
+)
+
+// File describes one file's content and attributes.
+type File struct {
+	SHA256 string `json:"sha256"`
+	Size   int64  `json:"size"`
+	Mode   string `json:"mode"` // permission bits in octal, e.g. "0755"
+	UID    int    `json:"uid"`
+	GID    int    `json:"gid"`
+}
+
+// onDisk is what a path holds now.
+type onDisk struct {
+	exists bool
+	data   []byte
+	file   File
+	info   fs.FileInfo
+}
+
+// ErrNotRegular is returned when a target is a symlink, a folder or another
+// kind of file that install will not replace.
+var ErrNotRegular = errors.New("not a regular file")
+
+// read returns what path holds; a missing path is not an error.
+func read(path string) (onDisk, error) {
+	info, err := os.Lstat(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return onDisk{}, nil
+	}
+	if err != nil {
+		return onDisk{}, fmt.Errorf("reading %q: %w", path, err)
+	}
+	if !info.Mode().IsRegular() {
+		return onDisk{}, fmt.Errorf("%q: %w (%s)", path, ErrNotRegular, info.Mode().Type())
+	}
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return onDisk{}, fmt.Errorf("reading %q: %w", path, err)
+	}
+	return onDisk{exists: true, data: data, file: describe(data, info), info: info}, nil
+}
+
+func describe(data []byte, info fs.FileInfo) File {
+	f := File{SHA256: generator.SHA256(data), Size: int64(len(data)), Mode: modeString(info.Mode())}
+	if st, ok := info.Sys().(*syscall.Stat_t); ok {
+		f.UID, f.GID = int(st.Uid), int(st.Gid)
+	}
+	return f
+}
+
+// holds reports whether d has exactly f's content and mode.
+func (d onDisk) holds(f *File) bool {
+	return d.exists && f != nil && d.file.SHA256 == f.SHA256 && d.file.Mode == f.Mode
+}
+
+// has reports whether d has f's content, whatever its mode.
+func (d onDisk) has(f *File) bool {
+	return d.exists && f != nil && d.file.SHA256 == f.SHA256
+}
+
+// modeString renders the permission, setuid, setgid and sticky bits in octal.
+func modeString(m fs.FileMode) string {
+	bits := uint32(m.Perm())
+	if m&fs.ModeSetuid != 0 {
+		bits |= 0o4000
+	}
+	if m&fs.ModeSetgid != 0 {
+		bits |= 0o2000
+	}
+	if m&fs.ModeSticky != 0 {
+		bits |= 0o1000
+	}
+	return fmt.Sprintf("%04o", bits)
+}
+
+// parseMode is the inverse of modeString.
+func parseMode(s string) (fs.FileMode, error) {
+	bits, err := strconv.ParseUint(s, 8, 32)
+	if err != nil || bits > 0o7777 {
+		return 0, fmt.Errorf("bad file mode %q", s)
+	}
+	m := fs.FileMode(bits & 0o777)
+	if bits&0o4000 != 0 {
+		m |= fs.ModeSetuid
+	}
+	if bits&0o2000 != 0 {
+		m |= fs.ModeSetgid
+	}
+	if bits&0o1000 != 0 {
+		m |= fs.ModeSticky
+	}
+	return m, nil
+}
+
+func sha(data []byte) string { return generator.SHA256(data) }

@@ -1,0 +1,85 @@
+// Package installtest writes small synthetic fork folders for tests of install and of the bcfork command.
+package installtest
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/bcfork/bcfork/generator"
+)
+
+// Fork holds the files of a synthetic fork folder.
+type Fork struct {
+	Version        string
+	Script, Schema []byte // forked
+	ScriptOrig     []byte // pristine
+	SchemaOrig     []byte
+}
+
+// New returns a synthetic fork of version. Pad adds that many bytes of
+// comment to the script, to make files bigger.
+func New(version string, pad int) *Fork {
+	filler := ""
+	if pad > 0 {
+		filler = "# " + strings.Repeat("x", pad) + "\n"
+	}
+	orig := fmt.Sprintf("#!/usr/bin/env perl\n# synthetic Bucardo script for bcfork tests\npackage main;\nour $VERSION = '%s';\n%smy $BDSN = 'dbi:Pg:dbname=bucardo';\n", version, filler)
+	return &Fork{
+		Version:    version,
+		ScriptOrig: []byte(orig),
+		Script:     []byte(strings.Replace(orig, "dbname=bucardo'", "dbname=' . $dbname", 1)),
+		SchemaOrig: []byte(fmt.Sprintf("-- synthetic bucardo.schema %s\nCREATE DATABASE bucardo;\n", version)),
+		Schema:     []byte(fmt.Sprintf("-- synthetic bucardo.schema %s\n\\if :{?bucardo_dbname} \\else \\set bucardo_dbname bucardo \\endif\nCREATE DATABASE :\"bucardo_dbname\";\n", version)),
+	}
+}
+
+// Write writes the fork folder dir: bucardo, bucardo.schema, their .orig
+// pristine copies and manifest.json.
+func (f *Fork) Write(dir string) error {
+	files := []struct {
+		name string
+		data []byte
+		mode os.FileMode
+	}{
+		{"bucardo", f.Script, 0o755},
+		{"bucardo.schema", f.Schema, 0o644},
+		{"bucardo" + generator.OrigSuffix, f.ScriptOrig, 0o644},
+		{"bucardo.schema" + generator.OrigSuffix, f.SchemaOrig, 0o644},
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	for _, file := range files {
+		if err := os.WriteFile(filepath.Join(dir, file.name), file.data, file.mode); err != nil {
+			return err
+		}
+	}
+	data, err := json.MarshalIndent(f.Manifest(), "", "  ")
+	if err != nil {
+		return err
+	}
+	return os.WriteFile(filepath.Join(dir, generator.ManifestName), data, 0o644)
+}
+
+// Manifest returns the manifest of the fork folder.
+func (f *Fork) Manifest() *generator.Manifest {
+	sum := func(name string, data []byte, mode string) generator.FileSum {
+		return generator.FileSum{Name: name, Size: int64(len(data)), Mode: mode, SHA256: generator.SHA256(data)}
+	}
+	return &generator.Manifest{
+		Bcfork:  "test",
+		Flavor:  "upstream",
+		Version: f.Version,
+		Source:  generator.Source{Kind: "dir", Location: "synthetic"},
+		Series:  generator.SHA256(append(append([]byte{}, f.Script...), f.Schema...)),
+		Inputs:  []generator.FileSum{sum("bucardo", f.ScriptOrig, "0644"), sum("bucardo.schema", f.SchemaOrig, "0644")},
+		Outputs: []generator.FileSum{sum("bucardo", f.Script, "0755"), sum("bucardo.schema", f.Schema, "0644")},
+		Patches: []generator.PatchResult{},
+	}
+}
+
+// Write writes a synthetic fork folder of version to dir.
+func Write(dir, version string) error { return New(version, 0).Write(dir) }

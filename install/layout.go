@@ -1,0 +1,56 @@
+package install
+
+import (
+	"path/filepath"
+	"strings"
+)
+
+// Default paths, as on the host; --root prefixes them all.
+const (
+	DefaultBin      = "/usr/bin/bucardo"
+	DefaultSchema   = "/usr/local/share/bucardo/bucardo.schema"
+	DefaultStateDir = "/var/lib/bcfork"
+)
+
+// Names of the two files a fork holds, as in its manifest.
+const (
+	ScriptName = "bucardo"
+	SchemaName = "bucardo.schema"
+)
+
+// tmpSuffix names the temporary files install writes beside a file before
+// renaming them over it. The names are fixed so a rerun finds and removes
+// what an interrupted run left.
+const tmpSuffix = ".bcfork-tmp"
+
+// layout maps host paths to real ones and names the files in the state folder.
+type layout struct {
+	root  string // "" is the real root
+	state string // host path of the state folder
+}
+
+// real returns where host path p is on this machine.
+func (l layout) real(p string) string {
+	if l.root == "" {
+		return p
+	}
+	return filepath.Join(l.root, p)
+}
+
+func (l layout) receipt() string { return filepath.Join(l.state, "receipt.json") }
+func (l layout) lock() string    { return filepath.Join(l.state, "lock") }
+
+// backup names the copy of what target path held before the first install.
+func (l layout) backup(target string) string {
+	return filepath.Join(l.state, "backup", strings.TrimPrefix(target, "/"))
+}
+
+// pristine names the kept pristine original with sha256 sum.
+func (l layout) pristine(sum string) string {
+	return filepath.Join(l.state, "pristine", sum)
+}
+
+// tmp names the temporary file written beside p.
+func tmp(p string) string {
+	return filepath.Join(filepath.Dir(p), "."+filepath.Base(p)+tmpSuffix)
+}

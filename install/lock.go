@@ -1,0 +1,51 @@
+package install
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"syscall"
+)
+
+// lock takes the exclusive lock in the state folder, creating the folder.
+func lock(o Options) (unlock func(), err error) {
+	l := o.layout()
+	if err := o.FS.MkdirAll(l.real(l.state), 0o755); err != nil {
+		return nil, fmt.Errorf("creating state folder: %w", err)
+	}
+	return flock(l.real(l.lock()), syscall.LOCK_EX)
+}
+
+// busy reports whether another process holds the lock; it creates nothing.
+func busy(o Options) bool {
+	l := o.layout()
+	unlock, err := flock(l.real(l.lock()), syscall.LOCK_SH)
+	if err != nil {
+		return errors.Is(err, ErrLocked)
+	}
+	unlock()
+	return false
+}
+
+func flock(path string, how int) (func(), error) {
+	flag := os.O_RDONLY
+	if how == syscall.LOCK_EX {
+		flag = os.O_RDWR | os.O_CREATE
+	}
+	f, err := os.OpenFile(path, flag, 0o644)
+	if err != nil {
+		if errors.Is(err, fs.ErrNotExist) {
+			return func() {}, nil
+		}
+		return nil, fmt.Errorf("opening lock: %w", err)
+	}
+	if err := syscall.Flock(int(f.Fd()), how|syscall.LOCK_NB); err != nil {
+		f.Close()
+		if errors.Is(err, syscall.EWOULDBLOCK) {
+			return nil, fmt.Errorf("%w (lock %q is held)", ErrLocked, path)
+		}
+		return nil, fmt.Errorf("locking %q: %w", path, err)
+	}
+	return func() { f.Close() }, nil
+}

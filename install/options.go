@@ -1,0 +1,86 @@
+package install
+
+import (
+	"fmt"
+	"path/filepath"
+	"time"
+)
+
+// Options configure Install, Uninstall and Status. The zero value works on
+// the real root with the default targets and does not ask dpkg.
+type Options struct {
+	Root     string // prefix for every path below (packaging, tests); "" is the real root
+	StateDir string // host path of the receipt, backups and lock; DefaultStateDir if ""
+	Bin      string // host path of the script; the receipt's, else DefaultBin, if ""
+	Schema   string // host path of the schema; the receipt's, else DefaultSchema, if ""
+
+	Force  bool // overwrite or restore over targets changed since install; ignore a version mismatch
+	DryRun bool // plan only: change nothing
+	Purge  bool // uninstall: remove targets where nothing was there before, instead of writing the pristine original
+
+	// Module is the host's Bucardo.pm (see FindModule). Install refuses a
+	// fork of another version unless Force. Nil: not checked.
+	Module *Module
+	// Dpkg, when not nil, is asked who owns each target, and diverts
+	// packaged targets. Nil under --root or without dpkg.
+	Dpkg Dpkg
+	// Pins maps the sha256 of pristine upstream files to their version, so
+	// Status can name them.
+	Pins map[string]string
+
+	FS     FS               // nil is the real filesystem
+	Now    func() time.Time // nil is time.Now
+	Bcfork string           // bcfork's version, recorded in the receipt
+}
+
+func (o Options) withDefaults() (Options, error) {
+	if o.FS == nil {
+		o.FS = OS{}
+	}
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	if o.StateDir == "" {
+		o.StateDir = DefaultStateDir
+	}
+	if o.Root != "" {
+		o.Root = filepath.Clean(o.Root)
+	}
+	if o.Root == "/" {
+		o.Root = ""
+	}
+	for _, p := range []string{o.StateDir, o.Bin, o.Schema} {
+		if p != "" && !filepath.IsAbs(p) {
+			return o, fmt.Errorf("%q: paths must be absolute (--root prefixes them)", p)
+		}
+	}
+	return o, nil
+}
+
+func (o Options) layout() layout { return layout{root: o.Root, state: filepath.Clean(o.StateDir)} }
+
+// targetPaths returns the host paths of the script and the schema: those
+// given, else the receipt's, else the defaults.
+func (o Options) targetPaths(rc *Receipt) map[string]string {
+	paths := map[string]string{ScriptName: DefaultBin, SchemaName: DefaultSchema}
+	if rc != nil {
+		for _, t := range rc.Targets {
+			paths[t.Name] = t.Path
+		}
+	}
+	if o.Bin != "" {
+		paths[ScriptName] = filepath.Clean(o.Bin)
+	}
+	if o.Schema != "" {
+		paths[SchemaName] = filepath.Clean(o.Schema)
+	}
+	return paths
+}
+
+// Result says what Install or Uninstall did, or with DryRun would do.
+type Result struct {
+	Actions []string // in order
+	Notes   []string // what was skipped and why, and other things to know
+	NoOp    bool     // nothing needed doing
+	Receipt *Receipt // the receipt as written; nil after an uninstall
+}

@@ -1,0 +1,125 @@
+package install
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"slices"
+	"time"
+)
+
+// Receipt states. An install writes StateInstalling before it changes any
+// target and StateInstalled when both targets hold the fork; an uninstall
+// writes StateUninstalling and removes the receipt when it is done. A receipt
+// left in StateInstalling or StateUninstalling records an interrupted run,
+// which running install or uninstall again finishes.
+const (
+	StateInstalling   = "installing"
+	StateInstalled    = "installed"
+	StateUninstalling = "uninstalling"
+)
+
+// Receipt records what install did to a host: what each target held before
+// the first install, where that was kept, and what was installed.
+type Receipt struct {
+	Bcfork  string    `json:"bcfork"`
+	State   string    `json:"state"`
+	Time    time.Time `json:"time"` // when this state was written
+	Flavor  string    `json:"flavor"`
+	Version string    `json:"version"`
+	Series  string    `json:"series_sha256"`
+	Targets []*Target `json:"targets"`
+}
+
+// Target is one installed file. Paths are as on the host, without --root.
+type Target struct {
+	Name string `json:"name"` // bucardo or bucardo.schema
+	Path string `json:"path"`
+	// Before is what was there before the first install (null if nothing):
+	// what uninstall puts back.
+	Before    *File  `json:"before"`
+	Backup    string `json:"backup,omitempty"` // copy of Before, byte for byte with its mode and owner
+	Installed File   `json:"installed"`
+	// Pristine is the unpatched file of the installed release, kept to put
+	// back on uninstall where nothing was there before.
+	Pristine     *File  `json:"pristine,omitempty"`
+	PristinePath string `json:"pristine_path,omitempty"`
+	// Replacing lists the sha256s a target may hold while an install is
+	// under way besides Before and Installed: the fork being replaced, or a
+	// changed file that --force overwrites.
+	Replacing []string `json:"replacing,omitempty"`
+	Package   string   `json:"package,omitempty"`   // dpkg package that owns Path
+	Diversion string   `json:"diversion,omitempty"` // where dpkg diverts the packaged file
+	Made      []string `json:"made,omitempty"`      // folders install created, deepest first
+}
+
+// knows reports whether d is content an install or uninstall of t may be
+// in the middle of replacing: nothing is lost by overwriting it.
+func (t *Target) knows(d onDisk) bool {
+	if !d.exists {
+		return t.Before == nil
+	}
+	sum := d.file.SHA256
+	switch {
+	case sum == t.Installed.SHA256, slices.Contains(t.Replacing, sum):
+		return true
+	case t.Before != nil:
+		return sum == t.Before.SHA256
+	default:
+		return t.Pristine != nil && sum == t.Pristine.SHA256
+	}
+}
+
+// target returns the receipt's target named name.
+func (r *Receipt) target(name string) *Target {
+	for _, t := range r.Targets {
+		if t.Name == name {
+			return t
+		}
+	}
+	return nil
+}
+
+// ReadReceipt reads the receipt at path; it returns nil and no error when
+// there is none.
+func ReadReceipt(path string) (*Receipt, error) {
+	data, err := os.ReadFile(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("reading receipt: %w", err)
+	}
+	var r Receipt
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&r); err != nil {
+		return nil, fmt.Errorf("reading receipt %q: %w", path, err)
+	}
+	switch r.State {
+	case StateInstalling, StateInstalled, StateUninstalling:
+	default:
+		return nil, fmt.Errorf("reading receipt %q: unknown state %q", path, r.State)
+	}
+	return &r, nil
+}
+
+func (r *Receipt) encode() []byte {
+	data, err := json.MarshalIndent(r, "", "  ")
+	if err != nil {
+		panic(err) // plain structs always marshal
+	}
+	return append(data, '\n')
+}
+
+// clone returns a deep copy of r, so a plan can change it and keep the original.
+func (r *Receipt) clone() *Receipt {
+	var c Receipt
+	if err := json.Unmarshal(r.encode(), &c); err != nil {
+		panic(err)
+	}
+	return &c
+}

@@ -1,0 +1,189 @@
+package install
+
+import (
+	"context"
+	"fmt"
+	"slices"
+)
+
+// Content kinds a target can hold, as Status names them.
+const (
+	ContentFork     = "fork"     // the fork the receipt records (or, mid-install, the one it replaces)
+	ContentPristine = "pristine" // an unpatched upstream release
+	ContentPackaged = "packaged" // a distribution package's file
+	ContentOriginal = "original" // what was there before the install, otherwise unknown
+	ContentModified = "modified" // changed since install
+	ContentAbsent   = "absent"
+	ContentUnknown  = "unknown" // not bcfork's, and no receipt to compare with
+)
+
+// packagedSums are the sha256s of Debian's packaged files (bucardo
+// 5.6.0-4), for hosts where dpkg cannot be asked.
+var packagedSums = map[string]string{
+	"604e8d65baa8ceb32575976528a81dcab770d78687d6dfdf49fe967cb5f0e73a": "bucardo 5.6.0-4",
+	"76c290d02fdb95c1bc6b55c8eac72514c4e9c196747b59a530d420a88aa32af4": "bucardo 5.6.0-4",
+}
+
+// Report is what Status found on a host.
+type Report struct {
+	Receipt     *Receipt       `json:"receipt"` // nil when nothing is installed
+	ReceiptPath string         `json:"receipt_path"`
+	State       string         `json:"state"` // a receipt state, or "not installed"
+	Busy        bool           `json:"busy"`  // another bcfork is installing or uninstalling now
+	Targets     []TargetStatus `json:"targets"`
+	Dpkg        bool           `json:"dpkg"`  // dpkg was asked about owners and diversions
+	Drift       []string       `json:"drift"` // how the host differs from the receipt; empty if it does not
+}
+
+// NotInstalled is Report.State when there is no receipt.
+const NotInstalled = "not installed"
+
+// TargetStatus is what one target holds.
+type TargetStatus struct {
+	Name        string     `json:"name"`
+	Path        string     `json:"path"` // real path, with --root
+	Content     string     `json:"content"`
+	Description string     `json:"description"`
+	Version     string     `json:"version,omitempty"`
+	Series      string     `json:"series_sha256,omitempty"`
+	Package     string     `json:"package,omitempty"`
+	SHA256      string     `json:"sha256,omitempty"`
+	Mode        string     `json:"mode,omitempty"`
+	Diversion   *Diversion `json:"diversion,omitempty"` // as dpkg has it; nil if none or dpkg not asked
+}
+
+// Drifted reports whether the host differs from its receipt, or an install
+// or uninstall was interrupted.
+func (r *Report) Drifted() bool { return len(r.Drift) > 0 }
+
+// Status reports what each target holds, its diversion, and the receipt,
+// and how the host has drifted from the receipt. It changes nothing.
+func Status(ctx context.Context, o Options) (*Report, error) {
+	o, err := o.withDefaults()
+	if err != nil {
+		return nil, err
+	}
+	l := o.layout()
+	r := &Report{ReceiptPath: l.real(l.receipt()), State: NotInstalled, Dpkg: o.Dpkg != nil, Drift: []string{}}
+	if r.Receipt, err = ReadReceipt(r.ReceiptPath); err != nil {
+		return nil, err
+	}
+	if r.Receipt != nil {
+		r.State = r.Receipt.State
+		r.Busy = busy(o)
+		if r.State != StateInstalled && !r.Busy {
+			r.Drift = append(r.Drift, fmt.Sprintf("an %s was interrupted: run bcfork install to finish it or bcfork uninstall to undo it", r.State[:len(r.State)-3]))
+		}
+	}
+	paths := o.targetPaths(r.Receipt)
+	for _, name := range []string{ScriptName, SchemaName} {
+		ts, err := r.target(ctx, o, name, paths[name])
+		if err != nil {
+			return nil, err
+		}
+		r.Targets = append(r.Targets, ts)
+	}
+	return r, nil
+}
+
+// target works out what one target holds, and how it drifted.
+func (r *Report) target(ctx context.Context, o Options, name, path string) (TargetStatus, error) {
+	l := o.layout()
+	ts := TargetStatus{Name: name, Path: l.real(path)}
+	d, err := read(ts.Path)
+	if err != nil {
+		return ts, err
+	}
+	var t *Target
+	if r.Receipt != nil {
+		t = r.Receipt.target(name)
+	}
+	if err := r.identify(ctx, o, &ts, path, t, d); err != nil {
+		return ts, err
+	}
+	if o.Dpkg != nil {
+		div, err := o.Dpkg.Diversion(ctx, path)
+		if err != nil {
+			return ts, err
+		}
+		if div.By != "" {
+			ts.Diversion = &div
+		}
+	}
+	r.drift(t, &ts, d)
+	return ts, nil
+}
+
+// identify names the content of d.
+func (r *Report) identify(ctx context.Context, o Options, ts *TargetStatus, host string, t *Target, d onDisk) error {
+	if !d.exists {
+		ts.Content, ts.Description = ContentAbsent, "absent"
+		return nil
+	}
+	ts.SHA256, ts.Mode = d.file.SHA256, d.file.Mode
+	sum := d.file.SHA256
+	rc := r.Receipt
+	switch {
+	case t != nil && sum == t.Installed.SHA256:
+		ts.Content, ts.Version, ts.Series = ContentFork, rc.Version, rc.Series
+		ts.Description = describeFork(rc.Flavor, rc.Version, rc.Series)
+	case t != nil && slices.Contains(t.Replacing, sum) && (t.Before == nil || sum != t.Before.SHA256):
+		ts.Content, ts.Description = ContentFork, "the fork being replaced by an interrupted install"
+	case o.Pins[sum] != "":
+		ts.Content, ts.Version = ContentPristine, o.Pins[sum]
+		ts.Description = "pristine upstream " + ts.Version
+	case t != nil && t.Pristine != nil && sum == t.Pristine.SHA256:
+		ts.Content, ts.Version = ContentPristine, rc.Version
+		ts.Description = fmt.Sprintf("pristine %s %s", rc.Flavor, rc.Version)
+	default:
+		pkg, err := packaged(ctx, o, host, d)
+		if err != nil {
+			return err
+		}
+		switch {
+		case pkg != "":
+			ts.Content, ts.Package = ContentPackaged, pkg
+			ts.Description = "packaged file of " + pkg
+		case t != nil && t.Before != nil && sum == t.Before.SHA256:
+			ts.Content, ts.Description = ContentOriginal, "the file that was there before the install"
+		case rc != nil:
+			ts.Content, ts.Description = ContentModified, "modified since install"
+		default:
+			ts.Content, ts.Description = ContentUnknown, "not bcfork's fork, nor a known release"
+		}
+	}
+	return nil
+}
+
+// packaged names the package whose file d is: asking dpkg who ships host
+// path and checking dpkg's md5sum, else by Debian's known sha256s.
+func packaged(ctx context.Context, o Options, host string, d onDisk) (string, error) {
+	if o.Dpkg != nil {
+		pkg, err := o.Dpkg.Owner(ctx, host)
+		if err != nil {
+			return "", err
+		}
+		if pkg != "" && packagedMD5(o.Root, pkg, host) == md5hex(d.data) {
+			return pkg, nil
+		}
+	}
+	return packagedSums[d.file.SHA256], nil
+}
+
+// drift notes how the target differs from the receipt.
+func (r *Report) drift(t *Target, ts *TargetStatus, d onDisk) {
+	if t == nil || r.Receipt.State != StateInstalled {
+		return
+	}
+	switch {
+	case !d.exists:
+		r.Drift = append(r.Drift, fmt.Sprintf("%q is gone", ts.Path))
+	case !d.has(&t.Installed):
+		r.Drift = append(r.Drift, fmt.Sprintf("%q changed since install: it is now %s", ts.Path, ts.Description))
+	case d.file.Mode != t.Installed.Mode:
+		r.Drift = append(r.Drift, fmt.Sprintf("%q has mode %s, installed as %s", ts.Path, d.file.Mode, t.Installed.Mode))
+	}
+	if t.Diversion != "" && r.Dpkg && (ts.Diversion == nil || ts.Diversion.By != Local || ts.Diversion.To != t.Diversion) {
+		r.Drift = append(r.Drift, fmt.Sprintf("the dpkg diversion of %q to %q is gone: a package upgrade may overwrite the fork", t.Path, t.Diversion))
+	}
+}

@@ -1,0 +1,317 @@
+package install
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"slices"
+)
+
+// Uninstall puts back what Install replaced, sha256-checked, with its mode
+// and owner; where nothing was there before it writes the pristine original
+// of the installed release, or with Purge removes the target. A target
+// changed since install is left alone unless Force. It removes the dpkg
+// diversions, the backups and, last, the receipt; with no receipt there is
+// nothing to do. Like Install, it can stop anywhere and be run again.
+func Uninstall(ctx context.Context, o Options) (*Result, error) {
+	o, err := o.withDefaults()
+	if err != nil {
+		return nil, err
+	}
+	l := o.layout()
+	rc, err := ReadReceipt(l.real(l.receipt()))
+	if err != nil {
+		return nil, err
+	}
+	if rc == nil {
+		return nothing(o)
+	}
+	if !o.DryRun {
+		unlock, err := lock(o)
+		if err != nil {
+			return nil, fmt.Errorf("uninstalling: %w", err)
+		}
+		defer unlock()
+		if rc, err = ReadReceipt(l.real(l.receipt())); err != nil || rc == nil {
+			return &Result{NoOp: true, Notes: []string{nothingNote(l)}}, err
+		}
+	}
+	u, err := planUninstall(ctx, rc, o, true)
+	if err != nil {
+		return nil, err
+	}
+	if o.DryRun {
+		return &Result{Actions: u.planned(), Notes: u.notes}, nil
+	}
+	actions, _, err := u.run()
+	if err != nil {
+		return nil, &IncompleteError{Op: "uninstall", Err: err}
+	}
+	return &Result{Actions: actions, Notes: u.notes}, nil
+}
+
+// nothing is Uninstall with no receipt: it only removes the temporary
+// receipt an install may have left before it changed anything.
+func nothing(o Options) (*Result, error) {
+	l := o.layout()
+	res := &Result{NoOp: true, Notes: []string{nothingNote(l)}}
+	left := tmp(l.real(l.receipt()))
+	if o.DryRun || !exists(left) {
+		return res, nil
+	}
+	unlock, err := lock(o)
+	if err != nil {
+		return nil, fmt.Errorf("uninstalling: %w", err)
+	}
+	defer unlock()
+	var s steps
+	s.fs = o.FS
+	s.removeQuiet(left)
+	_, _, err = s.run()
+	return res, err
+}
+
+func nothingNote(l layout) string {
+	return fmt.Sprintf("nothing to do: no receipt at %q", l.real(l.receipt()))
+}
+
+// uninstallPlan is an uninstall worked out from the receipt and the host.
+type uninstallPlan struct {
+	steps
+	o     Options
+	l     layout
+	rc    *Receipt // as written at the start: state uninstalling
+	notes []string
+}
+
+// planUninstall plans to undo rc. Without journal (rolling back a failed
+// first install) it does not record the uninstall first.
+func planUninstall(ctx context.Context, rc *Receipt, o Options, journal bool) (*uninstallPlan, error) {
+	u := &uninstallPlan{steps: steps{fs: o.FS}, o: o, l: o.layout(), rc: rc.clone()}
+	cur, err := u.check()
+	if err != nil {
+		return nil, err
+	}
+	if journal {
+		u.rc.State, u.rc.Time = StateUninstalling, o.Now().UTC()
+		path := u.l.real(u.l.receipt())
+		u.write(fmt.Sprintf("record the uninstall in %q (state uninstalling)", path), path, u.rc.encode(), ownFile("0644"))
+	}
+	for _, t := range u.rc.Targets {
+		if err := u.restore(t, cur[t.Name]); err != nil {
+			return nil, err
+		}
+	}
+	for _, t := range u.rc.Targets {
+		if err := u.undivert(ctx, t); err != nil {
+			return nil, err
+		}
+	}
+	u.planTidy()
+	return u, nil
+}
+
+// check reads the targets and refuses any changed since install, unless
+// Force, in which case it keeps a copy. For a diverted target it takes the
+// packaged file dpkg left at the diverted name as what to put back.
+func (u *uninstallPlan) check() (map[string]onDisk, error) {
+	cur := map[string]onDisk{}
+	var modified []string
+	for _, t := range u.rc.Targets {
+		d, err := read(u.l.real(t.Path))
+		if err != nil {
+			return nil, err
+		}
+		cur[t.Name] = d
+		if err := u.packaged(t, d); err != nil {
+			return nil, err
+		}
+		if t.knows(d) {
+			continue
+		}
+		if !u.o.Force {
+			modified = append(modified, u.l.real(t.Path))
+		} else if d.exists {
+			keep := u.l.real(u.l.backup(t.Path)) + ".replaced-" + d.file.SHA256[:12]
+			u.mkdirFor(keep)
+			u.write(fmt.Sprintf("keep a copy of changed %q in %q", u.l.real(t.Path), keep), keep, d.data, d.file)
+		}
+	}
+	if modified != nil {
+		return nil, &ModifiedError{Paths: modified}
+	}
+	return cur, nil
+}
+
+// packaged makes the packaged file at t's diverted name what to put back:
+// a package upgrade during the install put its new file there.
+func (u *uninstallPlan) packaged(t *Target, cur onDisk) error {
+	if t.Diversion == "" {
+		return nil
+	}
+	d, err := read(u.l.real(t.Diversion))
+	if err != nil || !d.exists || (cur.exists && os.SameFile(cur.info, d.info)) {
+		return err
+	}
+	if t.Before == nil || d.file.SHA256 != t.Before.SHA256 {
+		u.notes = append(u.notes, fmt.Sprintf("%q: putting back the packaged file as dpkg left it in %q, not the one bcfork replaced (was the package upgraded?)", u.l.real(t.Path), u.l.real(t.Diversion)))
+		if t.Before != nil {
+			t.Replacing = appendNew(t.Replacing, t.Before.SHA256)
+		}
+		before := d.file
+		t.Before = &before
+	}
+	return nil
+}
+
+// restore plans putting back what t held before the first install.
+func (u *uninstallPlan) restore(t *Target, cur onDisk) error {
+	path := u.l.real(t.Path)
+	if done, err := u.restoreDiverted(t, cur); done || err != nil {
+		return err
+	}
+	if t.Before == nil && !cur.exists {
+		return nil // neither the fork nor anything else is there
+	}
+	if t.Before != nil {
+		if cur.holds(t.Before) {
+			return nil
+		}
+		b, err := read(u.l.real(t.Backup))
+		if err != nil || !b.has(t.Before) {
+			return fmt.Errorf("cannot restore %q: its backup %q is missing or changed", path, u.l.real(t.Backup))
+		}
+		u.write(fmt.Sprintf("restore %q from %q", path, u.l.real(t.Backup)), path, b.data, *t.Before)
+		return nil
+	}
+	if u.o.Purge {
+		u.removeTarget(fmt.Sprintf("remove %q (nothing was there before)", path), path, cur)
+		return nil
+	}
+	return u.restorePristine(t, cur)
+}
+
+// restoreDiverted puts the packaged file at the diverted name back in place.
+func (u *uninstallPlan) restoreDiverted(t *Target, cur onDisk) (bool, error) {
+	if t.Diversion == "" {
+		return false, nil
+	}
+	path, from := u.l.real(t.Path), u.l.real(t.Diversion)
+	d, err := read(from)
+	if err != nil || !d.exists {
+		return false, err
+	}
+	if cur.exists && os.SameFile(cur.info, d.info) {
+		u.remove(fmt.Sprintf("remove %q, a link to %q", from, path), from)
+		return true, nil
+	}
+	u.add(fmt.Sprintf("put the packaged file %q back at %q", from, path), func() error {
+		if err := u.fs.Rename(from, path); err != nil {
+			return wrap("replacing", path, err)
+		}
+		return u.syncDir(path)
+	})
+	return true, nil
+}
+
+// restorePristine puts the pristine original where nothing was before.
+func (u *uninstallPlan) restorePristine(t *Target, cur onDisk) error {
+	path := u.l.real(t.Path)
+	if t.Pristine == nil {
+		u.notes = append(u.notes, fmt.Sprintf("no pristine original recorded for %q", path))
+		u.removeTarget(fmt.Sprintf("remove %q (nothing was there before)", path), path, cur)
+		return nil
+	}
+	if cur.holds(t.Pristine) {
+		return nil
+	}
+	p, err := read(u.l.real(t.PristinePath))
+	if err != nil || !p.has(t.Pristine) {
+		return fmt.Errorf("cannot put the pristine original at %q: its copy %q is missing or changed (use --purge to remove the fork instead)", path, u.l.real(t.PristinePath))
+	}
+	what := fmt.Sprintf("put the pristine %s of %s %s at %q (nothing was there before)", t.Name, u.rc.Flavor, u.rc.Version, path)
+	u.write(what, path, p.data, *t.Pristine)
+	return nil
+}
+
+func (u *uninstallPlan) removeTarget(what, path string, cur onDisk) {
+	if cur.exists {
+		u.remove(what, path)
+	}
+}
+
+// undivert removes t's dpkg diversion.
+func (u *uninstallPlan) undivert(ctx context.Context, t *Target) error {
+	if t.Diversion == "" {
+		return nil
+	}
+	if u.o.Dpkg == nil {
+		u.notes = append(u.notes, fmt.Sprintf("dpkg not asked: the diversion of %q to %q, if any, is left in place", t.Path, t.Diversion))
+		return nil
+	}
+	d, err := u.o.Dpkg.Diversion(ctx, t.Path)
+	if err != nil || d.By != Local || d.To != t.Diversion {
+		return err
+	}
+	path, to := t.Path, t.Diversion
+	u.add(fmt.Sprintf("remove the dpkg diversion of %q to %q", path, to), func() error {
+		return u.o.Dpkg.RemoveDiversion(ctx, path, to)
+	})
+	return nil
+}
+
+// planTidy removes the backups, the pristine originals, temporary files and
+// then the receipt, the last step: an uninstall is done when it is gone.
+func (u *uninstallPlan) planTidy() {
+	var dirs []string
+	for _, t := range u.rc.Targets {
+		if t.Backup != "" {
+			b := u.l.real(t.Backup)
+			if exists(b) {
+				u.remove(fmt.Sprintf("remove the backup %q", b), b)
+			}
+			dirs = append(dirs, parents(filepath.Dir(b), u.l.real(u.l.state))...)
+		}
+	}
+	for _, path := range leftovers(u.l, u.rc) {
+		u.removeQuiet(path)
+	}
+	dirs = append(dirs, u.l.real(filepath.Join(u.l.state, "pristine")))
+	slices.SortFunc(dirs, func(a, b string) int { return len(b) - len(a) })
+	for _, d := range slices.Compact(dirs) {
+		u.removeIfEmpty("", d)
+	}
+	for _, t := range u.rc.Targets {
+		if u.o.Purge && t.Before == nil {
+			for _, dir := range t.Made {
+				u.removeIfEmpty(fmt.Sprintf("remove folder %q if empty (install created it)", u.l.real(dir)), u.l.real(dir))
+			}
+		}
+	}
+	if path := u.l.real(u.l.receipt()); exists(path) {
+		u.remove(fmt.Sprintf("remove the receipt %q", path), path)
+	}
+}
+
+// parents lists dir and its parents up to, not including, top.
+func parents(dir, top string) []string {
+	var out []string
+	for ; dir != top && len(dir) > len(top); dir = filepath.Dir(dir) {
+		out = append(out, dir)
+	}
+	return out
+}
+
+func (u *uninstallPlan) mkdirFor(path string) {
+	if dir := filepath.Dir(path); !exists(dir) {
+		u.mkdir(dir)
+	}
+}
+
+func exists(path string) bool {
+	_, err := os.Lstat(path)
+	return !errors.Is(err, fs.ErrNotExist)
+}
