@@ -56,11 +56,15 @@ cleanup() {
 	pkill -u bucardo -f 'Bucardo' >/dev/null 2>&1
 	if [ $rc -ne 0 ]; then
 		echo "---- logs (failure) ----"
-		for f in "$W"/log/*/log.bucardo* "$W"/neg/log/log.bucardo*; do
+		for f in /var/log/bucardo/bucardo_[ab]/log.bucardo*; do
 			[ -f "$f" ] && { echo "--- $f (last 40 lines)"; tail -n 40 "$f"; }
 		done
 		[ -f "$W/pg.log" ] && { echo "--- postgres log (last 20 lines)"; tail -n 20 "$W/pg.log"; }
-		if [ -n "${E2E_ARTIFACTS:-}" ]; then mkdir -p "$E2E_ARTIFACTS" && cp -r "$W"/log "$W"/pg.log "$E2E_ARTIFACTS"/ 2>/dev/null; fi
+	fi
+	if [ -n "${E2E_ARTIFACTS:-}" ]; then
+		mkdir -p "$E2E_ARTIFACTS"
+		for I in a b; do cp /var/log/bucardo/bucardo_$I/log.bucardo "$E2E_ARTIFACTS/log.bucardo_$I" 2>/dev/null; done
+		cp "$W/pg.log" "$E2E_ARTIFACTS/postgresql.log" 2>/dev/null
 	fi
 	if [ -f /var/lib/bcfork/receipt.json ]; then
 		"$BCFORK" uninstall --force >/dev/null 2>&1 || echo "cleanup: bcfork uninstall failed; /usr/bin/bucardo may still be the fork" >&2
@@ -153,6 +157,7 @@ rows() { psql -X -Atq -d "$1" -c 'SELECT count(*) FROM t'; }
 B() {
 	local I=$1
 	shift
+	[ -z "$DEMO" ] || printf '\033[2m$ bucardo --no-bucardorc --dbname bucardo_%s %s   (as OS user bucardo)\033[0m\n' "$I" "$*"
 	(cd "$W/run/$I" && runuser -u bucardo -- env PGHOST="$PGHOST" PGPORT="$PGPORT" PGUSER=bucardo \
 		/usr/bin/bucardo --no-bucardorc --dbname "bucardo_$I" "$@")
 }
@@ -196,23 +201,41 @@ instances() {
 	say "both daemons up: $(mcp_pid a), $(mcp_pid b)"
 }
 
+NEXT_ID=1
+insert_both() {   # one new row into src_a and src_b
+	for I in a b; do sql "src_$I" "INSERT INTO t VALUES ($NEXT_ID, '$I')"; done
+	NEXT_ID=$((NEXT_ID + 1))
+}
+counts() { printf 'src_a=%-3s dst_a=%-3s | src_b=%-3s dst_b=%-3s' "$(rows src_a)" "$(rows dst_a)" "$(rows src_b)" "$(rows dst_b)"; }
+live() {   # live ROUNDS: (demo) a row into each source every half second, live counts
+	for _ in $(seq 1 "$1"); do
+		insert_both
+		sleep 0.5
+		printf '   %s\n' "$(counts)"
+	done
+}
+caught_up() { wait_rows "dst_$1" "$(rows "src_$1")"; }
+
 replicate() {
 	phase "both replicate"
-	for I in a b; do sql "src_$I" "INSERT INTO t VALUES (1, '$I')"; done
-	wait_rows dst_a 1
-	wait_rows dst_b 1
-	say "row counts: dst_a=$(rows dst_a) dst_b=$(rows dst_b)"
+	if [ -n "$DEMO" ]; then live 6; else insert_both; fi
+	caught_up a
+	caught_up b
+	say "both caught up: $(counts)"
 
 	phase "stop A, B goes on"
 	B a stop >/dev/null
 	wait_gone "$(mcp_pid a)"
 	[ -e "$(mcp_pid b)" ] || fail "stopping A removed B's pid file"
 	alive "$(head -n1 "$(mcp_pid b)")" || fail "B's MCP process died when A stopped"
-	for I in a b; do sql "src_$I" "INSERT INTO t VALUES (2, '$I')"; done
-	wait_rows dst_b 2
+	local frozen
+	frozen=$(rows dst_a)
+	say "A stopped; rows keep coming into both sources:"
+	if [ -n "$DEMO" ]; then live 6; else insert_both; fi
+	caught_up b
 	sleep 1
-	[ "$(rows dst_a)" = 1 ] || fail "A replicated after it was stopped"
-	say "after stopping A: dst_a=$(rows dst_a) (stopped), dst_b=$(rows dst_b) (still replicating)"
+	[ "$(rows dst_a)" = "$frozen" ] || fail "A replicated after it was stopped"
+	say "after stopping A: $(counts)  (A frozen at $frozen, B still replicating)"
 	[ -z "$DEMO" ] || B b status
 
 	phase "stop B"
@@ -225,14 +248,33 @@ replicate() {
 }
 
 check_separate_files() {
-	local la lb
-	la=$(ls /var/log/bucardo/bucardo_a/log.bucardo* 2>/dev/null | head -n1)
-	lb=$(ls /var/log/bucardo/bucardo_b/log.bucardo* 2>/dev/null | head -n1)
-	[ -n "$la" ] && [ -n "$lb" ] || fail "per-instance logs missing: a=$la b=$lb"
-	mkdir -p "$W/log/a" "$W/log/b"
-	cp "$la" "$W/log/a/" && cp "$lb" "$W/log/b/"
-	grep -q 'bucardo_a' "$la" || true
-	say "logs: $la, $lb"
+	local I other log
+	for I in a b; do
+		other=$([ "$I" = a ] && echo b || echo a)
+		log=/var/log/bucardo/bucardo_$I/log.bucardo
+		[ -s "$log" ] || fail "instance $I has no log at $log"
+		grep -q "src_$I" "$log" || fail "$log does not mention its own sync's database src_$I"
+		! grep -q "src_$other\|bucardo_$other" "$log" || fail "$log mentions instance $other"
+		grep -q "/var/run/bucardo/bucardo_$I/fullstopbucardo" "$log" || fail "$log: instance $I did not stop on its own stop file"
+	done
+	[ "$(mcp_pid a)" != "$(mcp_pid b)" ] || fail "the instances share a pid file"
+	say "separate: /var/run/bucardo/bucardo_{a,b}/, /var/log/bucardo/bucardo_{a,b}/log.bucardo, each stopped by its own stop file"
+}
+
+schema_by_hand() {
+	phase "schema by hand with psql"
+	# The forked schema takes the name from a psql variable, and still works
+	# run by hand without one (then it creates "bucardo", as upstream).
+	psql -X -q -v ON_ERROR_STOP=1 -v bucardo_dbname=bucardo_hand -d postgres -f "$W/fork/bucardo.schema" >/dev/null 2>&1 ||
+		fail "psql -v ON_ERROR_STOP=1 -v bucardo_dbname=bucardo_hand -f bucardo.schema failed"
+	sql postgres "DROP DATABASE IF EXISTS bucardo"   # left by the negative control
+	psql -X -q -v ON_ERROR_STOP=1 -d postgres -f "$W/fork/bucardo.schema" >/dev/null 2>&1 ||
+		fail "psql -v ON_ERROR_STOP=1 -f bucardo.schema (no variable) failed"
+	for d in bucardo_hand bucardo; do
+		[ "$(psql -X -Atq -d "$d" -c "SELECT count(*) > 0 FROM bucardo.bucardo_config")" = t ] ||
+			fail "schema run by hand did not fill $d"
+	done
+	say "psql -v ON_ERROR_STOP=1 -f bucardo.schema: with -v bucardo_dbname=bucardo_hand and without (bucardo): both filled"
 }
 
 uninstall_fork() {
@@ -287,6 +329,7 @@ cluster
 instances
 replicate
 negative_control
+schema_by_hand
 uninstall_fork
 phase done
 echo "E2E OK"
