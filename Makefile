@@ -12,7 +12,7 @@ export BCFORK_PRISTINE_TARBALL := $(PRISTINE)
 all: check test build
 
 build:
-	CGO_ENABLED=0 $(GO) build -trimpath -o $(BIN) ./cmd/bcfork
+	CGO_ENABLED=0 $(GO) build -trimpath -buildvcs=auto -o $(BIN) ./cmd/bcfork
 
 ## test: the test command (unit, golden, CLI scripts, and the real 5.6.0 files)
 test: pristine

@@ -1,9 +1,66 @@
 /*
-Bcfork generates, installs and maintains a fork of Bucardo whose config
-database name is a parameter, so that several Bucardo daemons can run on one
-host, each with its own config database.
+Bcfork makes a reproducible fork of Bucardo whose config database name is a
+parameter, so that several Bucardo daemons can run on one host, each with its
+own config database, and puts that fork on a host safely.
 
-The manual is printed by "bcfork help" and "bcfork COMMAND --help"; the
-README gives a tour.
+Usage:
+
+	bcfork COMMAND [options]
+
+Bucardo's installer fixes the name of its config database to "bucardo"
+(upstream issue #76). Two upstream files must change: the bucardo script and
+bucardo.schema. bcfork never ships them: it fetches the pristine files of a
+release, checks them against the sha256 sums pinned in its patch series,
+applies the series, and writes or installs the result.
+
+# Commands
+
+versions lists upstream releases, newest first, and marks which have a patch
+series, which are pinned and which are cached.
+
+fetch --version V gets the pristine files of release V (or any ref with
+--allow-unpinned), verifies them and caches them; --out DIR also writes them.
+
+generate --version V writes the fork folder ./bcfork-V: the forked bucardo
+(0755) and bucardo.schema, the pristine copies bucardo.orig and
+bucardo.schema.orig, and manifest.json (source, commit, sha256 of every file,
+how each hunk applied). Nothing is written when anything fails; an existing
+folder is replaced only with --force; the same inputs give the same bytes.
+
+diff --version V prints the fork's unified diff against the pristine files.
+
+install [--from DIR | --version V] puts the fork at /usr/bin/bucardo and
+/usr/local/share/bucardo/bucardo.schema: both files or neither, each replaced
+atomically, what was there kept byte for byte, a receipt in /var/lib/bcfork,
+and Debian's packaged file diverted with dpkg-divert. uninstall puts back what
+install replaced; status says what each target holds.
+
+rebase carries a series onto another upstream release or ref with a 3-way
+merge per patch (for maintainers of the series).
+
+# Sources
+
+The pristine files come from GitHub (default; --repo, --github-api or
+BCFORK_GITHUB_API, GITHUB_TOKEN or BCFORK_GITHUB_TOKEN), from a release tarball
+or an unpacked folder (--from), or from the cache ($XDG_CACHE_HOME/bcfork, or
+BCFORK_CACHE_DIR; --no-cache, --offline). Whatever the source, files of a
+pinned version that do not match their pins are refused.
+
+# Patch series
+
+The series are embedded in the binary; --patches DIR reads a patches tree on
+disk instead (DIR/upstream/V/series, DIR/upstream/V/checksums). Hunks apply at
+their stated line or at the nearest exact match (reported as an offset); fuzzy
+placement is refused unless --fuzz N allows it, and every fuzzed hunk is
+reported and recorded in the manifest.
+
+# Exit codes
+
+	0  success
+	1  failure
+	2  usage error
+	3  a patch does not apply, or a merge conflicts
+	4  a file does not match its pinned checksum
+	5  status: the host has drifted from the install receipt, or an install was interrupted
 */
 package main
