@@ -32,6 +32,7 @@ func DefaultCacheDir() (string, error) {
 // cache stores fetched files under dir/github/<owner>/<name>/refs/<ref>/.
 type cache struct {
 	dir string
+	api string // the API base URL entries are fetched from and checked against
 	log io.Writer
 }
 
@@ -43,6 +44,7 @@ type meta struct {
 	Format  int                 `json:"format"`
 	Repo    string              `json:"repo"`
 	Ref     string              `json:"ref"`
+	API     string              `json:"api"` // base URL the files came from
 	Commit  string              `json:"commit"`
 	Fetched time.Time           `json:"fetched"`
 	Files   map[string]fileMeta `json:"files"`
@@ -68,12 +70,23 @@ func (c *cache) entryDir(repo, ref string) string {
 	return filepath.Join(c.repoDir(repo), "refs", url.PathEscape(ref))
 }
 
-// load reads the entry for repo@ref. It returns nil when there is none, and
-// drops an entry that is corrupted or does not match pins (when not nil).
+// load reads the entry for repo@ref, nil when there is none or c is nil.
+// It drops an entry that is corrupted or does not match pins (when not nil).
+// An unpinned entry fetched from another API URL is not used: nothing but
+// that server vouches for it.
 func (c *cache) load(repo, ref string, pins map[string]string) *entry {
+	if c == nil {
+		return nil
+	}
 	dir := c.entryDir(repo, ref)
 	e, err := readEntry(dir, repo, ref, pins)
-	if err == nil || errors.Is(err, fs.ErrNotExist) {
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return nil
+	case err == nil && pins == nil && e.meta.API != c.api:
+		logf(c.log, "cache entry %q came from %s, not %s: not using it", dir, e.meta.API, c.api)
+		return nil
+	case err == nil:
 		return e
 	}
 	logf(c.log, "cache entry %q is not usable (%v); dropping it", dir, err)
@@ -83,17 +96,12 @@ func (c *cache) load(repo, ref string, pins map[string]string) *entry {
 	return nil
 }
 
+// readEntry reads and verifies an entry: each file against meta.json, and
+// against pins when not nil.
 func readEntry(dir, repo, ref string, pins map[string]string) (*entry, error) {
-	data, err := os.ReadFile(filepath.Join(dir, "meta.json"))
+	e, err := readMeta(dir, repo, ref)
 	if err != nil {
 		return nil, err
-	}
-	e := &entry{files: map[string][]byte{}}
-	if err := json.Unmarshal(data, &e.meta); err != nil {
-		return nil, fmt.Errorf("meta.json: %w", err)
-	}
-	if e.meta.Format != metaFormat || e.meta.Repo != repo || e.meta.Ref != ref {
-		return nil, fmt.Errorf("meta.json is for %s@%s (format %d)", e.meta.Repo, e.meta.Ref, e.meta.Format)
 	}
 	for _, name := range Names {
 		b, err := readRegular(filepath.Join(dir, name))
@@ -104,6 +112,21 @@ func readEntry(dir, repo, ref string, pins map[string]string) (*entry, error) {
 			return nil, err
 		}
 		e.files[name] = b
+	}
+	return e, nil
+}
+
+func readMeta(dir, repo, ref string) (*entry, error) {
+	data, err := os.ReadFile(filepath.Join(dir, "meta.json"))
+	if err != nil {
+		return nil, err
+	}
+	e := &entry{files: map[string][]byte{}}
+	if err := json.Unmarshal(data, &e.meta); err != nil {
+		return nil, fmt.Errorf("meta.json: %w", err)
+	}
+	if e.meta.Format != metaFormat || e.meta.Repo != repo || e.meta.Ref != ref {
+		return nil, fmt.Errorf("meta.json is for %s@%s (format %d)", e.meta.Repo, e.meta.Ref, e.meta.Format)
 	}
 	return e, nil
 }
@@ -142,33 +165,41 @@ func (c *cache) store(repo, ref, commit string, files map[string][]byte) error {
 		return fmt.Errorf("caching: %w", err)
 	}
 	defer os.RemoveAll(tmp) // no-op once renamed
-	m := meta{Format: metaFormat, Repo: repo, Ref: ref, Commit: commit, Fetched: time.Now().UTC(), Files: map[string]fileMeta{}}
-	for _, name := range Names {
-		b := files[name]
-		m.Files[name] = fileMeta{Size: int64(len(b)), SHA256: sha256Hex(b), Blob: blobSHA(b)}
-		if err := writeSynced(filepath.Join(tmp, name), b); err != nil {
-			return fmt.Errorf("caching: %w", err)
-		}
-	}
-	data, err := json.MarshalIndent(m, "", "  ")
-	if err != nil {
-		return fmt.Errorf("caching: %w", err)
-	}
-	if err := writeSynced(filepath.Join(tmp, "meta.json"), append(data, '\n')); err != nil {
+	m := meta{Format: metaFormat, Repo: repo, Ref: ref, API: c.api, Commit: commit, Fetched: time.Now().UTC(), Files: map[string]fileMeta{}}
+	if err := writeEntry(tmp, m, files); err != nil {
 		return fmt.Errorf("caching: %w", err)
 	}
 	return replaceDir(tmp, final)
 }
 
-// replaceDir renames tmp to final, replacing an older final. When another
-// process put an entry there first, that entry is kept.
+// writeEntry writes files and then their meta.json into dir.
+func writeEntry(dir string, m meta, files map[string][]byte) error {
+	for _, name := range Names {
+		b := files[name]
+		m.Files[name] = fileMeta{Size: int64(len(b)), SHA256: sha256Hex(b), Blob: blobSHA(b)}
+		if err := writeSynced(filepath.Join(dir, name), b); err != nil {
+			return err
+		}
+	}
+	data, err := json.MarshalIndent(m, "", "  ")
+	if err != nil {
+		return err
+	}
+	return writeSynced(filepath.Join(dir, "meta.json"), append(data, '\n'))
+}
+
+// replaceDir renames tmp to final. An older final is first renamed aside,
+// so that a reader sees the old entry, no entry or the new one, never half
+// of one. When another process put an entry there first, that one is kept.
 func replaceDir(tmp, final string) error {
 	if err := os.Chmod(tmp, 0o755); err != nil {
 		return fmt.Errorf("caching: %w", err)
 	}
-	if err := os.RemoveAll(final); err != nil {
+	old := tmp + ".old"
+	if err := os.Rename(final, old); err != nil && !errors.Is(err, fs.ErrNotExist) {
 		return fmt.Errorf("caching: %w", err)
 	}
+	defer os.RemoveAll(old)
 	if err := os.Rename(tmp, final); err != nil {
 		if _, statErr := os.Stat(filepath.Join(final, "meta.json")); statErr == nil {
 			return nil
@@ -222,28 +253,32 @@ func writeFileAtomic(file string, data []byte) error {
 	return os.Rename(f.Name(), file)
 }
 
-// cachedRefs lists the refs of repo that have an entry (with meta.json;
-// entries are verified when read, not here) and their commits.
-func (c *cache) cachedRefs(repo string) map[string]string {
+// cachedRefs lists the refs of repo whose entry is usable, verified as
+// load does (pins gives the pins of a ref, nil when unpinned), with their
+// commits. Unusable entries are left for load to drop.
+func (c *cache) cachedRefs(repo string, pins func(ref string) map[string]string) map[string]string {
 	refs := map[string]string{}
 	dirs, _ := os.ReadDir(filepath.Join(c.repoDir(repo), "refs"))
 	for _, d := range dirs {
-		if strings.HasPrefix(d.Name(), ".") {
+		ref, err := url.PathUnescape(d.Name())
+		if err != nil || strings.HasPrefix(d.Name(), ".") || validRef(ref) != nil {
 			continue
 		}
-		data, err := os.ReadFile(filepath.Join(c.repoDir(repo), "refs", d.Name(), "meta.json"))
-		var m meta
-		if err == nil && json.Unmarshal(data, &m) == nil && m.Repo == repo && validRef(m.Ref) == nil {
-			refs[m.Ref] = m.Commit
+		p := pins(ref)
+		e, err := readEntry(c.entryDir(repo, ref), repo, ref, p)
+		if err == nil && (p != nil || e.meta.API == c.api) {
+			refs[ref] = e.meta.Commit
 		}
 	}
 	return refs
 }
 
-// tagList is the last tag listing of a repository, kept for offline use.
+// tagList is the last tag listing of a repository: shown offline, and its
+// ETags make the next listing conditional.
 type tagList struct {
 	Listed time.Time `json:"listed"`
-	Tags   []tag     `json:"tags"`
+	API    string    `json:"api"` // base URL it was listed from
+	Pages  []tagPage `json:"pages"`
 }
 
 type tag struct {
@@ -251,22 +286,35 @@ type tag struct {
 	Commit string `json:"commit"`
 }
 
-func (c *cache) storeTags(repo string, tags []tag) error {
-	data, err := json.MarshalIndent(tagList{Listed: time.Now().UTC(), Tags: tags}, "", "  ")
+// tags returns the tags of all pages.
+func (l *tagList) tags() []tag {
+	var all []tag
+	for _, p := range l.Pages {
+		all = append(all, p.Tags...)
+	}
+	return all
+}
+
+func (c *cache) storeTags(repo string, pages []tagPage) error {
+	data, err := json.MarshalIndent(tagList{Listed: time.Now().UTC(), API: c.api, Pages: pages}, "", "  ")
 	if err != nil {
 		return err
 	}
 	return writeFileAtomic(filepath.Join(c.repoDir(repo), "tags.json"), append(data, '\n'))
 }
 
+// loadTags reads the last tag listing; nil, and no error, when there is none.
 func (c *cache) loadTags(repo string) (*tagList, error) {
 	data, err := os.ReadFile(filepath.Join(c.repoDir(repo), "tags.json"))
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, nil
+	}
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("reading the cached tag list: %w", err)
 	}
 	var l tagList
 	if err := json.Unmarshal(data, &l); err != nil {
-		return nil, fmt.Errorf("reading the cached tag list: %w", err)
+		return nil, fmt.Errorf("reading the cached tag list %q: %w (delete it to list again)", filepath.Join(c.repoDir(repo), "tags.json"), err)
 	}
 	return &l, nil
 }

@@ -5,6 +5,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/bcfork/bcfork/internal/fakegithub"
 )
 
 func TestCacheLayout(t *testing.T) {
@@ -74,12 +76,30 @@ func TestOfflineUsesCache(t *testing.T) {
 	w.mustFetch(t, nil)
 	w.mustFetch(t, func(o *Options) { o.Version = "master"; o.AllowUnpinned = true })
 	w.srv.ClearRequests()
-	offline := func(o *Options) { o.Offline = true; o.APIURL = "http://127.0.0.1:1/" }
-	r := w.mustFetch(t, offline)
+	// A pinned entry is vouched for by its pins, whatever the API URL.
+	r := w.mustFetch(t, func(o *Options) { o.Offline = true; o.APIURL = "http://127.0.0.1:1/" })
 	wantFiles(t, r, "9.9.9")
-	r = w.mustFetch(t, func(o *Options) { offline(o); o.Version = "master"; o.AllowUnpinned = true })
+	r = w.mustFetch(t, func(o *Options) { o.Offline = true; o.Version = "master"; o.AllowUnpinned = true })
 	wantFiles(t, r, "9.9.10")
 	wantRequests(t, w.srv, 0)
+}
+
+// An unpinned entry is vouched for only by the server it came from: a
+// commit fetched from one API is not served from the cache for another.
+func TestCacheUnpinnedIsPerAPI(t *testing.T) {
+	w := newWorld(t)
+	byCommit := func(o *Options) { o.Version = w.commit; o.AllowUnpinned = true }
+	w.mustFetch(t, byCommit)
+	other := fakegithub.New()
+	t.Cleanup(other.Close)
+	other.AddTag(DefaultRepo, "9.9.9", fakegithub.Files("9.9.9"))
+	r := w.mustFetch(t, func(o *Options) { byCommit(o); o.APIURL = other.URL })
+	if r.FromCache || other.Count() != 3 {
+		t.Errorf("release %+v; other server saw %d requests, want 3", r, other.Count())
+	}
+	if !strings.Contains(w.log.String(), "not using it") {
+		t.Errorf("log:\n%s", w.log)
+	}
 }
 
 func TestOfflineMissing(t *testing.T) {

@@ -27,15 +27,23 @@
 // A cold fetch from GitHub makes three API requests: one resolves the ref to
 // a commit, one per file reads it at that commit. Entries are cached under
 // Options.CacheDir as github/<owner>/<name>/refs/<ref>/ holding both files
-// and meta.json (commit, sha256 and blob SHA of each file), written to a
-// temporary folder and renamed into place, and verified again on every read;
-// a corrupted entry is dropped and fetched again. A warm fetch of a pinned
-// version or of a full commit SHA makes no request. Other refs (a branch, an
-// unpinned tag) may move, so a warm fetch revalidates them with one
-// conditional request and uses the cache when the commit is unchanged.
-// Offline, only the cache and local sources are used.
+// and meta.json (API URL, commit, sha256 and blob SHA of each file), written
+// to a temporary folder and renamed into place, and verified again on every
+// read, against the pins too when the version is pinned; a corrupted entry
+// is dropped and fetched again. A warm fetch of a pinned version or of a
+// full commit SHA makes no request. Other refs (a branch, an unpinned tag)
+// may move, so a warm fetch revalidates them with one conditional request
+// and uses the cache when the commit is unchanged. An unpinned entry is used
+// only with the API URL it came from. Offline, only the cache and local
+// sources are used.
+//
+// Versions lists tags with one request per 100 and keeps the listing, with
+// each page's ETag, in the cache: the next listing asks with If-None-Match
+// and GitHub answers an unchanged page with 304 Not Modified, which does not
+// count against the rate limit of an authorized request.
 //
 // Every request has a timeout; 5xx answers and broken connections are
-// retried a few times with backoff; a rate limit ends with a *RateLimitError
-// that says when it resets.
+// retried a few times with backoff; a rate limit (403 or 429) ends with a
+// *RateLimitError that says when it resets. A token is sent over https, or
+// over http only to a loopback address (a test server).
 package upstream

@@ -8,6 +8,7 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"sync/atomic"
 	"syscall"
@@ -17,21 +18,22 @@ import (
 )
 
 // maxResponse caps the body of one API answer; GitHub's contents API
-// answers with at most 1 MB of file, base64-encoded.
-const maxResponse = 8 << 20
+// answers with at most 1 MB of file, base64-encoded. A variable for tests.
+var maxResponse int64 = 8 << 20
 
 // hub talks to the GitHub REST API about one repository.
 type hub struct {
 	client      *github.Client
 	owner, name string
 	opt         *Options
-	requests    atomic.Int64
+	requests    atomic.Int64 // requests sent
+	notModified atomic.Int64 // of which GitHub answered 304
 }
 
 func newHub(opt *Options) (*hub, error) {
-	base, err := url.Parse(strings.TrimSuffix(opt.APIURL, "/") + "/")
-	if err != nil || (base.Scheme != "http" && base.Scheme != "https") || base.Host == "" {
-		return nil, fmt.Errorf("%w: GitHub API URL %q", ErrInvalid, opt.APIURL)
+	base, err := apiBase(opt.APIURL, opt.Token != "")
+	if err != nil {
+		return nil, err
 	}
 	h := &hub{opt: opt}
 	h.owner, h.name, _ = strings.Cut(opt.Repo, "/")
@@ -48,6 +50,24 @@ func newHub(opt *Options) (*hub, error) {
 	h.client.BaseURL = base
 	h.client.UserAgent = "bcfork"
 	return h, nil
+}
+
+// apiBase parses the API base URL. A token is sent over plain http only to
+// this machine (a test server), never across the network.
+func apiBase(apiURL string, token bool) (*url.URL, error) {
+	base, err := url.Parse(strings.TrimSuffix(apiURL, "/") + "/")
+	if err != nil || (base.Scheme != "http" && base.Scheme != "https") || base.Host == "" {
+		return nil, fmt.Errorf("%w: GitHub API URL %q, want https://HOST/... (e.g. %s)", ErrInvalid, apiURL, DefaultAPIURL)
+	}
+	if token && base.Scheme == "http" && !isLoopback(base.Hostname()) {
+		return nil, fmt.Errorf("%w: GitHub API URL %q is not https, and bcfork does not send a token in clear text", ErrInvalid, apiURL)
+	}
+	return base, nil
+}
+
+func isLoopback(host string) bool {
+	ip := net.ParseIP(host)
+	return host == "localhost" || (ip != nil && ip.IsLoopback())
 }
 
 // countingTransport counts requests and caps the size of answers.
@@ -124,7 +144,7 @@ func (h *hub) classify(resp *github.Response, err error, timedOut bool) error {
 	case errors.As(err, &abuse):
 		return secondaryLimit(abuse, h.opt.Token != "")
 	case status(resp) == http.StatusTooManyRequests:
-		return &RateLimitError{Reset: resetHeader(resp), Token: h.opt.Token != ""}
+		return tooMany(resp, h.opt.Token != "")
 	case timedOut || errors.As(err, &netErr) && netErr.Timeout():
 		return fmt.Errorf("%w from %s within %v", ErrTimeout, h.client.BaseURL.Host, h.opt.Timeout)
 	case status(resp) == http.StatusUnauthorized:
@@ -147,11 +167,17 @@ func secondaryLimit(e *github.AbuseRateLimitError, token bool) *RateLimitError {
 	return rl
 }
 
-func resetHeader(resp *github.Response) time.Time {
-	if resp != nil && !resp.Rate.Reset.IsZero() {
-		return resp.Rate.Reset.Time
+// tooMany reads a 429 answer: the hourly limit when no request remains,
+// else a secondary limit, with its reset time or Retry-After when given.
+func tooMany(resp *github.Response, token bool) *RateLimitError {
+	if resp.Header.Get("X-RateLimit-Remaining") == "0" {
+		return &RateLimitError{Reset: resp.Rate.Reset.Time, Limit: resp.Rate.Limit, Token: token}
 	}
-	return time.Time{}
+	rl := &RateLimitError{Secondary: true, Token: token}
+	if secs, err := strconv.Atoi(resp.Header.Get("Retry-After")); err == nil && secs >= 0 {
+		rl.Reset = time.Now().Add(time.Duration(secs) * time.Second)
+	}
+	return rl
 }
 
 func status(resp *github.Response) int {
@@ -171,7 +197,7 @@ func errText(resp *github.Response, err error) string {
 		}
 		return fmt.Sprintf("%d %s", er.Response.StatusCode, msg)
 	}
-	if s := status(resp); s != 0 {
+	if s := status(resp); s >= 300 {
 		return fmt.Sprintf("%d %s", s, http.StatusText(s))
 	}
 	return err.Error()
@@ -196,6 +222,7 @@ func (h *hub) resolve(ctx context.Context, ref, lastCommit string) (commit strin
 		sha, resp, err := h.client.Repositories.GetCommitSHA1(ctx, h.owner, h.name, ref, lastCommit)
 		if status(resp) == http.StatusNotModified && lastCommit != "" {
 			commit, same = lastCommit, true
+			h.notModified.Add(1)
 			return resp, nil
 		}
 		commit = strings.TrimSpace(sha)
@@ -223,46 +250,118 @@ func (h *hub) file(ctx context.Context, name, commit, source string) ([]byte, er
 	if err != nil {
 		return nil, err
 	}
-	if rc == nil || rc.GetType() != "file" {
-		return nil, fmt.Errorf("%s: not a file (type %q)", what, rc.GetType())
-	}
-	text, err := rc.GetContent()
+	b, err := content(rc)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", what, err)
 	}
-	b := []byte(text)
 	if got := blobSHA(b); got != rc.GetSHA() {
 		return nil, &ChecksumError{File: name, Algo: "git blob", Want: rc.GetSHA(), Got: got, Source: source}
 	}
 	return b, nil
 }
 
-// tags lists all tags, 100 a page.
-func (h *hub) tags(ctx context.Context) ([]tag, error) {
-	var all []tag
-	opts := &github.ListOptions{PerPage: 100}
-	for page := 0; page < 1000; page++ {
-		var list []*github.RepositoryTag
-		var next int
-		err := h.call(ctx, "listing the tags of "+h.opt.Repo, func(ctx context.Context) (*github.Response, error) {
-			var resp *github.Response
-			var err error
-			list, resp, err = h.client.Repositories.ListTags(ctx, h.owner, h.name, opts)
-			if resp != nil {
-				next = resp.NextPage
-			}
-			return resp, err
-		})
+// content decodes a file of the contents API, which carries files up to 1 MB.
+func content(rc *github.RepositoryContent) ([]byte, error) {
+	switch {
+	case rc == nil || rc.GetType() != "file":
+		return nil, fmt.Errorf("not a file (type %q)", rc.GetType())
+	case rc.GetEncoding() != "base64":
+		return nil, fmt.Errorf("GitHub sent %d bytes without their content (encoding %q; the contents API stops at 1 MB): use --from with a release tarball", rc.GetSize(), rc.GetEncoding())
+	}
+	text, err := rc.GetContent()
+	return []byte(text), err
+}
+
+// tagsPerPage is the most tags GitHub lists on a page.
+const tagsPerPage = 100
+
+// tagPage is one page of a tag listing with its ETag, kept so that listing
+// again costs conditional requests (a 304 answer carries no body).
+type tagPage struct {
+	ETag string `json:"etag,omitempty"`
+	Next int    `json:"next,omitempty"` // the page after it; 0 for the last
+	Tags []tag  `json:"tags"`
+}
+
+// tags lists all tags, page by page. A page of last (the previous listing)
+// is asked for with If-None-Match and reused when GitHub answers 304.
+func (h *hub) tags(ctx context.Context, last []tagPage) ([]tagPage, error) {
+	var pages []tagPage
+	for n := 1; n != 0; n = pages[len(pages)-1].Next {
+		if len(pages) == 1000 {
+			return nil, fmt.Errorf("listing the tags of %s: more than 1000 pages", h.opt.Repo)
+		}
+		var prev *tagPage
+		if len(pages) < len(last) {
+			prev = &last[len(pages)]
+		}
+		p, err := h.tagPage(ctx, n, prev)
 		if err != nil {
 			return nil, err
 		}
-		for _, t := range list {
-			all = append(all, tag{Name: t.GetName(), Commit: t.GetCommit().GetSHA()})
-		}
-		if next == 0 {
-			return all, nil
-		}
-		opts.Page = next
+		pages = append(pages, p)
 	}
-	return nil, fmt.Errorf("listing the tags of %s: too many pages", h.opt.Repo)
+	return pages, nil
+}
+
+// tagPage gets page n of the tags, or prev when it has not changed.
+func (h *hub) tagPage(ctx context.Context, n int, prev *tagPage) (tagPage, error) {
+	var p tagPage
+	err := h.call(ctx, "listing the tags of "+h.opt.Repo, func(ctx context.Context) (*github.Response, error) {
+		req, err := h.tagRequest(n, prev)
+		if err != nil {
+			return nil, err
+		}
+		var list []*github.RepositoryTag
+		resp, err := h.client.Do(ctx, req, &list)
+		if status(resp) == http.StatusNotModified && prev != nil {
+			p = unchanged(*prev, n)
+			h.notModified.Add(1)
+			return resp, nil
+		}
+		if err != nil {
+			return resp, err
+		}
+		p = tagPage{ETag: resp.Header.Get("ETag"), Next: resp.NextPage, Tags: []tag{}}
+		for _, t := range list {
+			p.Tags = append(p.Tags, tag{Name: t.GetName(), Commit: t.GetCommit().GetSHA()})
+		}
+		return resp, nil
+	})
+	return p, err
+}
+
+func (h *hub) tagRequest(n int, prev *tagPage) (*http.Request, error) {
+	u := fmt.Sprintf("repos/%s/%s/tags?per_page=%d", url.PathEscape(h.owner), url.PathEscape(h.name), tagsPerPage)
+	if n > 1 {
+		u += "&page=" + strconv.Itoa(n)
+	}
+	req, err := h.client.NewRequest(http.MethodGet, u, nil)
+	if err == nil && prev != nil && prev.ETag != "" {
+		req.Header.Set("If-None-Match", prev.ETag)
+	}
+	return req, err
+}
+
+// unchanged is page n as listed last time. A full page that was the last
+// may have been followed by new tags since, so the next page is asked for.
+func unchanged(p tagPage, n int) tagPage {
+	if p.Next == 0 && len(p.Tags) >= tagsPerPage {
+		p.Next = n + 1
+	}
+	return p
+}
+
+// spent says how many requests were sent, e.g. "2 API requests (1 answered
+// 304 Not Modified)".
+func (h *hub) spent() string {
+	n, same := h.requests.Load(), h.notModified.Load()
+	s := fmt.Sprintf("%d API request", n)
+	if n != 1 {
+		s += "s"
+	}
+	if same > 0 {
+		s += fmt.Sprintf(" (%d answered 304 Not Modified)", same)
+	}
+	return s
 }

@@ -1,6 +1,7 @@
 package upstream
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"net/http"
@@ -47,6 +48,7 @@ func TestFetchWarmMakesNoRequest(t *testing.T) {
 func TestFetchSendsToken(t *testing.T) {
 	w := newWorld(t)
 	w.mustFetch(t, func(o *Options) { o.Token = "t0ken"; o.CacheDir = "" })
+	wantRequests(t, w.srv, 3)
 	for _, req := range w.srv.Requests() {
 		if req.Authorization != "Bearer t0ken" {
 			t.Errorf("%v: Authorization %q", req, req.Authorization)
@@ -54,6 +56,7 @@ func TestFetchSendsToken(t *testing.T) {
 	}
 	w.srv.ClearRequests()
 	w.mustFetch(t, func(o *Options) { o.CacheDir = "" })
+	wantRequests(t, w.srv, 3)
 	for _, req := range w.srv.Requests() {
 		if req.Authorization != "" {
 			t.Errorf("%v without a token: Authorization %q", req, req.Authorization)
@@ -96,7 +99,12 @@ func wantNotCached(t *testing.T, w *world, ref string) {
 	if _, err := os.Stat(c.entryDir(DefaultRepo, ref)); !os.IsNotExist(err) {
 		t.Errorf("cache entry for %s exists (%v)", ref, err)
 	}
-	left, _ := filepath.Glob(filepath.Join(c.repoDir(DefaultRepo), "refs", ".tmp-*"))
+	wantNoTemp(t, w)
+}
+
+func wantNoTemp(t *testing.T, w *world) {
+	t.Helper()
+	left, _ := filepath.Glob(filepath.Join(w.opt.cache().repoDir(DefaultRepo), "refs", ".tmp-*"))
 	if len(left) > 0 {
 		t.Errorf("temporary folders left: %v", left)
 	}
@@ -183,6 +191,28 @@ func TestFetchRateLimit(t *testing.T) {
 	wantRequests(t, w.srv, 1)
 }
 
+// GitHub may answer 429 too: with no request remaining for the hourly
+// limit, else for a secondary limit, with Retry-After or without.
+func TestFetchTooManyRequests(t *testing.T) {
+	w := newWorld(t)
+	w.srv.TooManyRequests(2 * time.Minute)
+	_, err := w.fetch(t, nil)
+	var rl *RateLimitError
+	if !errors.As(err, &rl) || !rl.Secondary || time.Until(rl.Reset) < 100*time.Second {
+		t.Fatalf("error = %#v", err)
+	}
+	if !strings.Contains(err.Error(), "secondary rate limit exceeded; it resets at") {
+		t.Errorf("message %q", err)
+	}
+	w.srv.ClearFaults()
+	w.srv.Fail(1, http.StatusTooManyRequests)
+	_, err = w.fetch(t, nil)
+	if !errors.As(err, &rl) || !rl.Reset.IsZero() || !strings.Contains(err.Error(), "it resets later") {
+		t.Errorf("429 without Retry-After: %v", err)
+	}
+	wantRequests(t, w.srv, 2)
+}
+
 func TestFetchSecondaryRateLimit(t *testing.T) {
 	w := newWorld(t)
 	w.srv.SecondaryLimit(90 * time.Second)
@@ -224,7 +254,7 @@ func TestFetchUnpinnedRevalidates(t *testing.T) {
 		t.Errorf("release = %+v, requests %+v", r, w.srv.Requests())
 	}
 
-	// Moved: fetched again at the new commit.
+	// Moved: fetched again at the new commit, and the entry replaced.
 	moved := w.srv.SetBranch(DefaultRepo, "master", fakegithub.Files("9.9.11"))
 	w.srv.ClearRequests()
 	r = w.mustFetch(t, master)
@@ -232,6 +262,10 @@ func TestFetchUnpinnedRevalidates(t *testing.T) {
 	if r.FromCache || r.Commit != moved || r.Requests != 3 {
 		t.Errorf("release = %+v", r)
 	}
+	if r = w.mustFetch(t, master); !r.FromCache || r.Commit != moved {
+		t.Errorf("after the move: release = %+v", r)
+	}
+	wantNoTemp(t, w)
 }
 
 func TestFetchCommitIsImmutable(t *testing.T) {
@@ -271,17 +305,43 @@ func TestFetchOtherRepo(t *testing.T) {
 
 func TestFetchRejectsBadInput(t *testing.T) {
 	w := newWorld(t)
-	for _, edit := range []func(*Options){
-		func(o *Options) { o.Version = "../etc" },
-		func(o *Options) { o.Version = "-x" },
-		func(o *Options) { o.Repo = "noslash" },
-		func(o *Options) { o.APIURL = "ftp://x/" },
+	for name, edit := range map[string]func(*Options){
+		"version ..":   func(o *Options) { o.Version = "../etc" },
+		"version -x":   func(o *Options) { o.Version = "-x" },
+		"repo":         func(o *Options) { o.Repo = "noslash" },
+		"repo ..":      func(o *Options) { o.Repo = "a/.." },
+		"API scheme":   func(o *Options) { o.APIURL = "ftp://x/" },
+		"token, http":  func(o *Options) { o.Token = "t"; o.APIURL = "http://192.0.2.1/api/v3/"; o.CacheDir = "" },
+		"token, http2": func(o *Options) { o.Token = "t"; o.APIURL = "http://example.org/"; o.CacheDir = "" },
 	} {
-		if _, err := w.fetch(t, edit); err == nil {
-			t.Errorf("no error")
+		_, err := w.fetch(t, edit)
+		if !errors.Is(err, ErrInvalid) {
+			t.Errorf("%s: error = %v, want %v", name, err, ErrInvalid)
 		}
 	}
 	wantRequests(t, w.srv, 0)
+}
+
+// A token goes over plain http to this machine only: the fake server is at
+// 127.0.0.1, and "localhost" names it too.
+func TestFetchTokenOverLoopback(t *testing.T) {
+	w := newWorld(t)
+	local := strings.Replace(w.srv.URL, "127.0.0.1", "localhost", 1)
+	w.mustFetch(t, func(o *Options) { o.Token = "t"; o.APIURL = local })
+	wantRequests(t, w.srv, 3)
+}
+
+// The contents API carries files up to 1 MB; a bigger one comes without
+// its content, which must not read as a checksum mismatch.
+func TestFetchTooBigForContentsAPI(t *testing.T) {
+	w := newWorld(t)
+	files := fakegithub.Files("9.9.8")
+	files[Script] = append(files[Script], bytes.Repeat([]byte("#\n"), 600_000)...)
+	w.srv.AddTag(DefaultRepo, "9.9.8", files)
+	_, err := w.fetch(t, func(o *Options) { o.Version = "9.9.8"; o.AllowUnpinned = true })
+	if err == nil || errors.Is(err, ErrChecksum) || !strings.Contains(err.Error(), "use --from with a release tarball") {
+		t.Errorf("error = %v", err)
+	}
 }
 
 func TestFetchNoCache(t *testing.T) {
@@ -295,4 +355,15 @@ func TestFetchUnreachable(t *testing.T) {
 	w := newWorld(t)
 	_, err := w.fetch(t, func(o *Options) { o.APIURL = "http://127.0.0.1:1/" })
 	wantErr(t, err, ErrUnreachable)
+}
+
+// An answer larger than maxResponse is cut off and reported as such.
+func TestFetchAnswerTooLarge(t *testing.T) {
+	defer func(n int64) { maxResponse = n }(maxResponse)
+	maxResponse = 100
+	w := newWorld(t)
+	_, err := w.fetch(t, nil)
+	if err == nil || !strings.Contains(err.Error(), "answer larger than 100 bytes") {
+		t.Errorf("error = %v", err)
+	}
 }

@@ -143,14 +143,16 @@ func TestFetchHostileTarballs(t *testing.T) {
 		"file at top":    {append([]tarEntry{file("bucardo", files[Script])}, release("B", "9.9.9")...), "outside a top folder"},
 		"device": {append(release("B", "9.9.9"),
 			tarEntry{hdr: tar.Header{Name: "B/dev", Typeflag: tar.TypeChar, Devmajor: 1, Devminor: 3}}), "not a file or folder"},
-		"script twice":    {append(release("B", "9.9.9"), file("B/bucardo", files[Script])), "appears twice"},
-		"file too big":    {append(release("B", "9.9.9")[:2], file("B/bucardo", big)), "more than 1000"},
-		"archive too big": {append(release("B", "9.9.9"), file("B/a", big), file("B/b", big)), "bytes unpacked"},
-		"no schema":       {release("B", "9.9.9")[:3], `no "bucardo.schema"`},
-		"empty":           {nil, "empty archive"},
+		"script twice":     {append(release("B", "9.9.9"), file("B/bucardo", files[Script])), "appears twice"},
+		"file too big":     {append(release("B", "9.9.9")[:2], file("B/bucardo", big)), "more than 1000"},
+		"archive too big":  {append(release("B", "9.9.9"), file("B/a", big), file("B/b", big)), "bytes unpacked"},
+		"no schema":        {release("B", "9.9.9")[:3], `no "bucardo.schema"`},
+		"too many entries": {append(release("B", "9.9.9"), file("B/1", nil), file("B/2", nil), file("B/3", nil), file("B/4", nil)), "more than 8 entries"},
+		"gzip bomb":        {append(release("B", "9.9.9"), file("B/zeros", make([]byte, 3000))), "bytes unpacked"},
+		"empty":            {nil, "empty archive"},
 	}
-	defer func(f, a int64) { maxFileSize, maxArchiveSize = f, a }(maxFileSize, maxArchiveSize)
-	maxFileSize, maxArchiveSize = 1000, 4000
+	defer func(f, a int64, n int) { maxFileSize, maxArchiveSize, maxEntries = f, a, n }(maxFileSize, maxArchiveSize, maxEntries)
+	maxFileSize, maxArchiveSize, maxEntries = 1000, 4000, 8
 	w := newWorld(t)
 	for name, tt := range tests {
 		t.Run(name, func(t *testing.T) {

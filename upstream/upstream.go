@@ -8,6 +8,7 @@ import (
 	"io/fs"
 	"net/http"
 	"os"
+	"strings"
 	"time"
 
 	"github.com/bcfork/bcfork/patches"
@@ -80,6 +81,7 @@ func Fetch(ctx context.Context, opt Options) (*Release, error) {
 	return fetchGitHub(ctx, &opt)
 }
 
+// defaults fills in the zero fields of opt and checks it.
 func (opt *Options) defaults() error {
 	set := func(s *string, def string) {
 		if *s == "" {
@@ -89,9 +91,15 @@ func (opt *Options) defaults() error {
 	set(&opt.Repo, DefaultRepo)
 	set(&opt.APIURL, DefaultAPIURL)
 	set(&opt.Flavor, DefaultFlavor)
+	opt.APIURL = strings.TrimSuffix(opt.APIURL, "/") + "/"
 	if opt.Pins == nil {
 		opt.Pins = patches.FS
 	}
+	opt.retryDefaults()
+	return opt.validate()
+}
+
+func (opt *Options) retryDefaults() {
 	if opt.Timeout <= 0 {
 		opt.Timeout = DefaultTimeout
 	}
@@ -104,6 +112,9 @@ func (opt *Options) defaults() error {
 	if opt.Backoff == nil {
 		opt.Backoff = func(attempt int) time.Duration { return time.Second << min(attempt, 5) }
 	}
+}
+
+func (opt *Options) validate() error {
 	if err := validRepo(opt.Repo); err != nil {
 		return err
 	}
@@ -113,11 +124,12 @@ func (opt *Options) defaults() error {
 	return nil
 }
 
+// cache returns the cache, nil when it is off.
 func (opt *Options) cache() *cache {
 	if opt.CacheDir == "" {
 		return nil
 	}
-	return &cache{dir: opt.CacheDir, log: opt.Log}
+	return &cache{dir: opt.CacheDir, api: opt.APIURL, log: opt.Log}
 }
 
 // pins returns the pins of version, or ErrUnpinned unless unpinned versions are allowed.
@@ -168,6 +180,8 @@ func (r *Release) check(opt *Options) error {
 	return nil
 }
 
+// fetchGitHub uses the cache when it can be trusted without asking: a
+// pinned version, a commit, or offline. Else it asks GitHub.
 func fetchGitHub(ctx context.Context, opt *Options) (*Release, error) {
 	if opt.Version == "" {
 		return nil, errors.New("fetching from GitHub: no version given")
@@ -178,27 +192,30 @@ func fetchGitHub(ctx context.Context, opt *Options) (*Release, error) {
 	}
 	r := &Release{Version: opt.Version, Ref: opt.Version, Kind: "github", Location: opt.Repo}
 	c := opt.cache()
-	var cached *entry
-	if c != nil {
-		cached = c.load(opt.Repo, opt.Version, pins)
-	}
-	if cached != nil && (pins != nil || isCommit(opt.Version) || opt.Offline) {
+	cached := c.load(opt.Repo, opt.Version, pins)
+	switch {
+	case cached != nil && (pins != nil || isCommit(opt.Version) || opt.Offline):
 		logf(opt.Log, "using the cache %q", c.entryDir(opt.Repo, opt.Version))
 		return r.fromCache(cached, opt)
-	}
-	if opt.Offline {
+	case opt.Offline:
 		return nil, offlineError(opt, c)
 	}
+	return r, r.fetch(ctx, c, cached, opt)
+}
+
+// fetch downloads (or revalidates cached) and caches what it downloaded.
+func (r *Release) fetch(ctx context.Context, c *cache, cached *entry, opt *Options) error {
 	h, err := newHub(opt)
 	if err != nil {
-		return nil, err
+		return err
 	}
-	err = r.download(ctx, h, cached, pins, opt)
+	err = r.download(ctx, h, cached, opt)
 	r.Requests = int(h.requests.Load())
 	if err != nil {
-		return nil, err
+		return err
 	}
-	return r, r.keep(c, opt)
+	r.keep(c, opt)
+	return nil
 }
 
 func offlineError(opt *Options, c *cache) error {
@@ -215,7 +232,7 @@ func (r *Release) fromCache(e *entry, opt *Options) (*Release, error) {
 
 // download resolves the ref and fetches both files at its commit, unless
 // the cached entry is still at that commit.
-func (r *Release) download(ctx context.Context, h *hub, cached *entry, pins map[string]string, opt *Options) error {
+func (r *Release) download(ctx context.Context, h *hub, cached *entry, opt *Options) error {
 	last := ""
 	if cached != nil {
 		last = cached.meta.Commit
@@ -243,12 +260,11 @@ func (r *Release) download(ctx context.Context, h *hub, cached *entry, pins map[
 
 // keep stores freshly fetched, verified files in the cache. A cache that
 // cannot be written is reported on the log, not as a failure.
-func (r *Release) keep(c *cache, opt *Options) error {
+func (r *Release) keep(c *cache, opt *Options) {
 	if c == nil || r.FromCache {
-		return nil
+		return
 	}
 	if err := c.store(opt.Repo, r.Ref, r.Commit, r.Files); err != nil {
 		logf(opt.Log, "warning: %v", err)
 	}
-	return nil
 }

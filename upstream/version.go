@@ -35,7 +35,8 @@ func validRef(ref string) error {
 }
 
 func validRepo(repo string) error {
-	if !repoRE.MatchString(repo) || strings.Contains(repo, "..") {
+	owner, name, _ := strings.Cut(repo, "/")
+	if !repoRE.MatchString(repo) || strings.Contains(repo, "..") || owner == "." || name == "." {
 		return fmt.Errorf("%w: repository %q, want OWNER/NAME", ErrInvalid, repo)
 	}
 	return nil

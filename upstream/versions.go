@@ -15,79 +15,126 @@ type VersionInfo struct {
 	Upstream  bool   // a tag in the repository (offline: in its last cached listing)
 	HasSeries bool   // the patches tree has <flavor>/<version>/series
 	Pinned    bool   // the patches tree has <flavor>/<version>/checksums
-	Cached    bool   // the files are in the cache
+	Cached    bool   // the files are in the cache, and verify
 }
 
 // Versions lists the tags of opt.Repo together with the versions known
 // locally (patches tree and cache), newest first: releases by number, then
-// other tags and refs by name. Offline, or with opt.Offline, it lists what is
-// known locally, including the last tag listing kept in the cache.
+// other tags and refs by name. It costs one API request per 100 tags; with a
+// cached listing these requests are conditional. With opt.Offline it lists
+// what is known locally, including the last tag listing kept in the cache.
 func Versions(ctx context.Context, opt Options) ([]VersionInfo, error) {
 	if err := opt.defaults(); err != nil {
 		return nil, err
-	}
-	known := map[string]*VersionInfo{}
-	add := func(v string) *VersionInfo {
-		if known[v] == nil {
-			known[v] = &VersionInfo{Version: v}
-		}
-		return known[v]
 	}
 	tags, err := listTags(ctx, &opt)
 	if err != nil {
 		return nil, err
 	}
+	k := known{}
 	for _, t := range tags {
-		vi := add(t.Name)
+		vi := k.add(t.Name)
 		vi.Upstream, vi.Commit = true, t.Commit
 	}
-	if err := addSeries(opt.Pins, opt.Flavor, add); err != nil {
+	if err := addSeries(opt.Pins, opt.Flavor, k.add); err != nil {
 		return nil, err
 	}
-	if c := opt.cache(); c != nil {
-		for ref, commit := range c.cachedRefs(opt.Repo) {
-			vi := add(ref)
-			vi.Cached = true
-			if vi.Commit == "" {
-				vi.Commit = commit
-			}
+	k.addCached(&opt)
+	return k.sorted(), nil
+}
+
+// known collects VersionInfos by version.
+type known map[string]*VersionInfo
+
+func (k known) add(v string) *VersionInfo {
+	if k[v] == nil {
+		k[v] = &VersionInfo{Version: v}
+	}
+	return k[v]
+}
+
+// addCached marks the versions whose cache entry is usable.
+func (k known) addCached(opt *Options) {
+	c := opt.cache()
+	if c == nil {
+		return
+	}
+	pins := func(ref string) map[string]string {
+		p, _ := PinnedChecksums(opt.Pins, opt.Flavor, ref)
+		return p
+	}
+	for ref, commit := range c.cachedRefs(opt.Repo, pins) {
+		vi := k.add(ref)
+		vi.Cached = true
+		if vi.Commit == "" {
+			vi.Commit = commit
 		}
 	}
-	return sorted(known), nil
+}
+
+func (k known) sorted() []VersionInfo {
+	list := make([]VersionInfo, 0, len(k))
+	for _, vi := range k {
+		list = append(list, *vi)
+	}
+	sort.Slice(list, func(i, j int) bool { return newer(list[i].Version, list[j].Version) })
+	return list
 }
 
 // listTags asks GitHub, or offline reads the last listing from the cache.
 func listTags(ctx context.Context, opt *Options) ([]tag, error) {
 	c := opt.cache()
+	last := lastListing(c, opt)
 	if opt.Offline {
-		if c == nil {
+		if last == nil {
 			return nil, nil
 		}
-		l, err := c.loadTags(opt.Repo)
-		if errors.Is(err, fs.ErrNotExist) {
-			return nil, nil
-		}
-		if err != nil {
-			return nil, err
-		}
-		logf(opt.Log, "offline: tags of %s as listed on %s", opt.Repo, l.Listed.Format("2006-01-02 15:04 MST"))
-		return l.Tags, nil
+		logf(opt.Log, "offline: tags of %s as listed on %s", opt.Repo, last.Listed.Format("2006-01-02 15:04 MST"))
+		return last.tags(), nil
 	}
+	pages, err := fetchTags(ctx, opt, last)
+	if err != nil {
+		return nil, err
+	}
+	if c != nil {
+		if err := c.storeTags(opt.Repo, pages); err != nil {
+			logf(opt.Log, "warning: caching the tag list: %v", err)
+		}
+	}
+	return (&tagList{Pages: pages}).tags(), nil
+}
+
+// lastListing is the cached tag listing from opt's API, or nil.
+func lastListing(c *cache, opt *Options) *tagList {
+	if c == nil {
+		return nil
+	}
+	l, err := c.loadTags(opt.Repo)
+	if err != nil {
+		logf(opt.Log, "warning: %v", err)
+	}
+	if l == nil || l.API != c.api {
+		return nil
+	}
+	return l
+}
+
+// fetchTags lists the tags on GitHub, conditionally for the pages of last.
+func fetchTags(ctx context.Context, opt *Options, last *tagList) ([]tagPage, error) {
 	h, err := newHub(opt)
 	if err != nil {
 		return nil, err
 	}
-	tags, err := h.tags(ctx)
+	var prev []tagPage
+	if last != nil {
+		prev = last.Pages
+	}
+	pages, err := h.tags(ctx, prev)
 	if err != nil {
 		return nil, err
 	}
-	logf(opt.Log, "listed %d tags of %s with %d API requests", len(tags), opt.Repo, h.requests.Load())
-	if c != nil {
-		if err := c.storeTags(opt.Repo, tags); err != nil {
-			logf(opt.Log, "warning: caching the tag list: %v", err)
-		}
-	}
-	return tags, nil
+	logf(opt.Log, "listed %d tags of %s: %s", len((&tagList{Pages: pages}).tags()), opt.Repo, h.spent())
+	return pages, nil
 }
 
 // addSeries marks the versions of flavor that have a series or pins.
@@ -116,13 +163,4 @@ func addSeries(fsys fs.FS, flavor string, add func(string) *VersionInfo) error {
 func exists(fsys fs.FS, name string) bool {
 	_, err := fs.Stat(fsys, name)
 	return err == nil
-}
-
-func sorted(known map[string]*VersionInfo) []VersionInfo {
-	list := make([]VersionInfo, 0, len(known))
-	for _, vi := range known {
-		list = append(list, *vi)
-	}
-	sort.Slice(list, func(i, j int) bool { return newer(list[i].Version, list[j].Version) })
-	return list
 }

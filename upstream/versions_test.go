@@ -3,6 +3,8 @@ package upstream
 import (
 	"context"
 	"fmt"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -84,4 +86,75 @@ func TestVersionsOffline(t *testing.T) {
 		t.Errorf("offline after listing: got\n%swant\n%s", got, want)
 	}
 	wantRequests(t, w.srv, 0)
+}
+
+// A second listing asks for each page with the ETag of the first: GitHub
+// answers 304, which with a token does not count against the rate limit.
+func TestVersionsConditional(t *testing.T) {
+	w := newWorld(t)
+	for i := range 150 {
+		w.srv.AddTag(DefaultRepo, fmt.Sprintf("1.%d.0", i), map[string][]byte{})
+	}
+	first := versions(t, w.opt)
+	w.srv.ClearRequests()
+	again := versions(t, w.opt)
+	if listing(again) != listing(first) || len(again) != 152 {
+		t.Errorf("second listing differs:\n%s", listing(again))
+	}
+	reqs := w.srv.Requests()
+	if len(reqs) != 2 || reqs[0].IfNoneMatch == "" || reqs[1].IfNoneMatch == "" {
+		t.Errorf("requests %+v, want 2 conditional ones", reqs)
+	}
+	if !strings.Contains(w.log.String(), "2 API requests (2 answered 304 Not Modified)") {
+		t.Errorf("log:\n%s", w.log)
+	}
+
+	// A new tag changes the pages: listed afresh.
+	w.srv.AddTag(DefaultRepo, "9.11.0", map[string][]byte{})
+	w.srv.ClearRequests()
+	if list := versions(t, w.opt); len(list) != 153 || list[0].Version != "9.11.0" {
+		t.Errorf("%d versions, first %s", len(list), list[0].Version)
+	}
+	wantRequests(t, w.srv, 2)
+}
+
+func TestUnchangedPage(t *testing.T) {
+	full := tagPage{Tags: make([]tag, tagsPerPage)}
+	if got := unchanged(full, 3).Next; got != 4 {
+		t.Errorf("full last page: next %d, want 4 (tags may have been added after it)", got)
+	}
+	if got := unchanged(tagPage{Tags: make([]tag, 5)}, 3).Next; got != 0 {
+		t.Errorf("short last page: next %d, want 0", got)
+	}
+	if got := unchanged(tagPage{Next: 2, Tags: make([]tag, tagsPerPage)}, 1).Next; got != 2 {
+		t.Errorf("page with a next: next %d, want 2", got)
+	}
+}
+
+// CACHED means usable: a corrupted entry, or an unpinned one from another
+// API, is not listed as cached.
+func TestVersionsCachedIsVerified(t *testing.T) {
+	w := newWorld(t)
+	w.mustFetch(t, nil)
+	w.mustFetch(t, func(o *Options) { o.Version = "master"; o.AllowUnpinned = true })
+	opt := w.opt
+	opt.Offline = true
+	if got := listing(versions(t, opt)); !strings.Contains(got, "9.9.9 up=false series=true pinned=true cached=true") || !strings.Contains(got, "master up=false series=false pinned=false cached=true") {
+		t.Fatalf("both cached:\n%s", got)
+	}
+	os.WriteFile(filepath.Join(w.opt.cache().entryDir(DefaultRepo, "9.9.9"), Script), []byte("tampered"), 0o644)
+	opt.APIURL = "http://127.0.0.1:1/"
+	want := "9.9.9 up=false series=true pinned=true cached=false\n9.9.7 up=false series=false pinned=true cached=false\n"
+	if got := listing(versions(t, opt)); got != want {
+		t.Errorf("got\n%swant\n%s", got, want)
+	}
+}
+
+func versions(t *testing.T, opt Options) []VersionInfo {
+	t.Helper()
+	list, err := Versions(context.Background(), opt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return list
 }

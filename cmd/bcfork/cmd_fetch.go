@@ -12,10 +12,18 @@ import (
 
 func fetchCommand() *cli.Command {
 	return &cli.Command{
-		Name:      "fetch",
-		Usage:     "get, verify and cache the pristine files of a Bucardo release",
-		UsageText: "bcfork fetch --version V [--from FILE|DIR] [--out DIR] [--allow-unpinned] [--offline]",
-		Description: `Gets the pristine bucardo and bucardo.schema of a Bucardo release or ref
+		Name:        "fetch",
+		Usage:       "get, verify and cache the pristine files of a Bucardo release",
+		UsageText:   "bcfork fetch --version V [--from FILE.tar.gz|DIR] [--out DIR] [--allow-unpinned] [--offline]",
+		Description: fetchHelp,
+		Flags: append(upstreamFlags(),
+			&cli.StringFlag{Name: "out", Aliases: []string{"o"}, Usage: "also write bucardo (0755) and bucardo.schema into `DIR`"},
+		),
+		Action: runFetch,
+	}
+}
+
+const fetchHelp = `Gets the pristine bucardo and bucardo.schema of a Bucardo release or ref
 from GitHub (or --from a release tarball or folder), verifies them and keeps
 them in the cache, so that generate and diff can work offline later.
 
@@ -24,26 +32,34 @@ sha256sum format), and for GitHub against git's blob SHA too. A mismatch exits
 4 and nothing is cached. A version or ref without pins (master, a commit)
 needs --allow-unpinned; fetch then prints the lines to pin it.
 
+--from: the version is read from the script ($VERSION) and must agree with
+--version when that is a release number (--version master labels the files
+of a checkout). Tarballs with links, absolute or ".." paths, more than one
+top folder or absurd sizes are refused. Nothing read --from is cached.
+
 Requests: a cold fetch from GitHub makes 3 API requests (the commit of the
 ref, then each file at that commit); a warm fetch of a pinned release or a
-commit makes none; a branch such as master is revalidated with one
-conditional request. GitHub allows 60 requests an hour without a token.
+commit makes none; another ref (master, an unpinned tag) is revalidated with
+one conditional request. GitHub allows 60 requests an hour without a token.
+Each request times out after 30s; 5xx answers and reset connections are
+retried 3 times, waiting 1s, 2s, 4s.
 
-Output: source, commit, pinned or not, API requests spent, then the sha256 of
-both files in sha256sum format. Nothing is written outside the cache unless
---out DIR is given: DIR then receives bucardo (0755) and bucardo.schema.
-With --from, the version is read from the script ($VERSION) and must agree
-with --version when that is a release number.
+Cache: BCFORK_CACHE_DIR, else $XDG_CACHE_HOME/bcfork, else the user's cache
+folder (~/.cache/bcfork). Entries are verified again when read; a damaged one
+is dropped and fetched again.
 
-Environment: BCFORK_GITHUB_TOKEN or GITHUB_TOKEN (a token raises the rate
-limit), BCFORK_GITHUB_API, BCFORK_OFFLINE, BCFORK_CACHE_DIR (default
-$XDG_CACHE_HOME/bcfork).`,
-		Flags: append(upstreamFlags(),
-			&cli.StringFlag{Name: "out", Aliases: []string{"o"}, Usage: "also write the two files into `DIR`"},
-		),
-		Action: runFetch,
-	}
-}
+Output: version, source, commit, pinned or not, API requests spent, then the
+sha256 of both files in sha256sum format.
+
+Environment: BCFORK_GITHUB_TOKEN, else GITHUB_TOKEN (sent only over https, or
+to this machine), BCFORK_GITHUB_API, BCFORK_OFFLINE, BCFORK_CACHE_DIR.
+
+Exit status: 0 ok, 1 failure, 2 usage, 4 checksum mismatch with a pin.
+
+Examples:
+   bcfork fetch --version 5.6.0
+   bcfork fetch --from bucardo_5.6.0.orig.tar.gz --out pristine
+   bcfork fetch --version master --allow-unpinned`
 
 func runFetch(c *cli.Context) error {
 	if c.Args().Present() {

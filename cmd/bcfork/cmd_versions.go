@@ -11,22 +11,30 @@ import (
 
 func versionsCommand() *cli.Command {
 	return &cli.Command{
-		Name:      "versions",
-		Usage:     "list Bucardo releases and which have a patch series, pins or a cache entry",
-		UsageText: "bcfork versions [--offline] [--repo OWNER/NAME] [--patches DIR]",
-		Description: `Lists the tags of the upstream repository, newest first (releases by
-number, then other tags), with the versions known here: SERIES says the
-patches tree has a patch series for it, PINNED that it has pinned checksums,
-CACHED that its files are in the cache. Refs that are only cached (master, a
-commit) are listed too.
-
-Listing the tags costs one GitHub API request per 100 tags. The listing is
-kept in the cache; with --offline (or BCFORK_OFFLINE) versions lists what is
-known locally: the patches tree, the cache and the last listing.`,
-		Flags:  pickFlags("repo", "github-api", "offline", "no-cache", "patches"),
-		Action: runVersions,
+		Name:        "versions",
+		Usage:       "list Bucardo releases and which have a patch series, pins or a cache entry",
+		UsageText:   "bcfork versions [--offline] [--repo OWNER/NAME] [--patches DIR]",
+		Description: versionsHelp,
+		Flags:       pickFlags("repo", "github-api", "offline", "no-cache", "patches"),
+		Action:      runVersions,
 	}
 }
+
+const versionsHelp = `Lists the tags of the upstream repository, newest first (releases by
+number, then other tags), with the versions known here: SERIES says the
+patches tree has a patch series for it, PINNED that it has pinned checksums,
+CACHED that its files are in the cache and verify. Refs that are only cached
+(master, a commit) are listed too.
+
+Requests: one GitHub API request per 100 tags. The listing is kept in the
+cache with its ETags, so the next listing asks conditionally; an unchanged
+page is answered 304 Not Modified, which does not count against the rate
+limit when a token is sent (BCFORK_GITHUB_TOKEN or GITHUB_TOKEN).
+
+Offline (--offline or BCFORK_OFFLINE), versions lists what is known locally:
+the patches tree, the cache and the last listing.
+
+Exit status: 0 ok, 1 failure, 2 usage.`
 
 func runVersions(c *cli.Context) error {
 	if c.Args().Present() {

@@ -2,6 +2,7 @@ package main
 
 import (
 	"errors"
+	"strings"
 
 	"github.com/bcfork/bcfork/upstream"
 )
@@ -23,29 +24,54 @@ func upstreamExit(err error) int {
 	return 0
 }
 
+const notPristineHint = "these are not the pristine files of that release; get them from another source (e.g. --from the release tarball) or check the pins in the patches tree"
+
+// upstreamHints gives the next step after each of upstream's sentinel errors.
+var upstreamHints = []struct {
+	err  error
+	hint string
+}{
+	{upstream.ErrChecksum, notPristineHint},
+	{upstream.ErrUnpinned, "add --allow-unpinned to use the files unverified; bcfork then prints the checksums to pin them"},
+	{upstream.ErrOffline, "run `bcfork fetch --version V` once while online to fill the cache, or pass --from FILE.tar.gz|DIR"},
+	{upstream.ErrNotFound, "`bcfork versions` lists the releases; --repo names a fork of Bucardo"},
+	{upstream.ErrVersionMismatch, "leave out --version to take the script's, or use the tarball of the version you want"},
+	{upstream.ErrUnsafeArchive, "use a release tarball as published (Bucardo-V.tar.gz, GitHub's tag tarball or Debian's bucardo_V.orig.tar.gz), or unpack it yourself and pass --from DIR"},
+	{upstream.ErrUnreachable, "check the network or --github-api (BCFORK_GITHUB_API); --offline uses the cache, --from a release tarball"},
+	{upstream.ErrTimeout, "check the network, or the API URL (--github-api, BCFORK_GITHUB_API); --offline uses the cache"},
+	{upstream.ErrBadToken, "check GITHUB_TOKEN / BCFORK_GITHUB_TOKEN, or unset it"},
+}
+
 func upstreamHint(err error) string {
 	var rl *upstream.RateLimitError
+	var ce *upstream.ChecksumError
 	switch {
-	case errors.As(err, &rl) && !rl.Token && !rl.Secondary:
-		return "set GITHUB_TOKEN (or BCFORK_GITHUB_TOKEN) to a GitHub token for 5000 requests an hour, or use --from with a release tarball"
 	case errors.As(err, &rl):
-		return "wait until the limit resets, or use --from with a release tarball"
-	case errors.Is(err, upstream.ErrChecksum):
-		return "these are not the pristine files of that release; get them from another source (e.g. --from the release tarball) or check the pins in the patches tree"
-	case errors.Is(err, upstream.ErrUnpinned):
-		return "add --allow-unpinned to use the files unverified; bcfork then prints the checksums to pin them"
-	case errors.Is(err, upstream.ErrOffline):
-		return "run `bcfork fetch --version V` once while online to fill the cache, or pass --from FILE.tar.gz|DIR"
-	case errors.Is(err, upstream.ErrNotFound):
-		return "`bcfork versions` lists the releases; --repo names a fork of Bucardo"
-	case errors.Is(err, upstream.ErrVersionMismatch):
-		return "leave out --version to take the script's, or use the tarball of the version you want"
-	case errors.Is(err, upstream.ErrUnreachable):
-		return "check the network or --github-api (BCFORK_GITHUB_API); --offline uses the cache, --from a release tarball"
-	case errors.Is(err, upstream.ErrTimeout):
-		return "check the network, or the API URL (--github-api, BCFORK_GITHUB_API); --offline uses the cache"
-	case errors.Is(err, upstream.ErrBadToken):
-		return "check GITHUB_TOKEN / BCFORK_GITHUB_TOKEN, or unset it"
+		return rateLimitHint(rl)
+	case errors.As(err, &ce):
+		return checksumHint(ce)
+	}
+	for _, h := range upstreamHints {
+		if errors.Is(err, h.err) {
+			return h.hint
+		}
 	}
 	return ""
+}
+
+func rateLimitHint(rl *upstream.RateLimitError) string {
+	if !rl.Token && !rl.Secondary {
+		return "set GITHUB_TOKEN (or BCFORK_GITHUB_TOKEN) to a GitHub token for 5000 requests an hour, or use --from with a release tarball"
+	}
+	return "wait until the limit resets, or use --from with a release tarball"
+}
+
+func checksumHint(ce *upstream.ChecksumError) string {
+	switch {
+	case ce.Pin == "":
+		return "GitHub's answer does not match its own blob SHA (damaged by a proxy or in transit?); try again, or use --from with a release tarball"
+	case strings.HasPrefix(ce.Source, "dir "):
+		return "these are not the pristine files of that release; if the folder is a checkout of another ref (master still says 5.6.0), name it: --version master --allow-unpinned"
+	}
+	return notPristineHint
 }

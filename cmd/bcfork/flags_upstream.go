@@ -18,7 +18,7 @@ func upstreamFlags() []cli.Flag {
 		&cli.StringFlag{Name: "from", Usage: "read the files from a release tarball (.tar.gz) or a folder `PATH` instead of GitHub"},
 		&cli.StringFlag{Name: "repo", Value: upstream.DefaultRepo, Usage: "GitHub repository `OWNER/NAME` (a fork of Bucardo)"},
 		&cli.StringFlag{Name: "github-api", Value: upstream.DefaultAPIURL, EnvVars: []string{"BCFORK_GITHUB_API"}, Usage: "GitHub API base `URL` (GitHub Enterprise: https://HOST/api/v3/)"},
-		&cli.BoolFlag{Name: "offline", EnvVars: []string{"BCFORK_OFFLINE"}, Usage: "use only the cache and --from; no network"},
+		&cli.BoolFlag{Name: "offline", EnvVars: []string{"BCFORK_OFFLINE"}, Usage: "no network: use only the cache and local files"},
 		&cli.BoolFlag{Name: "no-cache", Usage: "neither read nor write the cache"},
 		&cli.BoolFlag{Name: "allow-unpinned", Usage: "accept a version or ref that has no pinned checksums (prints the lines to pin)"},
 		&cli.StringFlag{Name: "patches", Usage: "read series and pins from the patches tree `DIR` instead of the built-in one"},
@@ -58,14 +58,21 @@ func upstreamOptions(c *cli.Context) (upstream.Options, error) {
 		}
 		opt.Pins = os.DirFS(dir)
 	}
-	if !c.Bool("no-cache") {
-		dir, err := upstream.DefaultCacheDir()
-		if err != nil {
-			return opt, fmt.Errorf("%w (use --no-cache or set BCFORK_CACHE_DIR)", err)
-		}
-		opt.CacheDir = dir
+	var err error
+	opt.CacheDir, err = cacheDir(c)
+	return opt, err
+}
+
+// cacheDir is the cache folder, "" with --no-cache.
+func cacheDir(c *cli.Context) (string, error) {
+	if c.Bool("no-cache") {
+		return "", nil
 	}
-	return opt, nil
+	dir, err := upstream.DefaultCacheDir()
+	if err != nil {
+		return "", fmt.Errorf("%w (use --no-cache or set BCFORK_CACHE_DIR)", err)
+	}
+	return dir, nil
 }
 
 func firstEnv(names ...string) string {

@@ -39,7 +39,8 @@ func setupFakeGitHub(env *testscript.Env) error {
 // cmdFakeGitHub steers the fake GitHub API:
 //
 //	fakegithub requests        print "N requests", one line per request (with its
-//	                           Authorization header, if any), then forget them
+//	                           Authorization and If-None-Match headers, if any),
+//	                           then forget them
 //	fakegithub tag TAG DIR     serve DIR/bucardo and DIR/bucardo.schema as tag TAG
 //	fakegithub branch NAME DIR point branch NAME at DIR's files
 //	fakegithub fail N STATUS   answer the next N requests with STATUS
@@ -54,35 +55,42 @@ func cmdFakeGitHub(ts *testscript.TestScript, neg bool, args []string) {
 	}
 	switch {
 	case args[0] == "requests" && len(args) == 1:
-		reqs := srv.Requests()
-		fmt.Fprintf(ts.Stdout(), "%d requests\n", len(reqs))
-		for _, r := range reqs {
-			if r.Authorization != "" {
-				fmt.Fprintf(ts.Stdout(), "%v (Authorization: %s)\n", r, r.Authorization)
-			} else {
-				fmt.Fprintln(ts.Stdout(), r)
-			}
-		}
-		srv.ClearRequests()
-	case (args[0] == "tag" || args[0] == "branch") && len(args) == 3:
-		files := readFixture(ts, args[2])
-		if args[0] == "tag" {
-			srv.AddTag(upstream.DefaultRepo, args[1], files)
-		} else {
-			srv.SetBranch(upstream.DefaultRepo, args[1], files)
-		}
+		printRequests(ts, srv)
+	case args[0] == "tag" && len(args) == 3:
+		srv.AddTag(upstream.DefaultRepo, args[1], readFixture(ts, args[2]))
+	case args[0] == "branch" && len(args) == 3:
+		srv.SetBranch(upstream.DefaultRepo, args[1], readFixture(ts, args[2]))
 	case args[0] == "fail" && len(args) == 3:
-		n, err1 := strconv.Atoi(args[1])
-		status, err2 := strconv.Atoi(args[2])
-		if err1 != nil || err2 != nil {
-			ts.Fatalf("usage: fakegithub fail N STATUS")
-		}
-		srv.Fail(n, status)
+		srv.Fail(atoi(ts, args[1]), atoi(ts, args[2]))
 	case args[0] == "ratelimit" && len(args) == 1:
 		srv.RateLimit(time.Now().Add(time.Hour))
 	default:
 		ts.Fatalf("unknown: fakegithub %q", args)
 	}
+}
+
+func printRequests(ts *testscript.TestScript, srv *fakegithub.Server) {
+	reqs := srv.Requests()
+	fmt.Fprintf(ts.Stdout(), "%d requests\n", len(reqs))
+	for _, r := range reqs {
+		line := r.String()
+		if r.Authorization != "" {
+			line += " (Authorization: " + r.Authorization + ")"
+		}
+		if r.IfNoneMatch != "" {
+			line += " (If-None-Match)"
+		}
+		fmt.Fprintln(ts.Stdout(), line)
+	}
+	srv.ClearRequests()
+}
+
+func atoi(ts *testscript.TestScript, s string) int {
+	n, err := strconv.Atoi(s)
+	if err != nil {
+		ts.Fatalf("fakegithub: %q is not a number", s)
+	}
+	return n
 }
 
 func readFixture(ts *testscript.TestScript, dir string) map[string][]byte {

@@ -1,7 +1,7 @@
 // Package fakegithub serves a small fake of the GitHub REST API on localhost for tests.
 //
 // It knows the endpoints bcfork uses: the tags of a repository (paginated,
-// with Link headers), the contents of a file at a ref (base64, with the git
+// with Link headers, ETag and If-None-Match), the contents of a file at a ref (base64, with the git
 // blob SHA) and the commit a ref points to (application/vnd.github.sha, with
 // ETag and If-None-Match). It records every request, and can be told to
 // fail: answer a status N times, reset connections, hang, or rate-limit.
@@ -64,6 +64,7 @@ type fault struct {
 type rateLimit struct {
 	reset      time.Time
 	secondary  bool
+	status     int // 403 or 429
 	retryAfter time.Duration
 }
 
@@ -145,7 +146,7 @@ func (s *Server) addFaults(n int, f fault) {
 func (s *Server) RateLimit(reset time.Time) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.limit = &rateLimit{reset: reset}
+	s.limit = &rateLimit{reset: reset, status: http.StatusForbidden}
 }
 
 // SecondaryLimit makes every request answer 403 with GitHub's secondary
@@ -153,7 +154,15 @@ func (s *Server) RateLimit(reset time.Time) {
 func (s *Server) SecondaryLimit(retryAfter time.Duration) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.limit = &rateLimit{secondary: true, retryAfter: retryAfter}
+	s.limit = &rateLimit{secondary: true, status: http.StatusForbidden, retryAfter: retryAfter}
+}
+
+// TooManyRequests makes every request answer 429 with Retry-After, as
+// GitHub may for a secondary rate limit.
+func (s *Server) TooManyRequests(retryAfter time.Duration) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.limit = &rateLimit{secondary: true, status: http.StatusTooManyRequests, retryAfter: retryAfter}
 }
 
 // ClearFaults drops pending faults and rate limits.
@@ -296,7 +305,7 @@ func resetConn(w http.ResponseWriter) {
 func writeLimit(w http.ResponseWriter, l *rateLimit) {
 	if l.secondary {
 		w.Header().Set("Retry-After", strconv.Itoa(int(l.retryAfter.Seconds())))
-		writeJSON(w, http.StatusForbidden, map[string]string{
+		writeJSON(w, l.status, map[string]string{
 			"message":           "You have exceeded a secondary rate limit. Please wait a few minutes before you try again.",
 			"documentation_url": "https://docs.github.com/rest/overview/rate-limits-for-the-rest-api#about-secondary-rate-limits",
 		})
@@ -306,7 +315,7 @@ func writeLimit(w http.ResponseWriter, l *rateLimit) {
 	w.Header().Set("X-RateLimit-Remaining", "0")
 	w.Header().Set("X-RateLimit-Used", "60")
 	w.Header().Set("X-RateLimit-Reset", strconv.FormatInt(l.reset.Unix(), 10))
-	writeJSON(w, http.StatusForbidden, map[string]string{
+	writeJSON(w, l.status, map[string]string{
 		"message":           "API rate limit exceeded for 127.0.0.1. (But here's the good news: Authenticated requests get a higher rate limit.)",
 		"documentation_url": "https://docs.github.com/rest/overview/resources-in-the-rest-api#rate-limiting",
 	})
@@ -331,6 +340,8 @@ func (s *Server) lookup(w http.ResponseWriter, req *http.Request) *repo {
 	return r
 }
 
+// tags lists a page of tags, newest first. Like GitHub it sends a weak
+// ETag and answers 304, without a body or Link header, to If-None-Match.
 func (s *Server) tags(w http.ResponseWriter, req *http.Request) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -340,7 +351,19 @@ func (s *Server) tags(w http.ResponseWriter, req *http.Request) {
 	}
 	perPage := queryInt(req, "per_page", 30, 1, 100)
 	page := queryInt(req, "page", 1, 1, 1<<20)
-	pages := max(1, (len(r.tags)+perPage-1)/perPage)
+	body, _ := json.Marshal(s.tagPage(r, req, page, perPage))
+	etag := `W/"` + BlobSHA(body) + `"`
+	w.Header().Set("ETag", etag)
+	if req.Header.Get("If-None-Match") == etag {
+		w.WriteHeader(http.StatusNotModified)
+		return
+	}
+	s.link(w, req, page, max(1, (len(r.tags)+perPage-1)/perPage), perPage)
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.Write(body)
+}
+
+func (s *Server) tagPage(r *repo, req *http.Request, page, perPage int) []map[string]any {
 	list := []map[string]any{}
 	for i := (page - 1) * perPage; i < min(page*perPage, len(r.tags)); i++ {
 		t := r.tags[len(r.tags)-1-i] // newest first
@@ -349,8 +372,7 @@ func (s *Server) tags(w http.ResponseWriter, req *http.Request) {
 			"commit": map[string]string{"sha": t.commit, "url": s.URL + "repos/" + req.PathValue("owner") + "/" + req.PathValue("name") + "/commits/" + t.commit},
 		})
 	}
-	s.link(w, req, page, pages, perPage)
-	writeJSON(w, http.StatusOK, list)
+	return list
 }
 
 // link writes a Link header as GitHub does: next and last, prev and first.
@@ -392,21 +414,34 @@ func (s *Server) contents(w http.ResponseWriter, req *http.Request) {
 		return
 	}
 	p := req.PathValue("path")
-	b, ok := r.commits[c][p]
-	if !ok {
+	if _, ok := r.commits[c][p]; !ok {
 		writeError(w, http.StatusNotFound, "Not Found")
 		return
 	}
+	writeJSON(w, http.StatusOK, r.content(c, p))
+}
+
+// content is the contents API's answer for path at commit c: base64, or
+// without content above maxContents, as GitHub does.
+func (r *repo) content(c, p string) map[string]any {
+	b := r.commits[c][p]
 	sha := BlobSHA(b)
 	if lie, ok := r.blobs[c+":"+p]; ok {
 		sha = lie
 	}
-	writeJSON(w, http.StatusOK, map[string]any{
+	rc := map[string]any{
 		"type": "file", "encoding": "base64", "size": len(b),
 		"name": p[strings.LastIndex(p, "/")+1:], "path": p, "sha": sha,
 		"content": wrapBase64(b),
-	})
+	}
+	if len(b) > maxContents {
+		rc["encoding"], rc["content"] = "none", ""
+	}
+	return rc
 }
+
+// maxContents is the largest file whose content the contents API returns.
+const maxContents = 1 << 20
 
 // wrapBase64 encodes b as GitHub does: base64 in lines of 60 characters.
 func wrapBase64(b []byte) string {

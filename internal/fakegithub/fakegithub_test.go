@@ -47,6 +47,14 @@ func TestTagsPaginate(t *testing.T) {
 	if resp, _ := get(t, s.URL+"repos/o/r/tags?per_page=2&page=3"); strings.Contains(resp.Header.Get("Link"), "next") {
 		t.Errorf("last page has a next link")
 	}
+	etag := resp.Header.Get("ETag")
+	if resp, body := get(t, s.URL+"repos/o/r/tags?per_page=2&page=2", "If-None-Match", etag); resp.StatusCode != 304 || body != "" {
+		t.Errorf("If-None-Match %s: %d %q", etag, resp.StatusCode, body)
+	}
+	s.AddTag("o/r", "1.5", Files("1"))
+	if resp, _ := get(t, s.URL+"repos/o/r/tags?per_page=2&page=2", "If-None-Match", etag); resp.StatusCode != 200 {
+		t.Errorf("after a new tag: %d, want 200", resp.StatusCode)
+	}
 }
 
 func TestContentsAndCommit(t *testing.T) {
