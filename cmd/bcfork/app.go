@@ -64,6 +64,7 @@ func commands() []*cli.Command {
 		installCommand(),
 		uninstallCommand(),
 		statusCommand(),
+		rebaseCommand(),
 	}
 }
 

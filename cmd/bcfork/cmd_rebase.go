@@ -1,0 +1,408 @@
+package main
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path"
+	"path/filepath"
+	"strconv"
+	"strings"
+
+	"github.com/bcfork/bcfork/generator"
+	"github.com/bcfork/bcfork/upstream"
+	"github.com/urfave/cli/v2"
+)
+
+// defaultWork is the rebase work folder when --work is not given.
+const defaultWork = ".bcfork-rebase"
+
+// checksumsName is the pin file of a series folder.
+const checksumsName = "checksums"
+
+func rebaseCommand() *cli.Command {
+	return &cli.Command{
+		Name:  "rebase",
+		Usage: "carry a patch series onto a new Bucardo release or ref (for maintainers)",
+		UsageText: `bcfork rebase --version OLD --onto NEW [--from-old FILE|DIR] [--from FILE|DIR] [--patches DIR] [--out DIR] [--work DIR] [--force]
+bcfork rebase --continue [--work DIR] [--force]
+bcfork rebase --abort [--work DIR]`,
+		Description: `Carries the series patches/<flavor>/OLD onto the pristine files of NEW, one
+patch at a time, with a 3-way merge: base is OLD's files with the earlier
+patches, ours is base with this patch, theirs is NEW's files with the
+earlier patches as carried. Each patch is reported as
+
+   clean (unchanged)      it applies to NEW as it is; kept byte for byte
+   rebased (hunks moved)  it applies at other lines; rewritten with the new ones
+   merged                 it did not apply, but merged without conflict; rewritten
+   dropped                NEW already has its changes; commented out in series
+   CONFLICT in FILE       both changed the same lines
+
+The DEP-3 header of every patch is kept as it is. On a conflict, the work
+folder (--work, default ./` + defaultWork + `) receives FILE with the conflict
+written between "<<<<<<< ours", "||||||| base", "=======" and ">>>>>>> theirs"
+lines, and bcfork exits 3. Edit FILE there, then run bcfork rebase --continue
+(refused while markers remain); bcfork rebase --abort removes the work folder.
+Nothing is written outside the work folder until every patch is carried.
+
+The new series folder (--out, default <patches>/<flavor>/NEW, with --patches
+DIR as <patches>, else ./patches) holds series, the patches and checksums,
+which pins NEW's pristine files; other files of the old folder (a README) are
+copied as they are. Before it is written, the new series is applied afresh
+to NEW's files and every hunk must apply at its stated line. An existing
+folder is replaced only with --force, unless it holds nothing but the same
+checksums.
+
+OLD's files come from the cache, GitHub or --from-old; NEW's from the cache,
+GitHub or --from. Both are verified against their pins; NEW without pins
+(master, a commit) needs --allow-unpinned.`,
+		Flags: append(pickFlags("repo", "github-api", "offline", "no-cache", "allow-unpinned", "patches"),
+			&cli.StringFlag{Name: "version", Usage: "the release `OLD` whose series to carry"},
+			&cli.StringFlag{Name: "onto", Usage: "the release or ref `NEW` to carry it onto: 5.7.0, master, a commit"},
+			&cli.StringFlag{Name: "from-old", Usage: "read OLD's files from a release tarball or folder `PATH`"},
+			&cli.StringFlag{Name: "from", Usage: "read NEW's files from a release tarball or folder `PATH`"},
+			&cli.StringFlag{Name: "out", Aliases: []string{"o"}, Usage: "write the new series to `DIR`"},
+			&cli.StringFlag{Name: "work", Value: defaultWork, Usage: "keep a stopped rebase in `DIR`"},
+			&cli.BoolFlag{Name: "continue", Usage: "go on after resolving a conflict in the work folder"},
+			&cli.BoolFlag{Name: "abort", Usage: "give up a stopped rebase: remove the work folder"},
+			&cli.BoolFlag{Name: "force", Usage: "replace an existing series folder"},
+		),
+		Action: runRebase,
+	}
+}
+
+func runRebase(c *cli.Context) error {
+	if c.Args().Present() {
+		return usagef("rebase takes no arguments, got %q", c.Args().Slice())
+	}
+	switch {
+	case c.Bool("continue") && c.Bool("abort"):
+		return usagef("--continue and --abort exclude each other")
+	case c.Bool("continue") || c.Bool("abort"):
+		if err := onlyWork(c); err != nil {
+			return err
+		}
+		if c.Bool("abort") {
+			return abortRebase(c)
+		}
+		return continueRebase(c)
+	}
+	return startRebase(c)
+}
+
+// onlyWork refuses flags that only starting a rebase takes.
+func onlyWork(c *cli.Context) error {
+	for _, f := range []string{"version", "onto", "from", "from-old", "out", "patches"} {
+		if c.IsSet(f) {
+			return usagef("--%s is for starting a rebase; --continue and --abort take only --work (and --force)", f)
+		}
+	}
+	return nil
+}
+
+// errNoRebase is returned by --continue and --abort without a work folder.
+var errNoRebase = errors.New("no rebase in progress")
+
+// errInProgress is returned when starting a rebase over a stopped one.
+var errInProgress = errors.New("a rebase is in progress")
+
+func abortRebase(c *cli.Context) error {
+	work := c.String("work")
+	if !isWork(work) {
+		return fmt.Errorf("aborting: %w in %q", errNoRebase, work)
+	}
+	if err := generator.RemoveWork(work); err != nil {
+		return err
+	}
+	fmt.Fprintf(c.App.Writer, "aborted: removed %s; nothing was written\n", work)
+	return nil
+}
+
+func isWork(dir string) bool {
+	_, err := os.Stat(filepath.Join(dir, generator.RebaseStateName))
+	return err == nil
+}
+
+func continueRebase(c *cli.Context) error {
+	work := c.String("work")
+	if !isWork(work) {
+		return fmt.Errorf("continuing: %w in %q", errNoRebase, work)
+	}
+	r, err := generator.LoadRebase(work)
+	if err != nil {
+		return err
+	}
+	if r.Meta[metaOut] == "" {
+		return fmt.Errorf("continuing: %q does not say where to write the series", filepath.Join(work, generator.RebaseStateName))
+	}
+	if c.Bool("force") {
+		r.Meta[metaForce] = "true"
+	}
+	from := len(r.Done)
+	if r.Conflict != nil {
+		if err := r.Resolve(r.Work); err != nil {
+			return &workError{work: work, err: err}
+		}
+	}
+	return carry(c, r, work, from)
+}
+
+// rebaseMeta is what a rebase keeps in its work folder for --continue.
+const (
+	metaOld    = "old"
+	metaNew    = "new"
+	metaFlavor = "flavor"
+	metaOut    = "out"
+	metaForce  = "force"
+	metaSource = "new_source"
+)
+
+func startRebase(c *cli.Context) error {
+	old, onto, work := c.String("version"), c.String("onto"), c.String("work")
+	if old == "" || onto == "" {
+		return usagef("rebase needs --version OLD and --onto NEW (or --continue, --abort)")
+	}
+	if err := checkWorkFree(work); err != nil {
+		return err
+	}
+	out, err := filepath.Abs(rebaseOut(c, onto))
+	if err != nil {
+		return fmt.Errorf("rebasing: %w", err)
+	}
+	if _, err := replaceable(out, nil, c.Bool("force")); err != nil {
+		return err // before any network or work
+	}
+	r, err := newRebase(c, old, onto)
+	if err != nil {
+		return err
+	}
+	r.Meta[metaOut], r.Meta[metaForce] = out, strconv.FormatBool(c.Bool("force"))
+	fmt.Fprintf(c.App.Writer, "rebasing %s %s onto %s (%s)\n", r.Meta[metaFlavor], old, r.Meta[metaNew], r.Meta[metaSource])
+	return carry(c, r, work, 0)
+}
+
+func checkWorkFree(work string) error {
+	if isWork(work) {
+		return fmt.Errorf("%w in %q: edit the marked files there and run bcfork rebase --continue, or bcfork rebase --abort", errInProgress, work)
+	}
+	if _, err := os.Lstat(work); err == nil {
+		return fmt.Errorf("work folder %q exists and holds no rebase: remove it or pick another --work", work)
+	}
+	return nil
+}
+
+// rebaseOut is --out, else <patches>/<flavor>/NEW.
+func rebaseOut(c *cli.Context, onto string) string {
+	if out := c.String("out"); out != "" {
+		return out
+	}
+	root := c.String("patches")
+	if root == "" {
+		root = "patches"
+	}
+	return filepath.Join(root, upstream.DefaultFlavor, onto)
+}
+
+// newRebase fetches OLD's and NEW's files and reads OLD's series folder.
+func newRebase(c *cli.Context, old, onto string) (*generator.Rebase, error) {
+	opt, err := upstreamOptions(c)
+	if err != nil {
+		return nil, err
+	}
+	oldRel, err := fetchAs(c, opt, old, c.String("from-old"))
+	if err != nil {
+		return nil, fmt.Errorf("getting %s: %w", old, err)
+	}
+	newRel, err := fetchAs(c, opt, onto, c.String("from"))
+	if err != nil {
+		return nil, fmt.Errorf("getting %s: %w", onto, err)
+	}
+	r := &generator.Rebase{Old: oldRel.Files, New: newRel.Files, Meta: map[string]string{
+		metaOld: oldRel.Version, metaNew: newRel.Version, metaFlavor: opt.Flavor, metaSource: newRel.String(),
+	}}
+	if r.Series, err = readSeries(opt.Pins, opt.Flavor, oldRel.Version); err != nil {
+		return nil, err
+	}
+	dir := path.Join(opt.Flavor, oldRel.Version)
+	if r.SeriesFile, err = fs.ReadFile(opt.Pins, path.Join(dir, generator.SeriesName)); err != nil {
+		return nil, fmt.Errorf("reading series: %w", err)
+	}
+	r.Extra, err = extraFiles(opt.Pins, dir, r.Series)
+	return r, err
+}
+
+func fetchAs(c *cli.Context, opt upstream.Options, version, from string) (*upstream.Release, error) {
+	opt.Version, opt.From = version, from
+	return upstream.Fetch(c.Context, opt)
+}
+
+// extraFiles returns the regular files of a series folder other than its
+// series, checksums and patches.
+func extraFiles(fsys fs.FS, dir string, s *generator.Series) (map[string][]byte, error) {
+	skip := map[string]bool{generator.SeriesName: true, checksumsName: true}
+	for _, p := range s.Patches {
+		skip[p.Name] = true
+	}
+	entries, err := fs.ReadDir(fsys, dir)
+	if err != nil {
+		return nil, fmt.Errorf("reading series folder: %w", err)
+	}
+	out := map[string][]byte{}
+	for _, e := range entries {
+		if skip[e.Name()] || !e.Type().IsRegular() {
+			continue
+		}
+		b, err := fs.ReadFile(fsys, path.Join(dir, e.Name()))
+		if err != nil {
+			return nil, fmt.Errorf("reading series folder: %w", err)
+		}
+		out[e.Name()] = b
+	}
+	return out, nil
+}
+
+// carry runs the rebase on from the patch it is at, reports each patch
+// carried from index from on, and either saves it at a conflict or
+// writes the new series.
+func carry(c *cli.Context, r *generator.Rebase, work string, from int) error {
+	err := r.Run()
+	printCarried(c.App.Writer, r.Done[from:])
+	var ce *generator.ConflictError
+	if errors.As(err, &ce) {
+		if err := r.Save(work); err != nil {
+			return err
+		}
+		printConflict(c.App.Writer, ce, work)
+		return &workError{work: work, err: err}
+	}
+	if err != nil {
+		return err
+	}
+	return finish(c, r, work)
+}
+
+func printCarried(w io.Writer, done []generator.RebasedPatch) {
+	for _, rp := range done {
+		fmt.Fprintf(w, "%s: %s\n", rp.Name, describe(rp))
+	}
+}
+
+func describe(rp generator.RebasedPatch) string {
+	switch rp.Status {
+	case generator.RebaseClean:
+		return "clean (unchanged)"
+	case generator.RebaseMoved:
+		var offs []string
+		for _, h := range rp.Hunks {
+			offs = append(offs, fmt.Sprintf("%+d", h.Offset))
+		}
+		return "rebased (hunks moved: " + strings.Join(offs, " ") + ")"
+	case generator.RebaseMerged:
+		return "merged"
+	case generator.RebaseResolved:
+		return "resolved by hand"
+	case generator.RebaseDropped:
+		return "dropped (the new files already have its changes)"
+	}
+	return string(rp.Status)
+}
+
+func printConflict(w io.Writer, ce *generator.ConflictError, work string) {
+	for _, f := range ce.Files {
+		var at []string
+		for _, cf := range f.Conflicts {
+			at = append(at, strconv.Itoa(cf.MergedStart))
+		}
+		fmt.Fprintf(w, "%s: CONFLICT in %s (%s at line %s) — edit %s, then bcfork rebase --continue%s\n",
+			ce.Patch, f.File, plural(len(f.Conflicts), "region", "regions"), strings.Join(at, ", "), filepath.Join(work, f.File), workFlag(work))
+	}
+}
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return fmt.Sprintf("%d %s", n, many)
+}
+
+// workFlag is " --work DIR" when DIR is not the default.
+func workFlag(work string) string {
+	if work == defaultWork {
+		return ""
+	}
+	return " --work " + work
+}
+
+// finish verifies the carried series, writes it with the checksums of
+// NEW's files and removes the work folder.
+func finish(c *cli.Context, r *generator.Rebase, work string) error {
+	if err := r.Verify(); err != nil {
+		return err
+	}
+	files := r.Files()
+	files[checksumsName] = []byte(upstream.ChecksumLines(r.New))
+	out := r.Meta[metaOut]
+	force, err := replaceable(out, files[checksumsName], r.Meta[metaForce] == "true")
+	if err != nil {
+		return err
+	}
+	if err := generator.WriteSeries(out, files, force); err != nil {
+		return err
+	}
+	if isWork(work) {
+		if err := generator.RemoveWork(work); err != nil {
+			return err
+		}
+	}
+	printWritten(c.App.Writer, r, out)
+	return nil
+}
+
+// replaceable says whether the series folder out may be replaced: with
+// force, or when it holds nothing but a checksums file equal to sums (nil:
+// any). A folder with anything else is an error.
+func replaceable(out string, sums []byte, force bool) (bool, error) {
+	if force {
+		return true, nil
+	}
+	entries, err := os.ReadDir(out)
+	if errors.Is(err, fs.ErrNotExist) {
+		return false, nil
+	}
+	exists := fmt.Errorf("writing %q: %w (use --force to replace it)", out, generator.ErrExists)
+	if err != nil || len(entries) != 1 || entries[0].Name() != checksumsName {
+		return false, exists
+	}
+	if sums == nil {
+		return true, nil
+	}
+	have, err := os.ReadFile(filepath.Join(out, checksumsName))
+	if err != nil || !bytes.Equal(have, sums) {
+		return false, fmt.Errorf("writing %q: its checksums differ from the new files' (use --force to replace it)", out)
+	}
+	return true, nil
+}
+
+func printWritten(w io.Writer, r *generator.Rebase, out string) {
+	n := 0
+	for _, rp := range r.Done {
+		if rp.Raw != nil {
+			n++
+		}
+	}
+	fmt.Fprintf(w, "verified: the new series applies to %s at every stated line\n", r.Meta[metaNew])
+	fmt.Fprintf(w, "wrote %s: %s, series, checksums (pins %s)\n", out, plural(n, "patch", "patches"), r.Meta[metaNew])
+	fmt.Fprint(w, upstream.ChecksumLines(r.New))
+}
+
+// workError carries the work folder of a stopped rebase, for the hint.
+type workError struct {
+	work string
+	err  error
+}
+
+func (e *workError) Error() string { return e.err.Error() }
+func (e *workError) Unwrap() error { return e.err }

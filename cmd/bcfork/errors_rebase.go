@@ -1,0 +1,41 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"path/filepath"
+
+	"github.com/bcfork/bcfork/generator"
+)
+
+func init() {
+	exitMappers = append(exitMappers, rebaseExit)
+	hinters = append(hinters, rebaseHint)
+}
+
+// rebaseExit maps a conflict, and markers left after one, to exit 3.
+func rebaseExit(err error) int {
+	if errors.Is(err, generator.ErrConflict) || errors.Is(err, generator.ErrUnresolved) {
+		return ExitConflict
+	}
+	return 0
+}
+
+func rebaseHint(err error) string {
+	var we *workError
+	var me *generator.MarkerError
+	var ve *generator.VerifyError
+	switch {
+	case errors.As(err, &me) && errors.As(err, &we):
+		return fmt.Sprintf("finish resolving %s (from line %d), then bcfork rebase --continue%s again; bcfork rebase --abort%s gives up",
+			filepath.Join(we.work, me.File), me.Line, workFlag(we.work), workFlag(we.work))
+	case errors.Is(err, generator.ErrConflict) && errors.As(err, &we):
+		return fmt.Sprintf("in %s, keep in each marked region what both sides need and delete the marker lines, then bcfork rebase --continue%s; bcfork rebase --abort%s gives up",
+			we.work, workFlag(we.work), workFlag(we.work))
+	case errors.Is(err, errNoRebase):
+		return "start one with bcfork rebase --version OLD --onto NEW; --work DIR names another work folder"
+	case errors.As(err, &ve):
+		return "this is a bug in bcfork: please report it with the old series and both releases; nothing was written"
+	}
+	return ""
+}

@@ -1,0 +1,675 @@
+package generator
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"maps"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+)
+
+// RebaseStatus says how a patch was carried onto the new files.
+type RebaseStatus string
+
+// How a patch can be carried.
+const (
+	RebaseClean    RebaseStatus = "clean"    // applies as it is, at its stated lines: kept byte for byte
+	RebaseMoved    RebaseStatus = "moved"    // applies at other lines only: rewritten with the new line numbers
+	RebaseMerged   RebaseStatus = "merged"   // does not apply, but merges without conflict: rewritten
+	RebaseResolved RebaseStatus = "resolved" // conflicted and was resolved by hand: rewritten
+	RebaseDropped  RebaseStatus = "dropped"  // the new files already have its changes: left out
+)
+
+// RebasedPatch is one patch of the new series.
+type RebasedPatch struct {
+	Name   string
+	Status RebaseStatus
+	Raw    []byte       // the patch as written in the new series; nil when dropped
+	Hunks  []HunkResult // where the old patch applied to the new files (clean and moved only)
+}
+
+// ErrConflict is matched (errors.Is) by *ConflictError.
+var ErrConflict = errors.New("merge conflict")
+
+// FileConflict lists the conflicting regions of one file.
+type FileConflict struct {
+	File      string     `json:"file"`
+	Conflicts []Conflict `json:"conflicts"`
+}
+
+// ConflictError reports a patch whose changes and the new files' changes
+// overlap: Rebase.Work then holds the files with conflict markers.
+type ConflictError struct {
+	Patch string         `json:"patch"`
+	Files []FileConflict `json:"files"`
+}
+
+func (e *ConflictError) Error() string {
+	var parts []string
+	for _, f := range e.Files {
+		parts = append(parts, fmt.Sprintf("%s (%s)", f.File, regions(len(f.Conflicts))))
+	}
+	return fmt.Sprintf("patch %q conflicts with the new files in %s", e.Patch, strings.Join(parts, ", "))
+}
+
+// Is reports whether target is ErrConflict.
+func (e *ConflictError) Is(target error) bool { return target == ErrConflict }
+
+func regions(n int) string {
+	if n == 1 {
+		return "1 region"
+	}
+	return fmt.Sprintf("%d regions", n)
+}
+
+// ErrUnresolved is matched (errors.Is) by *MarkerError.
+var ErrUnresolved = errors.New("conflict not resolved")
+
+// MarkerError reports a conflict marker left in a file given to Resolve.
+type MarkerError struct {
+	File string
+	Line int    // 1-based
+	Text string // the marker line, without its newline
+}
+
+func (e *MarkerError) Error() string {
+	return fmt.Sprintf("%q line %d: conflict marker %q is still there", e.File, e.Line, e.Text)
+}
+
+// Is reports whether target is ErrUnresolved.
+func (e *MarkerError) Is(target error) bool { return target == ErrUnresolved }
+
+// Rebase carries a series from the pristine files it was made for onto
+// new ones, one patch at a time, with a 3-way merge per patch: base is the
+// old files with the earlier patches, ours is base with this patch, and
+// theirs is the new files with the earlier patches as carried. Run stops
+// at a conflict; Resolve takes the files as resolved by hand, after which
+// Run goes on. A Rebase can be kept in a work folder between the two
+// (Save, LoadRebase).
+type Rebase struct {
+	Series     *Series           // the series to carry
+	SeriesFile []byte            // the text of its series file; nil: one name a line
+	Old, New   map[string][]byte // pristine files it applies to, and those to carry it onto
+	Extra      map[string][]byte // other files of the series folder, carried as they are
+	Meta       map[string]string // the caller's notes, kept in the work folder
+
+	Done     []RebasedPatch    // the patches carried so far, in order
+	Conflict *ConflictError    // set while stopped at a conflict
+	Work     map[string][]byte // while stopped: the new files with this patch merged, markers and all
+
+	base, theirs map[string][]byte // old files + Series.Patches[:len(Done)]; new files + Done
+}
+
+// Run carries the patches not yet carried. It returns a *ConflictError
+// when a patch conflicts, and an *ApplyError when the series does not
+// apply to the old files.
+func (r *Rebase) Run() error {
+	if r.Conflict != nil {
+		return fmt.Errorf("rebasing: stopped at %q: resolve the conflict first", r.Conflict.Patch)
+	}
+	if err := r.prepare(); err != nil {
+		return err
+	}
+	for len(r.Done) < len(r.Series.Patches) {
+		if err := r.step(r.Series.Patches[len(r.Done)]); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Finished reports whether every patch has been carried.
+func (r *Rebase) Finished() bool {
+	return r.Conflict == nil && r.Series != nil && len(r.Done) == len(r.Series.Patches)
+}
+
+// prepare checks the inputs and computes base and theirs for the next
+// patch, when they are not known yet.
+func (r *Rebase) prepare() error {
+	if r.base != nil {
+		return nil
+	}
+	if r.Series == nil {
+		return errors.New("rebasing: no series")
+	}
+	for _, n := range Names {
+		if r.Old[n] == nil || r.New[n] == nil {
+			return fmt.Errorf("rebasing: pristine %q missing", n)
+		}
+	}
+	base, _, err := Apply(r.Old, &Series{Patches: r.Series.Patches[:len(r.Done)]}, ApplyOptions{})
+	if err != nil {
+		return fmt.Errorf("rebasing: the series does not apply to the old files: %w", err)
+	}
+	theirs, err := applyExact(r.New, r.Done)
+	if err != nil {
+		return err
+	}
+	r.base, r.theirs = base, theirs
+	return nil
+}
+
+// step carries one patch, or stops at its conflict.
+func (r *Rebase) step(p *Patch) error {
+	ours, _, err := ApplyPatch(r.base, p, ApplyOptions{})
+	if err != nil {
+		return fmt.Errorf("rebasing: the series does not apply to the old files: %w", err)
+	}
+	merged, conflict := r.merge(p, ours)
+	if conflict != nil {
+		r.Conflict, r.Work = conflict, merged
+		return conflict
+	}
+	r.advance(ours, merged, r.carry(p, merged))
+	return nil
+}
+
+// touched lists the files a patch changes, in its order, each once.
+func touched(p *Patch) []string {
+	var out []string
+	for _, f := range p.Files {
+		if !slices.Contains(out, f.NewName) {
+			out = append(out, f.NewName)
+		}
+	}
+	return out
+}
+
+// merge merges each file p touches; the result holds every file.
+func (r *Rebase) merge(p *Patch, ours map[string][]byte) (map[string][]byte, *ConflictError) {
+	merged := maps.Clone(r.theirs)
+	var ce *ConflictError
+	for _, n := range touched(p) {
+		if bytes.Equal(r.base[n], r.theirs[n]) {
+			merged[n] = ours[n]
+			continue
+		}
+		m, cs := Merge(r.base[n], ours[n], r.theirs[n])
+		merged[n] = m
+		if len(cs) > 0 {
+			if ce == nil {
+				ce = &ConflictError{Patch: p.Name}
+			}
+			ce.Files = append(ce.Files, FileConflict{File: n, Conflicts: cs})
+		}
+	}
+	return merged, ce
+}
+
+// carry turns a merged patch into the patch of the new series: the old
+// one when it applies as it is, else one rewritten against theirs.
+func (r *Rebase) carry(p *Patch, merged map[string][]byte) RebasedPatch {
+	out, res, err := ApplyPatch(r.theirs, p, ApplyOptions{})
+	applies := err == nil && sameFiles(out, merged)
+	if applies && !moved(res.Hunks) {
+		return RebasedPatch{Name: p.Name, Status: RebaseClean, Raw: p.Raw, Hunks: res.Hunks}
+	}
+	rp := r.rewrite(p, merged, RebaseMerged)
+	if applies && rp.Raw != nil {
+		rp.Status, rp.Hunks = RebaseMoved, res.Hunks
+	}
+	return rp
+}
+
+func moved(hunks []HunkResult) bool {
+	for _, h := range hunks {
+		if h.Offset != 0 || h.Fuzz != 0 {
+			return true
+		}
+	}
+	return false
+}
+
+func sameFiles(a, b map[string][]byte) bool {
+	return maps.EqualFunc(a, b, bytes.Equal)
+}
+
+// rewrite writes p's header and the diff from theirs to files: for the
+// files p touches, in its order, then any other file that differs.
+func (r *Rebase) rewrite(p *Patch, files map[string][]byte, status RebaseStatus) RebasedPatch {
+	names := touched(p)
+	for _, n := range Names {
+		if !slices.Contains(names, n) {
+			names = append(names, n)
+		}
+	}
+	var diff []byte
+	for _, n := range names {
+		diff = append(diff, Diff(n, r.theirs[n], files[n])...)
+	}
+	if len(diff) == 0 {
+		return RebasedPatch{Name: p.Name, Status: RebaseDropped}
+	}
+	raw := append([]byte(p.Header.Raw), diff...)
+	return RebasedPatch{Name: p.Name, Status: status, Raw: raw}
+}
+
+// advance records a carried patch and moves base and theirs past it.
+func (r *Rebase) advance(ours, merged map[string][]byte, rp RebasedPatch) {
+	r.base, r.theirs = ours, merged
+	r.Done = append(r.Done, rp)
+}
+
+// Resolve takes the files of the conflicted patch as resolved by hand
+// (every file of Names; those the patch does not need may be the ones in
+// Work unchanged) and records the patch as their diff from the new files.
+// A conflict marker left in a file is a *MarkerError.
+func (r *Rebase) Resolve(files map[string][]byte) error {
+	if r.Conflict == nil {
+		return errors.New("resolving: no conflict to resolve")
+	}
+	if err := r.prepare(); err != nil {
+		return err
+	}
+	resolved := maps.Clone(r.theirs)
+	for _, n := range Names {
+		if files[n] == nil {
+			return fmt.Errorf("resolving: %q missing", n)
+		}
+		if err := checkMarkers(n, files[n], r.theirs[n]); err != nil {
+			return err
+		}
+		resolved[n] = files[n]
+	}
+	p := r.Series.Patches[len(r.Done)]
+	ours, _, err := ApplyPatch(r.base, p, ApplyOptions{})
+	if err != nil {
+		return fmt.Errorf("resolving: %w", err)
+	}
+	r.advance(ours, resolved, r.rewrite(p, resolved, RebaseResolved))
+	r.Conflict, r.Work = nil, nil
+	return nil
+}
+
+// checkMarkers refuses a file with more conflict marker lines than the
+// new file had: any "<<<<<<<", "|||||||" or ">>>>>>>" line, or "=======".
+func checkMarkers(name string, text, theirs []byte) error {
+	had := map[string]int{}
+	for _, l := range splitLines(theirs) {
+		if k := markerKind(l); k != "" {
+			had[k]++
+		}
+	}
+	for i, l := range splitLines(text) {
+		k := markerKind(l)
+		if k == "" {
+			continue
+		}
+		if had[k] > 0 {
+			had[k]--
+			continue
+		}
+		return &MarkerError{File: name, Line: i + 1, Text: strings.TrimRight(l, "\n")}
+	}
+	return nil
+}
+
+func markerKind(line string) string {
+	line = strings.TrimRight(line, "\r\n")
+	if line == MarkerSep {
+		return line
+	}
+	for _, m := range []string{"<<<<<<<", "|||||||", ">>>>>>>"} {
+		if line == m || strings.HasPrefix(line, m+" ") {
+			return m
+		}
+	}
+	return ""
+}
+
+// VerifyError reports a carried series that does not apply exactly to the
+// new files, or does not give the merged result: a bug in bcfork.
+type VerifyError struct {
+	Patch  string
+	Reason string
+}
+
+func (e *VerifyError) Error() string {
+	return fmt.Sprintf("the rebased series does not re-apply exactly: patch %q: %s", e.Patch, e.Reason)
+}
+
+// Verify applies the carried series to the new files afresh, parsing each
+// patch from its text, and checks that every hunk goes at its stated line
+// and that the result is the merged files.
+func (r *Rebase) Verify() error {
+	if !r.Finished() {
+		return errors.New("verifying: the rebase is not finished")
+	}
+	if err := r.prepare(); err != nil {
+		return err
+	}
+	got, err := applyExact(r.New, r.Done)
+	if err != nil {
+		return err
+	}
+	for _, n := range Names {
+		if !bytes.Equal(got[n], r.theirs[n]) {
+			return &VerifyError{Patch: "(all)", Reason: fmt.Sprintf("%q differs from the merged file", n)}
+		}
+	}
+	return nil
+}
+
+// applyExact applies the carried patches to files, parsed from their
+// text, and refuses any hunk that does not go at its stated line.
+func applyExact(files map[string][]byte, done []RebasedPatch) (map[string][]byte, error) {
+	for _, rp := range done {
+		if rp.Raw == nil {
+			continue
+		}
+		p, err := ParsePatch(rp.Name, rp.Raw)
+		if err != nil {
+			return nil, &VerifyError{Patch: rp.Name, Reason: err.Error()}
+		}
+		next, res, err := ApplyPatch(files, p, ApplyOptions{})
+		if err != nil {
+			return nil, &VerifyError{Patch: rp.Name, Reason: err.Error()}
+		}
+		for _, h := range res.Hunks {
+			if h.Offset != 0 || h.Fuzz != 0 {
+				return nil, &VerifyError{Patch: rp.Name, Reason: fmt.Sprintf("%s %s applies at offset %+d", h.File, h.Header, h.Offset)}
+			}
+		}
+		files = next
+	}
+	return files, nil
+}
+
+// Files returns the new series folder, but for its checksums: the series
+// file (dropped patches commented out), the carried patches and Extra.
+func (r *Rebase) Files() map[string][]byte {
+	out := maps.Clone(r.Extra)
+	if out == nil {
+		out = map[string][]byte{}
+	}
+	var dropped []string
+	for _, rp := range r.Done {
+		if rp.Raw == nil {
+			dropped = append(dropped, rp.Name)
+			continue
+		}
+		out[rp.Name] = rp.Raw
+	}
+	out[SeriesName] = r.seriesText(dropped)
+	return out
+}
+
+// seriesText returns the series file with the dropped patches' lines
+// commented out.
+func (r *Rebase) seriesText(dropped []string) []byte {
+	if r.SeriesFile == nil {
+		var b strings.Builder
+		for _, p := range r.Series.Patches {
+			b.WriteString(p.Name + "\n")
+		}
+		return commentOut([]byte(b.String()), dropped)
+	}
+	return commentOut(r.SeriesFile, dropped)
+}
+
+func commentOut(text []byte, names []string) []byte {
+	lines := splitLines(text)
+	for i, l := range lines {
+		f := strings.Fields(stripComment(strings.TrimRight(l, "\n")))
+		if len(f) > 0 && slices.Contains(names, f[0]) {
+			nl := l[len(strings.TrimRight(l, "\n")):]
+			lines[i] = "# " + strings.TrimRight(l, "\n") + "  (dropped: the new files have its changes)" + nl
+		}
+	}
+	return joinLines(lines)
+}
+
+// RebaseStateName is the file in a rebase work folder that records where
+// the rebase is.
+const RebaseStateName = "rebase.json"
+
+// Folders of a rebase work folder.
+const (
+	workOld    = "old"        // old pristine files
+	workNew    = "new"        // new pristine files
+	workSeries = "old-series" // the series being carried, as read
+	workExtra  = "extra"      // Extra
+	workDone   = "done"       // the patches carried so far
+)
+
+// rebaseState is rebase.json.
+type rebaseState struct {
+	Format   int               `json:"format"`
+	Meta     map[string]string `json:"meta,omitempty"`
+	Series   []string          `json:"series"`
+	Extra    []string          `json:"extra,omitempty"`
+	Done     []doneState       `json:"done"`
+	Conflict *ConflictError    `json:"conflict,omitempty"`
+}
+
+type doneState struct {
+	Name   string       `json:"name"`
+	Status RebaseStatus `json:"status"`
+	Hunks  []HunkResult `json:"hunks,omitempty"`
+}
+
+const rebaseFormat = 1
+
+// Save writes the rebase to the work folder dir, replacing it as a whole:
+// rebase.json, the pristine files under old/ and new/, the series under
+// old-series/, Extra under extra/, the carried patches under done/ and,
+// when stopped at a conflict, the files of Work at the top, to be edited.
+func (r *Rebase) Save(dir string) error {
+	files, err := r.workFiles()
+	if err != nil {
+		return err
+	}
+	return writeFolder(dir, files, true)
+}
+
+func (r *Rebase) workFiles() (map[string][]byte, error) {
+	st := rebaseState{Format: rebaseFormat, Meta: r.Meta, Conflict: r.Conflict, Series: []string{}, Done: []doneState{}}
+	files := map[string][]byte{}
+	for _, n := range Names {
+		files[filepath.Join(workOld, n)] = r.Old[n]
+		files[filepath.Join(workNew, n)] = r.New[n]
+		if r.Conflict != nil {
+			files[n] = r.Work[n]
+		}
+	}
+	files[filepath.Join(workSeries, SeriesName)] = r.seriesText(nil)
+	for _, p := range r.Series.Patches {
+		st.Series = append(st.Series, p.Name)
+		files[filepath.Join(workSeries, p.Name)] = p.Raw
+	}
+	for _, n := range slices.Sorted(maps.Keys(r.Extra)) {
+		if !plainName(n) {
+			return nil, fmt.Errorf("saving rebase: extra file %q: not a plain file name", n)
+		}
+		st.Extra = append(st.Extra, n)
+		files[filepath.Join(workExtra, n)] = r.Extra[n]
+	}
+	for _, rp := range r.Done {
+		st.Done = append(st.Done, doneState{Name: rp.Name, Status: rp.Status, Hunks: rp.Hunks})
+		if rp.Raw != nil {
+			files[filepath.Join(workDone, rp.Name)] = rp.Raw
+		}
+	}
+	js, err := json.MarshalIndent(st, "", "  ")
+	if err != nil {
+		return nil, fmt.Errorf("saving rebase: %w", err)
+	}
+	files[RebaseStateName] = append(js, '\n')
+	return files, nil
+}
+
+func plainName(n string) bool {
+	return n != "" && n != "." && n != ".." && !strings.ContainsAny(n, `/\`) && n != RebaseStateName
+}
+
+// LoadRebase reads a rebase saved in the work folder dir. When it stopped
+// at a conflict, Work holds the files at the top of dir as they are now,
+// edited or not: pass them to Resolve.
+func LoadRebase(dir string) (*Rebase, error) {
+	data, err := os.ReadFile(filepath.Join(dir, RebaseStateName))
+	if err != nil {
+		return nil, fmt.Errorf("reading rebase: %w", err)
+	}
+	var st rebaseState
+	if err := json.Unmarshal(data, &st); err != nil {
+		return nil, fmt.Errorf("reading %q: %w", filepath.Join(dir, RebaseStateName), err)
+	}
+	if st.Format != rebaseFormat {
+		return nil, fmt.Errorf("reading %q: format %d, want %d", filepath.Join(dir, RebaseStateName), st.Format, rebaseFormat)
+	}
+	r := &Rebase{Meta: st.Meta, Conflict: st.Conflict}
+	if err := r.loadSeries(dir, st); err != nil {
+		return nil, err
+	}
+	if err := r.loadFiles(dir, st); err != nil {
+		return nil, err
+	}
+	return r, r.loadDone(dir, st)
+}
+
+func (r *Rebase) loadSeries(dir string, st rebaseState) error {
+	sdir := filepath.Join(dir, workSeries)
+	s, err := ReadSeries(os.DirFS(sdir), ".")
+	if err != nil {
+		return fmt.Errorf("reading rebase: %w", err)
+	}
+	var names []string
+	for _, p := range s.Patches {
+		names = append(names, p.Name)
+	}
+	if !slices.Equal(names, st.Series) {
+		return fmt.Errorf("reading rebase: %q lists %q, %s says %q", sdir, names, RebaseStateName, st.Series)
+	}
+	r.Series = s
+	r.SeriesFile, err = os.ReadFile(filepath.Join(sdir, SeriesName))
+	return err
+}
+
+func (r *Rebase) loadFiles(dir string, st rebaseState) error {
+	var err error
+	if r.Old, err = readNames(filepath.Join(dir, workOld), Names); err != nil {
+		return err
+	}
+	if r.New, err = readNames(filepath.Join(dir, workNew), Names); err != nil {
+		return err
+	}
+	for _, n := range st.Extra {
+		if !plainName(n) {
+			return fmt.Errorf("reading rebase: extra file %q: not a plain file name", n)
+		}
+	}
+	if r.Extra, err = readNames(filepath.Join(dir, workExtra), st.Extra); err != nil {
+		return err
+	}
+	if r.Conflict != nil {
+		r.Work, err = readNames(dir, Names)
+	}
+	return err
+}
+
+func (r *Rebase) loadDone(dir string, st rebaseState) error {
+	if len(st.Done) > len(r.Series.Patches) {
+		return fmt.Errorf("reading rebase: %d patches carried of %d", len(st.Done), len(r.Series.Patches))
+	}
+	for i, d := range st.Done {
+		if d.Name != r.Series.Patches[i].Name {
+			return fmt.Errorf("reading rebase: patch %d is %q, not %q", i+1, d.Name, r.Series.Patches[i].Name)
+		}
+		rp := RebasedPatch{Name: d.Name, Status: d.Status, Hunks: d.Hunks}
+		if d.Status != RebaseDropped {
+			raw, err := os.ReadFile(filepath.Join(dir, workDone, d.Name))
+			if err != nil {
+				return fmt.Errorf("reading rebase: %w", err)
+			}
+			rp.Raw = raw
+		}
+		r.Done = append(r.Done, rp)
+	}
+	return nil
+}
+
+func readNames(dir string, names []string) (map[string][]byte, error) {
+	out := map[string][]byte{}
+	for _, n := range names {
+		b, err := os.ReadFile(filepath.Join(dir, n))
+		if err != nil {
+			return nil, fmt.Errorf("reading rebase: %w", err)
+		}
+		out[n] = b
+	}
+	return out, nil
+}
+
+// WriteSeries writes a series folder dir holding files (plain names, mode
+// 0644) atomically: it is built in a temporary sibling folder and renamed
+// into place. An existing dir is replaced only when force is set.
+func WriteSeries(dir string, files map[string][]byte, force bool) error {
+	for n := range files {
+		if !plainName(n) {
+			return fmt.Errorf("writing series: %q: not a plain file name", n)
+		}
+	}
+	return writeFolder(dir, files, force)
+}
+
+// writeFolder writes files (relative paths) into a fresh folder that
+// then replaces dir.
+func writeFolder(dir string, files map[string][]byte, force bool) (err error) {
+	dir = filepath.Clean(dir)
+	if _, err := os.Lstat(dir); err == nil && !force {
+		return fmt.Errorf("writing %q: %w (use --force to replace it)", dir, ErrExists)
+	}
+	parent := filepath.Dir(dir)
+	if err := os.MkdirAll(parent, 0o755); err != nil {
+		return fmt.Errorf("writing %q: %w", dir, err)
+	}
+	tmp, err := os.MkdirTemp(parent, "."+filepath.Base(dir)+".tmp-")
+	if err != nil {
+		return fmt.Errorf("writing %q: %w", dir, err)
+	}
+	defer func() {
+		if err != nil {
+			os.RemoveAll(tmp)
+		}
+	}()
+	if err := writeTree(tmp, files); err != nil {
+		return err
+	}
+	return replaceDir(tmp, dir)
+}
+
+func writeTree(dir string, files map[string][]byte) error {
+	if err := os.Chmod(dir, 0o755); err != nil {
+		return fmt.Errorf("writing %q: %w", dir, err)
+	}
+	for _, n := range slices.Sorted(maps.Keys(files)) {
+		sub := filepath.Dir(filepath.Join(dir, n))
+		if err := os.MkdirAll(sub, 0o755); err != nil {
+			return fmt.Errorf("writing %q: %w", dir, err)
+		}
+		if err := writeFile(filepath.Join(dir, n), files[n], 0o644); err != nil {
+			return err
+		}
+	}
+	return syncDir(dir)
+}
+
+// RemoveWork removes the rebase work folder dir, after checking that it
+// is one (it holds rebase.json).
+func RemoveWork(dir string) error {
+	if _, err := os.Stat(filepath.Join(dir, RebaseStateName)); err != nil {
+		if errors.Is(err, fs.ErrNotExist) {
+			return fmt.Errorf("removing %q: %w: no rebase in progress there", dir, err)
+		}
+		return fmt.Errorf("removing %q: %w", dir, err)
+	}
+	if err := os.RemoveAll(dir); err != nil {
+		return fmt.Errorf("removing %q: %w", dir, err)
+	}
+	return nil
+}
