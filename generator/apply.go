@@ -13,7 +13,8 @@ import (
 // ApplyOptions tunes Apply and ApplyPatch.
 type ApplyOptions struct {
 	// Fuzz is the most context lines a hunk may ignore at each end (as
-	// GNU patch --fuzz). 0, the default, applies only exact context.
+	// GNU patch --fuzz). 0, the default (or less), applies only exact
+	// context.
 	Fuzz int
 	// Allowed lists the file names patches may touch; nil means
 	// "bucardo" and "bucardo.schema".
@@ -47,8 +48,10 @@ type ApplyError struct {
 	Nearest        int
 	NearestMatched int
 	NearestTotal   int
-	// Reason is set when the old lines do match somewhere, but not where
-	// the hunk may go.
+	// Reason, when set, replaces Line, Want, Got and Nearest: the hunk
+	// cannot be in the file at all (it inserts past the end, or needs
+	// more lines than the file has), or its old lines do match, but not
+	// where the hunk may go.
 	Reason string
 }
 
@@ -105,7 +108,7 @@ func ApplyPatch(files map[string][]byte, p *Patch, opt ApplyOptions) (map[string
 			return nil, PatchResult{}, &PatchError{Patch: p.Name, File: f.NewName, Reason: reason}
 		}
 		lines := splitLines(content)
-		a := &applier{lines: lines, out: make([]string, 0, len(lines)+64), patch: p.Name, file: f, fuzz: opt.Fuzz}
+		a := &applier{lines: lines, out: make([]string, 0, len(lines)+64), patch: p.Name, file: f, fuzz: max(opt.Fuzz, 0)}
 		data, err := a.apply()
 		if err != nil {
 			return nil, PatchResult{}, err
@@ -228,9 +231,8 @@ func joinLines(lines []string) []byte {
 }
 
 func (a *applier) hunk(h hunk) error {
-	if a.pastEOF(h) {
-		return &PatchError{Patch: a.patch, File: a.file.NewName, Hunk: h.num, Reason: fmt.Sprintf(
-			"%s reaches past the end of the file (%d lines)", h.header, len(a.lines))}
+	if r := a.misfit(h); r != "" {
+		return &ApplyError{Patch: a.patch, File: a.file.NewName, Hunk: h.num, Hunks: h.of, Header: h.header, Reason: r}
 	}
 	for fuzz := 0; fuzz <= a.fuzz; fuzz++ {
 		t := trimFor(h, fuzz)
@@ -245,17 +247,25 @@ func (a *applier) hunk(h hunk) error {
 	return a.failure(h)
 }
 
-// pastEOF reports a hunk that cannot be in the file wherever it goes: it
-// has more old lines than the file, or it has none (so it goes where it
-// says) and says a line past the end, even after the previous hunk's
-// offset. A hunk that only states a range past the end is looked for
-// nearer, like any other.
-func (a *applier) pastEOF(h hunk) bool {
-	if len(h.old) == 0 {
-		at := h.start + a.offset
-		return at < a.cursor || at > len(a.lines)
+// misfit says why a hunk cannot be in the file wherever it goes, or "":
+// it has more old lines than the file, or it has none (so it goes where
+// it says, moved by the previous hunk's offset) and that is past the end
+// of the file or inside the previous hunk. A hunk that only states a range
+// past the end is looked for nearer, like any other.
+func (a *applier) misfit(h hunk) string {
+	switch at := h.start + a.offset; {
+	case len(h.old) > len(a.lines):
+		return fmt.Sprintf("it needs %d old lines; the file has %d", len(h.old), len(a.lines))
+	case len(h.old) > 0:
+		return ""
+	case at > len(a.lines):
+		return fmt.Sprintf("it inserts after line %d, past the end of the file (%d lines)", at, len(a.lines))
+	case at < a.cursor: // only for a negative stated line: hunks are in order
+		return fmt.Sprintf("it inserts after line %d, before the end of the previous hunk (line %d)", at, a.cursor)
+	case h.eof && at != len(a.lines):
+		return fmt.Sprintf("it adds a last line without a newline, but after line %d of %d", at, len(a.lines))
 	}
-	return h.start < 0 || len(h.old) > len(a.lines)
+	return ""
 }
 
 // trim says which context lines a fuzz level ignores, and where a hunk

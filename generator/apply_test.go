@@ -217,6 +217,9 @@ func applyGolden(t *testing.T, g *golden, old map[string][]byte, raw []byte) []t
 		}
 		return []txtar.File{{Name: "error", Data: []byte(errorText(err))}}
 	}
+	if opt.Fuzz == 0 {
+		checkReverse(t, p, old, out)
+	}
 	var got []txtar.File
 	for _, name := range slices.Sorted(maps.Keys(out)) {
 		if !bytes.Equal(out[name], old[name]) {
@@ -224,6 +227,20 @@ func applyGolden(t *testing.T, g *golden, old map[string][]byte, raw []byte) []t
 		}
 	}
 	return append(got, txtar.File{Name: "report", Data: []byte(reportText(res))})
+}
+
+// checkReverse checks that Reverse(p) applied to what p gave (the fork)
+// gives back the files p was applied to, and that it does not apply to
+// those files unless p changed nothing.
+func checkReverse(t *testing.T, p *Patch, old, fork map[string][]byte) {
+	t.Helper()
+	back, _, err := ApplyPatch(fork, Reverse(p), ApplyOptions{})
+	if err != nil || !equalFiles(back, old) {
+		t.Errorf("reverse apply to the fork: %v\n%q", err, back)
+	}
+	if _, _, err := ApplyPatch(old, Reverse(p), ApplyOptions{}); err == nil && !equalFiles(old, fork) {
+		t.Error("reverse apply to the files before the patch succeeded; want an error (they are not the fork)")
+	}
 }
 
 func cloneFiles(m map[string][]byte) map[string][]byte {
@@ -318,6 +335,34 @@ func TestReverse(t *testing.T) {
 	}
 }
 
+func TestApplyMisfit(t *testing.T) {
+	tests := []struct{ name, patch, want string }{
+		{"longer than the file", "--- a/bucardo\n+++ b/bucardo\n@@ -1,4 +1,4 @@\n 1\n 2\n-3\n+three\n 4\n",
+			"it needs 4 old lines; the file has 3"},
+		{"insert past the end", "--- a/bucardo\n+++ b/bucardo\n@@ -4,0 +5 @@\n+5\n",
+			"it inserts after line 4, past the end of the file (3 lines)"},
+		{"no final newline inside", "--- a/bucardo\n+++ b/bucardo\n@@ -1,0 +2 @@\n+x\n\\ No newline at end of file\n",
+			"it adds a last line without a newline, but after line 1 of 3"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, _, err := ApplyPatch(map[string][]byte{"bucardo": numbered(1, 3)}, mustParse(t, tt.patch), ApplyOptions{})
+			var ae *ApplyError
+			if !errors.As(err, &ae) || ae.Reason != tt.want {
+				t.Errorf("error %v, want an ApplyError with reason %q", err, tt.want)
+			}
+		})
+	}
+}
+
+func TestApplyNegativeFuzzIsNone(t *testing.T) {
+	p := mustParse(t, "--- a/bucardo\n+++ b/bucardo\n@@ -1,2 +1,2 @@\n-1\n+one\n 2\n")
+	out, res, err := ApplyPatch(map[string][]byte{"bucardo": numbered(1, 2)}, p, ApplyOptions{Fuzz: -1})
+	if err != nil || string(out["bucardo"]) != "one\n2\n" || res.Hunks[0].Fuzz != 0 {
+		t.Errorf("ApplyPatch with Fuzz -1 = %q, %+v, %v; want the exact apply", out["bucardo"], res, err)
+	}
+}
+
 func TestTrimFor(t *testing.T) {
 	tests := []struct {
 		lead, trail, fuzz int
@@ -372,15 +417,38 @@ func FuzzApply(f *testing.F) {
 		}
 		in := map[string][]byte{"bucardo": file, "bucardo.schema": file}
 		orig := cloneFiles(in)
-		out, _, err := ApplyPatch(in, p, ApplyOptions{Fuzz: fuzz % 4})
-		if err == nil && out == nil {
-			t.Fatal("no files and no error")
-		}
+		fuzz = max(fuzz%4, 0)
+		out, res, err := ApplyPatch(in, p, ApplyOptions{Fuzz: fuzz})
 		if !equalFiles(in, orig) {
 			t.Fatal("input modified")
 		}
+		checkApplied(t, p, fuzz, out, res, err)
 		ApplyPatch(in, Reverse(p), ApplyOptions{})
 	})
+}
+
+// checkApplied checks an ApplyPatch result: files or an error, never
+// both; one result per hunk; no hunk fuzzed more than asked.
+func checkApplied(t *testing.T, p *Patch, fuzz int, out map[string][]byte, res PatchResult, err error) {
+	t.Helper()
+	if (err == nil) == (out == nil) {
+		t.Fatalf("files %v and error %v", out != nil, err)
+	}
+	if err != nil {
+		return
+	}
+	hunks := 0
+	for _, f := range p.Files {
+		hunks += len(f.TextFragments)
+	}
+	if len(res.Hunks) != hunks {
+		t.Fatalf("%d hunk results for %d hunks", len(res.Hunks), hunks)
+	}
+	for _, h := range res.Hunks {
+		if h.Fuzz > fuzz {
+			t.Fatalf("hunk %s applied with fuzz %d, %d allowed", h.Header, h.Fuzz, fuzz)
+		}
+	}
 }
 
 // syntheticSeries returns a 12,000-line file and a patch of about 20

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/sergi/go-diff/diffmatchpatch"
 )
@@ -46,38 +47,90 @@ type script struct {
 	ops  []op
 }
 
-// diffLines aligns the lines of a and b with go-diff in line mode.
+// diffLines aligns the lines of a and b with go-diff's Myers diff in line
+// mode, with no time limit.
 func diffLines(a, b []byte) script {
-	sa, sb := string(a), string(b)
+	ids := lineIDs{}
+	return align(ids.text(a), ids.text(b))
+}
+
+// text is a text split into lines that keep their newline, and one rune
+// per line: the same rune for the same line.
+type text struct {
+	lines []string
+	runes []rune
+}
+
+// lineIDs gives each distinct line its own rune, as go-diff's
+// DiffLinesToRunes does, but without its intermediate strings, and shared
+// by any number of texts (Merge numbers base once for its two diffs).
+type lineIDs map[string]rune
+
+func (ids lineIDs) text(b []byte) text {
+	lines := splitLines(b)
+	t := text{lines: lines, runes: make([]rune, len(lines))}
+	for i, l := range lines {
+		r, ok := ids[l]
+		if !ok {
+			r = lineRune(len(ids) + 1)
+			ids[l] = r
+		}
+		t.runes[i] = r
+	}
+	return t
+}
+
+// align diffs the runes of a and b with go-diff and reads the result as
+// ops without turning it back into text, so the alignment is go-diff's,
+// for less. (Trimming the common head and tail first would not do:
+// go-diff's cleanup slides an edit into them.)
+func align(a, b text) script {
 	dmp := diffmatchpatch.New()
 	dmp.DiffTimeout = 0
-	ra, rb, lines := dmp.DiffLinesToRunes(sa, sb)
-	diffs := dmp.DiffCharsToLines(dmp.DiffMainRunes(ra, rb, false), lines)
-	s := script{a: splitString(sa), b: splitString(sb)}
+	return script{a: a.lines, b: b.lines, ops: appendDiffs(nil, dmp.DiffMainRunes(a.runes, b.runes, false))}
+}
+
+// appendDiffs appends the ops of go-diff's line diffs (one rune a line),
+// each run of changes with its removals before its additions.
+func appendDiffs(ops []op, diffs []diffmatchpatch.Diff) []op {
 	var dels, adds []op
 	for _, d := range diffs {
-		n := countLines(d.Text)
+		n := utf8.RuneCountInString(d.Text)
 		switch d.Type {
 		case diffmatchpatch.DiffDelete:
 			dels = appendOps(dels, opDel, n)
 		case diffmatchpatch.DiffInsert:
 			adds = appendOps(adds, opAdd, n)
 		default:
-			s.ops = append(append(append(s.ops, dels...), adds...), repeatOp(opKeep, n)...)
+			ops = append(append(append(ops, dels...), adds...), repeatOp(opKeep, n)...)
 			dels, adds = dels[:0], adds[:0]
 		}
 	}
-	s.ops = append(append(s.ops, dels...), adds...)
-	return s
+	return append(append(ops, dels...), adds...)
 }
 
-// countLines counts the lines of text, the last one with or without a newline.
-func countLines(text string) int {
-	n := strings.Count(text, "\n")
-	if text != "" && !strings.HasSuffix(text, "\n") {
-		n++
+// lineRune returns the n-th valid code point, skipping the surrogates,
+// which go-diff's rune-to-string conversions would turn into U+FFFD. That
+// leaves room for 1,112,062 distinct lines, as in go-diff.
+func lineRune(n int) rune {
+	if n >= 0xD800 {
+		n += 0x800
 	}
-	return n
+	return rune(n)
+}
+
+// LineChanges returns how many lines Diff adds and removes between a and
+// b, without writing the diff: a diffstat's counts.
+func LineChanges(a, b []byte) (added, removed int) {
+	for _, o := range diffLines(a, b).ops {
+		switch o {
+		case opAdd:
+			added++
+		case opDel:
+			removed++
+		}
+	}
+	return added, removed
 }
 
 func appendOps(ops []op, o op, n int) []op { return append(ops, repeatOp(o, n)...) }

@@ -14,8 +14,10 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/rogpeppe/go-internal/txtar"
+	"github.com/sergi/go-diff/diffmatchpatch"
 )
 
 // TestDiffGolden diffs the "a" and "b" sections of testdata/diff/*.txtar
@@ -348,6 +350,71 @@ func TestScriptHunks(t *testing.T) {
 		got := s.hunks(3)
 		if fmt.Sprint(got) != fmt.Sprint(tt.want) {
 			t.Errorf("hunks(%q) = %v, want %v", tt.ops, got, tt.want)
+		}
+	}
+}
+
+// TestDiffLinesLikeGoDiff checks that diffLines aligns lines exactly as
+// go-diff's own line mode (DiffLinesToRunes, DiffMainRunes,
+// DiffCharsToLines) does, on generated pairs.
+func TestDiffLinesLikeGoDiff(t *testing.T) {
+	for seed := int64(1); seed <= 300; seed++ {
+		r := rand.New(rand.NewSource(seed))
+		a := randomText(r, r.Intn(80))
+		b := randomEdit(r, a)
+		if got, want := string(diffLines(a, b).ops), goDiffOps(a, b); got != want {
+			t.Fatalf("seed %d: ops\n%q\nwant\n%q\na=%q\nb=%q", seed, got, want, a, b)
+		}
+	}
+}
+
+// goDiffOps returns the ops of go-diff's line mode, one a line, each run
+// of changes with its removals first.
+func goDiffOps(a, b []byte) string {
+	dmp := diffmatchpatch.New()
+	dmp.DiffTimeout = 0
+	ra, rb, lines := dmp.DiffLinesToRunes(string(a), string(b))
+	var out, dels, adds strings.Builder
+	for _, d := range dmp.DiffCharsToLines(dmp.DiffMainRunes(ra, rb, false), lines) {
+		n := len(splitString(d.Text))
+		switch d.Type {
+		case diffmatchpatch.DiffDelete:
+			dels.WriteString(strings.Repeat("-", n))
+		case diffmatchpatch.DiffInsert:
+			adds.WriteString(strings.Repeat("+", n))
+		default:
+			out.WriteString(dels.String() + adds.String() + strings.Repeat(" ", n))
+			dels.Reset()
+			adds.Reset()
+		}
+	}
+	return out.String() + dels.String() + adds.String()
+}
+
+func TestLineRune(t *testing.T) {
+	prev := rune(0)
+	for _, n := range []int{1, 2, 0xD7FF, 0xD800, 0xD801, 0xDFFF, 0xE000, 0x10FFFF - 0x800} {
+		r := lineRune(n)
+		if !utf8.ValidRune(r) || r <= prev {
+			t.Errorf("lineRune(%#x) = %#x: not a valid code point above %#x", n, r, prev)
+		}
+		prev = r
+	}
+}
+
+// TestLineChanges checks LineChanges against the + and - lines of Diff.
+func TestLineChanges(t *testing.T) {
+	for seed := int64(1); seed <= 100; seed++ {
+		r := rand.New(rand.NewSource(seed))
+		a := randomText(r, r.Intn(60))
+		b := randomEdit(r, a)
+		added, removed := LineChanges(a, b)
+		d := string(Diff("bucardo", a, b))
+		if n := strings.Count(d, "\n+") - strings.Count(d, "\n+++ "); added != n {
+			t.Fatalf("seed %d: %d added, the diff adds %d\n%s", seed, added, n, d)
+		}
+		if added+removed != changedLines([]byte(d)) {
+			t.Fatalf("seed %d: %d+%d changed, the diff changes %d\n%s", seed, added, removed, changedLines([]byte(d)), d)
 		}
 	}
 }

@@ -94,6 +94,23 @@ func TestSeriesHash(t *testing.T) {
 	}
 }
 
+// formatPatch is what git format-patch writes before a diff: an mbox
+// "From <sha>" line, mail headers (an encoded-word, a folded Subject), the
+// message body, a "---" line and the diffstat.
+const formatPatch = `From 0123456789abcdef0123456789abcdef01234567 Mon Sep 17 00:00:00 2001
+From: =?UTF-8?q?Jos=C3=A9=20D?= <j@example.org>
+Date: Wed, 1 May 2024 10:00:00 +0200
+Subject: [PATCH v2 1/3] install: use the database name given,
+ not "bucardo"
+
+Bucardo hard-codes the name.
+
+Signed-off-by: J D <j@example.org>
+Closes the second paragraph.
+---
+ bucardo | 2 +-
+`
+
 func TestParseHeader(t *testing.T) {
 	tests := []struct {
 		name, text string
@@ -103,9 +120,17 @@ func TestParseHeader(t *testing.T) {
 			Header{Description: "use the name given\nBucardo hard-codes it.\n\nSecond paragraph.", Author: "A <a@example.org>", Forwarded: "no",
 				Bug: "https://github.com/bucardo/bucardo/issues/76", LastUpdate: "2024-05-01"}},
 		{"aliases and case", "subject: [PATCH] fix it\nFROM: B <b@example.org>\nBug-Debian: https://bugs.debian.org/630785\n",
-			Header{Description: "[PATCH] fix it", Author: "B <b@example.org>", Bug: "https://bugs.debian.org/630785"}},
+			Header{Description: "fix it", Author: "B <b@example.org>", Bug: "https://bugs.debian.org/630785"}},
+		{"git format-patch", formatPatch, Header{
+			Description: "install: use the database name given, not \"bucardo\"\nBucardo hard-codes the name.\n\nCloses the second paragraph.",
+			Author:      "José D <j@example.org>"}},
+		{"description and author win over subject and from", "From: m <m@x>\nSubject: mail\nDescription: dep3\nAuthor: a <a@x>\n",
+			Header{Description: "dep3", Author: "a <a@x>"}},
+		{"description on the next lines", "Description:\n first\n second\n", Header{Description: "first\nsecond"}},
 		{"bug wins over vendor bug", "Bug-Debian: d\nBug: u\nBug-Ubuntu: x\n", Header{Bug: "u"}},
-		{"free text ignored", "This patch does things.\nIndex: bucardo\n====\n", Header{}},
+		{"free text is the description", "This patch does things.\n\n  More.\nIndex: bucardo\n====\ndiff -u a/bucardo b/bucardo\n", Header{Description: "This patch does things.\n\nMore."}},
+		{"free text after the fields is long description", "Description: short\nAuthor: me\n\nLonger text.\n", Header{Description: "short\nLonger text.", Author: "me"}},
+		{"subject without a patch tag", "Subject: [bucardo] keep it\n", Header{Description: "[bucardo] keep it"}},
 		{"empty", "", Header{}},
 	}
 	for _, tt := range tests {
