@@ -8,7 +8,8 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
-	"sort"
+
+	"golang.org/x/sys/unix"
 )
 
 // Script and Schema are the names of the two upstream files bcfork forks.
@@ -43,6 +44,9 @@ type Fork struct {
 
 // Generate applies opt.Series to opt.Files, all or nothing.
 func Generate(opt Options) (*Fork, error) {
+	if opt.Series == nil {
+		return nil, errors.New("generating fork: no series")
+	}
 	for _, n := range Names {
 		if _, ok := opt.Files[n]; !ok {
 			return nil, fmt.Errorf("generating fork: pristine %q missing", n)
@@ -54,6 +58,7 @@ func Generate(opt Options) (*Fork, error) {
 	}
 	f := &Fork{Pristine: opt.Files, Files: out}
 	f.Manifest = Manifest{
+		Format:  ManifestFormat,
 		Bcfork:  opt.Bcfork,
 		Flavor:  opt.Flavor,
 		Version: opt.Version,
@@ -94,8 +99,8 @@ var ErrExists = errors.New("output folder exists")
 // replaced when force is set.
 func (f *Fork) Write(dir string, force bool) (err error) {
 	dir = filepath.Clean(dir)
-	if _, err := os.Lstat(dir); err == nil && !force {
-		return fmt.Errorf("writing %q: %w (use --force to replace it)", dir, ErrExists)
+	if err := checkTarget(dir, force); err != nil {
+		return err
 	}
 	parent := filepath.Dir(dir)
 	if err := os.MkdirAll(parent, 0o755); err != nil {
@@ -179,60 +184,54 @@ func syncDir(dir string) error {
 	return nil
 }
 
-// replaceDir renames tmp to dir, moving an existing dir out of the way first
-// and removing it only once the new folder is in place.
-func replaceDir(tmp, dir string) error {
-	old := ""
-	if _, err := os.Lstat(dir); err == nil {
-		old = tmp + ".old"
-		if err := os.Rename(dir, old); err != nil {
-			return fmt.Errorf("replacing %q: %w", dir, err)
-		}
-	}
-	if err := os.Rename(tmp, dir); err != nil {
-		if old != "" {
-			os.Rename(old, dir)
-		}
-		return fmt.Errorf("writing %q: %w", dir, err)
-	}
-	if err := syncDir(filepath.Dir(dir)); err != nil {
-		return err
-	}
-	if old != "" {
-		return os.RemoveAll(old)
+// checkTarget refuses to replace an existing dir without force, and never
+// replaces anything but a folder.
+func checkTarget(dir string, force bool) error {
+	fi, err := os.Lstat(dir)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return nil
+	case err != nil:
+		return fmt.Errorf("writing fork: %w", err)
+	case !force:
+		return fmt.Errorf("writing %q: %w (use --force to replace it)", dir, ErrExists)
+	case !fi.IsDir():
+		return fmt.Errorf("writing %q: exists and is not a folder; not replacing it", dir)
 	}
 	return nil
 }
 
+// replaceDir puts tmp in dir's place. An existing dir is swapped with tmp in
+// one atomic rename (RENAME_EXCHANGE), so dir is at every moment either the
+// old folder or the new one, then the old one is removed.
+func replaceDir(tmp, dir string) error {
+	if _, err := os.Lstat(dir); err != nil {
+		if err := os.Rename(tmp, dir); err != nil {
+			return fmt.Errorf("writing %q: %w", dir, err)
+		}
+		return syncDir(filepath.Dir(dir))
+	}
+	if err := unix.Renameat2(unix.AT_FDCWD, tmp, unix.AT_FDCWD, dir, unix.RENAME_EXCHANGE); err != nil {
+		return fmt.Errorf("replacing %q: %w", dir, err)
+	}
+	if err := syncDir(filepath.Dir(dir)); err != nil {
+		return err
+	}
+	return os.RemoveAll(tmp) // now the old folder
+}
+
 // Stat is one file's line of a diffstat.
 type Stat struct {
-	Name          string
-	Added, Remove int
+	Name           string
+	Added, Removed int
 }
 
 // Diffstat counts added and removed lines per file between pristine and fork.
 func (f *Fork) Diffstat() []Stat {
 	var out []Stat
 	for _, n := range Names {
-		out = append(out, countDiff(n, Diff(n, f.Pristine[n], f.Files[n])))
+		a, r := LineChanges(f.Pristine[n], f.Files[n])
+		out = append(out, Stat{Name: n, Added: a, Removed: r})
 	}
-	sort.SliceStable(out, func(i, j int) bool { return out[i].Name < out[j].Name })
 	return out
-}
-
-func countDiff(name string, d []byte) Stat {
-	s := Stat{Name: name}
-	inHunks := false // the file header ("--- a/x", "+++ b/x") comes before the first @@
-	for _, line := range bytes.Split(d, []byte("\n")) {
-		switch {
-		case bytes.HasPrefix(line, []byte("@@")):
-			inHunks = true
-		case !inHunks:
-		case bytes.HasPrefix(line, []byte("+")):
-			s.Added++
-		case bytes.HasPrefix(line, []byte("-")):
-			s.Remove++
-		}
-	}
-	return s
 }

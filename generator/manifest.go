@@ -1,7 +1,6 @@
 package generator
 
 import (
-	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
@@ -14,6 +13,11 @@ import (
 // ManifestName is the file name of the manifest in a generated fork folder.
 const ManifestName = "manifest.json"
 
+// ManifestFormat is the version of the manifest's layout that this bcfork
+// writes and reads. Unknown fields are ignored, so a later format that only
+// adds fields keeps this number.
+const ManifestFormat = 1
+
 // OrigSuffix is appended to a file name for the pristine copy written beside the fork.
 const OrigSuffix = ".orig"
 
@@ -21,6 +25,7 @@ const OrigSuffix = ".orig"
 // what was applied, and the sha256 of every file, so that install can verify
 // the folder and status can recognise the files on a host.
 type Manifest struct {
+	Format  int           `json:"format"`  // ManifestFormat; a newer format is refused
 	Bcfork  string        `json:"bcfork"`  // version of bcfork that generated it
 	Flavor  string        `json:"flavor"`  // series flavor, e.g. "upstream"
 	Version string        `json:"version"` // upstream version or ref, e.g. "5.6.0"
@@ -86,43 +91,54 @@ func SHA256(b []byte) string {
 // parse and every file it lists (outputs, and inputs with OrigSuffix) must be
 // present with the recorded size and sha256.
 func ReadManifest(dir string) (*Manifest, error) {
-	data, err := os.ReadFile(filepath.Join(dir, ManifestName))
+	name := filepath.Join(dir, ManifestName)
+	data, err := os.ReadFile(name)
 	if err != nil {
 		return nil, fmt.Errorf("reading fork folder: %w", err)
 	}
 	var m Manifest
-	dec := json.NewDecoder(bytes.NewReader(data))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&m); err != nil {
-		return nil, fmt.Errorf("reading %q: %w", filepath.Join(dir, ManifestName), err)
+	if err := json.Unmarshal(data, &m); err != nil {
+		return nil, fmt.Errorf("reading %q: %w", name, err)
 	}
-	if len(m.Outputs) == 0 {
-		return nil, fmt.Errorf("reading %q: no outputs listed", filepath.Join(dir, ManifestName))
+	if m.Format > ManifestFormat {
+		return nil, fmt.Errorf("reading %q: manifest format %d is newer than this bcfork reads (%d); upgrade bcfork", name, m.Format, ManifestFormat)
 	}
-	for _, f := range m.Outputs {
-		if err := verifyFile(dir, f.Name, f); err != nil {
-			return nil, err
-		}
-	}
-	for _, f := range m.Inputs {
-		if err := verifyFile(dir, f.Name+OrigSuffix, f); err != nil {
-			return nil, err
-		}
+	if err := m.verify(dir); err != nil {
+		return nil, err
 	}
 	return &m, nil
+}
+
+// verify checks that both forked files and both pristine copies are listed
+// and present with the recorded size and sha256.
+func (m *Manifest) verify(dir string) error {
+	for _, n := range Names {
+		out, ok1 := m.Output(n)
+		in, ok2 := m.Input(n)
+		if !ok1 || !ok2 {
+			return fmt.Errorf("reading %q: %q is not listed as both input and output", filepath.Join(dir, ManifestName), n)
+		}
+		if err := verifyFile(dir, n, out); err != nil {
+			return err
+		}
+		if err := verifyFile(dir, n+OrigSuffix, in); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // ErrManifestMismatch is returned when a fork folder's file does not match its manifest.
 var ErrManifestMismatch = errors.New("file does not match the manifest")
 
 func verifyFile(dir, name string, want FileSum) error {
-	if name != filepath.Base(name) || name == "." || name == ".." {
-		return fmt.Errorf("manifest names %q: not a plain file name", name)
-	}
 	p := filepath.Join(dir, name)
 	b, err := os.ReadFile(p)
 	if err != nil {
 		return fmt.Errorf("verifying fork folder: %w", err)
+	}
+	if int64(len(b)) != want.Size {
+		return fmt.Errorf("%q: %w: %d bytes, manifest says %d", p, ErrManifestMismatch, len(b), want.Size)
 	}
 	if got := SHA256(b); got != want.SHA256 {
 		return fmt.Errorf("%q: %w: sha256 %s, manifest says %s", p, ErrManifestMismatch, got, want.SHA256)

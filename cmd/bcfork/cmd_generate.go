@@ -103,9 +103,9 @@ func printPatches(w io.Writer, patches []generator.PatchResult) {
 func printDiffstat(w io.Writer, stats []generator.Stat) {
 	var add, del int
 	for _, s := range stats {
-		fmt.Fprintf(w, " %-16s | %4d %s\n", s.Name, s.Added+s.Remove, strings.Repeat("+", scale(s.Added))+strings.Repeat("-", scale(s.Remove)))
+		fmt.Fprintf(w, " %-16s | %4d %s\n", s.Name, s.Added+s.Removed, strings.Repeat("+", scale(s.Added))+strings.Repeat("-", scale(s.Removed)))
 		add += s.Added
-		del += s.Remove
+		del += s.Removed
 	}
 	fmt.Fprintf(w, " %d files changed, %d insertions(+), %d deletions(-)\n", len(stats), add, del)
 }
