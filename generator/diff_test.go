@@ -1,12 +1,9 @@
 package generator
 
 import (
-	"archive/tar"
 	"bytes"
-	"compress/gzip"
 	"errors"
 	"fmt"
-	"io"
 	"math/rand"
 	"os"
 	"os/exec"
@@ -15,6 +12,8 @@ import (
 	"strings"
 	"testing"
 	"unicode/utf8"
+
+	"github.com/bcfork/bcfork/internal/pristinetest"
 
 	"github.com/rogpeppe/go-internal/txtar"
 	"github.com/sergi/go-diff/diffmatchpatch"
@@ -238,7 +237,7 @@ func toggleFinalNewline(s string) string {
 // (the edits a fork makes, plus scattered ones) and checks the diff with
 // the real tools. It needs BCFORK_PRISTINE_TARBALL.
 func TestDiffRealBucardo(t *testing.T) {
-	files := pristine(t)
+	files := pristinetest.Files(t)
 	for name, a := range files {
 		r := rand.New(rand.NewSource(int64(len(a))))
 		b := forkLike(r, a)
@@ -270,53 +269,6 @@ func forkLike(r *rand.Rand, text []byte) []byte {
 		}
 	}
 	return []byte(strings.Join(lines, ""))
-}
-
-// pristine returns the real 5.6.0 bucardo and bucardo.schema from the
-// tarball BCFORK_PRISTINE_TARBALL names; it skips the test when that is
-// unset, unless BCFORK_REQUIRE_PRISTINE=1.
-func pristine(t testing.TB) map[string][]byte {
-	t.Helper()
-	path := os.Getenv("BCFORK_PRISTINE_TARBALL")
-	if path == "" {
-		if os.Getenv("BCFORK_REQUIRE_PRISTINE") == "1" {
-			t.Fatal("BCFORK_REQUIRE_PRISTINE=1 but BCFORK_PRISTINE_TARBALL is unset")
-		}
-		t.Skip("BCFORK_PRISTINE_TARBALL unset")
-	}
-	files, err := readTarball(path, "Bucardo-5.6.0/", "bucardo", "bucardo.schema")
-	if err != nil {
-		t.Fatal(err)
-	}
-	return files
-}
-
-func readTarball(path, dir string, names ...string) (map[string][]byte, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	gz, err := gzip.NewReader(f)
-	if err != nil {
-		return nil, fmt.Errorf("reading %q: %w", path, err)
-	}
-	files := map[string][]byte{}
-	tr := tar.NewReader(gz)
-	for len(files) < len(names) {
-		h, err := tr.Next()
-		if err != nil {
-			return nil, fmt.Errorf("reading %q: %w (found %d of %d files)", path, err, len(files), len(names))
-		}
-		for _, n := range names {
-			if h.Name == dir+n {
-				if files[n], err = io.ReadAll(tr); err != nil {
-					return nil, err
-				}
-			}
-		}
-	}
-	return files, nil
 }
 
 func TestUnifiedRange(t *testing.T) {

@@ -9,6 +9,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/bcfork/bcfork/internal/pristinetest"
+
 	"github.com/bcfork/bcfork/generator"
 )
 
@@ -347,7 +349,7 @@ func TestWriteSeries(t *testing.T) {
 // (every patch clean, byte for byte) and onto them with lines inserted at
 // the top of both files (every patch moved, re-applying exactly).
 func TestRebaseReal(t *testing.T) {
-	files := releaseFiles(t)
+	files := pristinetest.Files(t)
 	s, err := generator.ReadSeries(os.DirFS("../patches"), "upstream/5.6.0")
 	rbNoErr(t, err, "ReadSeries")
 	r := &generator.Rebase{Series: s, Old: files, New: files}

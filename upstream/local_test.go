@@ -9,6 +9,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/bcfork/bcfork/internal/pristinetest"
+
 	"github.com/bcfork/bcfork/internal/fakegithub"
 )
 
@@ -233,13 +235,7 @@ func TestFetchDirWithoutVersion(t *testing.T) {
 // TestPristineTarball reads the real Bucardo 5.6.0 release (Debian's orig
 // tarball) and checks it against the embedded pins.
 func TestPristineTarball(t *testing.T) {
-	tgz := os.Getenv("BCFORK_PRISTINE_TARBALL")
-	if tgz == "" {
-		if os.Getenv("BCFORK_REQUIRE_PRISTINE") == "1" {
-			t.Fatal("BCFORK_PRISTINE_TARBALL is not set")
-		}
-		t.Skip("BCFORK_PRISTINE_TARBALL is not set")
-	}
+	tgz := pristinetest.Tarball(t)
 	r, err := Fetch(t.Context(), Options{From: tgz, CacheDir: ""})
 	if err != nil {
 		t.Fatal(err)

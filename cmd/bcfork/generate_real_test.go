@@ -10,22 +10,15 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/bcfork/bcfork/internal/pristinetest"
+
 	"github.com/bcfork/bcfork/generator"
 )
 
-// pristineTarball returns Debian's bucardo_5.6.0.orig.tar.gz (real pristine
-// Bucardo 5.6.0; `make pristine` downloads it). CI sets BCFORK_REQUIRE_PRISTINE=1,
-// which turns a missing tarball into a failure instead of a skip.
+// pristineTarball returns Debian's bucardo_5.6.0.orig.tar.gz, or skips t.
 func pristineTarball(t *testing.T) string {
 	t.Helper()
-	p := os.Getenv("BCFORK_PRISTINE_TARBALL")
-	if _, err := os.Stat(p); p == "" || err != nil {
-		if os.Getenv("BCFORK_REQUIRE_PRISTINE") == "1" {
-			t.Fatalf("BCFORK_PRISTINE_TARBALL=%q not usable and BCFORK_REQUIRE_PRISTINE=1", p)
-		}
-		t.Skip("BCFORK_PRISTINE_TARBALL not set: run `make test`, which downloads Debian's orig tarball")
-	}
-	return p
+	return pristinetest.Tarball(t)
 }
 
 // TestGenerateReal5_6_0 generates the fork from the real pristine 5.6.0 files

@@ -1,0 +1,72 @@
+// Package pristinetest gives tests the real pristine Bucardo 5.6.0 files.
+//
+// They come from Debian's bucardo_5.6.0.orig.tar.gz (the upstream release
+// tarball, top folder Bucardo-5.6.0/), which `make pristine` downloads and
+// BCFORK_PRISTINE_TARBALL names. A test asking for them is skipped when the
+// variable is unset, unless BCFORK_REQUIRE_PRISTINE=1 (as in CI): then it fails.
+package pristinetest
+
+import (
+	"archive/tar"
+	"compress/gzip"
+	"fmt"
+	"io"
+	"os"
+	"testing"
+)
+
+// Top is the top folder of the release tarball.
+const Top = "Bucardo-5.6.0/"
+
+// Tarball returns the path of the release tarball, or skips tb.
+func Tarball(tb testing.TB) string {
+	tb.Helper()
+	p := os.Getenv("BCFORK_PRISTINE_TARBALL")
+	if _, err := os.Stat(p); p != "" && err == nil {
+		return p
+	}
+	if os.Getenv("BCFORK_REQUIRE_PRISTINE") == "1" {
+		tb.Fatalf("BCFORK_REQUIRE_PRISTINE=1 but BCFORK_PRISTINE_TARBALL=%q is not a file (make pristine)", p)
+	}
+	tb.Skip("BCFORK_PRISTINE_TARBALL not set: `make test` downloads Debian's orig tarball and sets it")
+	return ""
+}
+
+// Files returns bucardo and bucardo.schema of the release, or skips tb.
+func Files(tb testing.TB) map[string][]byte {
+	tb.Helper()
+	files, err := Read(Tarball(tb), "bucardo", "bucardo.schema")
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return files
+}
+
+// Read returns the named files of the tarball's top folder.
+func Read(path string, names ...string) (map[string][]byte, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	gz, err := gzip.NewReader(f)
+	if err != nil {
+		return nil, fmt.Errorf("reading %q: %w", path, err)
+	}
+	files := map[string][]byte{}
+	tr := tar.NewReader(gz)
+	for len(files) < len(names) {
+		h, err := tr.Next()
+		if err != nil {
+			return nil, fmt.Errorf("reading %q: %w (found %d of %d files)", path, err, len(files), len(names))
+		}
+		for _, n := range names {
+			if h.Name == Top+n {
+				if files[n], err = io.ReadAll(tr); err != nil {
+					return nil, fmt.Errorf("reading %q: %w", path, err)
+				}
+			}
+		}
+	}
+	return files, nil
+}
