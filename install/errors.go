@@ -56,6 +56,24 @@ func (e *IncompleteError) Error() string {
 
 func (e *IncompleteError) Unwrap() error { return e.Err }
 
+// ErrNotRegular marks a target that is a symbolic link, a folder or another
+// kind of file that bcfork will not replace.
+var ErrNotRegular = errors.New("not a regular file")
+
+// NotRegularError is returned when a target is not a regular file. It
+// matches ErrNotRegular.
+type NotRegularError struct {
+	Path string // real path
+	Kind string // e.g. `a symbolic link to "/opt/bucardo"`, "a folder"
+}
+
+func (e *NotRegularError) Error() string {
+	return fmt.Sprintf("%q is %s, not a regular file: bcfork replaces only regular files", e.Path, e.Kind)
+}
+
+// Is lets errors.Is(err, ErrNotRegular) match.
+func (e *NotRegularError) Is(target error) bool { return target == ErrNotRegular }
+
 func quoteAll(paths []string) string {
 	q := make([]string, len(paths))
 	for i, p := range paths {

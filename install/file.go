@@ -28,10 +28,6 @@ type onDisk struct {
 	info   fs.FileInfo
 }
 
-// ErrNotRegular is returned when a target is a symlink, a folder or another
-// kind of file that install will not replace.
-var ErrNotRegular = errors.New("not a regular file")
-
 // read returns what path holds; a missing path is not an error.
 func read(path string) (onDisk, error) {
 	info, err := os.Lstat(path)
@@ -42,13 +38,25 @@ func read(path string) (onDisk, error) {
 		return onDisk{}, fmt.Errorf("reading %q: %w", path, err)
 	}
 	if !info.Mode().IsRegular() {
-		return onDisk{}, fmt.Errorf("%q: %w (%s)", path, ErrNotRegular, info.Mode().Type())
+		return onDisk{}, &NotRegularError{Path: path, Kind: kind(path, info)}
 	}
 	data, err := os.ReadFile(path)
 	if err != nil {
 		return onDisk{}, fmt.Errorf("reading %q: %w", path, err)
 	}
 	return onDisk{exists: true, data: data, file: describe(data, info), info: info}, nil
+}
+
+// kind names what a path that is not a regular file is.
+func kind(path string, info fs.FileInfo) string {
+	switch info.Mode().Type() {
+	case fs.ModeSymlink:
+		to, _ := os.Readlink(path)
+		return fmt.Sprintf("a symbolic link to %q", to)
+	case fs.ModeDir:
+		return "a folder"
+	}
+	return fmt.Sprintf("a special file (%s)", info.Mode().Type())
 }
 
 func describe(data []byte, info fs.FileInfo) File {
@@ -59,9 +67,9 @@ func describe(data []byte, info fs.FileInfo) File {
 	return f
 }
 
-// holds reports whether d has exactly f's content and mode.
+// holds reports whether d has exactly f's content, mode and owner.
 func (d onDisk) holds(f *File) bool {
-	return d.exists && f != nil && d.file.SHA256 == f.SHA256 && d.file.Mode == f.Mode
+	return d.has(f) && d.file.Mode == f.Mode && d.file.UID == f.UID && d.file.GID == f.GID
 }
 
 // has reports whether d has f's content, whatever its mode.

@@ -51,16 +51,17 @@ func readVerified(dir, name string, sums []generator.FileSum) ([]byte, error) {
 	if filepath.Ext(name) == generator.OrigSuffix {
 		base = name[:len(name)-len(generator.OrigSuffix)]
 	}
-	data, err := os.ReadFile(filepath.Join(dir, name))
+	path := filepath.Join(dir, name)
+	data, err := os.ReadFile(path)
 	if err != nil {
-		return nil, fmt.Errorf("reading fork folder: %w", err)
+		return nil, wrap("reading the fork folder's", path, err)
 	}
 	for _, s := range sums {
 		if s.Name == base && s.SHA256 == generator.SHA256(data) {
 			return data, nil
 		}
 	}
-	return nil, fmt.Errorf("%q: %w", filepath.Join(dir, name), generator.ErrManifestMismatch)
+	return nil, fmt.Errorf("%q: %w", path, generator.ErrManifestMismatch)
 }
 
 // mode returns the mode the manifest gives the forked file name, else the usual one.

@@ -63,6 +63,11 @@ func snapshot(t testing.TB, root string) map[string]string {
 			out[rel+"/"] = "dir"
 			return nil
 		}
+		if info.Mode().Type() == fs.ModeSymlink {
+			to, err := os.Readlink(p)
+			out[rel] = "-> " + to
+			return err
+		}
 		data, err := os.ReadFile(p)
 		if err != nil {
 			return err

@@ -30,40 +30,48 @@ func Install(ctx context.Context, dir string, o Options) (*Result, error) {
 	if err := checkVersion(f, o); err != nil {
 		return nil, err
 	}
-	if !o.DryRun {
-		unlock, err := lock(o)
-		if err != nil {
-			return nil, fmt.Errorf("installing: %w", err)
-		}
-		defer unlock()
+	if o.DryRun {
+		return dryInstall(ctx, f, o)
 	}
+	unlock, err := lock(o)
+	if err != nil {
+		return nil, fmt.Errorf("installing: %w", err)
+	}
+	defer unlock()
 	p, err := planInstall(ctx, f, o)
 	if err != nil {
 		return nil, err
 	}
-	if o.DryRun {
-		return &Result{Actions: append(p.planned(), p.tidy.planned()...), Notes: p.notes, NoOp: p.noop, Receipt: p.rc}, nil
-	}
 	return p.run(ctx)
+}
+
+// dryInstall plans the install without the lock, and changes nothing.
+func dryInstall(ctx context.Context, f *fork, o Options) (*Result, error) {
+	p, err := planInstall(ctx, f, o)
+	if err != nil {
+		return nil, err
+	}
+	return &Result{Actions: append(p.planned(), p.tidy.planned()...), Notes: p.notes, NoOp: p.noop, Receipt: p.rc}, nil
 }
 
 // installPlan is an install worked out from what the host holds.
 type installPlan struct {
 	steps
-	tidy    steps // after the receipt says installed; failures are only noted
-	o       Options
-	l       layout
-	f       *fork
-	old     *Receipt // the receipt before this install; nil on a first install
-	journal *Receipt // the receipt written first, state installing
-	rc      *Receipt // the receipt written last, state installed
-	cur     map[string]onDisk
-	forced  map[string]bool // targets changed since install, overwritten with --force
-	staged  map[string]bool
-	dirs    map[string]bool // folders a step creates
-	notes   []string
-	noop    bool
-	renamed bool // a target has been renamed over
+	tidy      steps // after the receipt says installed; failures are only noted
+	o         Options
+	l         layout
+	f         *fork
+	old       *Receipt // the receipt before this install; nil on a first install
+	journal   *Receipt // the receipt written first, state installing
+	rc        *Receipt // the receipt written last, state installed
+	cur       map[string]onDisk
+	forced    map[string]bool // targets changed since install, overwritten with --force
+	staged    map[string]bool
+	dirs      map[string]bool // folders a step creates
+	notes     []string
+	noop      bool
+	renamed   bool // a target has been renamed over
+	journaled bool // the receipt says installing
 }
 
 func planInstall(ctx context.Context, f *fork, o Options) (*installPlan, error) {
@@ -101,32 +109,50 @@ func (p *installPlan) targets(ctx context.Context) error {
 	paths := p.o.targetPaths(p.old)
 	var modified []string
 	for _, name := range []string{ScriptName, SchemaName} {
-		cur, err := read(p.l.real(paths[name]))
+		t, err := p.addTarget(ctx, name, paths[name])
 		if err != nil {
 			return err
 		}
-		t, err := p.target(ctx, name, paths[name], cur)
-		if err != nil {
-			return err
-		}
-		p.cur[name] = cur
-		p.rc.Targets = append(p.rc.Targets, t)
-		if t.knows(cur) {
-			continue
-		}
-		if !p.o.Force {
+		if !p.accept(t) {
 			modified = append(modified, p.l.real(t.Path))
-			continue
-		}
-		p.forced[name] = true
-		if cur.exists {
-			t.Replacing = appendNew(t.Replacing, cur.file.SHA256)
 		}
 	}
 	if modified != nil {
 		return &ModifiedError{Paths: modified}
 	}
 	return nil
+}
+
+// addTarget reads the target name at host path and adds its entry to the receipt.
+func (p *installPlan) addTarget(ctx context.Context, name, path string) (*Target, error) {
+	cur, err := read(p.l.real(path))
+	if err != nil {
+		return nil, err
+	}
+	t, err := p.target(ctx, name, path, cur)
+	if err != nil {
+		return nil, err
+	}
+	p.cur[name] = cur
+	p.rc.Targets = append(p.rc.Targets, t)
+	return t, nil
+}
+
+// accept reports whether install may overwrite t: it holds content the
+// receipt knows, or Force says to replace whatever it holds.
+func (p *installPlan) accept(t *Target) bool {
+	cur := p.cur[t.Name]
+	if t.knows(cur) {
+		return true
+	}
+	if !p.o.Force {
+		return false
+	}
+	p.forced[t.Name] = true
+	if cur.exists {
+		t.Replacing = appendNew(t.Replacing, cur.file.SHA256)
+	}
+	return true
 }
 
 // target returns the receipt entry for the target name at host path.
@@ -265,31 +291,43 @@ func (p *installPlan) diverted(ctx context.Context, t *Target) (bool, error) {
 }
 
 // plan lists the steps, in the order that keeps every target whole.
+// Everything that needs disk space is written before the first target
+// changes, the final receipt included (staged beside the receipt and
+// renamed into place last), so a full disk stops the install cleanly.
 func (p *installPlan) plan(ctx context.Context) error {
 	p.planKeep()
+	p.planPristines() // before the receipt that refers to them
 	p.journal = p.rc.clone()
-	p.writeReceipt("record the install in %q (state installing)", p.journal)
+	p.writeJournal()
 	if err := p.planBackups(); err != nil {
 		return err
 	}
-	p.planPristines()
 	p.planStaging()
-	if err := p.planDiversions(ctx); err != nil {
-		return err
-	}
-	p.planRenames()
 	p.rc.State = StateInstalled
 	for _, t := range p.rc.Targets {
 		t.Replacing = nil
 	}
-	p.writeReceipt("record the install in %q", p.rc)
+	receipt := p.l.real(p.l.receipt())
+	p.add("", func() error { return p.stage(receipt, p.rc.encode(), ownFile("0644")) })
+	if err := p.planDiversions(ctx); err != nil {
+		return err
+	}
+	p.planRenames()
+	p.add(fmt.Sprintf("record the install in %q", receipt), func() error { return p.commit(receipt) })
 	p.planTidy()
 	return nil
 }
 
-func (p *installPlan) writeReceipt(what string, rc *Receipt) {
-	path := p.l.real(p.l.receipt())
-	p.write(fmt.Sprintf(what, path), path, rc.encode(), ownFile("0644"))
+// writeJournal records the plan in the receipt, state installing.
+func (p *installPlan) writeJournal() {
+	path, data := p.l.real(p.l.receipt()), p.journal.encode()
+	p.add(fmt.Sprintf("record the install in %q (state installing)", path), func() error {
+		if err := p.stage(path, data, ownFile("0644")); err != nil {
+			return err
+		}
+		p.journaled = true // from here on the receipt may say installing
+		return p.commit(path)
+	})
 }
 
 // ownFile describes a file bcfork writes for itself.
@@ -302,7 +340,7 @@ func ownFile(mode string) File {
 func (p *installPlan) planKeep() {
 	for _, t := range p.rc.Targets {
 		if cur := p.cur[t.Name]; p.forced[t.Name] && cur.exists {
-			keep := p.l.real(p.l.backup(t.Path)) + ".replaced-" + cur.file.SHA256[:12]
+			keep := p.l.real(p.l.replaced(t.Path, cur.file.SHA256))
 			p.mkdirFor(keep)
 			p.write(fmt.Sprintf("keep a copy of changed %q in %q", p.l.real(t.Path), keep), keep, cur.data, cur.file)
 		}
@@ -466,6 +504,11 @@ func (p *installPlan) planTidy() {
 // leftovers lists bcfork's temporary files that exist, and the kept
 // pristine originals.
 func leftovers(l layout, rc *Receipt) []string {
+	return append(temps(l, rc), pristines(l)...)
+}
+
+// temps lists the temporary files of bcfork's writes for rc that exist.
+func temps(l layout, rc *Receipt) []string {
 	cands := []string{tmp(l.real(l.receipt()))}
 	for _, t := range rc.Targets {
 		backup := l.real(l.backup(t.Path))
@@ -481,9 +524,14 @@ func leftovers(l layout, rc *Receipt) []string {
 			out = append(out, c)
 		}
 	}
-	pristines, _ := filepath.Glob(filepath.Join(l.real(filepath.Join(l.state, "pristine")), "*"))
-	pristines = append(pristines, mustGlob(filepath.Join(l.real(filepath.Join(l.state, "pristine")), ".*"))...)
-	return append(out, pristines...)
+	return out
+}
+
+// pristines lists the files in the folder of kept pristine originals,
+// temporary ones included.
+func pristines(l layout) []string {
+	dir := l.real(filepath.Join(l.state, "pristine"))
+	return append(mustGlob(filepath.Join(dir, "*")), mustGlob(filepath.Join(dir, ".*"))...)
 }
 
 func mustGlob(pattern string) []string {
@@ -494,9 +542,9 @@ func mustGlob(pattern string) []string {
 // run does the plan. On failure before any target changed it undoes what
 // it did; otherwise it reports the install as incomplete.
 func (p *installPlan) run(ctx context.Context) (*Result, error) {
-	actions, _, err := p.steps.run()
+	actions, done, err := p.steps.run()
 	if err != nil {
-		return nil, p.undo(ctx, err)
+		return nil, p.undo(ctx, err, done)
 	}
 	res := &Result{Actions: actions, Notes: p.notes, Receipt: p.rc, NoOp: p.noop}
 	if _, _, err := p.tidy.run(); err != nil {
@@ -507,32 +555,56 @@ func (p *installPlan) run(ctx context.Context) (*Result, error) {
 
 // undo rolls back a failed install where it can: a first install is
 // uninstalled; an upgrade that changed no target gets its old receipt back.
-func (p *installPlan) undo(ctx context.Context, cause error) error {
-	var s *steps
+// done is how many steps had run to completion: with none, nothing changed
+// but perhaps a temporary file, which undo removes if it can.
+func (p *installPlan) undo(ctx context.Context, cause error, done int) error {
+	s := p.undoSteps(ctx)
+	if s != nil {
+		if _, _, err := s.run(); err == nil || done == 0 {
+			return fmt.Errorf("installing: %w (nothing was changed)", cause)
+		}
+	}
+	return &IncompleteError{Op: "install", Err: cause}
+}
+
+// undoSteps plans the rollback of a failed install; nil if it can't be
+// rolled back (an upgrade that already replaced a target).
+func (p *installPlan) undoSteps(ctx context.Context) *steps {
 	if p.old == nil {
 		o := p.o
 		o.Purge, o.Force = true, false
 		u, err := planUninstall(ctx, p.journal, o, false)
 		if err != nil {
-			return &IncompleteError{Op: "install", Err: cause}
+			return nil
 		}
-		s = &u.steps
-	} else if !p.renamed {
-		s = &steps{fs: p.fs}
+		return &u.steps
+	}
+	if p.renamed {
+		return nil
+	}
+	return p.restoreOld()
+}
+
+// restoreOld plans putting the old receipt back after an upgrade that
+// changed no target, and removing what the upgrade wrote.
+func (p *installPlan) restoreOld() *steps {
+	// Remove the temporary files first: on a full disk that makes room for
+	// the old receipt. The new pristine originals go after it, as the
+	// receipt of the interrupted install refers to them.
+	s := &steps{fs: p.fs}
+	for _, l := range append(temps(p.l, p.rc), mustGlob(tmp(p.l.real(p.l.pristine("*"))))...) {
+		s.removeQuiet(l)
+	}
+	if p.journaled {
 		path := p.l.real(p.l.receipt())
 		s.write("", path, p.old.encode(), ownFile("0644"))
-		for _, l := range leftovers(p.l, p.old) {
-			if !slices.ContainsFunc(p.old.Targets, func(t *Target) bool { return p.l.real(t.PristinePath) == l }) {
-				s.removeQuiet(l)
-			}
+	}
+	for _, l := range pristines(p.l) {
+		if !slices.ContainsFunc(p.old.Targets, func(t *Target) bool { return p.l.real(t.PristinePath) == l }) {
+			s.removeQuiet(l)
 		}
 	}
-	if s != nil {
-		if _, _, err := s.run(); err == nil {
-			return fmt.Errorf("installing: %w (nothing was changed)", cause)
-		}
-	}
-	return &IncompleteError{Op: "install", Err: cause}
+	return s
 }
 
 func appendNew(list []string, s string) []string {

@@ -45,6 +45,12 @@ func (l layout) backup(target string) string {
 	return filepath.Join(l.state, "backup", strings.TrimPrefix(target, "/"))
 }
 
+// replaced names the copy of changed content with sha256 sum at target
+// path that --force replaced.
+func (l layout) replaced(target, sum string) string {
+	return l.backup(target) + ".replaced-" + sum[:12]
+}
+
 // pristine names the kept pristine original with sha256 sum.
 func (l layout) pristine(sum string) string {
 	return filepath.Join(l.state, "pristine", sum)

@@ -12,7 +12,7 @@ import (
 func lock(o Options) (unlock func(), err error) {
 	l := o.layout()
 	if err := o.FS.MkdirAll(l.real(l.state), 0o755); err != nil {
-		return nil, fmt.Errorf("creating state folder: %w", err)
+		return nil, wrap("creating the state folder", l.real(l.state), err)
 	}
 	return flock(l.real(l.lock()), syscall.LOCK_EX)
 }
@@ -38,7 +38,7 @@ func flock(path string, how int) (func(), error) {
 		if errors.Is(err, fs.ErrNotExist) {
 			return func() {}, nil
 		}
-		return nil, fmt.Errorf("opening lock: %w", err)
+		return nil, wrap("opening the lock", path, err)
 	}
 	if err := syscall.Flock(int(f.Fd()), how|syscall.LOCK_NB); err != nil {
 		f.Close()

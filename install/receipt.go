@@ -75,6 +75,9 @@ func (t *Target) knows(d onDisk) bool {
 
 // target returns the receipt's target named name.
 func (r *Receipt) target(name string) *Target {
+	if r == nil {
+		return nil
+	}
 	for _, t := range r.Targets {
 		if t.Name == name {
 			return t
@@ -91,7 +94,7 @@ func ReadReceipt(path string) (*Receipt, error) {
 		return nil, nil
 	}
 	if err != nil {
-		return nil, fmt.Errorf("reading receipt: %w", err)
+		return nil, wrap("reading receipt", path, err)
 	}
 	var r Receipt
 	dec := json.NewDecoder(bytes.NewReader(data))

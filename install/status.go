@@ -2,6 +2,7 @@ package install
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 )
@@ -14,6 +15,7 @@ const (
 	ContentOriginal = "original" // what was there before the install, otherwise unknown
 	ContentModified = "modified" // changed since install
 	ContentAbsent   = "absent"
+	ContentOther    = "other"   // not a regular file: a symbolic link, a folder
 	ContentUnknown  = "unknown" // not bcfork's, and no receipt to compare with
 )
 
@@ -48,7 +50,8 @@ type TargetStatus struct {
 	Series      string     `json:"series_sha256,omitempty"`
 	Package     string     `json:"package,omitempty"`
 	SHA256      string     `json:"sha256,omitempty"`
-	Mode        string     `json:"mode,omitempty"`
+	Mode        string     `json:"mode,omitempty"`      // octal, e.g. "0755"
+	Owner       string     `json:"owner,omitempty"`     // numeric, "uid:gid"
 	Diversion   *Diversion `json:"diversion,omitempty"` // as dpkg has it; nil if none or dpkg not asked
 }
 
@@ -88,40 +91,54 @@ func Status(ctx context.Context, o Options) (*Report, error) {
 
 // target works out what one target holds, and how it drifted.
 func (r *Report) target(ctx context.Context, o Options, name, path string) (TargetStatus, error) {
-	l := o.layout()
-	ts := TargetStatus{Name: name, Path: l.real(path)}
-	d, err := read(ts.Path)
+	ts := TargetStatus{Name: name, Path: o.layout().real(path)}
+	t := r.Receipt.target(name)
+	d, err := r.look(ctx, o, &ts, path, t)
 	if err != nil {
 		return ts, err
 	}
-	var t *Target
-	if r.Receipt != nil {
-		t = r.Receipt.target(name)
-	}
-	if err := r.identify(ctx, o, &ts, path, t, d); err != nil {
+	if ts.Diversion, err = diversion(ctx, o, path); err != nil {
 		return ts, err
-	}
-	if o.Dpkg != nil {
-		div, err := o.Dpkg.Diversion(ctx, path)
-		if err != nil {
-			return ts, err
-		}
-		if div.By != "" {
-			ts.Diversion = &div
-		}
 	}
 	r.drift(t, &ts, d)
 	return ts, nil
 }
 
-// identify names the content of d.
-func (r *Report) identify(ctx context.Context, o Options, ts *TargetStatus, host string, t *Target, d onDisk) error {
-	if !d.exists {
+// look reads the target and names what it holds.
+func (r *Report) look(ctx context.Context, o Options, ts *TargetStatus, host string, t *Target) (onDisk, error) {
+	d, err := read(ts.Path)
+	var nr *NotRegularError
+	if errors.As(err, &nr) {
+		ts.Content, ts.Description = ContentOther, nr.Kind+", not a regular file"
+		return onDisk{exists: true}, nil
+	}
+	if err != nil || !d.exists {
 		ts.Content, ts.Description = ContentAbsent, "absent"
-		return nil
+		return d, err
 	}
 	ts.SHA256, ts.Mode = d.file.SHA256, d.file.Mode
-	sum := d.file.SHA256
+	ts.Owner = fmt.Sprintf("%d:%d", d.file.UID, d.file.GID)
+	if !r.known(o, ts, t, d.file.SHA256) {
+		err = r.unknown(ctx, o, ts, host, t, d)
+	}
+	return d, err
+}
+
+// diversion returns the dpkg diversion of host path; nil if none or dpkg is not asked.
+func diversion(ctx context.Context, o Options, host string) (*Diversion, error) {
+	if o.Dpkg == nil {
+		return nil, nil
+	}
+	div, err := o.Dpkg.Diversion(ctx, host)
+	if err != nil || div.By == "" {
+		return nil, err
+	}
+	return &div, nil
+}
+
+// known names content with sha256 sum that bcfork knows without asking
+// dpkg: a fork in the receipt, or a pristine release.
+func (r *Report) known(o Options, ts *TargetStatus, t *Target, sum string) bool {
 	rc := r.Receipt
 	switch {
 	case t != nil && sum == t.Installed.SHA256:
@@ -136,21 +153,27 @@ func (r *Report) identify(ctx context.Context, o Options, ts *TargetStatus, host
 		ts.Content, ts.Version = ContentPristine, rc.Version
 		ts.Description = fmt.Sprintf("pristine %s %s", rc.Flavor, rc.Version)
 	default:
-		pkg, err := packaged(ctx, o, host, d)
-		if err != nil {
-			return err
-		}
-		switch {
-		case pkg != "":
-			ts.Content, ts.Package = ContentPackaged, pkg
-			ts.Description = "packaged file of " + pkg
-		case t != nil && t.Before != nil && sum == t.Before.SHA256:
-			ts.Content, ts.Description = ContentOriginal, "the file that was there before the install"
-		case rc != nil:
-			ts.Content, ts.Description = ContentModified, "modified since install"
-		default:
-			ts.Content, ts.Description = ContentUnknown, "not bcfork's fork, nor a known release"
-		}
+		return false
+	}
+	return true
+}
+
+// unknown names content that is not a fork or pristine: a package's file,
+// the one from before the install, or something else.
+func (r *Report) unknown(ctx context.Context, o Options, ts *TargetStatus, host string, t *Target, d onDisk) error {
+	pkg, err := packaged(ctx, o, host, d)
+	switch {
+	case err != nil:
+		return err
+	case pkg != "":
+		ts.Content, ts.Package = ContentPackaged, pkg
+		ts.Description = "packaged file of " + pkg
+	case t != nil && t.Before != nil && d.file.SHA256 == t.Before.SHA256:
+		ts.Content, ts.Description = ContentOriginal, "the file that was there before the install"
+	case r.Receipt != nil:
+		ts.Content, ts.Description = ContentModified, "modified since install"
+	default:
+		ts.Content, ts.Description = ContentUnknown, "not bcfork's fork, nor a known release"
 	}
 	return nil
 }
@@ -178,10 +201,14 @@ func (r *Report) drift(t *Target, ts *TargetStatus, d onDisk) {
 	switch {
 	case !d.exists:
 		r.Drift = append(r.Drift, fmt.Sprintf("%q is gone", ts.Path))
+	case !d.has(&t.Installed) && ts.Content == ContentModified:
+		r.Drift = append(r.Drift, fmt.Sprintf("%q changed since install", ts.Path))
 	case !d.has(&t.Installed):
 		r.Drift = append(r.Drift, fmt.Sprintf("%q changed since install: it is now %s", ts.Path, ts.Description))
 	case d.file.Mode != t.Installed.Mode:
 		r.Drift = append(r.Drift, fmt.Sprintf("%q has mode %s, installed as %s", ts.Path, d.file.Mode, t.Installed.Mode))
+	case d.file.UID != t.Installed.UID || d.file.GID != t.Installed.GID:
+		r.Drift = append(r.Drift, fmt.Sprintf("%q has owner %s, installed as %d:%d", ts.Path, ts.Owner, t.Installed.UID, t.Installed.GID))
 	}
 	if t.Diversion != "" && r.Dpkg && (ts.Diversion == nil || ts.Diversion.By != Local || ts.Diversion.To != t.Diversion) {
 		r.Drift = append(r.Drift, fmt.Sprintf("the dpkg diversion of %q to %q is gone: a package upgrade may overwrite the fork", t.Path, t.Diversion))

@@ -89,12 +89,14 @@ func (s *steps) syncDir(path string) error {
 
 // remove deletes path and fsyncs its folder.
 func (s *steps) remove(what, path string) {
-	s.add(what, func() error {
-		if err := s.fs.Remove(path); err != nil {
-			return wrap("removing", path, err)
-		}
-		return s.syncDir(path)
-	})
+	s.add(what, func() error { return s.removeFile(path) })
+}
+
+func (s *steps) removeFile(path string) error {
+	if err := s.fs.Remove(path); err != nil {
+		return wrap("removing", path, err)
+	}
+	return s.syncDir(path)
 }
 
 // removeIfEmpty deletes the folder dir if it is empty when the step runs.

@@ -23,43 +23,73 @@ func Uninstall(ctx context.Context, o Options) (*Result, error) {
 	}
 	l := o.layout()
 	rc, err := ReadReceipt(l.real(l.receipt()))
+	switch {
+	case err != nil:
+		return nil, err
+	case rc == nil:
+		return nothing(o)
+	case o.DryRun:
+		u, err := planUninstall(ctx, rc, o, true)
+		if err != nil {
+			return nil, err
+		}
+		return &Result{Actions: u.planned(), Notes: u.notes}, nil
+	}
+	unlock, err := lock(o)
+	if err != nil {
+		return nil, fmt.Errorf("uninstalling: %w", err)
+	}
+	defer unlock()
+	return uninstallLocked(ctx, o)
+}
+
+// uninstallLocked reads the receipt again, now that it holds the lock, and
+// undoes it.
+func uninstallLocked(ctx context.Context, o Options) (*Result, error) {
+	l := o.layout()
+	rc, err := ReadReceipt(l.real(l.receipt()))
 	if err != nil {
 		return nil, err
 	}
 	if rc == nil {
-		return nothing(o)
-	}
-	if !o.DryRun {
-		unlock, err := lock(o)
-		if err != nil {
-			return nil, fmt.Errorf("uninstalling: %w", err)
-		}
-		defer unlock()
-		if rc, err = ReadReceipt(l.real(l.receipt())); err != nil || rc == nil {
-			return &Result{NoOp: true, Notes: []string{nothingNote(l)}}, err
-		}
+		return &Result{NoOp: true, Notes: []string{nothingNote(l)}}, nil
 	}
 	u, err := planUninstall(ctx, rc, o, true)
 	if err != nil {
 		return nil, err
 	}
-	if o.DryRun {
-		return &Result{Actions: u.planned(), Notes: u.notes}, nil
-	}
-	actions, _, err := u.run()
+	actions, done, err := u.run()
 	if err != nil {
-		return nil, &IncompleteError{Op: "uninstall", Err: err}
+		return nil, u.undo(err, done)
 	}
 	return &Result{Actions: actions, Notes: u.notes}, nil
 }
 
-// nothing is Uninstall with no receipt: it only removes the temporary
-// receipt an install may have left before it changed anything.
+// undo puts the receipt back as it was when an uninstall failed before it
+// changed a target; done is how many steps had run to completion.
+func (u *uninstallPlan) undo(cause error, done int) error {
+	if u.changed {
+		return &IncompleteError{Op: "uninstall", Err: cause}
+	}
+	s := &steps{fs: u.fs}
+	for _, l := range temps(u.l, u.rc) {
+		s.removeQuiet(l)
+	}
+	path := u.l.real(u.l.receipt())
+	s.write("", path, u.orig.encode(), ownFile("0644"))
+	if _, _, err := s.run(); err != nil && done > 0 {
+		return &IncompleteError{Op: "uninstall", Err: cause}
+	}
+	return fmt.Errorf("uninstalling: %w (nothing was changed)", cause)
+}
+
+// nothing is Uninstall with no receipt: it only removes what an install
+// may have left before it wrote its receipt and changed anything: a
+// temporary receipt and pristine originals.
 func nothing(o Options) (*Result, error) {
 	l := o.layout()
 	res := &Result{NoOp: true, Notes: []string{nothingNote(l)}}
-	left := tmp(l.real(l.receipt()))
-	if o.DryRun || !exists(left) {
+	if o.DryRun || len(strays(l)) == 0 {
 		return res, nil
 	}
 	unlock, err := lock(o)
@@ -67,11 +97,21 @@ func nothing(o Options) (*Result, error) {
 		return nil, fmt.Errorf("uninstalling: %w", err)
 	}
 	defer unlock()
-	var s steps
-	s.fs = o.FS
-	s.removeQuiet(left)
+	if rc, err := ReadReceipt(l.real(l.receipt())); err != nil || rc != nil {
+		return res, err // an install finished meanwhile: its files are not strays
+	}
+	s := steps{fs: o.FS}
+	for _, path := range strays(l) {
+		s.removeQuiet(path)
+	}
+	s.removeIfEmpty("", l.real(filepath.Join(l.state, "pristine")))
 	_, _, err = s.run()
 	return res, err
+}
+
+// strays lists what an install leaves before it writes its receipt.
+func strays(l layout) []string {
+	return append(temps(l, &Receipt{}), pristines(l)...)
 }
 
 func nothingNote(l layout) string {
@@ -81,16 +121,19 @@ func nothingNote(l layout) string {
 // uninstallPlan is an uninstall worked out from the receipt and the host.
 type uninstallPlan struct {
 	steps
-	o     Options
-	l     layout
-	rc    *Receipt // as written at the start: state uninstalling
-	notes []string
+	o       Options
+	l       layout
+	orig    *Receipt // as read
+	rc      *Receipt // as written at the start: state uninstalling
+	changes []step   // the steps that change targets, after all staging
+	changed bool     // a step that changes a target has begun
+	notes   []string
 }
 
 // planUninstall plans to undo rc. Without journal (rolling back a failed
 // first install) it does not record the uninstall first.
 func planUninstall(ctx context.Context, rc *Receipt, o Options, journal bool) (*uninstallPlan, error) {
-	u := &uninstallPlan{steps: steps{fs: o.FS}, o: o, l: o.layout(), rc: rc.clone()}
+	u := &uninstallPlan{steps: steps{fs: o.FS}, o: o, l: o.layout(), orig: rc, rc: rc.clone()}
 	cur, err := u.check()
 	if err != nil {
 		return nil, err
@@ -105,6 +148,7 @@ func planUninstall(ctx context.Context, rc *Receipt, o Options, journal bool) (*
 			return nil, err
 		}
 	}
+	u.list = append(u.list, u.changes...)
 	for _, t := range u.rc.Targets {
 		if err := u.undivert(ctx, t); err != nil {
 			return nil, err
@@ -135,15 +179,20 @@ func (u *uninstallPlan) check() (map[string]onDisk, error) {
 		if !u.o.Force {
 			modified = append(modified, u.l.real(t.Path))
 		} else if d.exists {
-			keep := u.l.real(u.l.backup(t.Path)) + ".replaced-" + d.file.SHA256[:12]
-			u.mkdirFor(keep)
-			u.write(fmt.Sprintf("keep a copy of changed %q in %q", u.l.real(t.Path), keep), keep, d.data, d.file)
+			u.keepChanged(t, d)
 		}
 	}
 	if modified != nil {
 		return nil, &ModifiedError{Paths: modified}
 	}
 	return cur, nil
+}
+
+// keepChanged keeps a copy of t's changed content d, which --force replaces.
+func (u *uninstallPlan) keepChanged(t *Target, d onDisk) {
+	keep := u.l.real(u.l.replaced(t.Path, d.file.SHA256))
+	u.mkdirFor(keep)
+	u.write(fmt.Sprintf("keep a copy of changed %q in %q", u.l.real(t.Path), keep), keep, d.data, d.file)
 }
 
 // packaged makes the packaged file at t's diverted name what to put back:
@@ -184,7 +233,7 @@ func (u *uninstallPlan) restore(t *Target, cur onDisk) error {
 		if err != nil || !b.has(t.Before) {
 			return fmt.Errorf("cannot restore %q: its backup %q is missing or changed", path, u.l.real(t.Backup))
 		}
-		u.write(fmt.Sprintf("restore %q from %q", path, u.l.real(t.Backup)), path, b.data, *t.Before)
+		u.replace(fmt.Sprintf("restore %q from %q", path, u.l.real(t.Backup)), path, b.data, *t.Before)
 		return nil
 	}
 	if u.o.Purge {
@@ -205,10 +254,10 @@ func (u *uninstallPlan) restoreDiverted(t *Target, cur onDisk) (bool, error) {
 		return false, err
 	}
 	if cur.exists && os.SameFile(cur.info, d.info) {
-		u.remove(fmt.Sprintf("remove %q, a link to %q", from, path), from)
+		u.change(fmt.Sprintf("remove %q, a link to %q", from, path), func() error { return u.removeFile(from) })
 		return true, nil
 	}
-	u.add(fmt.Sprintf("put the packaged file %q back at %q", from, path), func() error {
+	u.change(fmt.Sprintf("put the packaged file %q back at %q", from, path), func() error {
 		if err := u.fs.Rename(from, path); err != nil {
 			return wrap("replacing", path, err)
 		}
@@ -233,14 +282,29 @@ func (u *uninstallPlan) restorePristine(t *Target, cur onDisk) error {
 		return fmt.Errorf("cannot put the pristine original at %q: its copy %q is missing or changed (use --purge to remove the fork instead)", path, u.l.real(t.PristinePath))
 	}
 	what := fmt.Sprintf("put the pristine %s of %s %s at %q (nothing was there before)", t.Name, u.rc.Flavor, u.rc.Version, path)
-	u.write(what, path, p.data, *t.Pristine)
+	u.replace(what, path, p.data, *t.Pristine)
 	return nil
 }
 
 func (u *uninstallPlan) removeTarget(what, path string, cur onDisk) {
 	if cur.exists {
-		u.remove(what, path)
+		u.change(what, func() error { return u.removeFile(path) })
 	}
+}
+
+// replace stages data beside target path now, and renames it over path
+// with the other changes to targets, once everything is staged.
+func (u *uninstallPlan) replace(what, path string, data []byte, f File) {
+	u.add("", func() error { return u.stage(path, data, f) })
+	u.change(what, func() error { return u.commit(path) })
+}
+
+// change adds a step that changes a target, to do after all staging.
+func (u *uninstallPlan) change(what string, do func() error) {
+	u.changes = append(u.changes, step{what: what, do: func() error {
+		u.changed = true
+		return do()
+	}})
 }
 
 // undivert removes t's dpkg diversion.
@@ -266,16 +330,7 @@ func (u *uninstallPlan) undivert(ctx context.Context, t *Target) error {
 // planTidy removes the backups, the pristine originals, temporary files and
 // then the receipt, the last step: an uninstall is done when it is gone.
 func (u *uninstallPlan) planTidy() {
-	var dirs []string
-	for _, t := range u.rc.Targets {
-		if t.Backup != "" {
-			b := u.l.real(t.Backup)
-			if exists(b) {
-				u.remove(fmt.Sprintf("remove the backup %q", b), b)
-			}
-			dirs = append(dirs, parents(filepath.Dir(b), u.l.real(u.l.state))...)
-		}
-	}
+	dirs := u.removeBackups()
 	for _, path := range leftovers(u.l, u.rc) {
 		u.removeQuiet(path)
 	}
@@ -284,15 +339,39 @@ func (u *uninstallPlan) planTidy() {
 	for _, d := range slices.Compact(dirs) {
 		u.removeIfEmpty("", d)
 	}
-	for _, t := range u.rc.Targets {
-		if u.o.Purge && t.Before == nil {
-			for _, dir := range t.Made {
-				u.removeIfEmpty(fmt.Sprintf("remove folder %q if empty (install created it)", u.l.real(dir)), u.l.real(dir))
-			}
-		}
+	if u.o.Purge {
+		u.removeMade()
 	}
 	if path := u.l.real(u.l.receipt()); exists(path) {
 		u.remove(fmt.Sprintf("remove the receipt %q", path), path)
+	}
+}
+
+// removeBackups removes the backups and returns their folders in the state folder.
+func (u *uninstallPlan) removeBackups() (dirs []string) {
+	for _, t := range u.rc.Targets {
+		if t.Backup == "" {
+			continue
+		}
+		b := u.l.real(t.Backup)
+		if exists(b) {
+			u.remove(fmt.Sprintf("remove the backup %q", b), b)
+		}
+		dirs = append(dirs, parents(filepath.Dir(b), u.l.real(u.l.state))...)
+	}
+	return dirs
+}
+
+// removeMade removes the folders install created for targets where
+// nothing was before, if they are empty.
+func (u *uninstallPlan) removeMade() {
+	for _, t := range u.rc.Targets {
+		if t.Before != nil {
+			continue
+		}
+		for _, dir := range t.Made {
+			u.removeIfEmpty(fmt.Sprintf("remove folder %q if empty (install created it)", u.l.real(dir)), u.l.real(dir))
+		}
 	}
 }
 

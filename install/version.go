@@ -65,7 +65,7 @@ func FileVersion(path string) (string, error) {
 		if errors.Is(err, fs.ErrNotExist) {
 			return "", err
 		}
-		return "", fmt.Errorf("reading version: %w", err)
+		return "", wrap("reading the version of", path, err)
 	}
 	v := Version(data)
 	if v == "" {

@@ -11,6 +11,8 @@ import (
 	"path/filepath"
 	"strings"
 	"time"
+
+	"github.com/bcfork/bcfork/internal/atomicfile"
 )
 
 // DefaultCacheDir is BCFORK_CACHE_DIR, else $XDG_CACHE_HOME/bcfork, else
@@ -226,33 +228,6 @@ func writeSynced(file string, data []byte) error {
 	return f.Close()
 }
 
-// writeFileAtomic replaces file with data through a temporary file beside it.
-func writeFileAtomic(file string, data []byte) error {
-	if err := os.MkdirAll(filepath.Dir(file), 0o755); err != nil {
-		return err
-	}
-	f, err := os.CreateTemp(filepath.Dir(file), ".tmp-")
-	if err != nil {
-		return err
-	}
-	defer os.Remove(f.Name()) // no-op once renamed
-	if _, err := f.Write(data); err != nil {
-		f.Close()
-		return err
-	}
-	if err := f.Sync(); err != nil {
-		f.Close()
-		return err
-	}
-	if err := f.Close(); err != nil {
-		return err
-	}
-	if err := os.Chmod(f.Name(), 0o644); err != nil {
-		return err
-	}
-	return os.Rename(f.Name(), file)
-}
-
 // cachedRefs lists the refs of repo whose entry is usable, verified as
 // load does (pins gives the pins of a ref, nil when unpinned), with their
 // commits. Unusable entries are left for load to drop.
@@ -300,7 +275,10 @@ func (c *cache) storeTags(repo string, pages []tagPage) error {
 	if err != nil {
 		return err
 	}
-	return writeFileAtomic(filepath.Join(c.repoDir(repo), "tags.json"), append(data, '\n'))
+	if err := os.MkdirAll(c.repoDir(repo), 0o755); err != nil {
+		return err
+	}
+	return atomicfile.Write(filepath.Join(c.repoDir(repo), "tags.json"), append(data, '\n'), 0o644)
 }
 
 // loadTags reads the last tag listing; nil, and no error, when there is none.

@@ -6,6 +6,8 @@ import (
 	"os"
 	"path/filepath"
 
+	"github.com/bcfork/bcfork/internal/atomicfile"
+
 	"github.com/bcfork/bcfork/upstream"
 	"github.com/urfave/cli/v2"
 )
@@ -114,30 +116,10 @@ func writeRelease(dir string, rel *upstream.Release) ([]string, error) {
 			mode = 0o755
 		}
 		p := filepath.Join(dir, name)
-		if err := writeFile(p, rel.Files[name], mode); err != nil {
+		if err := atomicfile.Write(p, rel.Files[name], mode); err != nil {
 			return nil, fmt.Errorf("writing files: %w", err)
 		}
 		written = append(written, p)
 	}
 	return written, nil
-}
-
-func writeFile(file string, data []byte, mode os.FileMode) error {
-	f, err := os.CreateTemp(filepath.Dir(file), ".bcfork-*")
-	if err != nil {
-		return err
-	}
-	defer os.Remove(f.Name()) // no-op once renamed
-	if _, err := f.Write(data); err != nil {
-		f.Close()
-		return err
-	}
-	if err := f.Chmod(mode); err != nil {
-		f.Close()
-		return err
-	}
-	if err := f.Close(); err != nil {
-		return err
-	}
-	return os.Rename(f.Name(), file)
 }

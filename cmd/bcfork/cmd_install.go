@@ -24,33 +24,10 @@ var generateFork func(ctx context.Context, c *cli.Context, version string) (dir 
 
 func installCommand() *cli.Command {
 	return &cli.Command{
-		Name:      "install",
-		Usage:     "install a fork on this host, keeping the files it replaces",
-		UsageText: "bcfork install [--version V | --from DIR] [--root DIR] [--bin PATH] [--schema PATH] [--force] [--dry-run]",
-		Description: `Installs the forked bucardo script (mode 0755, default /usr/bin/bucardo) and
-bucardo.schema (0644, default /usr/local/share/bucardo/bucardo.schema, which
-bucardo finds before Debian's /usr/share/bucardo copy). --from installs a fork
-folder written by bcfork generate, verified against its manifest first;
-otherwise the fork of --version is generated, by default of the version of
-the host's Bucardo.pm (else of the installed script, else the newest with a
-series). A fork of another release than Bucardo.pm is refused without --force:
-bucardo would die with "Version mismatch".
-
-Both files change or neither. The plan is recorded in the receipt
-(/var/lib/bcfork/receipt.json) before anything changes; what each target
-held before the first install is kept byte for byte with its mode and owner
-(/var/lib/bcfork/backup), as are the pristine originals, for uninstall. Each
-file is written beside its target, synced and renamed into place. A target
-shipped by a Debian package is diverted with dpkg-divert so that package
-upgrades go to TARGET.distrib and leave the fork alone. An install stopped at
-any point leaves each target whole, old or new; bcfork status reports it and
-running install (or uninstall) again finishes the job.
-
-Installing the same fork again does nothing; another version replaces the
-fork and keeps the original backups. A target changed since install is not
-overwritten without --force (which keeps a copy of it). --root DIR prefixes
-every path, receipt and backups included (packaging, tests); dpkg is not
-asked then. --dry-run prints the plan and changes nothing.`,
+		Name:        "install",
+		Usage:       "install a fork on this host, keeping the files it replaces",
+		UsageText:   "bcfork install [--version V | --from DIR] [--root DIR] [--bin PATH] [--schema PATH] [--force] [--dry-run]",
+		Description: installDescription,
 		Flags: append([]cli.Flag{
 			&cli.StringFlag{Name: "version", Usage: "install the fork of Bucardo `V` (default: the host's)"},
 			&cli.StringFlag{Name: "from", Usage: "install the fork folder `DIR` written by bcfork generate"},
@@ -63,6 +40,45 @@ asked then. --dry-run prints the plan and changes nothing.`,
 		Action: runInstall,
 	}
 }
+
+const installDescription = `Installs the forked bucardo script (mode 0755, default /usr/bin/bucardo) and
+bucardo.schema (0644, default /usr/local/share/bucardo/bucardo.schema, which
+bucardo finds before Debian's /usr/share/bucardo copy). --from installs a fork
+folder written by bcfork generate, verified against its manifest first;
+otherwise the fork of --version is generated, by default of the version of
+the host's Bucardo.pm (else of the installed script, else the newest with a
+series). A fork of another release than Bucardo.pm is refused without --force:
+bucardo would die with "Version mismatch".
+
+Both files change or neither. The plan is recorded in the receipt
+(/var/lib/bcfork/receipt.json) before any target changes; what each target
+held before the first install is kept byte for byte with its mode and owner
+(/var/lib/bcfork/backup), as are the pristine originals, for uninstall. Each
+file is written beside its target, synced and renamed into place. A target
+shipped by a Debian package is diverted with dpkg-divert so that package
+upgrades go to TARGET.distrib and leave the fork alone. An install stopped at
+any point leaves each target whole, old or new; bcfork status reports it and
+running install (or uninstall) again finishes the job.
+
+Installing the same fork again does nothing; another version replaces the
+fork and keeps the original backups. A target changed since install is not
+overwritten without --force (which keeps a copy of it). A target that is a
+symbolic link or a folder is never replaced: name the real file with --bin or
+--schema. --root DIR prefixes every path, receipt and backups included
+(packaging, tests); dpkg is not asked then. --dry-run prints the plan and
+changes nothing (it takes no lock and creates no folder).
+
+A lock (/var/lib/bcfork/lock, an empty file that stays there) keeps two
+install or uninstall runs apart: the second fails at once. Everything that
+needs disk space is written before the first target changes, so without
+write access (not root), on a read-only or a full filesystem the install
+stops with the targets untouched, undoes what it wrote and says "nothing was
+changed". If it says "interrupted" instead, each target is whole, old or
+new: run install (or uninstall) again once the cause is fixed.
+
+Exit codes: 0 installed, or already installed; 1 failure; 2 usage; 3 or 4 as
+for bcfork generate, when installing without --from; 5 a target changed since
+install (nothing was changed: bcfork status shows it, --force replaces it).`
 
 func rootFlag() cli.Flag {
 	return &cli.StringFlag{Name: "root", Usage: "prefix every path with `DIR` (packaging, tests); dpkg is not asked"}

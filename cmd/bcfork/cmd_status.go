@@ -12,18 +12,10 @@ import (
 
 func statusCommand() *cli.Command {
 	return &cli.Command{
-		Name:      "status",
-		Usage:     "say what the install targets hold and whether the host drifted from the receipt",
-		UsageText: "bcfork status [--root DIR] [--json] [--bin PATH] [--schema PATH]",
-		Description: `For each target, says what it holds: the fork the receipt records (with its
-version and series), a pristine upstream release, a distribution package's file
-(asking dpkg, or by Debian's known checksums), the file that was there before
-install, a file modified since install, or nothing. Shows dpkg diversions and
-the receipt. --bin and --schema name the targets when nothing is installed.
-
-Exit code 5 when the host has drifted from the receipt: a target changed or
-removed, a diversion gone, or an install or uninstall interrupted (install or
-uninstall again finishes it). Usable in monitoring; --json for machines.`,
+		Name:        "status",
+		Usage:       "say what the install targets hold and whether the host drifted from the receipt",
+		UsageText:   "bcfork status [--root DIR] [--json] [--bin PATH] [--schema PATH]",
+		Description: statusDescription,
 		Flags: []cli.Flag{
 			rootFlag(),
 			&cli.BoolFlag{Name: "json", Usage: "print the report as JSON"},
@@ -33,6 +25,36 @@ uninstall again finishes it). Usable in monitoring; --json for machines.`,
 		Action: runStatus,
 	}
 }
+
+const statusDescription = `For each target, says what it holds: the fork the receipt records (with its
+version and series), a pristine upstream release, a distribution package's file
+(asking dpkg, or by Debian's known checksums), the file that was there before
+install, a file modified since install, or nothing. Shows dpkg diversions and
+the receipt. --bin and --schema name the targets when nothing is installed.
+
+Exit codes: 0 the targets are as the receipt says (or nothing is installed);
+1 failure (e.g. the receipt cannot be read); 2 usage; 5 the host has drifted
+from the receipt: a target changed, removed, of another mode or owner, or not
+a regular file, a dpkg diversion gone, or an install or uninstall interrupted
+(install or uninstall again finishes it). Usable in monitoring.
+
+--json prints one object, the same with exit code 0 or 5. Fields may be
+added in later versions, never renamed or removed:
+   state          "not installed", "installed", "installing" or "uninstalling"
+   receipt_path   where the receipt is (under --root)
+   receipt        the receipt install wrote, or null
+   busy           true while another bcfork installs or uninstalls
+   dpkg           whether dpkg was asked about packages and diversions
+   drift          how the host differs from the receipt: sentences; [] if none
+   targets        one object per target, script first:
+      name         "bucardo" or "bucardo.schema"
+      path         where it is (under --root)
+      content      "fork", "pristine", "packaged", "original" (what was there
+                   before install), "modified", "absent", "other" (not a
+                   regular file) or "unknown" (no receipt to compare with)
+      description  the same for people
+      version, series_sha256, package, sha256, mode ("0755"),
+      owner ("uid:gid"), diversion ({"to", "by"}): when known`
 
 func runStatus(c *cli.Context) error {
 	if c.Args().Present() {
@@ -46,20 +68,24 @@ func runStatus(c *cli.Context) error {
 	if err != nil {
 		return hostErr(err)
 	}
-	w := c.App.Writer
-	if c.Bool("json") {
-		enc := json.NewEncoder(w)
-		enc.SetIndent("", "  ")
-		if err := enc.Encode(r); err != nil {
-			return err
-		}
-	} else {
-		printStatus(w, r)
-		printLines(w, notes)
+	if err := printReport(c.App.Writer, r, notes, c.Bool("json")); err != nil {
+		return err
 	}
 	if r.Drifted() {
 		return hostErr(fmt.Errorf("%w: %s", install.ErrDrift, strings.Join(r.Drift, "; ")))
 	}
+	return nil
+}
+
+// printReport prints r for people, with notes, or as JSON.
+func printReport(w io.Writer, r *install.Report, notes []string, asJSON bool) error {
+	if asJSON {
+		enc := json.NewEncoder(w)
+		enc.SetIndent("", "  ")
+		return enc.Encode(r)
+	}
+	printStatus(w, r)
+	printLines(w, notes)
 	return nil
 }
 

@@ -10,19 +10,10 @@ import (
 
 func uninstallCommand() *cli.Command {
 	return &cli.Command{
-		Name:      "uninstall",
-		Usage:     "put back what install replaced",
-		UsageText: "bcfork uninstall [--root DIR] [--force] [--purge] [--dry-run]",
-		Description: `Puts back exactly what install replaced, checked against the sha256 in the
-receipt, with its mode and owner. Where nothing was there before, it writes the
-pristine original of the installed release, or with --purge removes the fork
-(and the folders install created). A target diverted with dpkg-divert gets the
-package's file back (the current one, if the package was upgraded meanwhile)
-and the diversion is removed. Then the backups and the receipt go.
-
-A target changed since install is left alone without --force (which keeps a
-copy of it). An uninstall stopped at any point can be run again; with no
-receipt there is nothing to do. --dry-run prints the plan and changes nothing.`,
+		Name:        "uninstall",
+		Usage:       "put back what install replaced",
+		UsageText:   "bcfork uninstall [--root DIR] [--force] [--purge] [--dry-run]",
+		Description: uninstallDescription,
 		Flags: []cli.Flag{
 			rootFlag(),
 			&cli.BoolFlag{Name: "force", Usage: "put back the originals over targets changed since install"},
@@ -32,6 +23,27 @@ receipt there is nothing to do. --dry-run prints the plan and changes nothing.`,
 		Action: runUninstall,
 	}
 }
+
+const uninstallDescription = `Puts back exactly what install replaced, checked against the sha256 in the
+receipt, with its mode and owner. Where nothing was there before, it writes the
+pristine original of the installed release, or with --purge removes the fork
+(and the folders install created). A target diverted with dpkg-divert gets the
+package's file back (the current one, if the package was upgraded meanwhile)
+and the diversion is removed. Then the backups and the receipt go.
+
+A target changed since install is left alone without --force (which keeps a
+copy of it next to the backups, in /var/lib/bcfork/backup). An uninstall
+stopped at any point can be run again; with no receipt there is nothing to
+do. --dry-run prints the plan and changes nothing. --root DIR prefixes every
+path, as for install.
+
+The lock file /var/lib/bcfork/lock (empty) and the state folder stay after
+uninstall, as do the copies --force kept; remove them by hand if you like.
+
+Exit codes: 0 uninstalled, or nothing to do; 1 failure (if it says
+"interrupted", run it again once the cause is fixed); 2 usage; 5 a target
+changed since install (nothing was changed: bcfork status shows it, --force
+puts the original back over it).`
 
 func runUninstall(c *cli.Context) error {
 	if c.Args().Present() {

@@ -24,22 +24,42 @@ func installExit(err error) int {
 }
 
 func installHint(err error) string {
-	var (
-		he  hostError
-		ve  *install.VersionError
-		inc *install.IncompleteError
-		mod *install.ModifiedError
-	)
+	var he hostError
 	if !errors.As(err, &he) {
 		return ""
+	}
+	if h := filesystemHint(err); h != "" {
+		return h
+	}
+	return outcomeHint(err)
+}
+
+// filesystemHint says what to do about a permission, read-only or full filesystem.
+func filesystemHint(err error) string {
+	again := "run the command again"
+	var inc *install.IncompleteError
+	if errors.As(err, &inc) {
+		again += ": it finishes what was started (bcfork status shows where it stopped)"
 	}
 	switch {
 	case errors.Is(err, syscall.EACCES), errors.Is(err, syscall.EPERM):
 		return "run as root or use --root DIR"
 	case errors.Is(err, syscall.EROFS):
-		return "the filesystem is read-only: remount it read-write, or use --root DIR; running the command again finishes what was started"
+		return "the filesystem is read-only: remount it read-write (or use --root DIR) and " + again
 	case errors.Is(err, syscall.ENOSPC):
-		return "the filesystem is full: free some space and run the command again; it finishes what was started"
+		return "the filesystem is full: free some space and " + again
+	}
+	return ""
+}
+
+// outcomeHint gives the next step after install, uninstall or status refused or stopped.
+func outcomeHint(err error) string {
+	var (
+		ve  *install.VersionError
+		inc *install.IncompleteError
+		mod *install.ModifiedError
+	)
+	switch {
 	case errors.Is(err, install.ErrLocked):
 		return "wait for the other bcfork to finish, then run the command again"
 	case errors.As(err, &inc):
@@ -50,6 +70,8 @@ func installHint(err error) string {
 		return "bcfork status shows what is there now; --force replaces it and keeps a copy next to the backups"
 	case errors.Is(err, install.ErrOtherTargets):
 		return "bcfork uninstall first, then install at the new paths"
+	case errors.Is(err, install.ErrNotRegular):
+		return "name the real file with --bin or --schema, or move this one out of the way"
 	case errors.Is(err, install.ErrDrift):
 		return "bcfork install finishes an interrupted install or puts the fork back (--force over a changed file); bcfork uninstall undoes it"
 	}

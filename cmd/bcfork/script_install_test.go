@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"compress/gzip"
 	"context"
+	"crypto/sha256"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -241,5 +242,248 @@ func TestStatusNamesRealPristine(t *testing.T) {
 		if ts.Content != install.ContentPristine || ts.Version != "5.6.0" {
 			t.Errorf("%s: %s %s, want pristine 5.6.0", ts.Path, ts.Content, ts.Version)
 		}
+	}
+}
+
+// realHost is a host under a root folder that every user may traverse, with
+// the original script and schema at the default targets, two fork folders,
+// and a copy of the bcfork binary that every user may run.
+type realHost struct {
+	work, root, bin string
+	forkA, forkB    string
+}
+
+func newRealHost(t *testing.T, pad int) *realHost {
+	t.Helper()
+	work, err := os.MkdirTemp("", "bcfork-host-")
+	mustNil(t, err)
+	t.Cleanup(func() { os.RemoveAll(work) })
+	mustNil(t, os.Chmod(work, 0o755))
+	h := &realHost{work: work, root: filepath.Join(work, "root"), bin: filepath.Join(work, "bin", "bcfork"),
+		forkA: filepath.Join(work, "a"), forkB: filepath.Join(work, "b")}
+	self, err := exec.LookPath("bcfork") // the test binary, set up by testscript.Main
+	mustNil(t, err)
+	data, err := os.ReadFile(self)
+	mustNil(t, err)
+	mustNil(t, os.MkdirAll(filepath.Dir(h.bin), 0o755))
+	mustNil(t, os.WriteFile(h.bin, data, 0o755))
+	mustNil(t, installtest.New("5.6.0", 0).Write(h.forkA))
+	mustNil(t, installtest.New("5.5.0", pad).Write(h.forkB))
+	mustNil(t, os.MkdirAll(h.root, 0o755))
+	return h
+}
+
+// originals puts the files that were there before install at the targets.
+func (h *realHost) originals(t *testing.T) {
+	t.Helper()
+	for path, data := range map[string]string{install.DefaultBin: "#!/usr/bin/perl\n# packaged\n", install.DefaultSchema: "-- packaged schema\n"} {
+		mustNil(t, os.MkdirAll(filepath.Dir(filepath.Join(h.root, path)), 0o755))
+		mustNil(t, os.WriteFile(filepath.Join(h.root, path), []byte(data), 0o644))
+	}
+}
+
+// run runs bcfork with args and --root, as cred if not nil, and returns
+// its exit code and output.
+func (h *realHost) run(t *testing.T, cred *syscall.Credential, args ...string) (int, string) {
+	t.Helper()
+	cmd := exec.Command(h.bin, append(args, "--root", h.root)...)
+	cmd.Env = append(os.Environ(), "GORACE=atexit_sleep_ms=0", "HOME="+h.work)
+	cmd.SysProcAttr = &syscall.SysProcAttr{Credential: cred}
+	out, err := cmd.CombinedOutput()
+	var exit *exec.ExitError
+	if err != nil && !errors.As(err, &exit) {
+		t.Fatalf("bcfork %s: %v", strings.Join(args, " "), err)
+	}
+	return cmd.ProcessState.ExitCode(), string(out)
+}
+
+// must runs bcfork as the test's user and fails the test unless it succeeds.
+func (h *realHost) must(t *testing.T, args ...string) string {
+	t.Helper()
+	code, out := h.run(t, nil, args...)
+	if code != 0 {
+		t.Fatalf("bcfork %s: exit %d\n%s", strings.Join(args, " "), code, out)
+	}
+	return out
+}
+
+// tree describes every file and folder under root: content, mode, owner.
+func (h *realHost) tree(t *testing.T) string {
+	t.Helper()
+	var b strings.Builder
+	err := filepath.WalkDir(h.root, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		info, err := os.Lstat(p)
+		if err != nil {
+			return err
+		}
+		rel := strings.TrimPrefix(p, h.root)
+		if d.IsDir() && strings.HasPrefix(install.DefaultStateDir, rel) || rel == install.DefaultStateDir+"/lock" {
+			return nil // the state folder and the lock stay after a failed first install
+		}
+		st := info.Sys().(*syscall.Stat_t)
+		fmt.Fprintf(&b, "%s %v %d:%d", rel, info.Mode(), st.Uid, st.Gid)
+		if info.Mode().IsRegular() {
+			data, err := os.ReadFile(p)
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(&b, " %x", sha256.Sum256(data))
+		}
+		b.WriteByte('\n')
+		return nil
+	})
+	mustNil(t, err)
+	return b.String()
+}
+
+// wantFailure checks that a bcfork run failed with exit code 1, that its
+// output has each of want, and that the host did not change.
+func (h *realHost) wantFailure(t *testing.T, before string, code int, out string, want ...string) {
+	t.Helper()
+	if code != ExitFailure {
+		t.Fatalf("exit %d, want %d:\n%s", code, ExitFailure, out)
+	}
+	for _, w := range want {
+		if !strings.Contains(out, w) {
+			t.Errorf("output lacks %q:\n%s", w, out)
+		}
+	}
+	if after := h.tree(t); after != before {
+		t.Errorf("the host changed:\nbefore:\n%s\nafter:\n%s", before, after)
+	}
+	t.Logf("as expected:\n%s", out)
+}
+
+// TestInstallPermissionDenied runs the built bcfork as a user that may not
+// write the root: nobody when the test runs as root, else the test's own
+// user with the root's folders made read-only. Install and uninstall fail
+// with "permission denied" on a quoted path and the hint to run as root,
+// and change nothing; status works.
+func TestInstallPermissionDenied(t *testing.T) {
+	h := newRealHost(t, 0)
+	h.originals(t)
+	var cred *syscall.Credential
+	if os.Geteuid() == 0 {
+		cred = &syscall.Credential{Uid: 65534, Gid: 65534}
+	} else {
+		readOnlyDirs(t, h.root)
+	}
+	before := h.tree(t)
+	code, out := h.run(t, cred, "install", "--from", h.forkA)
+	h.wantFailure(t, before, code, out, "permission denied", `"`+h.root, "bcfork: hint: run as root or use --root DIR")
+
+	if cred == nil {
+		writableDirs(t, h.root)
+	}
+	h.must(t, "install", "--from", h.forkA)
+	if cred == nil {
+		readOnlyDirs(t, h.root)
+	}
+	before = h.tree(t)
+	for _, args := range [][]string{{"install", "--from", h.forkB, "--force"}, {"uninstall"}} {
+		code, out := h.run(t, cred, args...)
+		h.wantFailure(t, before, code, out, "permission denied", `"`+h.root, "bcfork: hint: run as root or use --root DIR")
+	}
+	if code, out := h.run(t, cred, "status"); code != 0 || !strings.Contains(out, "bucardo: fork of upstream 5.6.0") {
+		t.Errorf("status: exit %d\n%s", code, out)
+	}
+}
+
+// readOnlyDirs makes the folders under root read-only, until the test ends.
+func readOnlyDirs(t *testing.T, root string) {
+	t.Helper()
+	chmodDirs(t, root, 0o555)
+	t.Cleanup(func() { chmodDirs(t, root, 0o755) })
+}
+
+func writableDirs(t *testing.T, root string) { chmodDirs(t, root, 0o755) }
+
+func chmodDirs(t *testing.T, root string, mode os.FileMode) {
+	t.Helper()
+	mustNil(t, filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
+		if err == nil && d.IsDir() {
+			err = os.Chmod(p, mode)
+		}
+		return err
+	}))
+}
+
+// mountTmpfs mounts a tmpfs of size (e.g. "256k") at dir, or skips the test
+// when it may not.
+func mountTmpfs(t *testing.T, dir, size string) {
+	t.Helper()
+	if os.Geteuid() != 0 {
+		t.Skip("needs root to mount a tmpfs")
+	}
+	mustNil(t, os.MkdirAll(dir, 0o755))
+	if err := syscall.Mount("tmpfs", dir, "tmpfs", 0, "size="+size+",mode=0755"); err != nil {
+		t.Skipf("cannot mount a tmpfs here: %v", err)
+	}
+	t.Cleanup(func() {
+		if err := syscall.Unmount(dir, syscall.MNT_DETACH); err != nil {
+			t.Errorf("unmounting %s: %v", dir, err)
+		}
+	})
+}
+
+func remount(t *testing.T, dir string, flags uintptr) {
+	t.Helper()
+	mustNil(t, syscall.Mount("", dir, "", syscall.MS_REMOUNT|flags, ""))
+}
+
+// TestInstallReadOnlyFilesystem mounts the root's /usr read-only after an
+// install (the state folder stays writable): installing another fork and
+// uninstalling fail with the read-only hint and change nothing, status
+// stays clean, and once /usr is writable again both work.
+func TestInstallReadOnlyFilesystem(t *testing.T) {
+	h := newRealHost(t, 0)
+	usr := filepath.Join(h.root, "usr")
+	mountTmpfs(t, usr, "4m")
+	h.originals(t)
+	h.must(t, "install", "--from", h.forkA)
+	remount(t, usr, syscall.MS_RDONLY)
+	before := h.tree(t)
+	for _, args := range [][]string{{"install", "--from", h.forkB, "--force"}, {"uninstall"}} {
+		code, out := h.run(t, nil, args...)
+		h.wantFailure(t, before, code, out, "read-only file system", "(nothing was changed)", "bcfork: hint: the filesystem is read-only")
+	}
+	h.must(t, "status")
+	remount(t, usr, 0)
+	h.must(t, "install", "--from", h.forkB, "--force")
+	h.must(t, "uninstall")
+	if out := h.must(t, "status"); !strings.Contains(out, "bucardo: not bcfork's fork") {
+		t.Errorf("status after uninstall:\n%s", out)
+	}
+}
+
+// TestInstallFullFilesystem puts the whole root, or only its /usr (the
+// targets, not the state folder), on a small tmpfs: a fork too big for the
+// space left fails with the full-disk hint and leaves everything as it was,
+// over the originals and over an installed fork; then uninstall works.
+func TestInstallFullFilesystem(t *testing.T) {
+	for _, small := range []string{"/", "/usr"} {
+		t.Run(small, func(t *testing.T) { testFullFilesystem(t, small) })
+	}
+}
+
+func testFullFilesystem(t *testing.T, small string) {
+	h := newRealHost(t, 1<<20)
+	mountTmpfs(t, filepath.Join(h.root, small), "1m")
+	h.originals(t)
+	before := h.tree(t)
+	code, out := h.run(t, nil, "install", "--from", h.forkB)
+	h.wantFailure(t, before, code, out, "no space left on device", "(nothing was changed)", "bcfork: hint: the filesystem is full")
+
+	h.must(t, "install", "--from", h.forkA)
+	before = h.tree(t)
+	code, out = h.run(t, nil, "install", "--from", h.forkB, "--force")
+	h.wantFailure(t, before, code, out, "no space left on device", "(nothing was changed)", "bcfork: hint: the filesystem is full")
+	h.must(t, "status")
+	h.must(t, "uninstall")
+	if out := h.must(t, "status"); !strings.Contains(out, "bucardo: not bcfork's fork") {
+		t.Errorf("status after uninstall:\n%s", out)
 	}
 }
