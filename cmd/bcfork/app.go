@@ -79,7 +79,9 @@ Exit codes:
    2  usage error
    3  a patch does not apply, or a merge conflicts
    4  a checksum does not match its pin (files are not the pristine release)
-   5  status: the host has drifted from the install receipt`
+   5  install, uninstall, status: a target changed since install (left alone
+      without --force), the host drifted from the receipt, or an install was
+      interrupted`
 
 // buildVersion reports the module version bcfork was built from.
 func buildVersion() string {

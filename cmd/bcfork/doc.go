@@ -61,6 +61,7 @@ reported and recorded in the manifest.
 	2  usage error
 	3  a patch does not apply, or a merge conflicts
 	4  a file does not match its pinned checksum
-	5  status: the host has drifted from the install receipt, or an install was interrupted
+	5  install, uninstall, status: a target changed since install (left alone
+	   without --force), the host drifted from the receipt, or an install was interrupted
 */
 package main
