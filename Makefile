@@ -22,8 +22,11 @@ pristine: $(PRISTINE)
 $(PRISTINE):
 	scripts/debian-orig.sh $@
 
+STATICCHECK ?= honnef.co/go/tools/cmd/staticcheck@v0.8.2
+
 check:
 	$(GO) vet ./...
+	$(GO) run $(STATICCHECK) ./...
 	@out=$$(gofmt -l .); if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
 	@cp go.mod /tmp/bcfork.go.mod.bak; cp go.sum /tmp/bcfork.go.sum.bak; \
 	$(GO) mod tidy; \

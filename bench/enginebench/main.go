@@ -34,7 +34,7 @@ func main() {
 
 func run(args []string, out io.Writer) error {
 	if len(args) == 0 {
-		return errors.New("usage: enginebench gen|apply|merge|loop ...")
+		return errors.New("usage: enginebench gen|apply|merge|loop ARGS")
 	}
 	switch cmd, rest := args[0], args[1:]; {
 	case cmd == "nop" && len(rest) == 0:
