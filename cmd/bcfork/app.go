@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/signal"
 	"runtime/debug"
+	"strings"
 	"syscall"
 
 	"github.com/urfave/cli/v2"
@@ -29,10 +30,26 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	}
 	code := exitCode(err)
 	fmt.Fprintf(stderr, "bcfork: %v\n", err)
-	if h := hint(err); h != "" {
-		fmt.Fprintf(stderr, "bcfork: hint: %s\n", h)
+	h := hint(err)
+	if h == "" && code == ExitUsage {
+		h = usageHint(app, args)
+	}
+	for _, line := range strings.Split(h, "\n") {
+		if line != "" {
+			fmt.Fprintf(stderr, "bcfork: hint: %s\n", line)
+		}
 	}
 	return code
+}
+
+// usageHint points at the help of the command args ran, else at bcfork's.
+func usageHint(app *cli.App, args []string) string {
+	for _, a := range args[1:] {
+		if !strings.HasPrefix(a, "-") && app.Command(a) != nil {
+			return fmt.Sprintf("bcfork %s --help lists its options", a)
+		}
+	}
+	return "bcfork --help lists the commands"
 }
 
 func newApp(stdout, stderr io.Writer) *cli.App {
@@ -46,17 +63,39 @@ func newApp(stdout, stderr io.Writer) *cli.App {
 		HideHelpCommand:      true,
 		Description:          appDescription,
 		Commands:             commands(),
+		Action:               runNoCommand,
 		// Errors are printed once, by run, with their hint and exit code.
 		ExitErrHandler: func(*cli.Context, error) {},
-		OnUsageError: func(_ *cli.Context, err error, _ bool) error {
-			return usageError{err}
-		},
+		OnUsageError:   onUsageError,
 	}
+}
+
+// onUsageError turns urfave/cli's flag errors into usage errors, which run
+// prints once with a hint, without a page of help.
+func onUsageError(_ *cli.Context, err error, _ bool) error {
+	return usageError{err}
+}
+
+// runNoCommand is bcfork without a known command: help for "bcfork" and
+// "bcfork help [COMMAND]", a usage error for anything else.
+func runNoCommand(c *cli.Context) error {
+	args := c.Args().Slice()
+	switch {
+	case len(args) == 0, len(args) == 1 && args[0] == "help":
+		return cli.ShowAppHelp(c)
+	case args[0] != "help":
+		return usagef("unknown command %q", args[0])
+	case len(args) > 2:
+		return usagef("help takes one command, got %q", args[1:])
+	case c.App.Command(args[1]) == nil:
+		return usagef("unknown command %q", args[1])
+	}
+	return cli.ShowCommandHelp(c, args[1])
 }
 
 // commands lists bcfork's commands in the order help shows them.
 func commands() []*cli.Command {
-	return []*cli.Command{
+	cmds := []*cli.Command{
 		versionsCommand(),
 		fetchCommand(),
 		generateCommand(),
@@ -66,12 +105,18 @@ func commands() []*cli.Command {
 		statusCommand(),
 		rebaseCommand(),
 	}
+	for _, cmd := range cmds {
+		cmd.OnUsageError = onUsageError
+	}
+	return cmds
 }
 
 const appDescription = `bcfork fetches the pristine bucardo script and bucardo.schema of a Bucardo
 release, verifies them against pinned checksums, applies a stored patch series
 that makes the name of Bucardo's config database a parameter, and installs
 the result so that several Bucardo daemons can run on one host.
+
+Run "bcfork COMMAND --help" (or "bcfork help COMMAND") for a command's options.
 
 Exit codes:
    0  success

@@ -3,9 +3,11 @@ package main
 import (
 	"bufio"
 	"bytes"
+	"fmt"
 	"io"
 	"os"
 
+	"github.com/bcfork/bcfork/generator"
 	"github.com/urfave/cli/v2"
 	"golang.org/x/sys/unix"
 )
@@ -14,20 +16,29 @@ func diffCommand() *cli.Command {
 	return &cli.Command{
 		Name:      "diff",
 		Usage:     "print the fork's unified diff against the pristine release",
-		UsageText: "bcfork diff --version 5.6.0 [--from FILE|DIR] [--patches DIR] [--color auto|always|never]",
+		UsageText: "bcfork diff [--version V] [--from FILE|DIR] [--patches DIR] [--fuzz N] [--color auto|always|never]",
 		Description: `Builds the fork in memory (as generate does, writing nothing) and prints its
 unified diff against the pristine files, -p1 with a/ and b/ prefixes, so the
 output can be piped to a pager or applied with patch -p1. Colour is used only
-when standard output is a terminal and NO_COLOR is unset, unless --color says.`,
+when standard output is a terminal and NO_COLOR is unset, unless --color says
+(less -R shows it). The version is chosen as for generate. A patch that
+applied with an offset or fuzz is reported on standard error, as generate
+reports it.
+
+Exit codes: 0 printed; 1 failure; 2 usage; 3 a patch does not apply; 4 a
+file does not match its pinned checksum.`,
 		Flags: append(upstreamFlags(),
-			&cli.IntFlag{Name: "fuzz", Usage: "allow up to `N` context lines to be ignored per hunk"},
-			&cli.StringFlag{Name: "color", Value: "auto", Usage: "colour the diff: `auto`, always or never"},
+			&cli.IntFlag{Name: "fuzz", Usage: "allow up to `N` context lines to be ignored per hunk (reported)"},
+			&cli.StringFlag{Name: "color", Value: "auto", Usage: "colour the diff `WHEN`: auto, always or never"},
 		),
 		Action: runDiff,
 	}
 }
 
 func runDiff(c *cli.Context) error {
+	if c.Args().Present() {
+		return usagef("diff takes no arguments, got %q", c.Args().Slice())
+	}
 	color, err := useColor(c.String("color"), c.App.Writer)
 	if err != nil {
 		return err
@@ -36,12 +47,22 @@ func runDiff(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
+	reportInexact(c.App.ErrWriter, fork.Manifest.Patches)
 	d := fork.Diff()
 	if !color {
 		_, err = c.App.Writer.Write(d)
 		return err
 	}
 	return writeColored(c.App.Writer, d)
+}
+
+// reportInexact tells, beside the diff, which patches did not apply exactly.
+func reportInexact(w io.Writer, patches []generator.PatchResult) {
+	for _, p := range patches {
+		if d := patchDetail(p); d != "exact" {
+			fmt.Fprintf(w, "applied %s: %s\n", p.Name, d)
+		}
+	}
 }
 
 func useColor(mode string, w io.Writer) (bool, error) {

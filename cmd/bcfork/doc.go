@@ -6,6 +6,7 @@ own config database, and puts that fork on a host safely.
 Usage:
 
 	bcfork COMMAND [options]
+	bcfork help COMMAND     (or bcfork COMMAND --help)
 
 Bucardo's installer fixes the name of its config database to "bucardo"
 (upstream issue #76). Two upstream files must change: the bucardo script and
@@ -21,13 +22,17 @@ series, which are pinned and which are cached.
 fetch --version V gets the pristine files of release V (or any ref with
 --allow-unpinned), verifies them and caches them; --out DIR also writes them.
 
-generate --version V writes the fork folder ./bcfork-V: the forked bucardo
-(0755) and bucardo.schema, the pristine copies bucardo.orig and
-bucardo.schema.orig, and manifest.json (source, commit, sha256 of every file,
-how each hunk applied). Nothing is written when anything fails; an existing
-folder is replaced only with --force; the same inputs give the same bytes.
+generate --version V writes the fork folder ./bcfork-V (or --out DIR): the
+forked bucardo (0755) and bucardo.schema, the pristine copies bucardo.orig
+and bucardo.schema.orig, and manifest.json (source, commit, sha256 of every
+file, how each hunk applied). Without --version, V is the $VERSION of the
+--from files, else the newest release with a series. Nothing is written when
+anything fails; an existing folder is replaced only with --force, and only
+when it holds nothing but a fork; the same inputs give the same bytes.
 
-diff --version V prints the fork's unified diff against the pristine files.
+diff --version V prints the fork's unified diff against the pristine files
+(--color always | less -R pages it in colour); a patch applied with an offset
+or fuzz is reported on standard error.
 
 install [--from DIR | --version V] puts the fork at /usr/bin/bucardo and
 /usr/local/share/bucardo/bucardo.schema: both files or neither, each replaced
@@ -52,7 +57,10 @@ The series are embedded in the binary; --patches DIR reads a patches tree on
 disk instead (DIR/upstream/V/series, DIR/upstream/V/checksums). Hunks apply at
 their stated line or at the nearest exact match (reported as an offset); fuzzy
 placement is refused unless --fuzz N allows it, and every fuzzed hunk is
-reported and recorded in the manifest.
+reported and recorded in the manifest. When a patch of a --patches series
+does not apply, the hint prints a command that fetches the pristine files
+and applies the series up to that patch with GNU patch, which leaves the
+failed hunks in FILE.rej.
 
 # Exit codes
 

@@ -3,8 +3,14 @@ package main
 import (
 	"errors"
 	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
 
 	"github.com/bcfork/bcfork/generator"
+	"github.com/bcfork/bcfork/upstream"
+	"github.com/urfave/cli/v2"
 )
 
 func init() {
@@ -22,34 +28,108 @@ func generatorExit(err error) int {
 
 func generatorHint(err error) string {
 	var ae *generator.ApplyError
+	var se *seriesError
 	switch {
-	case errors.As(err, &ae):
-		see := fmt.Sprintf("see it with GNU patch: bcfork fetch --version %s --out DIR && patch -p1 --dry-run -d DIR -i %s", applyVersion(err), ae.Patch)
-		if ae.NearestTotal > 0 && ae.NearestMatched < ae.NearestTotal {
-			see += "\nbcfork: hint: if upstream only changed its context, --fuzz 1 (or 2) applies the hunk and reports it; review with bcfork diff"
-		}
-		return see
-	case errors.Is(err, generator.ErrExists):
-		return ""
+	case errors.As(err, &ae) && errors.As(err, &se):
+		return se.applyHint(ae)
 	case errors.Is(err, errNoSeries):
-		return "maintainers carry a series to a new release with a rebase; --patches DIR uses a series folder on disk"
+		return "--patches DIR reads series from DIR/upstream/VERSION/series; maintainers carry a series to a new release with bcfork rebase"
 	}
 	return ""
 }
 
-// versionedError carries the version whose series failed, for the hint.
-type versionedError struct {
-	version string
+// seriesError is a series that failed on the files of a release, with what
+// the hint needs to show the failure with other tools.
+type seriesError struct {
 	err     error
+	version string
+	dir     string   // the series folder on disk; "" for the built-in series
+	names   []string // the series' patches, in order
+	fetch   []string // bcfork fetch arguments that get the same pristine files
 }
 
-func (e *versionedError) Error() string { return e.err.Error() }
-func (e *versionedError) Unwrap() error { return e.err }
+func (e *seriesError) Error() string { return e.err.Error() }
+func (e *seriesError) Unwrap() error { return e.err }
 
-func applyVersion(err error) string {
-	var ve *versionedError
-	if errors.As(err, &ve) {
-		return ve.version
+func newSeriesError(c *cli.Context, opt upstream.Options, rel *upstream.Release, s *generator.Series, err error) error {
+	se := &seriesError{err: err, version: rel.Version, fetch: fetchArgs(c, rel)}
+	for _, p := range s.Patches {
+		se.names = append(se.names, p.Name)
 	}
-	return "V"
+	if dir := c.String("patches"); dir != "" {
+		abs, aerr := filepath.Abs(filepath.Join(dir, opt.Flavor, rel.Version))
+		if aerr != nil {
+			return err
+		}
+		se.dir = abs
+	}
+	return se
+}
+
+// fetchArgs are the arguments of a bcfork fetch that gets the same pristine
+// files as the command c did.
+func fetchArgs(c *cli.Context, rel *upstream.Release) []string {
+	args := []string{"bcfork", "fetch", "--version", rel.Version}
+	for _, name := range []string{"from", "patches"} {
+		if v := c.String(name); v != "" {
+			abs, err := filepath.Abs(v)
+			if err != nil {
+				abs = v
+			}
+			args = append(args, "--"+name, abs)
+		}
+	}
+	if c.IsSet("repo") {
+		args = append(args, "--repo", c.String("repo"))
+	}
+	if api := c.String("github-api"); c.IsSet("github-api") && api != os.Getenv("BCFORK_GITHUB_API") {
+		args = append(args, "--github-api", api) // not when the environment gave it
+	}
+	for _, name := range []string{"offline", "no-cache", "allow-unpinned"} {
+		if c.Bool(name) {
+			args = append(args, "--"+name)
+		}
+	}
+	return args
+}
+
+// applyHint gives a command that shows the failed patch with GNU patch: it
+// fetches the pristine files into a scratch folder and applies the series
+// up to the failing patch there (its rejects land in FILE.rej).
+func (e *seriesError) applyHint(ae *generator.ApplyError) string {
+	if e.dir == "" {
+		return fmt.Sprintf("the built-in series of %s does not apply to its pinned files: that is a bug in bcfork, please report it", e.version)
+	}
+	out := "pristine-" + e.version
+	upto := e.names
+	for i, n := range e.names {
+		if n == ae.Patch {
+			upto = e.names[:i+1]
+			break
+		}
+	}
+	h := fmt.Sprintf("see it with GNU patch: %s --out %s && for p in %s; do patch -p1 -d %s -i %s/\"$p\" || break; done",
+		shellJoin(e.fetch), shellQuote(out), shellJoin(upto), shellQuote(out), shellQuote(e.dir))
+	if ae.NearestTotal > 0 {
+		h += "\nif upstream only changed the hunk's outer context, add --fuzz 1 (or 2) to apply the hunk anyway (reported and recorded); review it with bcfork diff"
+	}
+	return h
+}
+
+var shellSafe = regexp.MustCompile(`^[A-Za-z0-9_./:@%+=,-]+$`)
+
+// shellQuote quotes s for a POSIX shell when it needs it.
+func shellQuote(s string) string {
+	if shellSafe.MatchString(s) {
+		return s
+	}
+	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
+}
+
+func shellJoin(args []string) string {
+	q := make([]string, len(args))
+	for i, a := range args {
+		q[i] = shellQuote(a)
+	}
+	return strings.Join(q, " ")
 }

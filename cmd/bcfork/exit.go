@@ -36,7 +36,7 @@ func exitCode(err error) int {
 	return ExitFailure
 }
 
-// exitMappers let each package's errors pick their exit code; see errors.go.
+// exitMappers let each package's errors pick their exit code; see errors_*.go.
 var exitMappers []func(error) int
 
 // hints give the next step for an error, printed after it as "bcfork: hint: ...".

@@ -23,20 +23,19 @@ func buildFork(c *cli.Context) (*generator.Fork, *upstream.Release, error) {
 	return buildForkOf(c, c.String("version"))
 }
 
-// buildForkOf is buildFork for an explicit version ("" = the newest with a series).
+// buildForkOf is buildFork for an explicit version: "" is the version of the
+// --from files, else the newest with a series. A version without a series is
+// refused before anything is fetched.
 func buildForkOf(c *cli.Context, version string) (*generator.Fork, *upstream.Release, error) {
-	opt, err := upstreamOptions(c)
+	opt, err := forkOptions(c, version)
 	if err != nil {
 		return nil, nil, err
 	}
-	opt.Version = version
-	if opt.Version == "" && opt.From == "" {
-		v, err := newestSeries(opt.Pins, opt.Flavor)
-		if err != nil {
-			return nil, nil, err
-		}
-		opt.Version = v
-	}
+	return buildForkWith(c, opt)
+}
+
+// buildForkWith fetches the files opt names and applies their series.
+func buildForkWith(c *cli.Context, opt upstream.Options) (*generator.Fork, *upstream.Release, error) {
 	rel, err := upstream.Fetch(c.Context, opt)
 	if err != nil {
 		return nil, nil, err
@@ -55,9 +54,40 @@ func buildForkOf(c *cli.Context, version string) (*generator.Fork, *upstream.Rel
 		Fuzz:    c.Int("fuzz"),
 	})
 	if err != nil {
-		return nil, nil, &versionedError{version: rel.Version, err: err}
+		return nil, nil, newSeriesError(c, opt, rel, series, err)
 	}
 	return fork, rel, nil
+}
+
+// forkOptions checks the flags of a fork build and resolves its version,
+// before any network.
+func forkOptions(c *cli.Context, version string) (upstream.Options, error) {
+	if c.Int("fuzz") < 0 {
+		return upstream.Options{}, usagef("--fuzz must be 0 or more, not %d", c.Int("fuzz"))
+	}
+	opt, err := upstreamOptions(c)
+	if err != nil {
+		return opt, err
+	}
+	opt.Version, err = forkVersion(opt, version)
+	return opt, err
+}
+
+// forkVersion is version, else the newest with a series unless the files
+// come --from somewhere (then their $VERSION decides). A version named must
+// have a series, and the patches tree must have one at all.
+func forkVersion(opt upstream.Options, version string) (string, error) {
+	newest, err := newestSeries(opt.Pins, opt.Flavor)
+	switch {
+	case err != nil:
+		return "", err
+	case version != "":
+		_, err := readSeries(opt.Pins, opt.Flavor, version)
+		return version, err
+	case opt.From != "":
+		return "", nil
+	}
+	return newest, nil
 }
 
 func sourceOf(rel *upstream.Release) generator.Source {
@@ -69,22 +99,34 @@ var errNoSeries = errors.New("no patch series")
 
 func readSeries(fsys fs.FS, flavor, version string) (*generator.Series, error) {
 	dir := path.Join(flavor, version)
-	if _, err := fs.Stat(fsys, path.Join(dir, "series")); err != nil {
-		have, _ := seriesVersions(fsys, flavor)
-		return nil, fmt.Errorf("%w for %s %s (series exist for: %s)", errNoSeries, flavor, version, strings.Join(have, ", "))
+	if _, err := fs.Stat(fsys, path.Join(dir, generator.SeriesName)); err != nil {
+		return nil, fmt.Errorf("%w for %s %s (%s)", errNoSeries, flavor, version, haveSeries(fsys, flavor))
 	}
 	return generator.ReadSeries(fsys, dir)
 }
 
-// seriesVersions lists the versions of flavor that have a series, newest first.
+// haveSeries says which versions of flavor have a series, for an error.
+func haveSeries(fsys fs.FS, flavor string) string {
+	have, _ := seriesVersions(fsys, flavor)
+	if len(have) == 0 {
+		return fmt.Sprintf("the patches tree has no %s/VERSION/series at all", flavor)
+	}
+	return "series exist for: " + strings.Join(have, ", ")
+}
+
+// seriesVersions lists the versions of flavor that have a series, newest
+// first; none when the patches tree has no folder for flavor.
 func seriesVersions(fsys fs.FS, flavor string) ([]string, error) {
 	entries, err := fs.ReadDir(fsys, flavor)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, nil
+	}
 	if err != nil {
 		return nil, fmt.Errorf("reading patches tree: %w", err)
 	}
 	var out []string
 	for _, e := range entries {
-		if _, err := fs.Stat(fsys, path.Join(flavor, e.Name(), "series")); err == nil {
+		if _, err := fs.Stat(fsys, path.Join(flavor, e.Name(), generator.SeriesName)); err == nil {
 			out = append(out, e.Name())
 		}
 	}
@@ -98,7 +140,7 @@ func newestSeries(fsys fs.FS, flavor string) (string, error) {
 		return "", err
 	}
 	if len(vs) == 0 {
-		return "", fmt.Errorf("%w in flavor %q", errNoSeries, flavor)
+		return "", fmt.Errorf("%w: %s", errNoSeries, haveSeries(fsys, flavor))
 	}
 	return vs[0], nil
 }
