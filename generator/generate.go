@@ -96,26 +96,35 @@ var ErrExists = errors.New("output folder exists")
 // Write writes the fork folder dir atomically: the files are written to a
 // temporary sibling folder which is renamed into place, so dir is either
 // absent, the old folder, or the complete new one. An existing dir is only
-// replaced when force is set.
-func (f *Fork) Write(dir string, force bool) (err error) {
+// replaced when force is set, and only if it is a folder.
+func (f *Fork) Write(dir string, force bool) error {
+	return writeDir(dir, force, f.writeFiles)
+}
+
+// writeDir builds a folder with fill in a temporary sibling of dir and puts
+// it in dir's place; on failure nothing is left behind.
+func writeDir(dir string, force bool, fill func(tmp string) error) (err error) {
 	dir = filepath.Clean(dir)
 	if err := checkTarget(dir, force); err != nil {
 		return err
 	}
 	parent := filepath.Dir(dir)
-	if err := os.MkdirAll(parent, 0o755); err != nil {
-		return fmt.Errorf("writing fork: %w", err)
+	made, err := mkdirs(parent)
+	if err != nil {
+		return fmt.Errorf("writing %q: %w", dir, err)
 	}
 	tmp, err := os.MkdirTemp(parent, "."+filepath.Base(dir)+".tmp-")
 	if err != nil {
-		return fmt.Errorf("writing fork: %w", err)
+		removeDirs(made)
+		return fmt.Errorf("writing %q: %w", dir, err)
 	}
 	defer func() {
 		if err != nil {
 			os.RemoveAll(tmp)
+			removeDirs(made)
 		}
 	}()
-	if err := f.writeFiles(tmp); err != nil {
+	if err := fill(tmp); err != nil {
 		return err
 	}
 	return replaceDir(tmp, dir)
@@ -184,6 +193,29 @@ func syncDir(dir string) error {
 	return nil
 }
 
+// mkdirs creates dir and its missing parents, and returns those it created,
+// deepest first.
+func mkdirs(dir string) ([]string, error) {
+	var missing []string
+	for d := dir; ; d = filepath.Dir(d) {
+		if _, err := os.Lstat(d); err == nil || d == filepath.Dir(d) {
+			break
+		}
+		missing = append(missing, d)
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, err
+	}
+	return missing, nil
+}
+
+// removeDirs removes the folders mkdirs created, if still empty.
+func removeDirs(dirs []string) {
+	for _, d := range dirs {
+		os.Remove(d)
+	}
+}
+
 // checkTarget refuses to replace an existing dir without force, and never
 // replaces anything but a folder.
 func checkTarget(dir string, force bool) error {
@@ -192,7 +224,7 @@ func checkTarget(dir string, force bool) error {
 	case errors.Is(err, fs.ErrNotExist):
 		return nil
 	case err != nil:
-		return fmt.Errorf("writing fork: %w", err)
+		return fmt.Errorf("writing %q: %w", dir, err)
 	case !force:
 		return fmt.Errorf("writing %q: %w (use --force to replace it)", dir, ErrExists)
 	case !fi.IsDir():

@@ -138,3 +138,20 @@ func TestGenerateAllOrNothing(t *testing.T) {
 		t.Fatal("Generate without the schema succeeded")
 	}
 }
+
+func TestWriteDirLeavesNothingOnFailure(t *testing.T) {
+	root := t.TempDir()
+	dir := filepath.Join(root, "new", "parent", "fork")
+	err := writeDir(dir, false, func(string) error { return errors.New("disk full") })
+	if err == nil {
+		t.Fatal("writeDir succeeded with a failing fill")
+	}
+	if entries, _ := os.ReadDir(root); len(entries) != 0 {
+		t.Errorf("left behind after a failed write: %v", entries)
+	}
+	file := filepath.Join(root, "file")
+	os.WriteFile(file, []byte("x"), 0o644)
+	if err := writeFolder(file, map[string][]byte{"series": nil}, true); err == nil || !strings.Contains(err.Error(), "not a folder") {
+		t.Errorf("rebase output --force over a file: %v", err)
+	}
+}

@@ -619,28 +619,8 @@ func WriteSeries(dir string, files map[string][]byte, force bool) error {
 
 // writeFolder writes files (relative paths) into a fresh folder that
 // then replaces dir.
-func writeFolder(dir string, files map[string][]byte, force bool) (err error) {
-	dir = filepath.Clean(dir)
-	if _, err := os.Lstat(dir); err == nil && !force {
-		return fmt.Errorf("writing %q: %w (use --force to replace it)", dir, ErrExists)
-	}
-	parent := filepath.Dir(dir)
-	if err := os.MkdirAll(parent, 0o755); err != nil {
-		return fmt.Errorf("writing %q: %w", dir, err)
-	}
-	tmp, err := os.MkdirTemp(parent, "."+filepath.Base(dir)+".tmp-")
-	if err != nil {
-		return fmt.Errorf("writing %q: %w", dir, err)
-	}
-	defer func() {
-		if err != nil {
-			os.RemoveAll(tmp)
-		}
-	}()
-	if err := writeTree(tmp, files); err != nil {
-		return err
-	}
-	return replaceDir(tmp, dir)
+func writeFolder(dir string, files map[string][]byte, force bool) error {
+	return writeDir(dir, force, func(tmp string) error { return writeTree(tmp, files) })
 }
 
 func writeTree(dir string, files map[string][]byte) error {
