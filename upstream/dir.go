@@ -9,6 +9,9 @@ import (
 // readDir reads the two files from a checkout or an unpacked release.
 // They must be regular files, not links.
 func readDir(dir string) (map[string][]byte, error) {
+	if sub := releaseFolderIn(dir); sub != "" {
+		return nil, fmt.Errorf("folder %q holds no bucardo script; did you mean --from %s?", dir, sub)
+	}
 	files := map[string][]byte{}
 	for _, name := range Names {
 		b, err := readRegular(filepath.Join(dir, name))
@@ -32,4 +35,17 @@ func readRegular(file string) ([]byte, error) {
 		return nil, fmt.Errorf("%q is %d bytes, more than %d", file, fi.Size(), maxFileSize)
 	}
 	return os.ReadFile(file)
+}
+
+// releaseFolderIn returns the one subfolder of dir holding the two files
+// (an unpacked release's Bucardo-V/), when dir itself holds neither.
+func releaseFolderIn(dir string) string {
+	if _, err := os.Lstat(filepath.Join(dir, Script)); err == nil {
+		return ""
+	}
+	matches, _ := filepath.Glob(filepath.Join(dir, "*", Script))
+	if len(matches) != 1 {
+		return ""
+	}
+	return filepath.Dir(matches[0])
 }

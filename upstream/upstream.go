@@ -144,7 +144,7 @@ func (opt *Options) pins(version string) (map[string]string, error) {
 func fetchLocal(opt *Options) (*Release, error) {
 	fi, err := os.Stat(opt.From)
 	if err != nil {
-		return nil, fmt.Errorf("reading source: %w", err)
+		return nil, fmt.Errorf("reading --from %q: %w", opt.From, errors.Unwrap(err))
 	}
 	r := &Release{Kind: "tarball", Location: opt.From}
 	if fi.IsDir() {

@@ -3,9 +3,11 @@ package main
 import (
 	"bufio"
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"io/fs"
+	"os"
 	"os/exec"
 	"path"
 	"path/filepath"
@@ -188,6 +190,9 @@ func printModule(w io.Writer, o install.Options) {
 func forkDir(c *cli.Context, o install.Options) (string, func(), error) {
 	from, version := c.String("from"), c.String("version")
 	if from != "" {
+		if err := checkInstallFrom(from); err != nil {
+			return "", nil, err
+		}
 		m, err := generator.ReadManifest(from)
 		if err != nil {
 			return "", nil, hostErr(err)
@@ -281,4 +286,20 @@ func hostErr(err error) error {
 		return nil
 	}
 	return hostError{err}
+}
+
+// checkInstallFrom turns a --from that is not a fork folder (a release
+// tarball, say, which generate takes) into a usage error with the way on.
+func checkInstallFrom(from string) error {
+	fi, err := os.Stat(from)
+	if err != nil {
+		return usagef("--from %q: %v", from, errors.Unwrap(err))
+	}
+	_, merr := os.Stat(filepath.Join(from, generator.ManifestName))
+	if fi.IsDir() && merr == nil {
+		return nil
+	}
+	return usagef("--from %q is not a fork folder (no %s): install takes the folder bcfork generate writes;\n"+
+		"for a release tarball or checkout run: bcfork generate --from %s, then bcfork install --from bcfork-VERSION",
+		from, generator.ManifestName, from)
 }
