@@ -158,7 +158,7 @@ B() {
 	local I=$1
 	shift
 	[ -z "$DEMO" ] || printf '\033[2m$ bucardo --no-bucardorc --dbname bucardo_%s %s   (as OS user bucardo)\033[0m\n' "$I" "$*"
-	(cd "$W/run/$I" && runuser -u bucardo -- env PGHOST="$PGHOST" PGPORT="$PGPORT" PGUSER=bucardo \
+	(cd "$W/run" && runuser -u bucardo -- env PGHOST="$PGHOST" PGPORT="$PGPORT" PGUSER=bucardo \
 		/usr/bin/bucardo --no-bucardorc --dbname "bucardo_$I" "$@")
 }
 mcp_pid() { echo "/var/run/bucardo/bucardo_$1/bucardo.mcp.pid"; }
@@ -183,7 +183,9 @@ wait_gone() {   # wait_gone FILE: bounded wait (15 s) for a pid file to vanish
 instances() {
 	phase "two instances"
 	for I in a b; do
-		install -d -o bucardo -g bucardo "$W/run/$I"
+		# Both instances run from the same folder on purpose: their relative
+		# reason/conflict/warning files must not collide either.
+		install -d -o bucardo -g bucardo "$W/run"
 		B "$I" install --batch >/dev/null
 		B "$I" add db "src_$I" "dbname=src_$I" "host=$SOCK" "port=$PORT" >/dev/null
 		B "$I" add db "dst_$I" "dbname=dst_$I" "host=$SOCK" "port=$PORT" >/dev/null
@@ -258,7 +260,12 @@ check_separate_files() {
 		grep -q "/var/run/bucardo/bucardo_$I/fullstopbucardo" "$log" || fail "$log: instance $I did not stop on its own stop file"
 	done
 	[ "$(mcp_pid a)" != "$(mcp_pid b)" ] || fail "the instances share a pid file"
+	for I in a b; do
+		[ -s "$W/run/bucardo.restart.reason.bucardo_$I.txt" ] || fail "no reason file of its own for instance $I in $W/run: $(ls "$W/run")"
+	done
+	[ ! -e "$W/run/bucardo.restart.reason.txt" ] || fail "an instance wrote the shared upstream reason file"
 	say "separate: /var/run/bucardo/bucardo_{a,b}/, /var/log/bucardo/bucardo_{a,b}/log.bucardo, each stopped by its own stop file"
+	say "run from one folder, each wrote its own $(cd "$W/run" && echo bucardo.restart.reason.bucardo_[ab].txt)"
 }
 
 schema_by_hand() {
