@@ -53,6 +53,7 @@ gnu_apply=$(mean_us patch -s -p1 --fuzz=0 -o "$tmp/patch.out" "$in/bucardo" "$in
 engine_merge=$(mean_us "$eb" merge "$in/ours" "$in/base" "$in/theirs")
 git_merge=$(mean_us git merge-file -p --diff3 "$in/ours" "$in/base" "$in/theirs")
 startup=$(mean_us "$eb" nop)
+# shellcheck disable=SC2046 # two numbers, split on purpose
 set -- $("$eb" loop "$N" "$in")
 printf 'apply: bcfork %6d us   GNU patch       %6d us   ratio %s\n' "$engine_apply" "$gnu_apply" "$(ratio "$engine_apply" "$gnu_apply")"
 printf 'merge: bcfork %6d us   git merge-file  %6d us   ratio %s\n' "$engine_merge" "$git_merge" "$(ratio "$engine_merge" "$git_merge")"

@@ -51,7 +51,7 @@ export PGHOST=$SOCK PGPORT=$PORT PGUSER=postgres
 cleanup() {
 	rc=$?
 	set +e
-	[ "$PHASE" = done ] || printf '== %-28s %6d ms (interrupted)\n' "$PHASE" "$(ms "$PHASE_T")"
+	[ "$PHASE" = "done" ] || printf '== %-28s %6d ms (interrupted)\n' "$PHASE" "$(ms "$PHASE_T")"
 	for I in a b; do stop_instance "$I" >/dev/null 2>&1; done
 	pkill -u bucardo -f 'Bucardo' >/dev/null 2>&1
 	if [ $rc -ne 0 ]; then
@@ -323,8 +323,9 @@ negative_control() {
 	rc=0
 	out=$(cd "$R/run" && runuser -u bucardo -- env PGHOST="$PGHOST" PGPORT="$PGPORT" PGUSER=bucardo \
 		"$R/usr/bin/bucardo" --no-bucardorc --dbname bucardo_n add db src_a dbname=src_a "host=$SOCK" "port=$PORT" 2>&1) || rc=$?
-	[ $rc -ne 0 ] && echo "$out" | grep -q 'database "bucardo_n" does not exist' ||
+	if [ $rc -eq 0 ] || ! echo "$out" | grep -q 'database "bucardo_n" does not exist'; then
 		fail "negative control: unpatched 'add db' did not fail on the missing config database (exit $rc): $out"
+	fi
 	say "as expected, upstream's installer ignores --dbname (created 'bucardo', not bucardo_n), and 'add db' then dies:"
 	say "  $(echo "$out" | grep -m1 'does not exist')"
 }
@@ -338,5 +339,5 @@ replicate
 negative_control
 schema_by_hand
 uninstall_fork
-phase done
+phase "done"
 echo "E2E OK"
