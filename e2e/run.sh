@@ -107,6 +107,32 @@ deps() {
 	say "Bucardo.pm $(perl -MBucardo -e 'print $Bucardo::VERSION'), Debian's /usr/bin/bucardo sha256 $(sha256sum </usr/bin/bucardo | cut -c1-12)…"
 }
 
+rebase_debian() {
+	phase "rebase onto Debian's files"
+	# A maintainer's loop on real files: carry the 5.6.0 series onto Debian's
+	# 5.6.0-4 script and schema. Debian changed the schema's "\c bucardo"
+	# line, which patch 0001 changes too: a real conflict, resolved here as a
+	# maintainer would, then --continue, then a fork generated from the result.
+	local R=$W/rebase rc=0
+	mkdir -p "$R/deb"
+	cp /usr/bin/bucardo /usr/share/bucardo/bucardo.schema "$R/deb/"
+	"$BCFORK" rebase --version 5.6.0 --from-old "$TARBALL" --onto debian-5.6.0-4 --from "$R/deb" \
+		--allow-unpinned --no-cache --out "$R/series/upstream/debian-5.6.0-4" --work "$R/work" >"$R/out" 2>&1 || rc=$?
+	if [ $rc -ne 3 ] || ! grep -q 'CONFLICT in bucardo.schema' "$R/out"; then
+		cat "$R/out"
+		fail "rebase onto Debian's files: want exit 3 and a conflict in bucardo.schema, got exit $rc"
+	fi
+	say "$(grep CONFLICT "$R/out")"
+	! "$BCFORK" rebase --continue --work "$R/work" >/dev/null 2>&1 || fail "rebase --continue accepted a file with conflict markers"
+	awk '/^<<<<<<< ours$/ { skip = 1; print "\\c :\"bucardo_dbname\""; print "SET SESSION AUTHORIZATION bucardo;"; next }
+		/^>>>>>>> theirs$/ { skip = 0; next } !skip' "$R/work/bucardo.schema" >"$R/resolved"
+	cp "$R/resolved" "$R/work/bucardo.schema"
+	run "$BCFORK" rebase --continue --work "$R/work"
+	run "$BCFORK" generate --patches "$R/series" --version debian-5.6.0-4 --from "$R/deb" --no-cache --out "$R/fork" >/dev/null
+	perl -c "$R/fork/bucardo" 2>&1 | grep -q 'syntax OK' || fail "the fork of Debian's script does not compile"
+	say "series carried onto Debian 5.6.0-4 (one conflict resolved), fork generated, perl -c OK"
+}
+
 generate() {
 	phase "generate the fork"
 	run "$BCFORK" generate --version 5.6.0 --from "$TARBALL" --out "$W/fork" --no-cache
@@ -331,6 +357,7 @@ negative_control() {
 }
 
 deps
+rebase_debian
 generate
 install_fork
 cluster
