@@ -1,9 +1,11 @@
 // Package patches holds bcfork's patch series and upstream pins as data.
 //
 // The tree is patches/<flavor>/<version>/ with a quilt-style series file,
-// the patches it lists, and checksums (sha256sum format) pinning the
-// pristine upstream files the series applies to. A version folder may hold
-// only checksums: the release is pinned but has no series yet.
+// the patches it lists, checksums (sha256sum format) pinning the pristine
+// upstream files the series applies to, and optionally commit (one line, the
+// 40-hex upstream commit of the release; a tag that moves is refused). A
+// version folder may hold only its pins: the release is pinned but has no
+// series yet.
 package patches
 
 import "embed"

@@ -73,19 +73,19 @@ func (c *cache) entryDir(repo, ref string) string {
 }
 
 // load reads the entry for repo@ref, nil when there is none or c is nil.
-// It drops an entry that is corrupted or does not match pins (when not nil).
-// An unpinned entry fetched from another API URL is not used: nothing but
-// that server vouches for it.
-func (c *cache) load(repo, ref string, pins map[string]string) *entry {
+// It drops an entry that is corrupted or does not match the pins p (its
+// files, and its commit when one is pinned). An unpinned entry fetched from
+// another API URL is not used: nothing but that server vouches for it.
+func (c *cache) load(repo, ref string, p pinned) *entry {
 	if c == nil {
 		return nil
 	}
 	dir := c.entryDir(repo, ref)
-	e, err := readEntry(dir, repo, ref, pins)
+	e, err := readEntry(dir, repo, ref, p)
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
 		return nil
-	case err == nil && pins == nil && e.meta.API != c.api:
+	case err == nil && p.sums == nil && e.meta.API != c.api:
 		logf(c.log, "cache entry %q came from %s, not %s: not using it", dir, e.meta.API, c.api)
 		return nil
 	case err == nil:
@@ -99,18 +99,21 @@ func (c *cache) load(repo, ref string, pins map[string]string) *entry {
 }
 
 // readEntry reads and verifies an entry: each file against meta.json, and
-// against pins when not nil.
-func readEntry(dir, repo, ref string, pins map[string]string) (*entry, error) {
+// against the pins p when the version is pinned.
+func readEntry(dir, repo, ref string, p pinned) (*entry, error) {
 	e, err := readMeta(dir, repo, ref)
 	if err != nil {
 		return nil, err
+	}
+	if p.commit != "" && e.meta.Commit != p.commit {
+		return nil, fmt.Errorf("commit %q, pinned %s", e.meta.Commit, p.commit)
 	}
 	for _, name := range Names {
 		b, err := readRegular(filepath.Join(dir, name))
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", name, noNotExist(err))
 		}
-		if err := e.verify(name, b, pins); err != nil {
+		if err := e.verify(name, b, p.sums); err != nil {
 			return nil, err
 		}
 		e.files[name] = b
@@ -229,9 +232,9 @@ func writeSynced(file string, data []byte) error {
 }
 
 // cachedRefs lists the refs of repo whose entry is usable, verified as
-// load does (pins gives the pins of a ref, nil when unpinned), with their
-// commits. Unusable entries are left for load to drop.
-func (c *cache) cachedRefs(repo string, pins func(ref string) map[string]string) map[string]string {
+// load does (pins gives the pins of a ref), with their commits. Unusable
+// entries are left for load to drop.
+func (c *cache) cachedRefs(repo string, pins func(ref string) pinned) map[string]string {
 	refs := map[string]string{}
 	dirs, _ := os.ReadDir(filepath.Join(c.repoDir(repo), "refs"))
 	for _, d := range dirs {
@@ -241,7 +244,7 @@ func (c *cache) cachedRefs(repo string, pins func(ref string) map[string]string)
 		}
 		p := pins(ref)
 		e, err := readEntry(c.entryDir(repo, ref), repo, ref, p)
-		if err == nil && (p != nil || e.meta.API == c.api) {
+		if err == nil && (p.sums != nil || e.meta.API == c.api) {
 			refs[ref] = e.meta.Commit
 		}
 	}

@@ -1,10 +1,12 @@
 package upstream
 
 import (
+	"errors"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"testing/fstest"
 
 	"github.com/bcfork/bcfork/internal/fakegithub"
 )
@@ -69,6 +71,29 @@ func TestCacheForgeryFailsPins(t *testing.T) {
 	r := w.mustFetch(t, nil)
 	wantFiles(t, r, "9.9.9")
 	wantRequests(t, w.srv, 3)
+}
+
+// An entry of another commit than the pinned one (cached before the commit
+// was pinned) is dropped, and the tag resolved again.
+func TestCacheOfAnotherCommitIsDropped(t *testing.T) {
+	w := newWorld(t)
+	w.mustFetch(t, nil)
+	other := strings.Repeat("ab", 20)
+	pins := fstest.MapFS{
+		"upstream/9.9.9/checksums": {Data: []byte(ChecksumLines(fakegithub.Files("9.9.9")))},
+		"upstream/9.9.9/commit":    {Data: []byte(other + "\n")},
+	}
+	w.srv.ClearRequests()
+	_, err := w.fetch(t, func(o *Options) { o.Pins = pins })
+	var ce *CommitError
+	if !errors.As(err, &ce) || ce.Want != other || ce.Got != w.commit {
+		t.Fatalf("error = %v", err)
+	}
+	wantRequests(t, w.srv, 1)
+	if !strings.Contains(w.log.String(), "pinned "+other+"); dropping it") {
+		t.Errorf("log:\n%s", w.log)
+	}
+	wantNotCached(t, w, "9.9.9")
 }
 
 func TestOfflineUsesCache(t *testing.T) {

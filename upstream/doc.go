@@ -22,6 +22,14 @@
 // unpinned version needs Options.AllowUnpinned; ChecksumLines gives the lines
 // to pin it.
 //
+// A pinned version may pin its upstream commit too: <flavor>/<version>/commit,
+// one line holding the full SHA (`git rev-parse 5.6.0^{commit}`). A GitHub tag
+// that resolves to another commit was moved: Fetch returns a *CommitError
+// wrapping ErrChecksum after that one request, before downloading the files.
+// Files from a tarball or folder that match the checksums get the pinned
+// commit as Release.Commit; a tarball whose pax header names another commit
+// is refused.
+//
 // # Requests and cache
 //
 // A cold fetch from GitHub makes three API requests: one resolves the ref to

@@ -8,8 +8,9 @@ import (
 
 // Sentinel errors for outcomes the caller may act on; match them with errors.Is.
 var (
-	// ErrChecksum means a file does not match its pin or its git blob SHA:
-	// it is not the pristine release. *ChecksumError wraps it.
+	// ErrChecksum means a file does not match its pin or its git blob SHA,
+	// or the commit does not match its pin: it is not the pristine release.
+	// *ChecksumError and *CommitError wrap it.
 	ErrChecksum = errors.New("checksum mismatch")
 	// ErrUnpinned means the version has no checksums in the patches tree and
 	// Options.AllowUnpinned is not set.
@@ -54,6 +55,27 @@ func (e *ChecksumError) Error() string {
 }
 
 func (e *ChecksumError) Unwrap() error { return ErrChecksum }
+
+// CommitError reports a release whose upstream commit is not the pinned
+// one: a GitHub tag that was moved, or a tarball naming another commit.
+type CommitError struct {
+	Want   string // pinned commit
+	Got    string // commit of the source
+	Source string // e.g. "github bucardo/bucardo@5.6.0" or "tarball Bucardo-5.6.0.tar.gz"
+	Pin    string // the commit pin in the patches tree
+	Tag    string // the tag resolved on GitHub; "" for a tarball
+}
+
+func (e *CommitError) Error() string {
+	what := "its pax header names another commit"
+	if e.Tag != "" {
+		what = fmt.Sprintf("tag %s was moved", e.Tag)
+	}
+	return fmt.Sprintf("%v: %s: %s: expected commit %s (pinned in %s), actual %s",
+		ErrChecksum, e.Source, what, e.Want, e.Pin, e.Got)
+}
+
+func (e *CommitError) Unwrap() error { return ErrChecksum }
 
 // RateLimitError reports that GitHub's API rate limit was hit.
 type RateLimitError struct {

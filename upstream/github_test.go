@@ -19,7 +19,7 @@ func TestFetchColdMakesThreeRequests(t *testing.T) {
 	r := w.mustFetch(t, nil)
 	wantFiles(t, r, "9.9.9")
 	wantRequests(t, w.srv, 3)
-	if r.Requests != 3 || r.Commit != w.commit || !r.Pinned || r.FromCache || r.Kind != "github" {
+	if r.Requests != 3 || r.Commit != w.commit || !r.Pinned || r.FromCache || r.Kind != "github" || r.CommitPin != "upstream/9.9.9/commit" {
 		t.Errorf("release = %+v", r)
 	}
 	reqs := w.srv.Requests()
@@ -91,6 +91,25 @@ func TestFetchPinMismatch(t *testing.T) {
 		}
 	}
 	wantNotCached(t, w, "9.9.7")
+}
+
+// A tag that now points at another commit than the pinned one is refused
+// after the one request that resolves it: the files are not downloaded.
+func TestFetchTagMoved(t *testing.T) {
+	w := newWorld(t)
+	moved := w.srv.AddTag(DefaultRepo, "9.9.9", fakegithub.Files("9.9.8"))
+	_, err := w.fetch(t, nil)
+	wantErr(t, err, ErrChecksum)
+	var ce *CommitError
+	if !errors.As(err, &ce) || ce.Want != w.commit || ce.Got != moved || ce.Tag != "9.9.9" || ce.Pin != "upstream/9.9.9/commit" {
+		t.Fatalf("error = %#v", err)
+	}
+	want := "checksum mismatch: github bucardo/bucardo@9.9.9: tag 9.9.9 was moved: expected commit " + w.commit + " (pinned in upstream/9.9.9/commit), actual " + moved
+	if err.Error() != want {
+		t.Errorf("message\n%s\nwant\n%s", err, want)
+	}
+	wantRequests(t, w.srv, 1)
+	wantNotCached(t, w, "9.9.9")
 }
 
 func wantNotCached(t *testing.T, w *world, ref string) {

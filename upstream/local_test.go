@@ -4,6 +4,7 @@ import (
 	"archive/tar"
 	"bytes"
 	"compress/gzip"
+	"errors"
 	"os"
 	"path/filepath"
 	"strings"
@@ -71,8 +72,11 @@ func TestFetchTarball(t *testing.T) {
 	tgz := writeTarball(t, release("Bucardo-9.9.9", "9.9.9"))
 	r := w.mustFetch(t, func(o *Options) { o.From = tgz; o.Version = "" })
 	wantFiles(t, r, "9.9.9")
-	if r.Kind != "tarball" || r.Location != tgz || r.Version != "9.9.9" || !r.Pinned || r.Commit != "" {
+	if r.Kind != "tarball" || r.Location != tgz || r.Version != "9.9.9" || !r.Pinned {
 		t.Errorf("release = %+v", r)
+	}
+	if r.Commit != w.commit || r.CommitPin != "upstream/9.9.9/commit" {
+		t.Errorf("commit %q (pin %q), want the pinned %s", r.Commit, r.CommitPin, w.commit)
 	}
 	wantRequests(t, w.srv, 0)
 	wantNotCached(t, w, "9.9.9")
@@ -81,13 +85,39 @@ func TestFetchTarball(t *testing.T) {
 // GitHub's tag tarballs name their commit in a pax global header.
 func TestFetchGitHubTarballHasCommit(t *testing.T) {
 	w := newWorld(t)
-	commit := strings.Repeat("ab", 20)
-	pax := tarEntry{hdr: tar.Header{Typeflag: tar.TypeXGlobalHeader, Name: "pax_global_header", PAXRecords: map[string]string{"comment": commit}}}
-	tgz := writeTarball(t, append([]tarEntry{pax}, release("bucardo-bucardo-13f98c5", "9.9.9")...))
+	tgz := writeTarball(t, append([]tarEntry{paxCommit(w.commit)}, release("bucardo-bucardo-13f98c5", "9.9.9")...))
 	r := w.mustFetch(t, func(o *Options) { o.From = tgz })
-	if r.Commit != commit {
-		t.Errorf("commit %q, want %q", r.Commit, commit)
+	if r.Commit != w.commit || r.CommitPin == "" {
+		t.Errorf("commit %q (pin %q), want %q", r.Commit, r.CommitPin, w.commit)
 	}
+	// Unpinned, the header's commit is taken as it is.
+	commit := strings.Repeat("ab", 20)
+	tgz = writeTarball(t, append([]tarEntry{paxCommit(commit)}, release("bucardo-bucardo-abababa", "9.9.8")...))
+	r = w.mustFetch(t, func(o *Options) { o.From = tgz; o.Version = ""; o.AllowUnpinned = true })
+	if r.Commit != commit || r.CommitPin != "" {
+		t.Errorf("unpinned: commit %q (pin %q), want %q", r.Commit, r.CommitPin, commit)
+	}
+}
+
+// A tarball naming another commit than the pinned one is refused, even
+// when its files match the checksums.
+func TestFetchTarballOtherCommit(t *testing.T) {
+	w := newWorld(t)
+	other := strings.Repeat("ab", 20)
+	tgz := writeTarball(t, append([]tarEntry{paxCommit(other)}, release("bucardo-bucardo-abababa", "9.9.9")...))
+	_, err := w.fetch(t, func(o *Options) { o.From = tgz })
+	wantErr(t, err, ErrChecksum)
+	var ce *CommitError
+	if !errors.As(err, &ce) || ce.Want != w.commit || ce.Got != other || ce.Tag != "" || ce.Pin != "upstream/9.9.9/commit" {
+		t.Fatalf("error = %#v", err)
+	}
+	if !strings.Contains(err.Error(), "expected commit "+w.commit+" (pinned in upstream/9.9.9/commit), actual "+other) {
+		t.Errorf("message %q", err)
+	}
+}
+
+func paxCommit(commit string) tarEntry {
+	return tarEntry{hdr: tar.Header{Typeflag: tar.TypeXGlobalHeader, Name: "pax_global_header", PAXRecords: map[string]string{"comment": commit}}}
 }
 
 func TestFetchTarballVersion(t *testing.T) {
@@ -193,7 +223,7 @@ func TestFetchDir(t *testing.T) {
 	dir := writeDir(t, fakegithub.Files("9.9.9"))
 	r := w.mustFetch(t, func(o *Options) { o.From = dir; o.Version = "" })
 	wantFiles(t, r, "9.9.9")
-	if r.Kind != "dir" || r.Location != dir || r.Version != "9.9.9" || !r.Pinned {
+	if r.Kind != "dir" || r.Location != dir || r.Version != "9.9.9" || !r.Pinned || r.Commit != w.commit {
 		t.Errorf("release = %+v", r)
 	}
 	wantRequests(t, w.srv, 0)
@@ -242,6 +272,10 @@ func TestPristineTarball(t *testing.T) {
 	}
 	if r.Version != "5.6.0" || !r.Pinned || r.Kind != "tarball" {
 		t.Errorf("release = %+v", r)
+	}
+	// Debian's orig tarball names no commit: it gets the pinned one.
+	if r.Commit != "13f98c533f1160da412d82f66ca26c7c11fcb466" || r.CommitPin != "upstream/5.6.0/commit" {
+		t.Errorf("commit %q (pin %q), want 5.6.0's", r.Commit, r.CommitPin)
 	}
 	sizes := map[string]int{Script: 364221, Schema: 101718}
 	for name, size := range sizes {

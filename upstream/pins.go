@@ -92,6 +92,59 @@ func PinnedChecksums(fsys fs.FS, flavor, version string) (map[string]string, err
 	return sums, nil
 }
 
+// CommitPinPath is the path of the pinned upstream commit of flavor/version
+// in a patches tree.
+func CommitPinPath(flavor, version string) string {
+	return path.Join(flavor, version, "commit")
+}
+
+// PinnedCommit reads the upstream commit pinned for flavor/version in the
+// patches tree fsys: one line holding a full commit SHA, as `git rev-parse
+// 5.6.0^{commit}` prints it. It returns "" and no error when no commit is
+// pinned: the file is optional.
+func PinnedCommit(fsys fs.FS, flavor, version string) (string, error) {
+	p := CommitPinPath(flavor, version)
+	if err := validRef(version); err != nil || !fs.ValidPath(p) {
+		return "", fmt.Errorf("reading pins: invalid version %q", version)
+	}
+	data, err := fs.ReadFile(fsys, p)
+	if errors.Is(err, fs.ErrNotExist) {
+		return "", nil
+	}
+	if err != nil {
+		return "", fmt.Errorf("reading pins: %w", err)
+	}
+	commit := strings.ToLower(strings.TrimSuffix(strings.TrimSuffix(string(data), "\n"), "\r"))
+	if !isCommit(commit) {
+		return "", fmt.Errorf("reading pins %q: want one line with a 40-hex commit SHA, got %.60q", p, data)
+	}
+	return commit, nil
+}
+
+// pinned is what the patches tree pins of one version.
+type pinned struct {
+	sums   map[string]string // sha256 by file name; nil when the version is not pinned
+	commit string            // upstream commit; "" when none is pinned
+}
+
+// readPins reads the checksums and the commit pinned for flavor/version.
+// A commit pinned without checksums is an error: the checksums are what
+// make a version pinned.
+func readPins(fsys fs.FS, flavor, version string) (pinned, error) {
+	sums, err := PinnedChecksums(fsys, flavor, version)
+	if err != nil {
+		return pinned{}, err
+	}
+	commit, err := PinnedCommit(fsys, flavor, version)
+	if err != nil {
+		return pinned{}, err
+	}
+	if commit != "" && sums == nil {
+		return pinned{}, fmt.Errorf("reading pins %q: a commit is pinned but no checksums (%s)", CommitPinPath(flavor, version), PinPath(flavor, version))
+	}
+	return pinned{sums: sums, commit: commit}, nil
+}
+
 // ChecksumLines returns the sha256sum lines of files, sorted by name: the
 // contents of a checksums file that pins them.
 func ChecksumLines(files map[string][]byte) string {

@@ -79,7 +79,7 @@ func TestPinnedChecksums(t *testing.T) {
 	}
 }
 
-// The fixture pins must be those of the fake server's 9.9.9 files.
+// The fixture pins must be those of the fake server's 9.9.9 files and tag.
 func TestFixturePins(t *testing.T) {
 	pins, err := os.ReadFile("testdata/patches/upstream/9.9.9/checksums")
 	if err != nil {
@@ -88,6 +88,83 @@ func TestFixturePins(t *testing.T) {
 	if got := ChecksumLines(fakegithub.Files("9.9.9")); got != string(pins) {
 		t.Errorf("fixture pins are stale; want:\n%s", got)
 	}
+	commit, err := PinnedCommit(os.DirFS("testdata/patches"), "upstream", "9.9.9")
+	if want := fakegithub.TagCommit("9.9.9", fakegithub.Files("9.9.9")); commit != want || err != nil {
+		t.Errorf("fixture commit pin %q, %v; want %s", commit, err, want)
+	}
+}
+
+// The embedded commit pins are those of the tags in bucardo/bucardo
+// (git rev-parse V^{commit}).
+func TestEmbeddedCommitPins(t *testing.T) {
+	want := map[string]string{
+		"5.4.1": "de24ef68ae719de49ab2b4864af8ce608b822044",
+		"5.5.0": "c5208e7b05f613b7330140721ece1caa46458e2e",
+		"5.6.0": "13f98c533f1160da412d82f66ca26c7c11fcb466",
+	}
+	for v, commit := range want {
+		if got, err := PinnedCommit(patches.FS, "upstream", v); got != commit || err != nil {
+			t.Errorf("embedded %s commit: %q, %v; want %s", v, got, err, commit)
+		}
+	}
+}
+
+func TestPinnedCommit(t *testing.T) {
+	commit := strings.Repeat("ab", 20)
+	sums := []byte(sumA + "  bucardo\n" + sumB + "  bucardo.schema\n")
+	tests := []struct {
+		name, file string
+		want, err  string
+	}{
+		{"one line", commit + "\n", commit, ""},
+		{"no newline", commit, commit, ""},
+		{"upper case and CRLF", strings.ToUpper(commit) + "\r\n", commit, ""},
+		{"short", commit[:12] + "\n", "", `reading pins "upstream/1.0/commit": want one line with a 40-hex commit SHA`},
+		{"two lines", commit + "\n" + commit + "\n", "", `"upstream/1.0/commit"`},
+		{"empty", "", "", `"upstream/1.0/commit"`},
+		{"not hex", strings.Repeat("g", 40), "", `"upstream/1.0/commit"`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			fsys := fstest.MapFS{"upstream/1.0/checksums": {Data: sums}, "upstream/1.0/commit": {Data: []byte(tt.file)}}
+			got, err := PinnedCommit(fsys, "upstream", "1.0")
+			if tt.err != "" {
+				if err == nil || !strings.Contains(err.Error(), tt.err) {
+					t.Fatalf("error = %v, want %q", err, tt.err)
+				}
+				return
+			}
+			if got != tt.want || err != nil {
+				t.Errorf("got %q, %v; want %q", got, err, tt.want)
+			}
+		})
+	}
+	if got, err := PinnedCommit(fstest.MapFS{"upstream/1.0/checksums": {Data: sums}}, "upstream", "1.0"); got != "" || err != nil {
+		t.Errorf("no commit pinned: %q, %v", got, err)
+	}
+}
+
+// A bad commit pin stops Fetch whatever the source; a commit pinned
+// without checksums is an error too.
+func TestFetchBadCommitPin(t *testing.T) {
+	w := newWorld(t)
+	bad := fstest.MapFS{
+		"upstream/9.9.9/checksums": {Data: []byte(ChecksumLines(fakegithub.Files("9.9.9")))},
+		"upstream/9.9.9/commit":    {Data: []byte("13f98c5\n")},
+	}
+	dir := writeDir(t, fakegithub.Files("9.9.9"))
+	for _, from := range []string{"", dir} {
+		_, err := w.fetch(t, func(o *Options) { o.Pins = bad; o.From = from })
+		if err == nil || !strings.Contains(err.Error(), `"upstream/9.9.9/commit"`) {
+			t.Errorf("from %q: error = %v", from, err)
+		}
+	}
+	alone := fstest.MapFS{"upstream/9.9.9/commit": {Data: []byte(w.commit + "\n")}}
+	_, err := w.fetch(t, func(o *Options) { o.Pins = alone; o.AllowUnpinned = true })
+	if err == nil || !strings.Contains(err.Error(), "a commit is pinned but no checksums") {
+		t.Errorf("commit without checksums: error = %v", err)
+	}
+	wantRequests(t, w.srv, 0)
 }
 
 func TestChecksumLines(t *testing.T) {

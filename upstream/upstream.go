@@ -34,7 +34,7 @@ type Options struct {
 	CacheDir      string       // "" = no cache; see DefaultCacheDir
 	Offline       bool         // use only the cache and local sources
 	AllowUnpinned bool         // accept a version that has no pins
-	Pins          fs.FS        // patches tree: reads <Flavor>/<Version>/checksums; default patches.FS
+	Pins          fs.FS        // patches tree: reads <Flavor>/<Version>/checksums and commit; default patches.FS
 	Flavor        string       // default DefaultFlavor
 	Log           io.Writer    // progress lines; nil = quiet
 
@@ -48,6 +48,7 @@ type Release struct {
 	Version   string            // version asked for, else the script's $VERSION
 	Ref       string            // ref fetched from GitHub; "" for local sources
 	Commit    string            // upstream commit, when known
+	CommitPin string            // the commit pin in the patches tree, when Commit is the pinned commit
 	Kind      string            // "github", "tarball" or "dir"
 	Location  string            // repository, tarball path or folder
 	FromCache bool              // read from the cache (Kind is "github")
@@ -133,12 +134,12 @@ func (opt *Options) cache() *cache {
 }
 
 // pins returns the pins of version, or ErrUnpinned unless unpinned versions are allowed.
-func (opt *Options) pins(version string) (map[string]string, error) {
-	pins, err := PinnedChecksums(opt.Pins, opt.Flavor, version)
-	if err != nil || pins != nil || opt.AllowUnpinned {
-		return pins, err
+func (opt *Options) pins(version string) (pinned, error) {
+	p, err := readPins(opt.Pins, opt.Flavor, version)
+	if err != nil || p.sums != nil || opt.AllowUnpinned {
+		return p, err
 	}
-	return nil, fmt.Errorf("%w: %s has no checksums in the patches tree (%s)", ErrUnpinned, version, PinPath(opt.Flavor, version))
+	return p, fmt.Errorf("%w: %s has no checksums in the patches tree (%s)", ErrUnpinned, version, PinPath(opt.Flavor, version))
 }
 
 func fetchLocal(opt *Options) (*Release, error) {
@@ -166,18 +167,42 @@ func fetchLocal(opt *Options) (*Release, error) {
 	return r, r.check(opt)
 }
 
-// check verifies r.Files against the pins of r.Version.
+// check verifies r.Files against the pins of r.Version, and r.Commit
+// against the pinned commit, which it becomes when r came without one.
 func (r *Release) check(opt *Options) error {
-	pins, err := opt.pins(r.Version)
-	if err != nil || pins == nil {
+	p, err := opt.pins(r.Version)
+	if err != nil || p.sums == nil {
 		return err
 	}
 	pin := PinPath(opt.Flavor, r.Version)
-	if err := verifyPins(r.Files, pins, r.String(), pin); err != nil {
+	if err := verifyPins(r.Files, p.sums, r.String(), pin); err != nil {
+		return err
+	}
+	if err := r.checkCommit(p.commit, opt); err != nil {
 		return err
 	}
 	r.Pinned, r.Pin = true, pin
 	return nil
+}
+
+// checkCommit takes the pinned commit (if any) as r's, refusing another.
+func (r *Release) checkCommit(pinned string, opt *Options) error {
+	switch {
+	case pinned == "":
+		return nil
+	case r.Commit != "" && r.Commit != pinned:
+		return r.commitError(pinned, opt)
+	}
+	r.Commit, r.CommitPin = pinned, CommitPinPath(opt.Flavor, r.Version)
+	return nil
+}
+
+func (r *Release) commitError(pinned string, opt *Options) *CommitError {
+	e := &CommitError{Want: pinned, Got: r.Commit, Source: r.String(), Pin: CommitPinPath(opt.Flavor, r.Version)}
+	if r.Kind == "github" {
+		e.Tag = r.Ref
+	}
+	return e
 }
 
 // fetchGitHub uses the cache when it can be trusted without asking: a
@@ -186,30 +211,31 @@ func fetchGitHub(ctx context.Context, opt *Options) (*Release, error) {
 	if opt.Version == "" {
 		return nil, errors.New("fetching from GitHub: no version given")
 	}
-	pins, err := opt.pins(opt.Version)
+	p, err := opt.pins(opt.Version)
 	if err != nil {
 		return nil, err
 	}
 	r := &Release{Version: opt.Version, Ref: opt.Version, Kind: "github", Location: opt.Repo}
 	c := opt.cache()
-	cached := c.load(opt.Repo, opt.Version, pins)
+	cached := c.load(opt.Repo, opt.Version, p)
 	switch {
-	case cached != nil && (pins != nil || isCommit(opt.Version) || opt.Offline):
+	case cached != nil && (p.sums != nil || isCommit(opt.Version) || opt.Offline):
 		logf(opt.Log, "using the cache %q", c.entryDir(opt.Repo, opt.Version))
 		return r.fromCache(cached, opt)
 	case opt.Offline:
 		return nil, offlineError(opt, c)
 	}
-	return r, r.fetch(ctx, c, cached, opt)
+	return r, r.fetch(ctx, c, cached, p.commit, opt)
 }
 
 // fetch downloads (or revalidates cached) and caches what it downloaded.
-func (r *Release) fetch(ctx context.Context, c *cache, cached *entry, opt *Options) error {
+// pinned is the pinned commit, "" when none.
+func (r *Release) fetch(ctx context.Context, c *cache, cached *entry, pinned string, opt *Options) error {
 	h, err := newHub(opt)
 	if err != nil {
 		return err
 	}
-	err = r.download(ctx, h, cached, opt)
+	err = r.download(ctx, h, cached, pinned, opt)
 	r.Requests = int(h.requests.Load())
 	if err != nil {
 		return err
@@ -231,8 +257,9 @@ func (r *Release) fromCache(e *entry, opt *Options) (*Release, error) {
 }
 
 // download resolves the ref and fetches both files at its commit, unless
-// the cached entry is still at that commit.
-func (r *Release) download(ctx context.Context, h *hub, cached *entry, opt *Options) error {
+// the cached entry is still at that commit. A commit other than the pinned
+// one is refused before anything is downloaded.
+func (r *Release) download(ctx context.Context, h *hub, cached *entry, pinned string, opt *Options) error {
 	last := ""
 	if cached != nil {
 		last = cached.meta.Commit
@@ -241,6 +268,10 @@ func (r *Release) download(ctx context.Context, h *hub, cached *entry, opt *Opti
 	commit, same, err := h.resolve(ctx, opt.Version, last)
 	if err != nil {
 		return err
+	}
+	if pinned != "" && commit != pinned {
+		r.Commit = commit
+		return r.commitError(pinned, opt)
 	}
 	if same {
 		logf(opt.Log, "%s is still at %s: using the cache", opt.Version, commit)

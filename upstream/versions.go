@@ -10,12 +10,13 @@ import (
 
 // VersionInfo describes one upstream tag or locally known version.
 type VersionInfo struct {
-	Version   string // tag or ref, e.g. "5.6.0"
-	Commit    string // commit, when known (from the tag listing or the cache)
-	Upstream  bool   // a tag in the repository (offline: in its last cached listing)
-	HasSeries bool   // the patches tree has <flavor>/<version>/series
-	Pinned    bool   // the patches tree has <flavor>/<version>/checksums
-	Cached    bool   // the files are in the cache, and verify
+	Version      string // tag or ref, e.g. "5.6.0"
+	Commit       string // commit, when known (from the tag listing, the cache or the pins)
+	Upstream     bool   // a tag in the repository (offline: in its last cached listing)
+	HasSeries    bool   // the patches tree has <flavor>/<version>/series
+	Pinned       bool   // the patches tree has <flavor>/<version>/checksums
+	PinnedCommit string // the commit in <flavor>/<version>/commit; not Commit when the tag was moved
+	Cached       bool   // the files are in the cache, and verify
 }
 
 // Versions lists the tags of opt.Repo together with the versions known
@@ -59,8 +60,8 @@ func (k known) addCached(opt *Options) {
 	if c == nil {
 		return
 	}
-	pins := func(ref string) map[string]string {
-		p, _ := PinnedChecksums(opt.Pins, opt.Flavor, ref)
+	pins := func(ref string) pinned {
+		p, _ := readPins(opt.Pins, opt.Flavor, ref)
 		return p
 	}
 	for ref, commit := range c.cachedRefs(opt.Repo, pins) {
@@ -75,6 +76,9 @@ func (k known) addCached(opt *Options) {
 func (k known) sorted() []VersionInfo {
 	list := make([]VersionInfo, 0, len(k))
 	for _, vi := range k {
+		if vi.Commit == "" {
+			vi.Commit = vi.PinnedCommit
+		}
 		list = append(list, *vi)
 	}
 	sort.Slice(list, func(i, j int) bool { return newer(list[i].Version, list[j].Version) })
@@ -137,7 +141,8 @@ func fetchTags(ctx context.Context, opt *Options, last *tagList) ([]tagPage, err
 	return pages, nil
 }
 
-// addSeries marks the versions of flavor that have a series or pins.
+// addSeries marks the versions of flavor that have a series or pins, with
+// their pinned commit.
 func addSeries(fsys fs.FS, flavor string, add func(string) *VersionInfo) error {
 	dirs, err := fs.ReadDir(fsys, flavor)
 	if errors.Is(err, fs.ErrNotExist) {
@@ -152,10 +157,15 @@ func addSeries(fsys fs.FS, flavor string, add func(string) *VersionInfo) error {
 		}
 		series := exists(fsys, flavor+"/"+d.Name()+"/series")
 		pinned := exists(fsys, PinPath(flavor, d.Name()))
-		if series || pinned {
-			vi := add(d.Name())
-			vi.HasSeries, vi.Pinned = series, pinned
+		if !series && !pinned {
+			continue
 		}
+		commit, err := PinnedCommit(fsys, flavor, d.Name())
+		if err != nil {
+			return err
+		}
+		vi := add(d.Name())
+		vi.HasSeries, vi.Pinned, vi.PinnedCommit = series, pinned, commit
 	}
 	return nil
 }

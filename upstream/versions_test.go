@@ -7,6 +7,9 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"testing/fstest"
+
+	"github.com/bcfork/bcfork/internal/fakegithub"
 )
 
 func listing(list []VersionInfo) string {
@@ -39,8 +42,27 @@ nightly up=true series=false pinned=false cached=false
 	if q := w.srv.Requests()[0].Query; !strings.Contains(q, "per_page=100") {
 		t.Errorf("query %q lacks per_page=100", q)
 	}
-	if list[1].Commit != w.commit {
-		t.Errorf("9.9.9 commit %q", list[1].Commit)
+	if list[1].Commit != w.commit || list[1].PinnedCommit != w.commit {
+		t.Errorf("9.9.9 commit %q, pinned %q", list[1].Commit, list[1].PinnedCommit)
+	}
+}
+
+// Offline, a pinned commit is a version's commit; online, a tag listed at
+// another commit keeps it, beside the pinned one.
+func TestVersionsPinnedCommit(t *testing.T) {
+	w := newWorld(t)
+	opt := w.opt
+	opt.Offline = true
+	if list := versions(t, opt); list[0].Version != "9.9.9" || list[0].Commit != w.commit || list[1].Commit != "" {
+		t.Errorf("offline: %+v", list)
+	}
+	moved := w.srv.AddTag(DefaultRepo, "9.9.9", fakegithub.Files("9.9.8"))
+	if list := versions(t, w.opt); list[0].Commit != moved || list[0].PinnedCommit != w.commit {
+		t.Errorf("moved tag: %+v", list[0])
+	}
+	opt.Pins = fstest.MapFS{"upstream/9.9.9/checksums": {Data: []byte(sumA + "  bucardo\n" + sumB + "  bucardo.schema\n")}, "upstream/9.9.9/commit": {Data: []byte("x\n")}}
+	if _, err := Versions(context.Background(), opt); err == nil || !strings.Contains(err.Error(), `"upstream/9.9.9/commit"`) {
+		t.Errorf("bad commit pin: error = %v", err)
 	}
 }
 

@@ -34,6 +34,12 @@ sha256sum format), and for GitHub against git's blob SHA too. A mismatch exits
 4 and nothing is cached. A version or ref without pins (master, a commit)
 needs --allow-unpinned; fetch then prints the lines to pin it.
 
+The patches tree may pin the release's upstream commit too
+(<flavor>/<version>/commit, one line: git rev-parse V^{commit}). A GitHub tag
+that resolves to another commit was moved: fetch exits 4 before downloading
+the files. Files read --from that match the checksums get the pinned commit
+(a GitHub tag tarball naming another commit exits 4).
+
 --from: the version is read from the script ($VERSION) and must agree with
 --version when that is a release number (--version master labels the files
 of a checkout). Tarballs with links, absolute or ".." paths, more than one
@@ -50,8 +56,9 @@ Cache: BCFORK_CACHE_DIR, else $XDG_CACHE_HOME/bcfork, else the user's cache
 folder (~/.cache/bcfork). Entries are verified again when read; a damaged one
 is dropped and fetched again.
 
-Output: version, source, commit, pinned or not, API requests spent, then the
-sha256 of both files in sha256sum format.
+Output: version, source, commit ("(pinned)" when it is the pinned commit),
+pinned or not, API requests spent, then the sha256 of both files in sha256sum
+format.
 
 Environment: BCFORK_GITHUB_TOKEN, else GITHUB_TOKEN (sent only over https, or
 to this machine), BCFORK_GITHUB_API, BCFORK_OFFLINE, BCFORK_CACHE_DIR.
@@ -90,8 +97,11 @@ func runFetch(c *cli.Context) error {
 
 func printRelease(w io.Writer, rel *upstream.Release, flavor string, written []string) {
 	commit := rel.Commit
-	if commit == "" {
+	switch {
+	case commit == "":
 		commit = "unknown"
+	case rel.CommitPin != "":
+		commit += " (pinned)"
 	}
 	pinned := "yes, " + rel.Pin
 	if !rel.Pinned {

@@ -20,8 +20,11 @@ import (
 // defaultWork is the rebase work folder when --work is not given.
 const defaultWork = ".bcfork-rebase"
 
-// checksumsName is the pin file of a series folder.
-const checksumsName = "checksums"
+// checksumsName and commitName are the pin files of a series folder.
+const (
+	checksumsName = "checksums"
+	commitName    = "commit"
+)
 
 func rebaseCommand() *cli.Command {
 	return &cli.Command{
@@ -158,6 +161,7 @@ const (
 	metaOut    = "out"
 	metaForce  = "force"
 	metaSource = "new_source"
+	metaCommit = "new_commit"
 )
 
 func startRebase(c *cli.Context) error {
@@ -222,6 +226,7 @@ func newRebase(c *cli.Context, old, onto string) (*generator.Rebase, error) {
 	}
 	r := &generator.Rebase{Old: oldRel.Files, New: newRel.Files, Meta: map[string]string{
 		metaOld: oldRel.Version, metaNew: newRel.Version, metaFlavor: opt.Flavor, metaSource: newRel.String(),
+		metaCommit: newRel.Commit,
 	}}
 	if r.Series, err = readSeries(opt.Pins, opt.Flavor, oldRel.Version); err != nil {
 		return nil, err
@@ -242,7 +247,7 @@ func fetchAs(c *cli.Context, opt upstream.Options, version, from string) (*upstr
 // extraFiles returns the regular files of a series folder other than its
 // series, checksums and patches.
 func extraFiles(fsys fs.FS, dir string, s *generator.Series) (map[string][]byte, error) {
-	skip := map[string]bool{generator.SeriesName: true, checksumsName: true}
+	skip := map[string]bool{generator.SeriesName: true, checksumsName: true, commitName: true}
 	for _, p := range s.Patches {
 		skip[p.Name] = true
 	}
@@ -344,6 +349,9 @@ func finish(c *cli.Context, r *generator.Rebase, work string) error {
 	}
 	files := r.Files()
 	files[checksumsName] = []byte(upstream.ChecksumLines(r.New))
+	if commit := r.Meta[metaCommit]; commit != "" {
+		files[commitName] = []byte(commit + "\n") // the new release's commit, as fetched and verified
+	}
 	out := r.Meta[metaOut]
 	force, err := replaceable(out, files[checksumsName], r.Meta[metaForce] == "true")
 	if err != nil {
@@ -373,7 +381,7 @@ func replaceable(out string, sums []byte, force bool) (bool, error) {
 		return false, nil
 	}
 	exists := fmt.Errorf("writing %q: %w (use --force to replace it)", out, generator.ErrExists)
-	if err != nil || len(entries) != 1 || entries[0].Name() != checksumsName {
+	if err != nil || !onlyPins(entries) {
 		return false, exists
 	}
 	if sums == nil {
@@ -384,6 +392,16 @@ func replaceable(out string, sums []byte, force bool) (bool, error) {
 		return false, fmt.Errorf("writing %q: its checksums differ from the new files' (use --force to replace it)", out)
 	}
 	return true, nil
+}
+
+// onlyPins reports whether a series folder holds only pin files: checksums,
+// and maybe commit (a release pinned before its series existed).
+func onlyPins(entries []fs.DirEntry) bool {
+	names := map[string]bool{}
+	for _, e := range entries {
+		names[e.Name()] = true
+	}
+	return names[checksumsName] && len(names) <= 2 && (len(names) == 1 || names[commitName])
 }
 
 func printWritten(w io.Writer, r *generator.Rebase, out string) {

@@ -23,8 +23,10 @@ func versionsCommand() *cli.Command {
 const versionsHelp = `Lists the tags of the upstream repository, newest first (releases by
 number, then other tags), with the versions known here: SERIES says the
 patches tree has a patch series for it, PINNED that it has pinned checksums,
-CACHED that its files are in the cache and verify. Refs that are only cached
-(master, a commit) are listed too.
+CACHED that its files are in the cache and verify. COMMIT is the commit of
+the tag (offline: from the last listing, the cache or the commit pinned in
+the patches tree); "moved" marks a tag that no longer points at its pinned
+commit. Refs that are only cached (master, a commit) are listed too.
 
 Requests: one GitHub API request per 100 tags. The listing is kept in the
 cache with its ETags, so the next listing asks conditionally; an unchanged
@@ -58,13 +60,21 @@ func printVersions(w io.Writer, list []upstream.VersionInfo) error {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "VERSION\tSERIES\tPINNED\tCACHED\tCOMMIT")
 	for _, v := range list {
-		commit := v.Commit
-		if commit == "" {
-			commit = "-"
-		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%.12s\n", v.Version, yesNo(v.HasSeries), yesNo(v.Pinned), yesNo(v.Cached), commit)
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", v.Version, yesNo(v.HasSeries), yesNo(v.Pinned), yesNo(v.Cached), commitColumn(v))
 	}
 	return tw.Flush()
+}
+
+// commitColumn is the short commit, "-" when unknown, and says when the
+// tag no longer points at the pinned commit.
+func commitColumn(v upstream.VersionInfo) string {
+	switch {
+	case v.Commit == "":
+		return "-"
+	case v.PinnedCommit != "" && v.Commit != v.PinnedCommit:
+		return fmt.Sprintf("%.12s (moved; pinned %.12s)", v.Commit, v.PinnedCommit)
+	}
+	return fmt.Sprintf("%.12s", v.Commit)
 }
 
 func yesNo(b bool) string {

@@ -45,11 +45,14 @@ var upstreamHints = []struct {
 func upstreamHint(err error) string {
 	var rl *upstream.RateLimitError
 	var ce *upstream.ChecksumError
+	var me *upstream.CommitError
 	switch {
 	case errors.As(err, &rl):
 		return rateLimitHint(rl)
 	case errors.As(err, &ce):
 		return checksumHint(ce)
+	case errors.As(err, &me):
+		return commitHint(me)
 	}
 	for _, h := range upstreamHints {
 		if errors.Is(err, h.err) {
@@ -64,6 +67,13 @@ func rateLimitHint(rl *upstream.RateLimitError) string {
 		return "set GITHUB_TOKEN (or BCFORK_GITHUB_TOKEN) to a GitHub token for 5000 requests an hour, or use --from with a release tarball"
 	}
 	return "wait until the limit resets, or use --from with a release tarball"
+}
+
+func commitHint(me *upstream.CommitError) string {
+	if me.Tag != "" {
+		return "upstream re-tagged the release; use --from with the release tarball, or, once you have checked the new commit, update " + me.Pin
+	}
+	return "the files match the pinned checksums, but the tarball was made from another commit; use the tarball of the pinned commit, or check " + me.Pin
 }
 
 func checksumHint(ce *upstream.ChecksumError) string {

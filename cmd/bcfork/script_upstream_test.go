@@ -16,7 +16,8 @@ import (
 // no script reaches the internet. It serves bucardo/bucardo with tags 9.9.9,
 // 9.9.7 and 9.10.0 and a branch master, all synthetic files (see
 // fakegithub.Files; 9.9.9's pins are in the fixture patches tree of the
-// fetch_*.txtar scripts), and the command fakegithub inspects and steers it.
+// fetch_*.txtar scripts, its commit is 6ead8e7816560480d303749aba016de850242d8f,
+// fakegithub.TagCommit), and the command fakegithub inspects and steers it.
 func init() {
 	scriptSetups = append(scriptSetups, setupFakeGitHub)
 	scriptCmds["fakegithub"] = cmdFakeGitHub
@@ -42,6 +43,7 @@ func setupFakeGitHub(env *testscript.Env) error {
 //	                           Authorization and If-None-Match headers, if any),
 //	                           then forget them
 //	fakegithub tag TAG DIR     serve DIR/bucardo and DIR/bucardo.schema as tag TAG
+//	                           (moving TAG if it exists); print "commit SHA"
 //	fakegithub branch NAME DIR point branch NAME at DIR's files
 //	fakegithub fail N STATUS   answer the next N requests with STATUS
 //	fakegithub ratelimit       answer every request with a rate limit that resets in an hour
@@ -57,7 +59,7 @@ func cmdFakeGitHub(ts *testscript.TestScript, neg bool, args []string) {
 	case args[0] == "requests" && len(args) == 1:
 		printRequests(ts, srv)
 	case args[0] == "tag" && len(args) == 3:
-		srv.AddTag(upstream.DefaultRepo, args[1], readFixture(ts, args[2]))
+		fmt.Fprintf(ts.Stdout(), "commit %s\n", srv.AddTag(upstream.DefaultRepo, args[1], readFixture(ts, args[2])))
 	case args[0] == "branch" && len(args) == 3:
 		srv.SetBranch(upstream.DefaultRepo, args[1], readFixture(ts, args[2]))
 	case args[0] == "fail" && len(args) == 3:

@@ -95,13 +95,21 @@ func (s *Server) Close() {
 	s.srv.Close()
 }
 
-// AddTag adds a commit holding files to repo ("owner/name") and tags it.
-// It returns the commit SHA, which depends only on repo, tag and files.
+// AddTag adds a commit holding files to repo ("owner/name") and tags it;
+// an existing tag of that name is moved to it. It returns the commit SHA,
+// TagCommit(tag, files): the same in every repository, as a tag of Bucardo
+// is in its forks.
 func (s *Server) AddTag(repoName, tag string, files map[string][]byte) string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	r := s.repo(repoName)
-	c := r.commit(repoName, tag, files)
+	c := r.commit(tag, files)
+	for i := range r.tags {
+		if r.tags[i].name == tag {
+			r.tags[i].commit = c
+			return c
+		}
+	}
 	r.tags = append(r.tags, ref{tag, c})
 	return c
 }
@@ -111,7 +119,7 @@ func (s *Server) SetBranch(repoName, branch string, files map[string][]byte) str
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	r := s.repo(repoName)
-	c := r.commit(repoName, "refs/heads/"+branch, files)
+	c := r.commit("refs/heads/"+branch, files)
 	r.branches[branch] = c
 	return c
 }
@@ -202,9 +210,11 @@ func (s *Server) repo(name string) *repo {
 	return r
 }
 
-func (r *repo) commit(repoName, label string, files map[string][]byte) string {
+// TagCommit is the commit SHA that AddTag gives tag with files, so that
+// tests can pin it.
+func TagCommit(tag string, files map[string][]byte) string {
 	h := sha1.New()
-	fmt.Fprintf(h, "%s\x00%s\x00", repoName, label)
+	fmt.Fprintf(h, "%s\x00", tag)
 	names := make([]string, 0, len(files))
 	for name := range files {
 		names = append(names, name)
@@ -213,7 +223,12 @@ func (r *repo) commit(repoName, label string, files map[string][]byte) string {
 	for _, name := range names {
 		fmt.Fprintf(h, "%s\x00%s\x00", name, BlobSHA(files[name]))
 	}
-	c := hex.EncodeToString(h.Sum(nil))
+	return hex.EncodeToString(h.Sum(nil))
+}
+
+// commit stores files as a commit labelled with a tag or branch.
+func (r *repo) commit(label string, files map[string][]byte) string {
+	c := TagCommit(label, files)
 	copied := map[string][]byte{}
 	for name, b := range files {
 		copied[name] = append([]byte(nil), b...)
@@ -227,9 +242,9 @@ func (r *repo) resolve(name string) (string, bool) {
 	if name == "" {
 		name = "master"
 	}
-	for i := len(r.tags) - 1; i >= 0; i-- {
-		if r.tags[i].name == name {
-			return r.tags[i].commit, true
+	for _, t := range r.tags {
+		if t.name == name {
+			return t.commit, true
 		}
 	}
 	if c, ok := r.branches[name]; ok {

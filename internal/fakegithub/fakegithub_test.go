@@ -108,3 +108,27 @@ func TestFaults(t *testing.T) {
 		t.Errorf("Authorization not recorded: %+v", r[len(r)-1])
 	}
 }
+
+// A tag's commit is TagCommit, the same in every repository (as in a fork).
+func TestTagCommit(t *testing.T) {
+	s := New()
+	defer s.Close()
+	want := TagCommit("1.0", Files("1.0"))
+	if a, b := s.AddTag("o/r", "1.0", Files("1.0")), s.AddTag("fork/r", "1.0", Files("1.0")); a != want || b != want {
+		t.Errorf("AddTag: %s and %s, want TagCommit's %s", a, b, want)
+	}
+	if other := TagCommit("1.0", Files("1.1")); other == want {
+		t.Errorf("other files, same commit %s", other)
+	}
+	if _, body := get(t, s.URL+"repos/o/r/commits/1.0", "Accept", "application/vnd.github.sha"); body != want {
+		t.Errorf("commit of the tag: %q, want %s", body, want)
+	}
+	// Tagging again moves the tag.
+	moved := s.AddTag("o/r", "1.0", Files("1.1"))
+	if _, body := get(t, s.URL+"repos/o/r/commits/1.0", "Accept", "application/vnd.github.sha"); body != moved {
+		t.Errorf("commit of the moved tag: %q, want %s", body, moved)
+	}
+	if _, body := get(t, s.URL+"repos/o/r/tags"); strings.Count(body, `"1.0"`) != 1 || !strings.Contains(body, moved) {
+		t.Errorf("tags after the move: %s", body)
+	}
+}
