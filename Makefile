@@ -6,6 +6,9 @@ BIN      := bin/bcfork
 # Real pristine Bucardo 5.6.0 (Debian's orig tarball), used by tests; see scripts/debian-orig.sh.
 PRISTINE ?= $(CURDIR)/.cache/bucardo_5.6.0.orig.tar.gz
 export BCFORK_PRISTINE_TARBALL := $(PRISTINE)
+# Debian's packaged bucardo 5.6.0-4 files (flavor debian); see scripts/debian-deb.sh.
+DEBIAN_FILES ?= $(CURDIR)/.cache/debian-5.6.0-4
+export BCFORK_DEBIAN_FILES := $(DEBIAN_FILES)
 
 .PHONY: all build test pristine check golden bench e2e demo install uninstall clean
 
@@ -24,6 +27,7 @@ test:
 	$(GO) test $(RACE) ./...
 
 pristine: $(PRISTINE)
+	scripts/debian-deb.sh $(DEBIAN_FILES)
 $(PRISTINE):
 	scripts/debian-orig.sh $@
 

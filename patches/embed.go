@@ -12,5 +12,5 @@ import "embed"
 
 // FS is the embedded tree, rooted so that "upstream/5.6.0/series" is a path in it.
 //
-//go:embed upstream
+//go:embed upstream debian
 var FS embed.FS

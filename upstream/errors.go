@@ -31,9 +31,29 @@ var (
 	ErrUnreachable = errors.New("cannot reach the GitHub API")
 	// ErrBadToken means GitHub refused the token (401).
 	ErrBadToken = errors.New("GitHub refused the token")
-	// ErrInvalid means an option is malformed: version, repository or API URL.
+	// ErrInvalid means an option is malformed (version, repository, API URL,
+	// flavor), or asks GitHub for the files of a flavor it has not (*FlavorError).
 	ErrInvalid = errors.New("invalid option")
 )
+
+// FlavorError reports a flavor other than upstream asked of GitHub: its
+// files (a distribution's package) come only from a local source.
+type FlavorError struct {
+	Flavor string // e.g. "debian"
+}
+
+// packagers names the distribution of a flavor, for FlavorError.
+var packagers = map[string]string{"debian": "Debian"}
+
+func (e *FlavorError) Error() string {
+	who := packagers[e.Flavor]
+	if who == "" {
+		who = e.Flavor
+	}
+	return fmt.Sprintf("flavor %s: the files come from the %s package; use --from DIR (see patches/%s/README.md)", e.Flavor, who, e.Flavor)
+}
+
+func (e *FlavorError) Unwrap() error { return ErrInvalid }
 
 // ChecksumError reports a file whose checksum is not the expected one.
 type ChecksumError struct {

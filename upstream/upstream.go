@@ -35,7 +35,7 @@ type Options struct {
 	Offline       bool         // use only the cache and local sources
 	AllowUnpinned bool         // accept a version that has no pins
 	Pins          fs.FS        // patches tree: reads <Flavor>/<Version>/checksums and commit; default patches.FS
-	Flavor        string       // default DefaultFlavor
+	Flavor        string       // default DefaultFlavor; another flavor's files come only From a local source
 	Log           io.Writer    // progress lines; nil = quiet
 
 	Timeout time.Duration                   // per API request; default DefaultTimeout
@@ -76,8 +76,11 @@ func Fetch(ctx context.Context, opt Options) (*Release, error) {
 	if err := opt.defaults(); err != nil {
 		return nil, err
 	}
-	if opt.From != "" {
+	switch {
+	case opt.From != "":
 		return fetchLocal(&opt)
+	case opt.Flavor != DefaultFlavor:
+		return nil, &FlavorError{Flavor: opt.Flavor}
 	}
 	return fetchGitHub(ctx, &opt)
 }
@@ -117,6 +120,9 @@ func (opt *Options) retryDefaults() {
 
 func (opt *Options) validate() error {
 	if err := validRepo(opt.Repo); err != nil {
+		return err
+	}
+	if err := ValidFlavor(opt.Flavor); err != nil {
 		return err
 	}
 	if opt.Version != "" {
@@ -161,7 +167,7 @@ func fetchLocal(opt *Options) (*Release, error) {
 	if err != nil {
 		return nil, fmt.Errorf("reading %q: %w", opt.From, err)
 	}
-	if r.Version, err = agreeVersion(opt.Version, found); err != nil {
+	if r.Version, err = agreeVersion(opt.Flavor, opt.Version, found); err != nil {
 		return nil, fmt.Errorf("reading %q: %w", opt.From, err)
 	}
 	return r, r.check(opt)

@@ -12,6 +12,7 @@ var (
 	commitRE    = regexp.MustCompile(`^[0-9a-f]{40}$`)
 	refCharsRE  = regexp.MustCompile(`^[A-Za-z0-9._/+-]+$`)
 	repoRE      = regexp.MustCompile(`^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$`)
+	flavorRE    = regexp.MustCompile(`^[a-z0-9][a-z0-9_-]*$`)
 	scriptVerRE = regexp.MustCompile(`(?m)^[ \t]*our[ \t]+\$VERSION[ \t]*=[ \t]*['"]([^'"\s]+)['"][ \t]*;`)
 )
 
@@ -30,6 +31,15 @@ func validRef(ref string) error {
 		strings.HasPrefix(ref, "-"), strings.HasPrefix(ref, "."), strings.HasPrefix(ref, "/"),
 		strings.HasSuffix(ref, "/"), strings.HasSuffix(ref, "."), strings.Contains(ref, "/."):
 		return fmt.Errorf("%w: version or ref %q", ErrInvalid, ref)
+	}
+	return nil
+}
+
+// ValidFlavor accepts flavor names that are safe as a folder of the patches
+// tree: lower case letters, digits, '_' and '-', not starting with '_' or '-'.
+func ValidFlavor(flavor string) error {
+	if len(flavor) > 64 || !flavorRE.MatchString(flavor) {
+		return fmt.Errorf("%w: flavor %q", ErrInvalid, flavor)
 	}
 	return nil
 }
@@ -55,13 +65,22 @@ func scriptVersion(script []byte) (string, error) {
 	return v, nil
 }
 
-// agreeVersion picks the version of local files: the one asked for, which
-// must be the script's when it is a release number, else the script's.
-func agreeVersion(asked, found string) (string, error) {
+// agreeVersion picks the version of local files of flavor: the one asked
+// for, whose release must be the script's when it is a release number, else
+// the script's. For the upstream flavor the release is the version itself;
+// for another (a distribution's package) it is the upstream part before the
+// first '-': 5.6.0-4 is release 5.6.0.
+func agreeVersion(flavor, asked, found string) (string, error) {
+	release := asked
+	if flavor != DefaultFlavor {
+		release, _, _ = strings.Cut(asked, "-")
+	}
 	switch {
-	case asked == "" || asked == found:
+	case asked == "":
 		return found, nil
-	case isRelease(asked):
+	case release == found:
+		return asked, nil
+	case isRelease(release):
 		return "", fmt.Errorf("%w: asked for %s, but %s says $VERSION is %s", ErrVersionMismatch, asked, Script, found)
 	}
 	return asked, nil // a ref such as "master" labels the files of a checkout

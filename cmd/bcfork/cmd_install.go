@@ -38,7 +38,7 @@ func installCommand() *cli.Command {
 			&cli.StringFlag{Name: "schema", Usage: "install the schema at `PATH` (default " + install.DefaultSchema + ")"},
 			&cli.BoolFlag{Name: "force", Usage: "overwrite targets changed since install; install a fork of another version than Bucardo.pm"},
 			&cli.BoolFlag{Name: "dry-run", Aliases: []string{"n"}, Usage: "print the plan; change nothing"},
-		}, pickFlags("repo", "github-api", "offline", "no-cache", "allow-unpinned", "patches")...),
+		}, pickFlags("flavor", "repo", "github-api", "offline", "no-cache", "allow-unpinned", "patches")...),
 		Action: runInstall,
 	}
 }

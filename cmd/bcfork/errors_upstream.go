@@ -46,7 +46,10 @@ func upstreamHint(err error) string {
 	var rl *upstream.RateLimitError
 	var ce *upstream.ChecksumError
 	var me *upstream.CommitError
+	var fe *upstream.FlavorError
 	switch {
+	case errors.As(err, &fe):
+		return flavorHint(fe)
 	case errors.As(err, &rl):
 		return rateLimitHint(rl)
 	case errors.As(err, &ce):
@@ -69,6 +72,14 @@ func rateLimitHint(rl *upstream.RateLimitError) string {
 	return "wait until the limit resets, or use --from with a release tarball"
 }
 
+func flavorHint(fe *upstream.FlavorError) string {
+	gen := "bcfork generate --flavor " + fe.Flavor + " --version V --from DIR (bcfork install --from then takes the folder it writes)"
+	if fe.Flavor == "debian" {
+		return "mkdir deb && cp /usr/bin/bucardo /usr/share/bucardo/bucardo.schema deb/ (/usr/bin/bucardo.distrib instead of /usr/bin/bucardo once bcfork has diverted it), then " + strings.Replace(gen, "DIR", "deb", 1)
+	}
+	return "copy that package's bucardo and bucardo.schema into a folder DIR, then " + gen
+}
+
 func commitHint(me *upstream.CommitError) string {
 	if me.Tag != "" {
 		return "upstream re-tagged the release; use --from with the release tarball, or, once you have checked the new commit, update " + me.Pin
@@ -80,6 +91,8 @@ func checksumHint(ce *upstream.ChecksumError) string {
 	switch {
 	case ce.Pin == "":
 		return "GitHub's answer does not match its own blob SHA (damaged by a proxy or in transit?); try again, or use --from with a release tarball"
+	case !strings.HasPrefix(ce.Pin, upstream.DefaultFlavor+"/"):
+		return "these are not the packaged files of that version: compare `dpkg -s bucardo` with --version, check for local edits with `dpkg --verify bucardo`, or take the package's own files (apt-get download bucardo; dpkg-deb -x)"
 	case strings.HasPrefix(ce.Source, "dir "):
 		return "these are not the pristine files of that release; if the folder is a checkout of another ref (master still says 5.6.0), name it: --version master --allow-unpinned"
 	}

@@ -15,6 +15,7 @@ import (
 func upstreamFlags() []cli.Flag {
 	return []cli.Flag{
 		&cli.StringFlag{Name: "version", Usage: "Bucardo release or ref `V`: 5.6.0, master, a commit"},
+		&cli.StringFlag{Name: "flavor", Value: upstream.DefaultFlavor, EnvVars: []string{"BCFORK_FLAVOR"}, Usage: "series flavor `NAME`: upstream (Bucardo's releases) or debian (the files of Debian's package, with --from DIR)"},
 		&cli.StringFlag{Name: "from", Usage: "read the files from a release tarball (.tar.gz) or a folder `PATH` instead of GitHub"},
 		&cli.StringFlag{Name: "repo", Value: upstream.DefaultRepo, Usage: "GitHub repository `OWNER/NAME` (a fork of Bucardo)"},
 		&cli.StringFlag{Name: "github-api", Value: upstream.DefaultAPIURL, EnvVars: []string{"BCFORK_GITHUB_API"}, Usage: "GitHub API base `URL` (GitHub Enterprise: https://HOST/api/v3/)"},
@@ -37,7 +38,8 @@ func pickFlags(names ...string) []cli.Flag {
 }
 
 // upstreamOptions turns the flags of upstreamFlags (those the command has)
-// and the environment into upstream.Options. Pins and Flavor are always set.
+// and the environment into upstream.Options. Pins and Flavor are always set:
+// Flavor is upstream for a command without --flavor.
 // The token comes from BCFORK_GITHUB_TOKEN, else GITHUB_TOKEN.
 func upstreamOptions(c *cli.Context) (upstream.Options, error) {
 	opt := upstream.Options{
@@ -51,6 +53,12 @@ func upstreamOptions(c *cli.Context) (upstream.Options, error) {
 		Pins:          patches.FS,
 		Flavor:        upstream.DefaultFlavor,
 		Log:           c.App.ErrWriter,
+	}
+	if f := c.String("flavor"); f != "" {
+		if err := upstream.ValidFlavor(f); err != nil {
+			return opt, usagef("--flavor %q: want a folder name of the patches tree such as %s or debian", f, upstream.DefaultFlavor)
+		}
+		opt.Flavor = f
 	}
 	if dir := c.String("patches"); dir != "" {
 		if fi, err := os.Stat(dir); err != nil || !fi.IsDir() {

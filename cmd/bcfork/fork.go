@@ -84,10 +84,26 @@ func forkVersion(opt upstream.Options, version string) (string, error) {
 	case version != "":
 		_, err := readSeries(opt.Pins, opt.Flavor, version)
 		return version, err
+	case opt.From != "" && opt.Flavor == upstream.DefaultFlavor:
+		return "", nil // the files' $VERSION decides
 	case opt.From != "":
-		return "", nil
+		return onlySeries(opt)
 	}
 	return newest, nil
+}
+
+// onlySeries is the version of a flavor's only series: other flavors'
+// versions (5.6.0-4) are not the script's $VERSION, so --from alone names
+// one only when there is just one.
+func onlySeries(opt upstream.Options) (string, error) {
+	vs, err := seriesVersions(opt.Pins, opt.Flavor)
+	if err != nil {
+		return "", err
+	}
+	if len(vs) != 1 {
+		return "", usagef("--flavor %s --from needs --version (series: %s)", opt.Flavor, strings.Join(vs, ", "))
+	}
+	return vs[0], nil
 }
 
 func sourceOf(rel *upstream.Release) generator.Source {

@@ -4,6 +4,7 @@
 // tarball, top folder Bucardo-5.6.0/), which `make pristine` downloads and
 // BCFORK_PRISTINE_TARBALL names. A test asking for them is skipped when the
 // variable is unset, unless BCFORK_REQUIRE_PRISTINE=1 (as in CI): then it fails.
+// DebianFiles gives the files of Debian's bucardo 5.6.0-4 package the same way.
 package pristinetest
 
 import (
@@ -29,6 +30,23 @@ func Tarball(tb testing.TB) string {
 		tb.Fatalf("BCFORK_REQUIRE_PRISTINE=1 but BCFORK_PRISTINE_TARBALL=%q is not a file (make pristine)", p)
 	}
 	tb.Skip("BCFORK_PRISTINE_TARBALL not set: `make test` downloads Debian's orig tarball and sets it")
+	return ""
+}
+
+// DebianFiles returns the folder holding bucardo and bucardo.schema of
+// Debian's bucardo package 5.6.0-4, as `make pristine` writes it
+// (scripts/debian-deb.sh) and BCFORK_DEBIAN_FILES names, or skips tb. As
+// for Tarball, BCFORK_REQUIRE_PRISTINE=1 makes a missing folder a failure.
+func DebianFiles(tb testing.TB) string {
+	tb.Helper()
+	p := os.Getenv("BCFORK_DEBIAN_FILES")
+	if fi, err := os.Stat(p); p != "" && err == nil && fi.IsDir() {
+		return p
+	}
+	if os.Getenv("BCFORK_REQUIRE_PRISTINE") == "1" {
+		tb.Fatalf("BCFORK_REQUIRE_PRISTINE=1 but BCFORK_DEBIAN_FILES=%q is not a folder (make pristine)", p)
+	}
+	tb.Skip("BCFORK_DEBIAN_FILES not set: `make test` extracts Debian's bucardo 5.6.0-4 package and sets it")
 	return ""
 }
 
