@@ -23,7 +23,7 @@ RACE ?= $(shell [ "$$($(GO) env CGO_ENABLED)" = 1 ] && command -v gcc >/dev/null
 ## test: the test command (unit, golden, CLI scripts, and the real 5.6.0 files)
 test:
 	@$(MAKE) --no-print-directory pristine || { [ "$$BCFORK_REQUIRE_PRISTINE" != 1 ] && \
-		echo "make test: WARNING: no $(PRISTINE); the tests on the real Bucardo 5.6.0 files are SKIPPED" >&2; }
+		echo "make test: WARNING: could not get $(PRISTINE) or $(DEBIAN_FILES); the tests on real Bucardo files are SKIPPED" >&2; }
 	$(GO) test $(RACE) ./...
 
 pristine: $(PRISTINE)
