@@ -52,25 +52,25 @@ cleanup() {
 	rc=$?
 	set +e
 	[ "$PHASE" = "done" ] || printf '== %-28s %6d ms (interrupted)\n' "$PHASE" "$(ms "$PHASE_T")"
-	for I in a b; do stop_instance "$I" >/dev/null 2>&1; done
+	for I in a b d; do stop_instance "$I" >/dev/null 2>&1; done
 	pkill -u bucardo -f 'Bucardo' >/dev/null 2>&1
 	if [ $rc -ne 0 ]; then
 		echo "---- logs (failure) ----"
-		for f in /var/log/bucardo/bucardo_[ab]/log.bucardo*; do
+		for f in /var/log/bucardo/bucardo_[abd]/log.bucardo*; do
 			[ -f "$f" ] && { echo "--- $f (last 40 lines)"; tail -n 40 "$f"; }
 		done
 		[ -f "$W/pg.log" ] && { echo "--- postgres log (last 20 lines)"; tail -n 20 "$W/pg.log"; }
 	fi
 	if [ -n "${E2E_ARTIFACTS:-}" ]; then
 		mkdir -p "$E2E_ARTIFACTS"
-		for I in a b; do cp /var/log/bucardo/bucardo_$I/log.bucardo "$E2E_ARTIFACTS/log.bucardo_$I" 2>/dev/null; done
+		for I in a b d; do cp /var/log/bucardo/bucardo_$I/log.bucardo "$E2E_ARTIFACTS/log.bucardo_$I" 2>/dev/null; done
 		cp "$W/pg.log" "$E2E_ARTIFACTS/postgresql.log" 2>/dev/null
 	fi
 	if [ -f /var/lib/bcfork/receipt.json ]; then
 		"$BCFORK" uninstall --force >/dev/null 2>&1 || echo "cleanup: bcfork uninstall failed; /usr/bin/bucardo may still be the fork" >&2
 	fi
 	[ -d "$W/pg/data" ] && runuser -u postgres -- "$PGBIN/pg_ctl" -D "$W/pg/data" -m immediate -w stop >/dev/null 2>&1
-	rm -rf /var/run/bucardo/bucardo_a /var/run/bucardo/bucardo_b /var/log/bucardo/bucardo_a /var/log/bucardo/bucardo_b
+	rm -rf /var/run/bucardo/bucardo_[abd] /var/log/bucardo/bucardo_[abd]
 	[ -n "${E2E_KEEP:-}" ] || rm -rf "$W"
 	printf '== total %29d ms, exit %d\n' "$(ms "$T0")" "$rc"
 	exit $rc
@@ -312,6 +312,11 @@ schema_by_hand() {
 
 uninstall_fork() {
 	phase "uninstall"
+	uninstall_checked
+}
+
+# uninstall_checked: uninstall and check that Debian's files are back as they were.
+uninstall_checked() {
 	if [ -n "$SCHEMA_BEFORE" ]; then
 		run "$BCFORK" uninstall
 		cmp -s /usr/local/share/bucardo/bucardo.schema "$SCHEMA_BEFORE" || fail "uninstall did not restore the schema that was there"
@@ -327,6 +332,31 @@ uninstall_fork() {
 	dpkg --verify bucardo || fail "dpkg --verify bucardo is not clean after uninstall"
 	"$BCFORK" status | tee "$W/status.txt"
 	grep -q '^/usr/bin/bucardo: packaged file of bucardo' "$W/status.txt" || fail "status does not report Debian's packaged file"
+}
+
+debian_flavor() {
+	phase "debian flavor, one daemon"
+	# The same with the fork of Debian's own package files (flavor debian,
+	# whose schema patch was carried over Debian's "\c bucardo" change).
+	run "$BCFORK" generate --flavor debian --version 5.6.0-4 --from "$W/rebase/deb" --no-cache --out "$W/fork-deb" >/dev/null
+	run "$BCFORK" install --from "$W/fork-deb" >/dev/null
+	"$BCFORK" status | grep -q '^/usr/bin/bucardo: fork of debian 5.6.0-4' || fail "status does not report the debian fork"
+	for d in src_d dst_d; do
+		sql postgres "CREATE DATABASE $d"
+		sql "$d" "CREATE TABLE t (id int PRIMARY KEY, v text)"
+	done
+	B d install --batch >/dev/null
+	B d add db src_d dbname=src_d "host=$SOCK" "port=$PORT" >/dev/null
+	B d add db dst_d dbname=dst_d "host=$SOCK" "port=$PORT" >/dev/null
+	B d add sync sync1 dbs=src_d:source,dst_d:target tables=public.t >/dev/null
+	B d start >/dev/null
+	sql src_d "INSERT INTO t VALUES (1, 'd')"
+	wait_rows dst_d 1
+	B d stop >/dev/null
+	wait_gone "$(mcp_pid d)"
+	say "Debian-flavored fork: config database bucardo_d created by install --dbname, src_d -> dst_d replicated, stopped"
+	phase "uninstall (debian flavor)"
+	uninstall_checked
 }
 
 negative_control() {
@@ -366,5 +396,6 @@ replicate
 negative_control
 schema_by_hand
 uninstall_fork
+debian_flavor
 phase "done"
 echo "E2E OK"
