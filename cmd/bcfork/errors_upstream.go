@@ -33,7 +33,7 @@ var upstreamHints = []struct {
 }{
 	{upstream.ErrChecksum, notPristineHint},
 	{upstream.ErrUnpinned, "add --allow-unpinned to use the files unverified; bcfork then prints the checksums to pin them"},
-	{upstream.ErrOffline, "run `bcfork fetch --version V` once while online to fill the cache, or pass --from FILE.tar.gz|DIR"},
+	{upstream.ErrOffline, "run the same command once without --offline to fill the cache, or pass --from with a release tarball or folder"},
 	{upstream.ErrNotFound, "`bcfork versions` lists the releases; --repo names a fork of Bucardo"},
 	{upstream.ErrVersionMismatch, "leave out --version to take the script's, or use the tarball of the version you want"},
 	{upstream.ErrUnsafeArchive, "use a release tarball as published (Bucardo-V.tar.gz, GitHub's tag tarball or Debian's bucardo_V.orig.tar.gz), or unpack it yourself and pass --from DIR"},
