@@ -107,8 +107,17 @@ func commands() []*cli.Command {
 	}
 	for _, cmd := range cmds {
 		cmd.OnUsageError = onUsageError
+		cmd.Before = noArguments // every command takes flags only
 	}
 	return cmds
+}
+
+// noArguments refuses positional arguments, which no command takes.
+func noArguments(c *cli.Context) error {
+	if c.Args().Present() {
+		return usagef("%s takes no arguments, got %q", c.Command.Name, c.Args().Slice())
+	}
+	return nil
 }
 
 const appDescription = `bcfork fetches the pristine bucardo script and bucardo.schema of a Bucardo

@@ -36,9 +36,6 @@ file does not match its pinned checksum.`,
 }
 
 func runDiff(c *cli.Context) error {
-	if c.Args().Present() {
-		return usagef("diff takes no arguments, got %q", c.Args().Slice())
-	}
 	color, err := useColor(c.String("color"), c.App.Writer)
 	if err != nil {
 		return err

@@ -71,9 +71,6 @@ Examples:
    bcfork fetch --version master --allow-unpinned`
 
 func runFetch(c *cli.Context) error {
-	if c.Args().Present() {
-		return usagef("fetch takes no arguments, got %q", c.Args().Slice())
-	}
 	opt, err := upstreamOptions(c)
 	if err != nil {
 		return err

@@ -58,9 +58,6 @@ Examples:
 }
 
 func runGenerate(c *cli.Context) error {
-	if c.Args().Present() {
-		return usagef("generate takes no arguments, got %q", c.Args().Slice())
-	}
 	opt, err := forkOptions(c, c.String("version"))
 	if err != nil {
 		return err

@@ -87,9 +87,6 @@ func rootFlag() cli.Flag {
 }
 
 func runInstall(c *cli.Context) error {
-	if c.Args().Present() {
-		return usagef("install takes no arguments, got %q", c.Args().Slice())
-	}
 	o, notes, err := hostOptions(c)
 	if err != nil {
 		return err

@@ -78,9 +78,6 @@ GitHub or --from. Both are verified against their pins; NEW without pins
 }
 
 func runRebase(c *cli.Context) error {
-	if c.Args().Present() {
-		return usagef("rebase takes no arguments, got %q", c.Args().Slice())
-	}
 	switch {
 	case c.Bool("continue") && c.Bool("abort"):
 		return usagef("--continue and --abort exclude each other")

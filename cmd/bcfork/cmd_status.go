@@ -57,9 +57,6 @@ added in later versions, never renamed or removed:
       owner ("uid:gid"), diversion ({"to", "by"}): when known`
 
 func runStatus(c *cli.Context) error {
-	if c.Args().Present() {
-		return usagef("status takes no arguments, got %q", c.Args().Slice())
-	}
 	o, notes, err := hostOptions(c)
 	if err != nil {
 		return err

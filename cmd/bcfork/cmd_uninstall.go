@@ -46,9 +46,6 @@ changed since install (nothing was changed: bcfork status shows it, --force
 puts the original back over it).`
 
 func runUninstall(c *cli.Context) error {
-	if c.Args().Present() {
-		return usagef("uninstall takes no arguments, got %q", c.Args().Slice())
-	}
 	o, notes, err := hostOptions(c)
 	if err != nil {
 		return err

@@ -39,9 +39,6 @@ the patches tree, the cache and the last listing.
 Exit status: 0 ok, 1 failure, 2 usage.`
 
 func runVersions(c *cli.Context) error {
-	if c.Args().Present() {
-		return usagef("versions takes no arguments, got %q", c.Args().Slice())
-	}
 	opt, err := upstreamOptions(c)
 	if err != nil {
 		return err
