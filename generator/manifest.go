@@ -88,60 +88,67 @@ func SHA256(b []byte) string {
 }
 
 // ReadManifest reads and verifies the fork folder dir: the manifest must
-// parse and every file it lists (outputs, and inputs with OrigSuffix) must be
+// parse and both forked files and both pristine copies must be listed and
 // present with the recorded size and sha256.
 func ReadManifest(dir string) (*Manifest, error) {
+	f, err := ReadFork(dir)
+	if err != nil {
+		return nil, err
+	}
+	return &f.Manifest, nil
+}
+
+// ReadFork reads the fork folder dir, verified as ReadManifest does, and
+// returns the very bytes it verified, so that what is used is what was checked.
+func ReadFork(dir string) (*Fork, error) {
 	name := filepath.Join(dir, ManifestName)
 	data, err := os.ReadFile(name)
 	if err != nil {
 		return nil, fmt.Errorf("reading fork folder: %w", err)
 	}
-	var m Manifest
-	if err := json.Unmarshal(data, &m); err != nil {
+	f := &Fork{Files: map[string][]byte{}, Pristine: map[string][]byte{}}
+	if err := json.Unmarshal(data, &f.Manifest); err != nil {
 		return nil, fmt.Errorf("reading %q: %w", name, err)
 	}
-	if m.Format > ManifestFormat {
+	if m := f.Manifest; m.Format > ManifestFormat {
 		return nil, fmt.Errorf("reading %q: manifest format %d is newer than this bcfork reads (%d); upgrade bcfork", name, m.Format, ManifestFormat)
 	}
-	if err := m.verify(dir); err != nil {
-		return nil, err
+	for _, n := range Names {
+		if err := f.readPair(dir, n); err != nil {
+			return nil, err
+		}
 	}
-	return &m, nil
+	return f, nil
 }
 
-// verify checks that both forked files and both pristine copies are listed
-// and present with the recorded size and sha256.
-func (m *Manifest) verify(dir string) error {
-	for _, n := range Names {
-		out, ok1 := m.Output(n)
-		in, ok2 := m.Input(n)
-		if !ok1 || !ok2 {
-			return fmt.Errorf("reading %q: %q is not listed as both input and output", filepath.Join(dir, ManifestName), n)
-		}
-		if err := verifyFile(dir, n, out); err != nil {
-			return err
-		}
-		if err := verifyFile(dir, n+OrigSuffix, in); err != nil {
-			return err
-		}
+// readPair reads the forked file n and its pristine copy, verified.
+func (f *Fork) readPair(dir, n string) (err error) {
+	out, ok1 := f.Manifest.Output(n)
+	in, ok2 := f.Manifest.Input(n)
+	if !ok1 || !ok2 {
+		return fmt.Errorf("reading %q: %q is not listed as both input and output", filepath.Join(dir, ManifestName), n)
 	}
-	return nil
+	if f.Files[n], err = readVerified(dir, n, out); err != nil {
+		return err
+	}
+	f.Pristine[n], err = readVerified(dir, n+OrigSuffix, in)
+	return err
 }
 
 // ErrManifestMismatch is returned when a fork folder's file does not match its manifest.
 var ErrManifestMismatch = errors.New("file does not match the manifest")
 
-func verifyFile(dir, name string, want FileSum) error {
+func readVerified(dir, name string, want FileSum) ([]byte, error) {
 	p := filepath.Join(dir, name)
 	b, err := os.ReadFile(p)
 	if err != nil {
-		return fmt.Errorf("verifying fork folder: %w", err)
+		return nil, fmt.Errorf("verifying fork folder: %w", err)
 	}
 	if int64(len(b)) != want.Size {
-		return fmt.Errorf("%q: %w: %d bytes, manifest says %d", p, ErrManifestMismatch, len(b), want.Size)
+		return nil, fmt.Errorf("%q: %w: %d bytes, manifest says %d", p, ErrManifestMismatch, len(b), want.Size)
 	}
 	if got := SHA256(b); got != want.SHA256 {
-		return fmt.Errorf("%q: %w: sha256 %s, manifest says %s", p, ErrManifestMismatch, got, want.SHA256)
+		return nil, fmt.Errorf("%q: %w: sha256 %s, manifest says %s", p, ErrManifestMismatch, got, want.SHA256)
 	}
-	return nil
+	return b, nil
 }

@@ -2,8 +2,6 @@ package install
 
 import (
 	"fmt"
-	"os"
-	"path/filepath"
 
 	"github.com/bcfork/bcfork/generator"
 )
@@ -19,49 +17,16 @@ type fork struct {
 
 // loadFork reads the fork folder dir and verifies it against its manifest.
 func loadFork(dir string) (*fork, error) {
-	m, err := generator.ReadManifest(dir)
+	g, err := generator.ReadFork(dir)
 	if err != nil {
 		return nil, err
 	}
-	f := &fork{dir: dir, manifest: m, files: map[string][]byte{}, origs: map[string][]byte{}}
-	for _, name := range []string{ScriptName, SchemaName} {
-		if _, ok := m.Output(name); !ok {
-			return nil, fmt.Errorf("fork folder %q: manifest lists no %s", dir, name)
-		}
-		if f.files[name], err = readVerified(dir, name, m.Outputs); err != nil {
-			return nil, err
-		}
-		if _, ok := m.Input(name); ok {
-			if f.origs[name], err = readVerified(dir, name+generator.OrigSuffix, m.Inputs); err != nil {
-				return nil, err
-			}
-		}
-	}
+	f := &fork{dir: dir, manifest: &g.Manifest, files: g.Files, origs: g.Pristine}
 	f.version = Version(f.files[ScriptName])
 	if f.version == "" {
-		f.version = m.Version
+		f.version = g.Manifest.Version
 	}
 	return f, nil
-}
-
-// readVerified reads a file of the fork folder again and checks it against
-// the manifest, so what is installed is what was verified.
-func readVerified(dir, name string, sums []generator.FileSum) ([]byte, error) {
-	base := name
-	if filepath.Ext(name) == generator.OrigSuffix {
-		base = name[:len(name)-len(generator.OrigSuffix)]
-	}
-	path := filepath.Join(dir, name)
-	data, err := os.ReadFile(path)
-	if err != nil {
-		return nil, wrap("reading the fork folder's", path, err)
-	}
-	for _, s := range sums {
-		if s.Name == base && s.SHA256 == generator.SHA256(data) {
-			return data, nil
-		}
-	}
-	return nil, fmt.Errorf("%q: %w", path, generator.ErrManifestMismatch)
 }
 
 // mode returns the mode the manifest gives the forked file name, else the usual one.
