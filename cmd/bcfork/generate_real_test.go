@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"os"
@@ -11,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/bcfork/bcfork/internal/pristinetest"
+	"github.com/bcfork/bcfork/upstream"
 
 	"github.com/bcfork/bcfork/generator"
 )
@@ -20,6 +20,9 @@ func pristineTarball(t *testing.T) string {
 	t.Helper()
 	return pristinetest.Tarball(t)
 }
+
+// upstreamSeries is the series folder of upstream 5.6.0, in the source tree.
+const upstreamSeries = "../../patches/upstream/5.6.0"
 
 // TestGenerateReal5_6_0 generates the fork from the real pristine 5.6.0 files
 // and checks it the ways the series promises: pins match, every hunk at
@@ -37,23 +40,31 @@ func TestGenerateReal5_6_0(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	checkPins(t, m)
+	checkPins(t, m, upstreamSeries)
 	checkOffsetsZero(t, m)
 	checkPerlCompiles(t, filepath.Join(out, "bucardo"))
-	checkExternalTools(t, out)
+	checkExternalTools(t, out, upstreamSeries)
 }
 
-func checkPins(t *testing.T, m *generator.Manifest) {
-	data, err := os.ReadFile("../../patches/upstream/5.6.0/checksums")
+// checkPins requires the manifest's inputs to be the files the checksums
+// of seriesDir pin, both of them.
+func checkPins(t *testing.T, m *generator.Manifest, seriesDir string) {
+	f, err := os.Open(filepath.Join(seriesDir, "checksums"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	sc := bufio.NewScanner(bytes.NewReader(data))
-	for sc.Scan() {
-		f := strings.Fields(sc.Text())
-		in, ok := m.Input(f[1])
-		if !ok || in.SHA256 != f[0] {
-			t.Errorf("input %s: manifest sha256 %q, pin %q", f[1], in.SHA256, f[0])
+	defer f.Close()
+	pins, err := upstream.ReadChecksums(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(pins) != len(generator.Names) {
+		t.Errorf("checksums pin %d files, want %d", len(pins), len(generator.Names))
+	}
+	for _, n := range generator.Names {
+		in, ok := m.Input(n)
+		if !ok || in.SHA256 != pins[n] {
+			t.Errorf("input %s: manifest sha256 %q, pin %q", n, in.SHA256, pins[n])
 		}
 	}
 }
@@ -87,10 +98,11 @@ func checkPerlCompiles(t *testing.T, script string) {
 	}
 }
 
-// checkExternalTools applies the series with GNU patch and with git apply to
-// copies of the pristine files and requires the exact bytes bcfork wrote.
-func checkExternalTools(t *testing.T, fork string) {
-	series := seriesPatches(t, "../../patches/upstream/5.6.0")
+// checkExternalTools applies the series in seriesDir with GNU patch and with
+// git apply to copies of the pristine files and requires the exact bytes
+// bcfork wrote.
+func checkExternalTools(t *testing.T, fork, seriesDir string) {
+	series := seriesPatches(t, seriesDir)
 	for _, tool := range [][]string{{"patch", "-p1", "--quiet", "--no-backup-if-mismatch", "-i"}, {"git", "apply", "--whitespace=nowarn"}} {
 		dir := t.TempDir()
 		for _, n := range generator.Names {
