@@ -36,7 +36,7 @@ STATICCHECK ?= honnef.co/go/tools/cmd/staticcheck@v0.8.2
 check:
 	$(GO) vet ./...
 	$(GO) run $(STATICCHECK) ./...
-	@if command -v shellcheck >/dev/null; then shellcheck e2e/run.sh scripts/*.sh bench/*.sh .ci/run; \
+	@if command -v shellcheck >/dev/null; then shellcheck -x e2e/run.sh scripts/*.sh bench/*.sh .ci/run; \
 	else echo "make check: shellcheck not installed, shell scripts not checked (.ci/run installs it)"; fi
 	@out=$$(gofmt -l .); if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
 	@cp go.mod /tmp/bcfork.go.mod.bak; cp go.sum /tmp/bcfork.go.sum.bak; \

@@ -26,21 +26,13 @@ git merge-file -p --diff3 -L ours -L base -L theirs "$in/ours" "$in/base" "$in/t
 cmp "$tmp/engine.merge" "$tmp/git.merge"
 echo "outputs identical: engine = GNU patch, engine = git merge-file"
 
+# shellcheck source=bench/timing.sh
+. bench/timing.sh
+
 # mean_us CMD...: mean wall time of CMD in microseconds over N runs.
 mean_us() {
-	if command -v hyperfine >/dev/null 2>&1; then
-		hyperfine -N --style none --warmup 5 --runs "$N" --export-csv "$tmp/h.csv" "$*" >/dev/null 2>&1
-		awk -F, 'NR==2 { printf "%d\n", $2 * 1000000 }' "$tmp/h.csv"
-		return
-	fi
-	start=$(date +%s%N)
-	i=0
-	while [ "$i" -lt "$N" ]; do
-		"$@" >/dev/null 2>&1
-		i=$((i + 1))
-	done
-	end=$(date +%s%N)
-	echo $(((end - start) / N / 1000))
+	t=$(bench_time "$*" 5)
+	echo "${t%% *}"
 }
 
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }

@@ -47,7 +47,8 @@ tar -xzf "$tarball" -C "$tmp" "Bucardo-$version/bucardo" "Bucardo-$version/bucar
 src=$tmp/Bucardo-$version
 
 # A warm cache entry for bucardo/bucardo@5.6.0, laid out as upstream/cache.go
-# reads it. The tag's commit is left out: the cache does not check it.
+# reads it, with the tag's commit as pinned (the cache drops an entry whose
+# commit is not the pinned one).
 BCFORK_CACHE_DIR=$tmp/cache
 export BCFORK_CACHE_DIR
 entry=$BCFORK_CACHE_DIR/github/bucardo/bucardo/refs/$version
@@ -57,8 +58,9 @@ filemeta() {
 	printf '"%s": {"size": %d, "sha256": "%s", "blob": "%s"}' "$1" \
 		"$(wc -c <"$entry/$1")" "$(sha256sum "$entry/$1" | cut -d' ' -f1)" "$(git hash-object "$entry/$1")"
 }
-printf '{"format": 1, "repo": "bucardo/bucardo", "ref": "%s", "commit": "", "fetched": "%s",\n "files": {%s,\n  %s}}\n' \
-	"$version" "$(date -u +%Y-%m-%dT%H:%M:%SZ)" "$(filemeta bucardo)" "$(filemeta bucardo.schema)" >"$entry/meta.json"
+commit=$(cat "$root/patches/upstream/$version/commit")
+printf '{"format": 1, "repo": "bucardo/bucardo", "ref": "%s", "commit": "%s", "fetched": "%s",\n "files": {%s,\n  %s}}\n' \
+	"$version" "$commit" "$(date -u +%Y-%m-%dT%H:%M:%SZ)" "$(filemeta bucardo)" "$(filemeta bucardo.schema)" >"$entry/meta.json"
 
 # One script per tool, applying the series in order to fresh copies.
 for tool in patch git; do
@@ -110,21 +112,13 @@ echo "inputs: bucardo $(wc -c <"$src/bucardo") bytes, bucardo.schema $(wc -c <"$
 	"series: $(grep -c '^patch ' "$tmp/patch.sh") patches"
 echo "outputs identical: bcfork (cache) = bcfork (--from) = GNU patch = git apply"
 
-# time_ms CMD: "MEAN ± STDDEV" in milliseconds over N runs of CMD (a string).
+# shellcheck source=bench/timing.sh
+. "$here/timing.sh"
+
+# time_ms CMD: "MEAN ± STDDEV" (or "MEAN" from the shell loop) in
+# milliseconds over N runs of CMD (a string).
 time_ms() {
-	if command -v hyperfine >/dev/null 2>&1; then
-		hyperfine -N --style none --warmup 3 --runs "$N" --export-csv "$tmp/h.csv" "$1" >/dev/null 2>&1
-		awk -F, 'NR == 2 { printf "%.2f ± %.2f\n", $2 * 1000, $3 * 1000 }' "$tmp/h.csv"
-		return
-	fi
-	start=$(date +%s%N)
-	i=0
-	while [ "$i" -lt "$N" ]; do
-		eval "$1" >/dev/null 2>&1
-		i=$((i + 1))
-	done
-	end=$(date +%s%N)
-	awk -v ns="$((end - start))" -v n="$N" 'BEGIN { printf "%.2f\n", ns / n / 1e6 }'
+	bench_time "$1" 3 | awk '{ if ($2 > 0) printf "%.2f ± %.2f\n", $1 / 1000, $2 / 1000; else printf "%.2f\n", $1 / 1000 }'
 }
 
 # ratio A B: A / B, for "MEAN ..." strings.
