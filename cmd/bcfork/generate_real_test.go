@@ -15,12 +15,6 @@ import (
 	"github.com/bcfork/bcfork/generator"
 )
 
-// pristineTarball returns Debian's bucardo_5.6.0.orig.tar.gz, or skips t.
-func pristineTarball(t *testing.T) string {
-	t.Helper()
-	return pristinetest.Tarball(t)
-}
-
 // upstreamSeries is the series folder of upstream 5.6.0, in the source tree.
 const upstreamSeries = "../../patches/upstream/5.6.0"
 
@@ -29,7 +23,7 @@ const upstreamSeries = "../../patches/upstream/5.6.0"
 // offset 0, the script compiles, and GNU patch and git apply the same series
 // to the same result.
 func TestGenerateReal5_6_0(t *testing.T) {
-	tarball := pristineTarball(t)
+	tarball := pristinetest.Tarball(t)
 	out := filepath.Join(t.TempDir(), "fork")
 	var stdout, stderr bytes.Buffer
 	args := []string{"bcfork", "generate", "--version", "5.6.0", "--from", tarball, "--out", out, "--no-cache"}

@@ -22,6 +22,7 @@ import (
 
 	"github.com/bcfork/bcfork/install"
 	"github.com/bcfork/bcfork/install/installtest"
+	"github.com/bcfork/bcfork/internal/pristinetest"
 	"github.com/rogpeppe/go-internal/testscript"
 )
 
@@ -213,7 +214,7 @@ func mustNil(t *testing.T, err error) {
 func TestStatusNamesRealPristine(t *testing.T) {
 	root := t.TempDir()
 	files := map[string]string{"Bucardo-5.6.0/bucardo": install.DefaultBin, "Bucardo-5.6.0/bucardo.schema": install.DefaultSchema}
-	f, err := os.Open(pristineTarball(t))
+	f, err := os.Open(pristinetest.Tarball(t))
 	mustNil(t, err)
 	defer f.Close()
 	gz, err := gzip.NewReader(f)
