@@ -6,6 +6,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/bcfork/bcfork/internal/pristinetest"
 )
 
 // packagedHost is a root whose script belongs to a package, with a fake
@@ -128,11 +130,9 @@ func TestStatusStates(t *testing.T) {
 }
 
 func TestStatusKnowsDebianFiles(t *testing.T) {
-	const host = "/usr/bin/bucardo" // read only: Debian's packaged script, when installed here
-	data, err := os.ReadFile(host)
-	if err != nil || packagedSums[sha(data)] == "" {
-		t.Skip("Debian's bucardo 5.6.0-4 is not installed on this host")
-	}
+	// Debian's packaged script, from the package itself (make test fetches it).
+	data, err := os.ReadFile(filepath.Join(pristinetest.DebianFiles(t), "bucardo"))
+	must(t, err)
 	root := t.TempDir()
 	put(t, root, DefaultBin, string(data), 0o755)
 	st, err := Status(context.Background(), Options{Root: root})
