@@ -2,7 +2,6 @@ package main
 
 import (
 	"errors"
-	"strings"
 
 	"github.com/urfave/cli/v2"
 )
@@ -23,7 +22,7 @@ func exitCode(err error) int {
 	switch {
 	case err == nil:
 		return ExitOK
-	case isUsage(err) || isCLIUsage(err):
+	case isUsage(err):
 		return ExitUsage
 	case errors.As(err, &coder):
 		return coder.ExitCode()
@@ -49,15 +48,4 @@ func hint(err error) string {
 		}
 	}
 	return ""
-}
-
-// isCLIUsage recognises urfave/cli's own parse errors, which are plain errors.
-func isCLIUsage(err error) bool {
-	msg := err.Error()
-	for _, p := range []string{"flag provided but not defined", "flag needs an argument", "invalid value", "Required flag", "Required flags"} {
-		if strings.Contains(msg, p) {
-			return true
-		}
-	}
-	return false
 }
