@@ -156,3 +156,9 @@ func sign(n int) int {
 	}
 	return 0
 }
+
+var commitRE = regexp.MustCompile(`^[0-9a-f]{40}$`)
+
+// IsCommit reports whether ref is a full commit SHA (lower-case hex), which
+// cannot move.
+func IsCommit(ref string) bool { return commitRE.MatchString(ref) }

@@ -1,0 +1,180 @@
+// Package catalog reads the patches tree: which flavors and versions have a
+// series, and their pins and commits.
+//
+// The tree is <flavor>/<version>/ holding a quilt series (series and the
+// patches it lists), checksums (sha256sum lines pinning the pristine files
+// the series applies to) and optionally commit (one line, the 40-hex
+// upstream commit of the release). A version folder may hold only its pins:
+// the release is pinned but has no series yet. Versions are listed newest
+// first, as package version orders them.
+package catalog
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"path"
+	"sort"
+	"strings"
+
+	"github.com/bcfork/bcfork/generator"
+	"github.com/bcfork/bcfork/internal/version"
+)
+
+// The flavors bcfork ships series for.
+const (
+	Upstream = "upstream" // Bucardo's releases and refs, from bucardo/bucardo
+	Debian   = "debian"   // the files of Debian's bucardo package; versions are the package's (5.6.0-4)
+)
+
+// The files of a version folder besides its patches.
+const (
+	SeriesFile    = generator.SeriesName // the quilt series
+	ChecksumsFile = "checksums"          // sha256sum lines pinning the pristine files
+	CommitFile    = "commit"             // the pinned upstream commit
+)
+
+// ErrNoSeries is matched (errors.Is) by every *NoSeriesError.
+var ErrNoSeries = errors.New("no patch series")
+
+// NoSeriesError says that a flavor has no series for a version, or none at
+// all when Version is "", and which versions have one.
+type NoSeriesError struct {
+	Flavor  string
+	Version string
+	Have    []string // the versions of Flavor with a series, newest first
+}
+
+func (e *NoSeriesError) Error() string {
+	have := "series exist for: " + strings.Join(e.Have, ", ")
+	if len(e.Have) == 0 {
+		have = fmt.Sprintf("the patches tree has no %s/VERSION/%s at all", e.Flavor, SeriesFile)
+	}
+	if e.Version == "" {
+		return fmt.Sprintf("%v: %s", ErrNoSeries, have)
+	}
+	return fmt.Sprintf("%v for %s %s (%s)", ErrNoSeries, e.Flavor, e.Version, have)
+}
+
+// Is reports whether target is ErrNoSeries.
+func (e *NoSeriesError) Is(target error) bool { return target == ErrNoSeries }
+
+// Catalog reads one patches tree.
+type Catalog struct {
+	fsys fs.FS
+}
+
+// New returns the catalog of the patches tree fsys: patches.FS, or
+// os.DirFS of a folder.
+func New(fsys fs.FS) *Catalog { return &Catalog{fsys: fsys} }
+
+// Entry is one version folder of a flavor.
+type Entry struct {
+	Version string
+	Series  bool // it has a series
+	Pinned  bool // it has checksums
+}
+
+// Entries lists the version folders of flavor that hold a series or pins,
+// newest first; none when the tree has no folder for flavor.
+func (c *Catalog) Entries(flavor string) ([]Entry, error) {
+	if !validName(flavor) {
+		return nil, nil
+	}
+	dirs, err := fs.ReadDir(c.fsys, flavor)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("reading the patches tree: %w", err)
+	}
+	byVersion := map[string]Entry{}
+	var versions []string
+	for _, d := range dirs {
+		v := d.Name()
+		e := Entry{Version: v, Series: c.exists(flavor, v, SeriesFile), Pinned: c.exists(flavor, v, ChecksumsFile)}
+		if validName(v) && (e.Series || e.Pinned) {
+			byVersion[v] = e
+			versions = append(versions, v)
+		}
+	}
+	version.Sort(versions)
+	out := make([]Entry, len(versions))
+	for i, v := range versions {
+		out[i] = byVersion[v]
+	}
+	return out, nil
+}
+
+// Versions lists the versions of flavor that have a series, newest first.
+func (c *Catalog) Versions(flavor string) ([]string, error) {
+	entries, err := c.Entries(flavor)
+	var out []string
+	for _, e := range entries {
+		if e.Series {
+			out = append(out, e.Version)
+		}
+	}
+	return out, err
+}
+
+// Newest is the newest version of flavor with a series; a *NoSeriesError
+// when it has none.
+func (c *Catalog) Newest(flavor string) (string, error) {
+	vs, err := c.Versions(flavor)
+	if err != nil {
+		return "", err
+	}
+	if len(vs) == 0 {
+		return "", &NoSeriesError{Flavor: flavor}
+	}
+	return vs[0], nil
+}
+
+// Flavors lists the flavors that have a series or pins, by name.
+func (c *Catalog) Flavors() ([]string, error) {
+	dirs, err := fs.ReadDir(c.fsys, ".")
+	if err != nil {
+		return nil, fmt.Errorf("reading the patches tree: %w", err)
+	}
+	var out []string
+	for _, d := range dirs {
+		if fi, err := fs.Stat(c.fsys, d.Name()); err != nil || !fi.IsDir() {
+			continue
+		}
+		entries, err := c.Entries(d.Name())
+		if err != nil {
+			return nil, err
+		}
+		if len(entries) > 0 {
+			out = append(out, d.Name())
+		}
+	}
+	sort.Strings(out)
+	return out, nil
+}
+
+// Series reads the series of flavor/version with generator.ReadSeries; a
+// *NoSeriesError when there is none.
+func (c *Catalog) Series(flavor, version string) (*generator.Series, error) {
+	if !validName(flavor) || !validName(version) || !c.exists(flavor, version, SeriesFile) {
+		have, err := c.Versions(flavor)
+		if err != nil {
+			return nil, err
+		}
+		return nil, &NoSeriesError{Flavor: flavor, Version: version, Have: have}
+	}
+	return generator.ReadSeries(c.fsys, path.Join(flavor, version))
+}
+
+func (c *Catalog) exists(flavor, version, name string) bool {
+	_, err := fs.Stat(c.fsys, path.Join(flavor, version, name))
+	return err == nil
+}
+
+// validName accepts a flavor or version that names one folder of the tree
+// (a ref such as feature/x names nested folders): not hidden, not "." or
+// "..", no empty part.
+func validName(name string) bool {
+	return name != "" && name != "." && fs.ValidPath(name) && !strings.HasPrefix(name, ".")
+}

@@ -1,0 +1,129 @@
+package catalog
+
+import (
+	"errors"
+	"strings"
+	"testing"
+	"testing/fstest"
+)
+
+const (
+	sumA = "0e9b9a7ced1ad7a66c1e4ce545d024d542e5e25290ac827b688c47c27b9facb4"
+	sumB = "1d2dbdb9a8709a0b95f7f14e352525ab25b4c9ed29aa47cf503f3e543895bf0e"
+)
+
+// pins is a checksums file pinning sumA and sumB.
+var pins = &fstest.MapFile{Data: []byte(sumA + "  bucardo\n" + sumB + "  bucardo.schema\n")}
+
+var series = &fstest.MapFile{Data: []byte("# no patches\n")}
+
+// tree is a patches tree with two flavors, versions that sort wrongly as
+// text, a folder with only pins, and folders that are not versions.
+var tree = fstest.MapFS{
+	"upstream/5.10.0/series":   series,
+	"upstream/5.6.0/series":    series,
+	"upstream/5.6.0/checksums": pins,
+	"upstream/5.5.0/checksums": pins,
+	"upstream/master/series":   series,
+	"upstream/notes/README.md": {Data: []byte("not a version\n")},
+	"upstream/.git/series":     series,
+	"debian/5.6.0-4/series":    series,
+	"debian/5.6.0-10/series":   series,
+	"debian/README.md":         {Data: []byte("about the flavor\n")},
+	"empty/README.md":          {Data: []byte("no versions\n")},
+	"embed.go":                 {Data: []byte("package patches\n")},
+}
+
+func TestFlavors(t *testing.T) {
+	got, err := New(tree).Flavors()
+	if err != nil || strings.Join(got, " ") != "debian upstream" {
+		t.Errorf("Flavors() = %q, %v; want debian upstream", got, err)
+	}
+}
+
+func TestVersions(t *testing.T) {
+	c := New(tree)
+	tests := []struct{ flavor, want string }{
+		{"upstream", "5.10.0 5.6.0 master"},
+		{"debian", "5.6.0-10 5.6.0-4"},
+		{"empty", ""},
+		{"none", ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.flavor, func(t *testing.T) {
+			got, err := c.Versions(tt.flavor)
+			if err != nil || strings.Join(got, " ") != tt.want {
+				t.Errorf("Versions(%s) = %q, %v; want %q", tt.flavor, got, err, tt.want)
+			}
+		})
+	}
+}
+
+func TestEntries(t *testing.T) {
+	got, err := New(tree).Entries("upstream")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var b strings.Builder
+	for _, e := range got {
+		b.WriteString(e.Version)
+		if e.Series {
+			b.WriteString(" series")
+		}
+		if e.Pinned {
+			b.WriteString(" pinned")
+		}
+		b.WriteString("; ")
+	}
+	if want := "5.10.0 series; 5.6.0 series pinned; 5.5.0 pinned; master series; "; b.String() != want {
+		t.Errorf("Entries(upstream) = %s\nwant %s", &b, want)
+	}
+}
+
+func TestNewest(t *testing.T) {
+	c := New(tree)
+	for flavor, want := range map[string]string{"debian": "5.6.0-10", "upstream": "5.10.0"} {
+		if got, err := c.Newest(flavor); got != want || err != nil {
+			t.Errorf("Newest(%s) = %q, %v; want %s", flavor, got, err, want)
+		}
+	}
+	_, err := c.Newest("empty")
+	var nse *NoSeriesError
+	if !errors.As(err, &nse) || !errors.Is(err, ErrNoSeries) || nse.Flavor != "empty" {
+		t.Fatalf("Newest(empty) error = %#v", err)
+	}
+	if want := "no patch series: the patches tree has no empty/VERSION/series at all"; err.Error() != want {
+		t.Errorf("error %q\nwant %q", err, want)
+	}
+}
+
+func TestSeries(t *testing.T) {
+	c := New(tree)
+	s, err := c.Series("upstream", "5.6.0")
+	if err != nil || len(s.Patches) != 0 {
+		t.Fatalf("Series(upstream, 5.6.0) = %v, %v", s, err)
+	}
+	tests := []struct{ flavor, version, want string }{
+		{"upstream", "5.5.0", "no patch series for upstream 5.5.0 (series exist for: 5.10.0, 5.6.0, master)"},
+		{"debian", "5.6.0-1", "no patch series for debian 5.6.0-1 (series exist for: 5.6.0-10, 5.6.0-4)"},
+		{"none", "1.0", "no patch series for none 1.0 (the patches tree has no none/VERSION/series at all)"},
+		{"upstream", "../debian/5.6.0-4", "no patch series for upstream ../debian/5.6.0-4 (series exist for: 5.10.0, 5.6.0, master)"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.flavor+"/"+tt.version, func(t *testing.T) {
+			_, err := c.Series(tt.flavor, tt.version)
+			if !errors.Is(err, ErrNoSeries) || err.Error() != tt.want {
+				t.Errorf("error %v\nwant %s", err, tt.want)
+			}
+		})
+	}
+}
+
+// A series that does not parse is the engine's error, not "no series".
+func TestSeriesUnlisted(t *testing.T) {
+	bad := fstest.MapFS{"upstream/1.0/series": series, "upstream/1.0/stray.patch": {Data: []byte("x")}}
+	_, err := New(bad).Series("upstream", "1.0")
+	if err == nil || errors.Is(err, ErrNoSeries) || !strings.Contains(err.Error(), "stray.patch") {
+		t.Errorf("error = %v", err)
+	}
+}
