@@ -5,7 +5,7 @@
 // upstream files the series applies to, and optionally commit (one line, the
 // 40-hex upstream commit of the release; a tag that moves is refused). A
 // version folder may hold only its pins: the release is pinned but has no
-// series yet.
+// series yet. Package internal/catalog reads the tree.
 package patches
 
 import "embed"

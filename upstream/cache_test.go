@@ -8,6 +8,7 @@ import (
 	"testing"
 	"testing/fstest"
 
+	"github.com/bcfork/bcfork/internal/catalog"
 	"github.com/bcfork/bcfork/internal/fakegithub"
 )
 
@@ -80,7 +81,7 @@ func TestCacheOfAnotherCommitIsDropped(t *testing.T) {
 	w.mustFetch(t, nil)
 	other := strings.Repeat("ab", 20)
 	pins := fstest.MapFS{
-		"upstream/9.9.9/checksums": {Data: []byte(ChecksumLines(fakegithub.Files("9.9.9")))},
+		"upstream/9.9.9/checksums": {Data: []byte(catalog.ChecksumLines(fakegithub.Files("9.9.9")))},
 		"upstream/9.9.9/commit":    {Data: []byte(other + "\n")},
 	}
 	w.srv.ClearRequests()

@@ -19,8 +19,8 @@
 // that do not match are refused whatever their source, with a
 // *ChecksumError wrapping ErrChecksum, and never reach the cache. Files
 // fetched from GitHub are also checked against GitHub's git blob SHA. An
-// unpinned version needs Options.AllowUnpinned; ChecksumLines gives the lines
-// to pin it.
+// unpinned version needs Options.AllowUnpinned; catalog.ChecksumLines gives
+// the lines to pin it. The patches tree is read through internal/catalog.
 //
 // A pinned version may pin its upstream commit too: <flavor>/<version>/commit,
 // one line holding the full SHA (`git rev-parse 5.6.0^{commit}`). A GitHub tag

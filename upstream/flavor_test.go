@@ -5,12 +5,13 @@ import (
 	"testing"
 	"testing/fstest"
 
+	"github.com/bcfork/bcfork/internal/catalog"
 	"github.com/bcfork/bcfork/internal/fakegithub"
 )
 
 // debianPins is a patches tree pinning 9.9.9's files as debian 9.9.9-1.
 func debianPins() fstest.MapFS {
-	sums := ChecksumLines(fakegithub.Files("9.9.9"))
+	sums := catalog.ChecksumLines(fakegithub.Files("9.9.9"))
 	return fstest.MapFS{"debian/9.9.9-1/checksums": {Data: []byte(sums)}}
 }
 

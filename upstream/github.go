@@ -14,6 +14,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/bcfork/bcfork/internal/version"
 	"github.com/google/go-github/v60/github"
 )
 
@@ -231,7 +232,7 @@ func (h *hub) resolve(ctx context.Context, ref, lastCommit string) (commit strin
 	if err != nil {
 		return "", false, err
 	}
-	if !isCommit(commit) {
+	if !version.IsCommit(commit) {
 		return "", false, fmt.Errorf("%s: GitHub answered %.50q, not a commit SHA", what, commit)
 	}
 	return commit, same, nil

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/bcfork/bcfork/internal/catalog"
 	"github.com/bcfork/bcfork/internal/pristinetest"
 
 	"github.com/bcfork/bcfork/internal/fakegithub"
@@ -287,7 +288,7 @@ func TestPristineTarball(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := ChecksumLines(r.Files); got != string(pins) {
+	if got := catalog.ChecksumLines(r.Files); got != string(pins) {
 		t.Errorf("checksums:\n%s\nwant the pins:\n%s", got, pins)
 	}
 }

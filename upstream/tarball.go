@@ -10,6 +10,8 @@ import (
 	"os"
 	"path"
 	"strings"
+
+	"github.com/bcfork/bcfork/internal/version"
 )
 
 // Limits on what a tarball may hold, some 10 to 50 times what Bucardo needs:
@@ -80,7 +82,7 @@ func (s *tarScan) entry(hdr *tar.Header, r io.Reader) error {
 		return fmt.Errorf("%w: more than %d entries", ErrUnsafeArchive, maxEntries)
 	}
 	if hdr.Typeflag == tar.TypeXGlobalHeader {
-		if c := hdr.PAXRecords["comment"]; isCommit(c) {
+		if c := hdr.PAXRecords["comment"]; version.IsCommit(c) {
 			s.commit = c
 		}
 		return nil

@@ -11,6 +11,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/bcfork/bcfork/internal/catalog"
+	"github.com/bcfork/bcfork/internal/version"
 	"github.com/bcfork/bcfork/patches"
 )
 
@@ -18,7 +20,7 @@ import (
 const (
 	DefaultRepo    = "bucardo/bucardo"
 	DefaultAPIURL  = "https://api.github.com/"
-	DefaultFlavor  = "upstream"
+	DefaultFlavor  = catalog.Upstream
 	DefaultTimeout = 30 * time.Second
 	DefaultRetries = 3
 )
@@ -145,7 +147,7 @@ func (opt *Options) pins(version string) (pinned, error) {
 	if err != nil || p.sums != nil || opt.AllowUnpinned {
 		return p, err
 	}
-	return p, fmt.Errorf("%w: %s has no checksums in the patches tree (%s)", ErrUnpinned, version, PinPath(opt.Flavor, version))
+	return p, fmt.Errorf("%w: %s has no checksums in the patches tree (%s)", ErrUnpinned, version, catalog.ChecksumsPath(opt.Flavor, version))
 }
 
 func fetchLocal(opt *Options) (*Release, error) {
@@ -180,7 +182,7 @@ func (r *Release) check(opt *Options) error {
 	if err != nil || p.sums == nil {
 		return err
 	}
-	pin := PinPath(opt.Flavor, r.Version)
+	pin := catalog.ChecksumsPath(opt.Flavor, r.Version)
 	if err := verifyPins(r.Files, p.sums, r.String(), pin); err != nil {
 		return err
 	}
@@ -199,12 +201,12 @@ func (r *Release) checkCommit(pinned string, opt *Options) error {
 	case r.Commit != "" && r.Commit != pinned:
 		return r.commitError(pinned, opt)
 	}
-	r.Commit, r.CommitPin = pinned, CommitPinPath(opt.Flavor, r.Version)
+	r.Commit, r.CommitPin = pinned, catalog.CommitPath(opt.Flavor, r.Version)
 	return nil
 }
 
 func (r *Release) commitError(pinned string, opt *Options) *CommitError {
-	e := &CommitError{Want: pinned, Got: r.Commit, Source: r.String(), Pin: CommitPinPath(opt.Flavor, r.Version)}
+	e := &CommitError{Want: pinned, Got: r.Commit, Source: r.String(), Pin: catalog.CommitPath(opt.Flavor, r.Version)}
 	if r.Kind == "github" {
 		e.Tag = r.Ref
 	}
@@ -225,7 +227,7 @@ func fetchGitHub(ctx context.Context, opt *Options) (*Release, error) {
 	c := opt.cache()
 	cached := c.load(opt.Repo, opt.Version, p)
 	switch {
-	case cached != nil && (p.sums != nil || isCommit(opt.Version) || opt.Offline):
+	case cached != nil && (p.sums != nil || version.IsCommit(opt.Version) || opt.Offline):
 		logf(opt.Log, "using the cache %q", c.entryDir(opt.Repo, opt.Version))
 		return r.fromCache(cached, opt)
 	case opt.Offline:

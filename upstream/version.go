@@ -3,13 +3,11 @@ package upstream
 import (
 	"fmt"
 	"regexp"
-	"strconv"
 	"strings"
 )
 
 var (
 	releaseRE   = regexp.MustCompile(`^[0-9]+(\.[0-9]+)+$`)
-	commitRE    = regexp.MustCompile(`^[0-9a-f]{40}$`)
 	refCharsRE  = regexp.MustCompile(`^[A-Za-z0-9._/+-]+$`)
 	repoRE      = regexp.MustCompile(`^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$`)
 	flavorRE    = regexp.MustCompile(`^[a-z0-9][a-z0-9_-]*$`)
@@ -18,9 +16,6 @@ var (
 
 // isRelease reports whether v looks like a release number, e.g. "5.6.0".
 func isRelease(v string) bool { return releaseRE.MatchString(v) }
-
-// isCommit reports whether ref is a full commit SHA, which cannot move.
-func isCommit(ref string) bool { return commitRE.MatchString(ref) }
 
 // validRef accepts tags, branches and commits that are safe as path parts:
 // letters, digits and ._/+- without "..", "//" or a leading "-", "." or "/".
@@ -84,28 +79,4 @@ func agreeVersion(flavor, asked, found string) (string, error) {
 		return "", fmt.Errorf("%w: asked for %s, but %s says $VERSION is %s", ErrVersionMismatch, asked, Script, found)
 	}
 	return asked, nil // a ref such as "master" labels the files of a checkout
-}
-
-// newer orders versions newest first: releases by number, then other tags
-// and refs by name.
-func newer(a, b string) bool {
-	ra, rb := isRelease(a), isRelease(b)
-	if ra != rb {
-		return ra
-	}
-	if !ra {
-		return a < b
-	}
-	pa, pb := strings.Split(a, "."), strings.Split(b, ".")
-	for i := 0; i < len(pa) && i < len(pb); i++ {
-		na, _ := strconv.ParseUint(pa[i], 10, 64)
-		nb, _ := strconv.ParseUint(pb[i], 10, 64)
-		if na != nb {
-			return na > nb
-		}
-	}
-	if len(pa) != len(pb) {
-		return len(pa) > len(pb)
-	}
-	return a < b
 }

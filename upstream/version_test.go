@@ -1,19 +1,8 @@
 package upstream
 
 import (
-	"sort"
-	"strings"
 	"testing"
 )
-
-func TestNewer(t *testing.T) {
-	list := []string{"4.99.10", "master", "5.6.0", "5.10.0", "bucardo_3.0", "5.4.1", "4.4.8", "5.6", "beta", "5.6.0.1"}
-	sort.Slice(list, func(i, j int) bool { return newer(list[i], list[j]) })
-	want := "5.10.0 5.6.0.1 5.6.0 5.6 5.4.1 4.99.10 4.4.8 beta bucardo_3.0 master"
-	if got := strings.Join(list, " "); got != want {
-		t.Errorf("order\n got %s\nwant %s", got, want)
-	}
-}
 
 func TestValidRef(t *testing.T) {
 	for _, ok := range []string{"5.6.0", "master", "feature/x", "d9919c804d2c84a25e9bd8895908e80932609160", "v1.0-rc+1"} {

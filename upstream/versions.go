@@ -2,10 +2,11 @@ package upstream
 
 import (
 	"context"
-	"errors"
-	"fmt"
 	"io/fs"
 	"sort"
+
+	"github.com/bcfork/bcfork/internal/catalog"
+	"github.com/bcfork/bcfork/internal/version"
 )
 
 // VersionInfo describes one upstream tag or locally known version.
@@ -81,7 +82,7 @@ func (k known) sorted() []VersionInfo {
 		}
 		list = append(list, *vi)
 	}
-	sort.Slice(list, func(i, j int) bool { return newer(list[i].Version, list[j].Version) })
+	sort.Slice(list, func(i, j int) bool { return version.Newer(list[i].Version, list[j].Version) })
 	return list
 }
 
@@ -142,35 +143,23 @@ func fetchTags(ctx context.Context, opt *Options, last *tagList) ([]tagPage, err
 }
 
 // addSeries marks the versions of flavor that have a series or pins, with
-// their pinned commit.
+// their pinned commit. Folders whose name is not a valid ref are left out.
 func addSeries(fsys fs.FS, flavor string, add func(string) *VersionInfo) error {
-	dirs, err := fs.ReadDir(fsys, flavor)
-	if errors.Is(err, fs.ErrNotExist) {
-		return nil
-	}
+	c := catalog.New(fsys)
+	entries, err := c.Entries(flavor)
 	if err != nil {
-		return fmt.Errorf("reading the patches tree: %w", err)
+		return err
 	}
-	for _, d := range dirs {
-		if !d.IsDir() || validRef(d.Name()) != nil {
+	for _, e := range entries {
+		if validRef(e.Version) != nil {
 			continue
 		}
-		series := exists(fsys, flavor+"/"+d.Name()+"/series")
-		pinned := exists(fsys, PinPath(flavor, d.Name()))
-		if !series && !pinned {
-			continue
-		}
-		commit, err := PinnedCommit(fsys, flavor, d.Name())
+		commit, err := c.Commit(flavor, e.Version)
 		if err != nil {
 			return err
 		}
-		vi := add(d.Name())
-		vi.HasSeries, vi.Pinned, vi.PinnedCommit = series, pinned, commit
+		vi := add(e.Version)
+		vi.HasSeries, vi.Pinned, vi.PinnedCommit = e.Series, e.Pinned, commit
 	}
 	return nil
-}
-
-func exists(fsys fs.FS, name string) bool {
-	_, err := fs.Stat(fsys, name)
-	return err == nil
 }

@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 
 	"github.com/bcfork/bcfork/internal/atomicfile"
+	"github.com/bcfork/bcfork/internal/catalog"
 
 	"github.com/bcfork/bcfork/upstream"
 	"github.com/urfave/cli/v2"
@@ -102,13 +103,13 @@ func printRelease(w io.Writer, rel *upstream.Release, flavor string, written []s
 	}
 	pinned := "yes, " + rel.Pin
 	if !rel.Pinned {
-		pinned = fmt.Sprintf("no; to pin, save the two lines below as %s in the patches tree", upstream.PinPath(flavor, rel.Version))
+		pinned = fmt.Sprintf("no; to pin, save the two lines below as %s in the patches tree", catalog.ChecksumsPath(flavor, rel.Version))
 	}
 	fmt.Fprintf(w, "version:  %s\nsource:   %s\ncommit:   %s\npinned:   %s\nrequests: %d\n", rel.Version, rel, commit, pinned, rel.Requests)
 	for _, f := range written {
 		fmt.Fprintf(w, "wrote:    %s\n", f)
 	}
-	fmt.Fprint(w, upstream.ChecksumLines(rel.Files))
+	fmt.Fprint(w, catalog.ChecksumLines(rel.Files))
 }
 
 // writeRelease writes the two files into dir, each through a temporary file.

@@ -13,18 +13,13 @@ import (
 	"strings"
 
 	"github.com/bcfork/bcfork/generator"
+	"github.com/bcfork/bcfork/internal/catalog"
 	"github.com/bcfork/bcfork/upstream"
 	"github.com/urfave/cli/v2"
 )
 
 // defaultWork is the rebase work folder when --work is not given.
 const defaultWork = ".bcfork-rebase"
-
-// checksumsName and commitName are the pin files of a series folder.
-const (
-	checksumsName = "checksums"
-	commitName    = "commit"
-)
 
 func rebaseCommand() *cli.Command {
 	return &cli.Command{
@@ -225,11 +220,11 @@ func newRebase(c *cli.Context, old, onto string) (*generator.Rebase, error) {
 		metaOld: oldRel.Version, metaNew: newRel.Version, metaFlavor: opt.Flavor, metaSource: newRel.String(),
 		metaCommit: newRel.Commit,
 	}}
-	if r.Series, err = readSeries(opt.Pins, opt.Flavor, oldRel.Version); err != nil {
+	if r.Series, err = catalog.New(opt.Pins).Series(opt.Flavor, oldRel.Version); err != nil {
 		return nil, err
 	}
 	dir := path.Join(opt.Flavor, oldRel.Version)
-	if r.SeriesFile, err = fs.ReadFile(opt.Pins, path.Join(dir, generator.SeriesName)); err != nil {
+	if r.SeriesFile, err = fs.ReadFile(opt.Pins, path.Join(dir, catalog.SeriesFile)); err != nil {
 		return nil, fmt.Errorf("reading series: %w", err)
 	}
 	r.Extra, err = extraFiles(opt.Pins, dir, r.Series)
@@ -244,7 +239,7 @@ func fetchAs(c *cli.Context, opt upstream.Options, version, from string) (*upstr
 // extraFiles returns the regular files of a series folder other than its
 // series, checksums and patches.
 func extraFiles(fsys fs.FS, dir string, s *generator.Series) (map[string][]byte, error) {
-	skip := map[string]bool{generator.SeriesName: true, checksumsName: true, commitName: true}
+	skip := map[string]bool{catalog.SeriesFile: true, catalog.ChecksumsFile: true, catalog.CommitFile: true}
 	for _, p := range s.Patches {
 		skip[p.Name] = true
 	}
@@ -345,12 +340,12 @@ func finish(c *cli.Context, r *generator.Rebase, work string) error {
 		return err
 	}
 	files := r.Files()
-	files[checksumsName] = []byte(upstream.ChecksumLines(r.New))
+	files[catalog.ChecksumsFile] = []byte(catalog.ChecksumLines(r.New))
 	if commit := r.Meta[metaCommit]; commit != "" {
-		files[commitName] = []byte(commit + "\n") // the new release's commit, as fetched and verified
+		files[catalog.CommitFile] = []byte(commit + "\n") // the new release's commit, as fetched and verified
 	}
 	out := r.Meta[metaOut]
-	force, err := replaceable(out, files[checksumsName], r.Meta[metaForce] == "true")
+	force, err := replaceable(out, files[catalog.ChecksumsFile], r.Meta[metaForce] == "true")
 	if err != nil {
 		return err
 	}
@@ -384,7 +379,7 @@ func replaceable(out string, sums []byte, force bool) (bool, error) {
 	if sums == nil {
 		return true, nil
 	}
-	have, err := os.ReadFile(filepath.Join(out, checksumsName))
+	have, err := os.ReadFile(filepath.Join(out, catalog.ChecksumsFile))
 	if err != nil || !bytes.Equal(have, sums) {
 		return false, fmt.Errorf("writing %q: its checksums differ from the new files' (use --force to replace it)", out)
 	}
@@ -398,7 +393,7 @@ func onlyPins(entries []fs.DirEntry) bool {
 	for _, e := range entries {
 		names[e.Name()] = true
 	}
-	return names[checksumsName] && len(names) <= 2 && (len(names) == 1 || names[commitName])
+	return names[catalog.ChecksumsFile] && len(names) <= 2 && (len(names) == 1 || names[catalog.CommitFile])
 }
 
 func printWritten(w io.Writer, r *generator.Rebase, out string) {
@@ -410,7 +405,7 @@ func printWritten(w io.Writer, r *generator.Rebase, out string) {
 	}
 	fmt.Fprintf(w, "verified: the new series applies to %s at every stated line\n", r.Meta[metaNew])
 	fmt.Fprintf(w, "wrote %s: %s, series, checksums (pins %s)\n", out, plural(n, "patch", "patches"), r.Meta[metaNew])
-	fmt.Fprint(w, upstream.ChecksumLines(r.New))
+	fmt.Fprint(w, catalog.ChecksumLines(r.New))
 }
 
 // workError carries the work folder of a stopped rebase, for the hint.

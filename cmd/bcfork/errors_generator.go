@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/bcfork/bcfork/generator"
+	"github.com/bcfork/bcfork/internal/catalog"
 	"github.com/bcfork/bcfork/upstream"
 	"github.com/urfave/cli/v2"
 )
@@ -32,7 +33,7 @@ func generatorHint(err error) string {
 	switch {
 	case errors.As(err, &ae) && errors.As(err, &se):
 		return se.applyHint(ae)
-	case errors.Is(err, errNoSeries):
+	case errors.Is(err, catalog.ErrNoSeries):
 		return "--patches DIR reads series from DIR/upstream/VERSION/series; maintainers carry a series to a new release with bcfork rebase"
 	}
 	return ""

@@ -2,17 +2,13 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
-	"io/fs"
 	"os"
-	"path"
 	"path/filepath"
-	"sort"
-	"strconv"
 	"strings"
 
 	"github.com/bcfork/bcfork/generator"
+	"github.com/bcfork/bcfork/internal/catalog"
 	"github.com/bcfork/bcfork/upstream"
 	"github.com/urfave/cli/v2"
 )
@@ -40,7 +36,7 @@ func buildForkWith(c *cli.Context, opt upstream.Options) (*generator.Fork, *upst
 	if err != nil {
 		return nil, nil, err
 	}
-	series, err := readSeries(opt.Pins, opt.Flavor, rel.Version)
+	series, err := catalog.New(opt.Pins).Series(opt.Flavor, rel.Version)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -77,12 +73,13 @@ func forkOptions(c *cli.Context, version string) (upstream.Options, error) {
 // come --from somewhere (then their $VERSION decides). A version named must
 // have a series, and the patches tree must have one at all.
 func forkVersion(opt upstream.Options, version string) (string, error) {
-	newest, err := newestSeries(opt.Pins, opt.Flavor)
+	cat := catalog.New(opt.Pins)
+	newest, err := cat.Newest(opt.Flavor)
 	switch {
 	case err != nil:
 		return "", err
 	case version != "":
-		_, err := readSeries(opt.Pins, opt.Flavor, version)
+		_, err := cat.Series(opt.Flavor, version)
 		return version, err
 	case opt.From != "" && opt.Flavor == upstream.DefaultFlavor:
 		return "", nil // the files' $VERSION decides
@@ -96,7 +93,7 @@ func forkVersion(opt upstream.Options, version string) (string, error) {
 // versions (5.6.0-4) are not the script's $VERSION, so --from alone names
 // one only when there is just one.
 func onlySeries(opt upstream.Options) (string, error) {
-	vs, err := seriesVersions(opt.Pins, opt.Flavor)
+	vs, err := catalog.New(opt.Pins).Versions(opt.Flavor)
 	if err != nil {
 		return "", err
 	}
@@ -108,73 +105,6 @@ func onlySeries(opt upstream.Options) (string, error) {
 
 func sourceOf(rel *upstream.Release) generator.Source {
 	return generator.Source{Kind: rel.Kind, Location: rel.Location, Ref: rel.Ref, Commit: rel.Commit}
-}
-
-// errNoSeries is returned when the patches tree has no series for a version.
-var errNoSeries = errors.New("no patch series")
-
-func readSeries(fsys fs.FS, flavor, version string) (*generator.Series, error) {
-	dir := path.Join(flavor, version)
-	if _, err := fs.Stat(fsys, path.Join(dir, generator.SeriesName)); err != nil {
-		return nil, fmt.Errorf("%w for %s %s (%s)", errNoSeries, flavor, version, haveSeries(fsys, flavor))
-	}
-	return generator.ReadSeries(fsys, dir)
-}
-
-// haveSeries says which versions of flavor have a series, for an error.
-func haveSeries(fsys fs.FS, flavor string) string {
-	have, _ := seriesVersions(fsys, flavor)
-	if len(have) == 0 {
-		return fmt.Sprintf("the patches tree has no %s/VERSION/series at all", flavor)
-	}
-	return "series exist for: " + strings.Join(have, ", ")
-}
-
-// seriesVersions lists the versions of flavor that have a series, newest
-// first; none when the patches tree has no folder for flavor.
-func seriesVersions(fsys fs.FS, flavor string) ([]string, error) {
-	entries, err := fs.ReadDir(fsys, flavor)
-	if errors.Is(err, fs.ErrNotExist) {
-		return nil, nil
-	}
-	if err != nil {
-		return nil, fmt.Errorf("reading patches tree: %w", err)
-	}
-	var out []string
-	for _, e := range entries {
-		if _, err := fs.Stat(fsys, path.Join(flavor, e.Name(), generator.SeriesName)); err == nil {
-			out = append(out, e.Name())
-		}
-	}
-	sort.Slice(out, func(i, j int) bool { return versionLess(out[j], out[i]) })
-	return out, nil
-}
-
-func newestSeries(fsys fs.FS, flavor string) (string, error) {
-	vs, err := seriesVersions(fsys, flavor)
-	if err != nil {
-		return "", err
-	}
-	if len(vs) == 0 {
-		return "", fmt.Errorf("%w: %s", errNoSeries, haveSeries(fsys, flavor))
-	}
-	return vs[0], nil
-}
-
-// versionLess orders dotted numeric versions; non-numeric parts compare as text.
-func versionLess(a, b string) bool {
-	as, bs := strings.Split(a, "."), strings.Split(b, ".")
-	for i := 0; i < len(as) && i < len(bs); i++ {
-		ai, aerr := strconv.Atoi(as[i])
-		bi, berr := strconv.Atoi(bs[i])
-		switch {
-		case aerr == nil && berr == nil && ai != bi:
-			return ai < bi
-		case (aerr != nil || berr != nil) && as[i] != bs[i]:
-			return as[i] < bs[i]
-		}
-	}
-	return len(as) < len(bs)
 }
 
 func init() { generateFork = generateTemp }

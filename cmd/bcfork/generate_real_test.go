@@ -9,24 +9,34 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/bcfork/bcfork/internal/pristinetest"
-	"github.com/bcfork/bcfork/upstream"
-
 	"github.com/bcfork/bcfork/generator"
+	"github.com/bcfork/bcfork/internal/catalog"
+	"github.com/bcfork/bcfork/internal/pristinetest"
 )
 
-// upstreamSeries is the series folder of upstream 5.6.0, in the source tree.
-const upstreamSeries = "../../patches/upstream/5.6.0"
+// patchesDir is the patches tree in the source tree.
+const patchesDir = "../../patches"
 
-// TestGenerateReal5_6_0 generates the fork from the real pristine 5.6.0 files
-// and checks it the ways the series promises: pins match, every hunk at
-// offset 0, the script compiles, and GNU patch and git apply the same series
-// to the same result.
+// TestGenerateReal5_6_0 checks the fork of the real pristine 5.6.0 files,
+// with the built-in series.
 func TestGenerateReal5_6_0(t *testing.T) {
-	tarball := pristinetest.Tarball(t)
+	checkRealFork(t, "upstream", "5.6.0", "--from", pristinetest.Tarball(t))
+}
+
+// TestGenerateDebian5_6_0_4 checks the fork of the debian flavor, of the
+// real files of Debian's bucardo 5.6.0-4 package.
+func TestGenerateDebian5_6_0_4(t *testing.T) {
+	checkRealFork(t, "debian", "5.6.0-4", "--from", pristinetest.DebianFiles(t), "--patches", patchesDir)
+}
+
+// checkRealFork generates the fork of flavor/version with the extra
+// arguments args and checks it the ways the series promises: pins match,
+// every hunk at offset 0, the script compiles, and GNU patch and git apply
+// the same series to the same result.
+func checkRealFork(t *testing.T, flavor, version string, args ...string) {
 	out := filepath.Join(t.TempDir(), "fork")
+	args = append([]string{"bcfork", "generate", "--flavor", flavor, "--version", version, "--out", out, "--no-cache"}, args...)
 	var stdout, stderr bytes.Buffer
-	args := []string{"bcfork", "generate", "--version", "5.6.0", "--from", tarball, "--out", out, "--no-cache"}
 	if code := run(context.Background(), args, &stdout, &stderr); code != 0 {
 		t.Fatalf("generate exit %d\nstdout:\n%s\nstderr:\n%s", code, &stdout, &stderr)
 	}
@@ -34,21 +44,19 @@ func TestGenerateReal5_6_0(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	checkPins(t, m, upstreamSeries)
+	if m.Flavor != flavor || m.Version != version {
+		t.Errorf("manifest says %s %s, want %s %s", m.Flavor, m.Version, flavor, version)
+	}
+	checkPins(t, m)
 	checkOffsetsZero(t, m)
 	checkPerlCompiles(t, filepath.Join(out, "bucardo"))
-	checkExternalTools(t, out, upstreamSeries)
+	checkExternalTools(t, out, m)
 }
 
-// checkPins requires the manifest's inputs to be the files the checksums
-// of seriesDir pin, both of them.
-func checkPins(t *testing.T, m *generator.Manifest, seriesDir string) {
-	f, err := os.Open(filepath.Join(seriesDir, "checksums"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	pins, err := upstream.ReadChecksums(f)
+// checkPins requires the manifest's inputs to be the files that the
+// checksums of its series pin, both of them.
+func checkPins(t *testing.T, m *generator.Manifest) {
+	pins, err := catalog.New(os.DirFS(patchesDir)).Pins(m.Flavor, m.Version)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -92,11 +100,11 @@ func checkPerlCompiles(t *testing.T, script string) {
 	}
 }
 
-// checkExternalTools applies the series in seriesDir with GNU patch and with
-// git apply to copies of the pristine files and requires the exact bytes
-// bcfork wrote.
-func checkExternalTools(t *testing.T, fork, seriesDir string) {
-	series := seriesPatches(t, seriesDir)
+// checkExternalTools applies the series of the manifest's flavor and
+// version with GNU patch and with git apply to copies of the pristine files
+// and requires the exact bytes bcfork wrote.
+func checkExternalTools(t *testing.T, fork string, m *generator.Manifest) {
+	series := seriesPatches(t, m)
 	for _, tool := range [][]string{{"patch", "-p1", "--quiet", "--no-backup-if-mismatch", "-i"}, {"git", "apply", "--whitespace=nowarn"}} {
 		dir := t.TempDir()
 		for _, n := range generator.Names {
@@ -119,18 +127,16 @@ func checkExternalTools(t *testing.T, fork, seriesDir string) {
 	}
 }
 
-func seriesPatches(t *testing.T, dir string) []string {
-	data, err := os.ReadFile(filepath.Join(dir, "series"))
+// seriesPatches lists the absolute paths of the patches of the manifest's
+// series, in order.
+func seriesPatches(t *testing.T, m *generator.Manifest) []string {
+	s, err := catalog.New(os.DirFS(patchesDir)).Series(m.Flavor, m.Version)
 	if err != nil {
 		t.Fatal(err)
 	}
 	var out []string
-	for _, line := range strings.Split(string(data), "\n") {
-		line = strings.TrimSpace(line)
-		if line == "" || strings.HasPrefix(line, "#") {
-			continue
-		}
-		abs, _ := filepath.Abs(filepath.Join(dir, strings.Fields(line)[0]))
+	for _, p := range s.Patches {
+		abs, _ := filepath.Abs(filepath.Join(patchesDir, m.Flavor, m.Version, p.Name))
 		out = append(out, abs)
 	}
 	return out
