@@ -6,7 +6,9 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"testing/fstest"
 
+	"github.com/bcfork/bcfork/internal/catalog"
 	"github.com/bcfork/bcfork/internal/pristinetest"
 )
 
@@ -87,7 +89,8 @@ func TestStatusStates(t *testing.T) {
 	ctx := context.Background()
 	root := t.TempDir()
 	fork := writeFork(t, "5.6.0")
-	pins := map[string]string{sumOf(t, fork, "bucardo.orig"): "5.6.0", sumOf(t, fork, "bucardo.schema.orig"): "5.6.0"}
+	sums := sumOf(t, fork, "bucardo.orig") + "  bucardo\n" + sumOf(t, fork, "bucardo.schema.orig") + "  bucardo.schema\n"
+	pins := catalog.New(fstest.MapFS{"upstream/5.6.0/checksums": {Data: []byte(sums)}})
 	o := Options{Root: root, Now: fixedNow, Pins: pins}
 	contents := func() string {
 		t.Helper()

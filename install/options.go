@@ -4,6 +4,9 @@ import (
 	"fmt"
 	"path/filepath"
 	"time"
+
+	"github.com/bcfork/bcfork/internal/catalog"
+	"github.com/bcfork/bcfork/patches"
 )
 
 // Options configure Install, Uninstall and Status. The zero value works on
@@ -24,9 +27,10 @@ type Options struct {
 	// Dpkg, when not nil, is asked who owns each target, and diverts
 	// packaged targets. Nil under --root or without dpkg.
 	Dpkg Dpkg
-	// Pins maps the sha256 of pristine upstream files to their version, so
-	// Status can name them.
-	Pins map[string]string
+	// Pins is the patches tree whose pins name files by their sha256, so
+	// Status can tell a pristine upstream release or Debian's packaged
+	// file. Nil is the built-in tree (patches.FS).
+	Pins *catalog.Catalog
 
 	FS     FS               // nil is the real filesystem
 	Now    func() time.Time // nil is time.Now
@@ -39,6 +43,9 @@ func (o Options) withDefaults() (Options, error) {
 	}
 	if o.Now == nil {
 		o.Now = time.Now
+	}
+	if o.Pins == nil {
+		o.Pins = catalog.New(patches.FS)
 	}
 	if o.StateDir == "" {
 		o.StateDir = DefaultStateDir

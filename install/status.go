@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+
+	"github.com/bcfork/bcfork/internal/catalog"
 )
 
 // Content kinds a target can hold, as Status names them.
@@ -19,12 +21,8 @@ const (
 	ContentUnknown  = "unknown" // not bcfork's, and no receipt to compare with
 )
 
-// packagedSums are the sha256s of Debian's packaged files (bucardo
-// 5.6.0-4), for hosts where dpkg cannot be asked.
-var packagedSums = map[string]string{
-	"604e8d65baa8ceb32575976528a81dcab770d78687d6dfdf49fe967cb5f0e73a": "bucardo 5.6.0-4",
-	"76c290d02fdb95c1bc6b55c8eac72514c4e9c196747b59a530d420a88aa32af4": "bucardo 5.6.0-4",
-}
+// debianPackage is the Debian package whose files the debian flavor pins.
+const debianPackage = "bucardo"
 
 // Report is what Status found on a host.
 type Report struct {
@@ -118,10 +116,35 @@ func (r *Report) look(ctx context.Context, o Options, ts *TargetStatus, host str
 	}
 	ts.SHA256, ts.Mode = d.file.SHA256, d.file.Mode
 	ts.Owner = fmt.Sprintf("%d:%d", d.file.UID, d.file.GID)
-	if !r.known(o, ts, t, d.file.SHA256) {
-		err = r.unknown(ctx, o, ts, host, t, d)
+	p, err := identify(o, d.file.SHA256)
+	if err == nil && !r.known(ts, t, d.file.SHA256, p) {
+		err = r.unknown(ctx, o, ts, host, t, d, p)
 	}
 	return d, err
+}
+
+// pinned is what the pins of the patches tree say a file is.
+type pinned struct {
+	release string // the upstream release whose pristine file it is
+	pkg     string // the Debian package, name and version, whose file it is
+}
+
+// identify names the file with sha256 sum by the pins, newest first.
+func identify(o Options, sum string) (pinned, error) {
+	files, err := o.Pins.Identify(sum)
+	if err != nil {
+		return pinned{}, fmt.Errorf("naming a target by the pins: %w", err)
+	}
+	var p pinned
+	for _, f := range files {
+		switch {
+		case f.Flavor == catalog.Upstream && p.release == "":
+			p.release = f.Version
+		case f.Flavor == catalog.Debian && p.pkg == "":
+			p.pkg = debianPackage + " " + f.Version
+		}
+	}
+	return p, nil
 }
 
 // diversion returns the dpkg diversion of host path; nil if none or dpkg is not asked.
@@ -138,7 +161,7 @@ func diversion(ctx context.Context, o Options, host string) (*Diversion, error) 
 
 // known names content with sha256 sum that bcfork knows without asking
 // dpkg: a fork in the receipt, or a pristine release.
-func (r *Report) known(o Options, ts *TargetStatus, t *Target, sum string) bool {
+func (r *Report) known(ts *TargetStatus, t *Target, sum string, p pinned) bool {
 	rc := r.Receipt
 	switch {
 	case t != nil && sum == t.Installed.SHA256:
@@ -146,8 +169,8 @@ func (r *Report) known(o Options, ts *TargetStatus, t *Target, sum string) bool 
 		ts.Description = describeFork(rc.Flavor, rc.Version, rc.Series)
 	case t != nil && slices.Contains(t.Replacing, sum) && (t.Before == nil || sum != t.Before.SHA256):
 		ts.Content, ts.Description = ContentFork, "the fork being replaced by an interrupted install"
-	case o.Pins[sum] != "":
-		ts.Content, ts.Version = ContentPristine, o.Pins[sum]
+	case p.release != "":
+		ts.Content, ts.Version = ContentPristine, p.release
 		ts.Description = "pristine upstream " + ts.Version
 	case t != nil && t.Pristine != nil && sum == t.Pristine.SHA256:
 		ts.Content, ts.Version = ContentPristine, rc.Version
@@ -160,8 +183,8 @@ func (r *Report) known(o Options, ts *TargetStatus, t *Target, sum string) bool 
 
 // unknown names content that is not a fork or pristine: a package's file,
 // the one from before the install, or something else.
-func (r *Report) unknown(ctx context.Context, o Options, ts *TargetStatus, host string, t *Target, d onDisk) error {
-	pkg, err := packaged(ctx, o, host, d)
+func (r *Report) unknown(ctx context.Context, o Options, ts *TargetStatus, host string, t *Target, d onDisk, p pinned) error {
+	pkg, err := packaged(ctx, o, host, d, p)
 	switch {
 	case err != nil:
 		return err
@@ -179,8 +202,8 @@ func (r *Report) unknown(ctx context.Context, o Options, ts *TargetStatus, host 
 }
 
 // packaged names the package whose file d is: asking dpkg who ships host
-// path and checking dpkg's md5sum, else by Debian's known sha256s.
-func packaged(ctx context.Context, o Options, host string, d onDisk) (string, error) {
+// path and checking dpkg's md5sum, else by the debian flavor's pins.
+func packaged(ctx context.Context, o Options, host string, d onDisk, p pinned) (string, error) {
 	if o.Dpkg != nil {
 		pkg, err := o.Dpkg.Owner(ctx, host)
 		if err != nil {
@@ -190,7 +213,7 @@ func packaged(ctx context.Context, o Options, host string, d onDisk) (string, er
 			return pkg, nil
 		}
 	}
-	return packagedSums[d.file.SHA256], nil
+	return p.pkg, nil
 }
 
 // drift notes how the target differs from the receipt.

@@ -1,21 +1,17 @@
 package main
 
 import (
-	"bufio"
 	"context"
 	"errors"
 	"fmt"
 	"io"
-	"io/fs"
 	"os"
 	"os/exec"
-	"path"
 	"path/filepath"
 	"strings"
 
 	"github.com/bcfork/bcfork/generator"
 	"github.com/bcfork/bcfork/install"
-	"github.com/bcfork/bcfork/patches"
 	"github.com/urfave/cli/v2"
 )
 
@@ -133,7 +129,6 @@ func hostOptions(c *cli.Context) (install.Options, []string, error) {
 			*f.dst = p
 		}
 	}
-	o.Pins = pins(patches.FS)
 	var note string
 	o.Dpkg, note = hostDpkg(o.Root)
 	return o, []string{note}, nil
@@ -224,26 +219,6 @@ func hostVersion(w io.Writer, o install.Options) string {
 	}
 	fmt.Fprintln(w, "version: none found on the host: installing the newest with a series")
 	return ""
-}
-
-// pins maps the pinned sha256s of pristine upstream files to their version.
-func pins(fsys fs.FS) map[string]string {
-	out := map[string]string{}
-	files, _ := fs.Glob(fsys, "upstream/*/checksums")
-	for _, f := range files {
-		data, err := fs.ReadFile(fsys, f)
-		if err != nil {
-			continue
-		}
-		version := path.Base(path.Dir(f))
-		sc := bufio.NewScanner(strings.NewReader(string(data)))
-		for sc.Scan() {
-			if sum, _, ok := strings.Cut(sc.Text(), "  "); ok {
-				out[sum] = version
-			}
-		}
-	}
-	return out
 }
 
 // printResult prints what install or uninstall did, or would do.
