@@ -9,13 +9,13 @@
 set -eu
 dest=${1:?usage: debian-deb.sh DEST}
 version=5.6.0-4
-want_bin=604e8d65baa8ceb32575976528a81dcab770d78687d6dfdf49fe967cb5f0e73a
-want_schema=76c290d02fdb95c1bc6b55c8eac72514c4e9c196747b59a530d420a88aa32af4
+# The pins of the debian flavor: sha256sum lines for bucardo and bucardo.schema.
+sums=$(cd "$(dirname "$0")/../patches/debian/$version" && pwd)/checksums
+[ -f "$sums" ] || { echo "debian-deb.sh: $sums not found" >&2; exit 1; }
 
-# check DIR: DIR holds both files with the expected sums.
+# check DIR: DIR holds both files with the pinned sums.
 check() {
-	[ -f "$1/bucardo" ] && [ -f "$1/bucardo.schema" ] &&
-		printf '%s  %s\n%s  %s\n' "$want_bin" "$1/bucardo" "$want_schema" "$1/bucardo.schema" | sha256sum -c --status
+	[ -f "$1/bucardo" ] && [ -f "$1/bucardo.schema" ] && (cd "$1" && sha256sum -c --status "$sums")
 }
 
 if check "$dest"; then exit 0; fi
