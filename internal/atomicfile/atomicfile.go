@@ -1,8 +1,13 @@
-// Package atomicfile replaces files so that readers see the old or the new
-// content, never a part of it, even across a crash.
+// Package atomicfile writes files and folders so that, even across a crash,
+// a reader finds the old content or the new, never a part of it.
+//
+// Every function takes plain paths. A file's data is flushed to disk before
+// its name is made visible, and the folder holding a new name is flushed
+// after it. Errors name the path and the operation that failed.
 package atomicfile
 
 import (
+	"errors"
 	"fmt"
 	"io/fs"
 	"os"
@@ -10,7 +15,8 @@ import (
 )
 
 // Write replaces name with data and mode: a temporary file in the same
-// folder is written, synced and renamed over name, then the folder is synced.
+// folder is written, given mode (umask does not change it), synced and
+// renamed over name, then the folder is synced.
 func Write(name string, data []byte, mode fs.FileMode) (err error) {
 	f, err := os.CreateTemp(filepath.Dir(name), "."+filepath.Base(name)+".tmp-")
 	if err != nil {
@@ -27,11 +33,24 @@ func Write(name string, data []byte, mode fs.FileMode) (err error) {
 	if err := os.Rename(f.Name(), name); err != nil {
 		return err
 	}
-	return SyncDir(filepath.Dir(name))
+	return Sync(filepath.Dir(name))
 }
 
-// fill writes data to f, sets its mode (umask must not change it), syncs
-// and closes it.
+// Create writes the new file name, which must not exist, with data and
+// mode (umask does not change it), and syncs it. Its folder is not synced:
+// whoever creates several files in a folder syncs it once, at the end.
+func Create(name string, data []byte, mode fs.FileMode) error {
+	f, err := os.OpenFile(name, os.O_WRONLY|os.O_CREATE|os.O_EXCL, mode)
+	if err != nil {
+		return err
+	}
+	if err := fill(f, data, mode); err != nil {
+		return fmt.Errorf("writing %q: %w", name, err)
+	}
+	return nil
+}
+
+// fill writes data to f, sets its mode, syncs and closes it.
 func fill(f *os.File, data []byte, mode fs.FileMode) error {
 	_, err := f.Write(data)
 	if err == nil {
@@ -46,12 +65,132 @@ func fill(f *os.File, data []byte, mode fs.FileMode) error {
 	return err
 }
 
-// SyncDir makes a rename or creation in dir durable.
-func SyncDir(dir string) error {
-	d, err := os.Open(dir)
+// Sync flushes name, a file or a folder, to disk. For a folder, that makes
+// the creations, renames and removals in it durable. The error is an
+// *fs.PathError.
+func Sync(name string) error {
+	f, err := os.Open(name)
 	if err != nil {
 		return err
 	}
-	defer d.Close()
-	return d.Sync()
+	err = f.Sync()
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	return err
+}
+
+// MkdirAll creates dir and its missing parents with mode perm (less the
+// umask), and returns the folders it created, deepest first, for
+// RemoveDirs.
+func MkdirAll(dir string, perm fs.FileMode) ([]string, error) {
+	var missing []string
+	for d := filepath.Clean(dir); ; d = filepath.Dir(d) {
+		if _, err := os.Lstat(d); err == nil || d == filepath.Dir(d) {
+			break
+		}
+		missing = append(missing, d)
+	}
+	if err := os.MkdirAll(dir, perm); err != nil {
+		return nil, err
+	}
+	return missing, nil
+}
+
+// RemoveDirs removes the folders MkdirAll created, each only if it is
+// still empty.
+func RemoveDirs(dirs []string) {
+	for _, d := range dirs {
+		os.Remove(d)
+	}
+}
+
+// WriteDir writes the folder dir whole: fill writes the content into a
+// fresh temporary sibling folder (mode 0755), which is synced and then put
+// in dir's place by ReplaceDir. Missing parents of dir are created. On
+// failure the temporary folder and the parents made are removed again, and
+// dir is as it was. fill's error is returned as it is.
+func WriteDir(dir string, fill func(tmp string) error) (err error) {
+	dir = filepath.Clean(dir)
+	parent := filepath.Dir(dir)
+	made, err := MkdirAll(parent, 0o755)
+	if err != nil {
+		return fmt.Errorf("writing %q: %w", dir, err)
+	}
+	defer func() {
+		if err != nil {
+			RemoveDirs(made)
+		}
+	}()
+	tmp, err := os.MkdirTemp(parent, "."+filepath.Base(dir)+".tmp-")
+	if err != nil {
+		return fmt.Errorf("writing %q: %w", dir, err)
+	}
+	defer func() {
+		if err != nil {
+			os.RemoveAll(tmp)
+		}
+	}()
+	if err := os.Chmod(tmp, 0o755); err != nil {
+		return fmt.Errorf("writing %q: %w", dir, err)
+	}
+	if err := fill(tmp); err != nil {
+		return err
+	}
+	if err := Sync(tmp); err != nil {
+		return fmt.Errorf("writing %q: %w", dir, err)
+	}
+	return ReplaceDir(tmp, dir)
+}
+
+// ReplaceDir puts the folder tmp in dir's place, syncs their parent folder
+// and removes the old dir. When dir does not exist, tmp is renamed to it;
+// should another process create dir meanwhile, the error matches
+// fs.ErrExist and tmp is left as it is. An existing dir is swapped with tmp
+// in one atomic exchange where the system has one (Linux), so dir is at
+// every moment the old folder or the new one. Elsewhere the old dir is
+// renamed aside first: a crash between the two renames leaves no dir, the
+// new folder at tmp and the old one at tmp+".old".
+func ReplaceDir(tmp, dir string) error {
+	old, err := swap(tmp, dir)
+	if err != nil {
+		return fmt.Errorf("replacing %q: %w", dir, err)
+	}
+	if err := Sync(filepath.Dir(dir)); err != nil {
+		return fmt.Errorf("replacing %q: %w", dir, err)
+	}
+	if old == "" {
+		return nil
+	}
+	if err := os.RemoveAll(old); err != nil {
+		return fmt.Errorf("removing the old %q: %w", dir, err)
+	}
+	return nil
+}
+
+// swap puts tmp in dir's place and returns where the old dir is now ("" if
+// there was none).
+func swap(tmp, dir string) (old string, err error) {
+	if _, err := os.Lstat(dir); errors.Is(err, fs.ErrNotExist) {
+		return "", os.Rename(tmp, dir)
+	}
+	err = exchange(tmp, dir)
+	if !errors.Is(err, errors.ErrUnsupported) {
+		return tmp, err
+	}
+	return renameAside(tmp, dir)
+}
+
+// renameAside is swap without an atomic exchange: dir is renamed to
+// tmp+".old", then tmp to dir. If the second rename fails, the old dir is
+// put back.
+func renameAside(tmp, dir string) (old string, err error) {
+	old = tmp + ".old"
+	if err := os.Rename(dir, old); err != nil {
+		return "", err
+	}
+	if err := os.Rename(tmp, dir); err != nil {
+		return "", errors.Join(err, os.Rename(old, dir))
+	}
+	return old, nil
 }

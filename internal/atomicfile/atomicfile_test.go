@@ -1,8 +1,11 @@
 package atomicfile
 
 import (
+	"errors"
+	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"testing"
 )
 
@@ -15,11 +18,7 @@ func TestWrite(t *testing.T) {
 	if err := Write(name, []byte("new"), 0o755); err != nil {
 		t.Fatal(err)
 	}
-	b, _ := os.ReadFile(name)
-	fi, _ := os.Stat(name)
-	if string(b) != "new" || fi.Mode().Perm() != 0o755 {
-		t.Errorf("got %q mode %v, want \"new\" 0755", b, fi.Mode().Perm())
-	}
+	checkFile(t, name, "new", 0o755)
 	entries, _ := os.ReadDir(dir)
 	if len(entries) != 1 {
 		t.Errorf("temporary files left: %v", entries)
@@ -33,5 +32,186 @@ func TestWriteMissingFolder(t *testing.T) {
 	}
 	if entries, _ := os.ReadDir(dir); len(entries) != 0 {
 		t.Errorf("left behind: %v", entries)
+	}
+}
+
+func TestCreate(t *testing.T) {
+	name := filepath.Join(t.TempDir(), "f")
+	if err := Create(name, []byte("one"), 0o751); err != nil {
+		t.Fatal(err)
+	}
+	checkFile(t, name, "one", 0o751)
+	if err := Create(name, []byte("two"), 0o644); !errors.Is(err, fs.ErrExist) {
+		t.Errorf("Create over an existing file: %v, want fs.ErrExist", err)
+	}
+	checkFile(t, name, "one", 0o751)
+}
+
+func TestSync(t *testing.T) {
+	dir := t.TempDir()
+	name := filepath.Join(dir, "f")
+	if err := Create(name, nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range []string{dir, name} {
+		if err := Sync(p); err != nil {
+			t.Errorf("Sync(%q): %v", p, err)
+		}
+	}
+	var pe *fs.PathError
+	if err := Sync(filepath.Join(dir, "missing")); !errors.As(err, &pe) || !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("Sync of a missing file: %v, want a *fs.PathError for a missing file", err)
+	}
+}
+
+func TestMkdirAll(t *testing.T) {
+	root := t.TempDir()
+	made, err := MkdirAll(filepath.Join(root, "a", "b", "c"), 0o755)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []string{filepath.Join(root, "a", "b", "c"), filepath.Join(root, "a", "b"), filepath.Join(root, "a")}
+	if !slices.Equal(made, want) {
+		t.Errorf("made %q, want %q (deepest first)", made, want)
+	}
+	if made, err := MkdirAll(filepath.Join(root, "a", "b", "d"), 0o755); err != nil || !slices.Equal(made, []string{filepath.Join(root, "a", "b", "d")}) {
+		t.Errorf("MkdirAll below existing folders made %q, %v", made, err)
+	}
+	RemoveDirs(want) // a/b still holds d: only c goes
+	if entries, _ := os.ReadDir(filepath.Join(root, "a", "b")); len(entries) != 1 || entries[0].Name() != "d" {
+		t.Errorf("after RemoveDirs, a/b holds %v, want only d", entries)
+	}
+	file := filepath.Join(root, "file")
+	mustNil(t, os.WriteFile(file, nil, 0o644))
+	if _, err := MkdirAll(filepath.Join(file, "x"), 0o755); err == nil {
+		t.Error("MkdirAll below a file succeeded")
+	}
+}
+
+func TestWriteDirNew(t *testing.T) {
+	root := t.TempDir()
+	dir := filepath.Join(root, "new", "d")
+	mustNil(t, WriteDir(dir, writeOne("f", "new")))
+	checkFile(t, filepath.Join(dir, "f"), "new", 0o644)
+	fi, err := os.Stat(dir)
+	mustNil(t, err)
+	if fi.Mode().Perm() != 0o755 {
+		t.Errorf("folder mode %v, want 0755", fi.Mode().Perm())
+	}
+	checkOnly(t, filepath.Join(root, "new"), "d")
+}
+
+func TestWriteDirReplaces(t *testing.T) {
+	root := t.TempDir()
+	dir := filepath.Join(root, "d")
+	mustNil(t, WriteDir(dir, writeOne("old", "old")))
+	mustNil(t, WriteDir(dir, writeOne("new", "new")))
+	checkOnly(t, dir, "new")
+	checkOnly(t, root, "d")
+}
+
+func TestWriteDirLeavesNothingOnFailure(t *testing.T) {
+	root := t.TempDir()
+	dir := filepath.Join(root, "new", "parent", "d")
+	failing := func(tmp string) error {
+		mustNil(t, os.WriteFile(filepath.Join(tmp, "half"), nil, 0o644))
+		return errors.New("disk full")
+	}
+	if err := WriteDir(dir, failing); err == nil || err.Error() != "disk full" {
+		t.Fatalf("WriteDir with a failing fill: %v, want fill's error as it is", err)
+	}
+	checkOnly(t, root)
+	old := filepath.Join(root, "old")
+	mustNil(t, WriteDir(old, writeOne("f", "old")))
+	if err := WriteDir(old, failing); err == nil {
+		t.Fatal("WriteDir with a failing fill succeeded")
+	}
+	checkOnly(t, root, "old")
+	checkFile(t, filepath.Join(old, "f"), "old", 0o644)
+}
+
+// TestRenameOverFolder checks what ReplaceDir's callers rely on when
+// another process creates dir after swap looked: the rename fails with
+// fs.ErrExist and leaves the other folder as it is.
+func TestRenameOverFolder(t *testing.T) {
+	root := t.TempDir()
+	tmp, dir := filepath.Join(root, "tmp"), filepath.Join(root, "d")
+	mustNil(t, os.Mkdir(tmp, 0o755))
+	mustNil(t, os.Mkdir(dir, 0o755))
+	mustNil(t, os.WriteFile(filepath.Join(dir, "theirs"), nil, 0o644))
+	if err := os.Rename(tmp, dir); !errors.Is(err, fs.ErrExist) {
+		t.Fatalf("rename over a full folder: %v, want fs.ErrExist", err)
+	}
+	checkOnly(t, dir, "theirs")
+}
+
+// TestRenameAside checks the fallback used where there is no atomic
+// exchange, on this system too.
+func TestRenameAside(t *testing.T) {
+	root := t.TempDir()
+	tmp, dir := filepath.Join(root, ".d.tmp"), filepath.Join(root, "d")
+	mustNil(t, os.Mkdir(dir, 0o755))
+	mustNil(t, writeOne("old", "old")(dir))
+	mustNil(t, os.Mkdir(tmp, 0o755))
+	mustNil(t, writeOne("new", "new")(tmp))
+	old, err := renameAside(tmp, dir)
+	mustNil(t, err)
+	if old != tmp+".old" {
+		t.Errorf("old folder at %q, want %q", old, tmp+".old")
+	}
+	checkOnly(t, dir, "new")
+	checkOnly(t, old, "old")
+}
+
+func TestRenameAsidePutsBack(t *testing.T) {
+	root := t.TempDir()
+	dir := filepath.Join(root, "d")
+	mustNil(t, os.Mkdir(dir, 0o755))
+	mustNil(t, writeOne("old", "old")(dir))
+	if _, err := renameAside(filepath.Join(root, "missing"), dir); err == nil {
+		t.Fatal("renameAside of a missing folder succeeded")
+	}
+	checkOnly(t, root, "d")
+	checkOnly(t, dir, "old")
+}
+
+func writeOne(name, content string) func(string) error {
+	return func(dir string) error {
+		return Create(filepath.Join(dir, name), []byte(content), 0o644)
+	}
+}
+
+func checkFile(t *testing.T, name, content string, mode fs.FileMode) {
+	t.Helper()
+	b, err := os.ReadFile(name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fi, err := os.Stat(name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if string(b) != content || fi.Mode().Perm() != mode {
+		t.Errorf("%s: %q mode %v, want %q mode %v", name, b, fi.Mode().Perm(), content, mode)
+	}
+}
+
+// checkOnly checks that dir holds exactly names.
+func checkOnly(t *testing.T, dir string, names ...string) {
+	t.Helper()
+	entries, err := os.ReadDir(dir)
+	var got []string
+	for _, e := range entries {
+		got = append(got, e.Name())
+	}
+	if err != nil || !slices.Equal(got, names) {
+		t.Errorf("%s holds %q (%v), want %q", dir, got, err, names)
+	}
+}
+
+func mustNil(t *testing.T, err error) {
+	t.Helper()
+	if err != nil {
+		t.Fatal(err)
 	}
 }
