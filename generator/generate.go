@@ -9,7 +9,7 @@ import (
 	"os"
 	"path/filepath"
 
-	"golang.org/x/sys/unix"
+	"github.com/bcfork/bcfork/internal/atomicfile"
 )
 
 // Script and Schema are the names of the two upstream files bcfork forks.
@@ -95,45 +95,26 @@ var ErrExists = errors.New("output folder exists")
 
 // Write writes the fork folder dir atomically: the files are written to a
 // temporary sibling folder which is renamed into place, so dir is either
-// absent, the old folder, or the complete new one. An existing dir is only
-// replaced when force is set, and only if it is a folder.
+// absent, the old folder, or the complete new one (on Linux an existing dir
+// is never absent meanwhile: see atomicfile.ReplaceDir). An existing dir is
+// only replaced when force is set, and only if it is a folder.
 func (f *Fork) Write(dir string, force bool) error {
 	return writeDir(dir, force, f.writeFiles)
 }
 
 // writeDir builds a folder with fill in a temporary sibling of dir and puts
-// it in dir's place; on failure nothing is left behind.
-func writeDir(dir string, force bool, fill func(tmp string) error) (err error) {
+// it in dir's place (atomicfile.WriteDir); on failure nothing is left
+// behind. An existing dir is replaced only when force is set, and only if
+// it is a folder.
+func writeDir(dir string, force bool, fill func(tmp string) error) error {
 	dir = filepath.Clean(dir)
 	if err := checkTarget(dir, force); err != nil {
 		return err
 	}
-	parent := filepath.Dir(dir)
-	made, err := mkdirs(parent)
-	if err != nil {
-		return fmt.Errorf("writing %q: %w", dir, err)
-	}
-	tmp, err := os.MkdirTemp(parent, "."+filepath.Base(dir)+".tmp-")
-	if err != nil {
-		removeDirs(made)
-		return fmt.Errorf("writing %q: %w", dir, err)
-	}
-	defer func() {
-		if err != nil {
-			os.RemoveAll(tmp)
-			removeDirs(made)
-		}
-	}()
-	if err := fill(tmp); err != nil {
-		return err
-	}
-	return replaceDir(tmp, dir)
+	return atomicfile.WriteDir(dir, fill)
 }
 
 func (f *Fork) writeFiles(dir string) error {
-	if err := os.Chmod(dir, 0o755); err != nil {
-		return fmt.Errorf("writing fork: %w", err)
-	}
 	for _, n := range Names {
 		if err := writeFile(filepath.Join(dir, n), f.Files[n], modes[n]); err != nil {
 			return err
@@ -146,10 +127,7 @@ func (f *Fork) writeFiles(dir string) error {
 	if err != nil {
 		return err
 	}
-	if err := writeFile(filepath.Join(dir, ManifestName), m, 0o644); err != nil {
-		return err
-	}
-	return syncDir(dir)
+	return writeFile(filepath.Join(dir, ManifestName), m, 0o644)
 }
 
 // ManifestJSON returns the manifest as written to manifest.json.
@@ -162,58 +140,10 @@ func (f *Fork) ManifestJSON() ([]byte, error) {
 }
 
 func writeFile(name string, data []byte, mode fs.FileMode) error {
-	fh, err := os.OpenFile(name, os.O_WRONLY|os.O_CREATE|os.O_EXCL, mode)
-	if err != nil {
+	if err := atomicfile.Create(name, data, mode); err != nil {
 		return fmt.Errorf("writing fork: %w", err)
 	}
-	if _, err := fh.Write(data); err != nil {
-		fh.Close()
-		return fmt.Errorf("writing %q: %w", name, err)
-	}
-	if err := fh.Chmod(mode); err != nil { // umask must not change the mode
-		fh.Close()
-		return fmt.Errorf("writing %q: %w", name, err)
-	}
-	if err := fh.Sync(); err != nil {
-		fh.Close()
-		return fmt.Errorf("writing %q: %w", name, err)
-	}
-	return fh.Close()
-}
-
-func syncDir(dir string) error {
-	d, err := os.Open(dir)
-	if err != nil {
-		return fmt.Errorf("syncing %q: %w", dir, err)
-	}
-	defer d.Close()
-	if err := d.Sync(); err != nil {
-		return fmt.Errorf("syncing %q: %w", dir, err)
-	}
 	return nil
-}
-
-// mkdirs creates dir and its missing parents, and returns those it created,
-// deepest first.
-func mkdirs(dir string) ([]string, error) {
-	var missing []string
-	for d := dir; ; d = filepath.Dir(d) {
-		if _, err := os.Lstat(d); err == nil || d == filepath.Dir(d) {
-			break
-		}
-		missing = append(missing, d)
-	}
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return nil, err
-	}
-	return missing, nil
-}
-
-// removeDirs removes the folders mkdirs created, if still empty.
-func removeDirs(dirs []string) {
-	for _, d := range dirs {
-		os.Remove(d)
-	}
 }
 
 // checkTarget refuses to replace an existing dir without force, and never
@@ -231,25 +161,6 @@ func checkTarget(dir string, force bool) error {
 		return fmt.Errorf("writing %q: exists and is not a folder; not replacing it", dir)
 	}
 	return nil
-}
-
-// replaceDir puts tmp in dir's place. An existing dir is swapped with tmp in
-// one atomic rename (RENAME_EXCHANGE), so dir is at every moment either the
-// old folder or the new one, then the old one is removed.
-func replaceDir(tmp, dir string) error {
-	if _, err := os.Lstat(dir); err != nil {
-		if err := os.Rename(tmp, dir); err != nil {
-			return fmt.Errorf("writing %q: %w", dir, err)
-		}
-		return syncDir(filepath.Dir(dir))
-	}
-	if err := unix.Renameat2(unix.AT_FDCWD, tmp, unix.AT_FDCWD, dir, unix.RENAME_EXCHANGE); err != nil {
-		return fmt.Errorf("replacing %q: %w", dir, err)
-	}
-	if err := syncDir(filepath.Dir(dir)); err != nil {
-		return err
-	}
-	return os.RemoveAll(tmp) // now the old folder
 }
 
 // Stat is one file's line of a diffstat.

@@ -11,6 +11,8 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+
+	"github.com/bcfork/bcfork/internal/atomicfile"
 )
 
 // RebaseStatus says how a patch was carried onto the new files.
@@ -624,19 +626,16 @@ func writeFolder(dir string, files map[string][]byte, force bool) error {
 }
 
 func writeTree(dir string, files map[string][]byte) error {
-	if err := os.Chmod(dir, 0o755); err != nil {
-		return fmt.Errorf("writing %q: %w", dir, err)
-	}
 	for _, n := range slices.Sorted(maps.Keys(files)) {
 		sub := filepath.Dir(filepath.Join(dir, n))
 		if err := os.MkdirAll(sub, 0o755); err != nil {
 			return fmt.Errorf("writing %q: %w", dir, err)
 		}
-		if err := writeFile(filepath.Join(dir, n), files[n], 0o644); err != nil {
-			return err
+		if err := atomicfile.Create(filepath.Join(dir, n), files[n], 0o644); err != nil {
+			return fmt.Errorf("writing %q: %w", dir, err)
 		}
 	}
-	return syncDir(dir)
+	return nil
 }
 
 // RemoveWork removes the rebase work folder dir, after checking that it

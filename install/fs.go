@@ -3,6 +3,8 @@ package install
 import (
 	"io/fs"
 	"os"
+
+	"github.com/bcfork/bcfork/internal/atomicfile"
 )
 
 // FS is every call that changes the filesystem during an install or an
@@ -21,31 +23,14 @@ type FS interface {
 // OS is the real filesystem.
 type OS struct{}
 
-// WriteFile creates or truncates name and writes data to it.
+// WriteFile is os.WriteFile: it creates or truncates name and writes data,
+// without syncing (install syncs with Sync once owner and mode are set).
 func (OS) WriteFile(name string, data []byte, perm fs.FileMode) error {
-	f, err := os.OpenFile(name, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, perm)
-	if err != nil {
-		return err
-	}
-	_, err = f.Write(data)
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	return err
+	return os.WriteFile(name, data, perm)
 }
 
-// Sync flushes name, a file or a folder, to stable storage.
-func (OS) Sync(name string) error {
-	f, err := os.Open(name)
-	if err != nil {
-		return err
-	}
-	err = f.Sync()
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	return err
-}
+// Sync is atomicfile.Sync: it flushes name, a file or a folder, to disk.
+func (OS) Sync(name string) error { return atomicfile.Sync(name) }
 
 // Rename is os.Rename.
 func (OS) Rename(oldname, newname string) error { return os.Rename(oldname, newname) }

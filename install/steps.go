@@ -33,7 +33,9 @@ func (s *steps) mkdir(dir string) {
 }
 
 // write replaces path atomically with data: a temporary file beside it,
-// owner, mode, fsync, rename, fsync of the folder.
+// owner, mode, fsync, rename, fsync of the folder. That is atomicfile.Write
+// plus the owner, done one FS call at a time (so tests can break each) and
+// through tmp(path), a fixed name that recovery after a crash finds.
 func (s *steps) write(what, path string, data []byte, f File) {
 	s.add(what, func() error {
 		if err := s.stage(path, data, f); err != nil {

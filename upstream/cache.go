@@ -158,23 +158,23 @@ func noNotExist(err error) error {
 	return err
 }
 
-// store writes the entry for repo@ref atomically: into a temporary folder
-// beside it, meta.json last, then renamed into place.
+// store writes the entry for repo@ref atomically (atomicfile.WriteDir):
+// into a temporary folder beside it, meta.json last, then put in place, so
+// that a reader sees the old entry or the new one, never half of one. When
+// another process put an entry there first, that one is kept.
 func (c *cache) store(repo, ref, commit string, files map[string][]byte) error {
 	final := c.entryDir(repo, ref)
-	if err := os.MkdirAll(filepath.Dir(final), 0o755); err != nil {
-		return fmt.Errorf("caching: %w", err)
+	m := meta{Format: metaFormat, Repo: repo, Ref: ref, API: c.api, Commit: commit, Fetched: time.Now().UTC(), Files: map[string]fileMeta{}}
+	err := atomicfile.WriteDir(final, func(tmp string) error { return writeEntry(tmp, m, files) })
+	if errors.Is(err, fs.ErrExist) {
+		if _, statErr := os.Stat(filepath.Join(final, "meta.json")); statErr == nil {
+			return nil
+		}
 	}
-	tmp, err := os.MkdirTemp(filepath.Dir(final), ".tmp-")
 	if err != nil {
 		return fmt.Errorf("caching: %w", err)
 	}
-	defer os.RemoveAll(tmp) // no-op once renamed
-	m := meta{Format: metaFormat, Repo: repo, Ref: ref, API: c.api, Commit: commit, Fetched: time.Now().UTC(), Files: map[string]fileMeta{}}
-	if err := writeEntry(tmp, m, files); err != nil {
-		return fmt.Errorf("caching: %w", err)
-	}
-	return replaceDir(tmp, final)
+	return nil
 }
 
 // writeEntry writes files and then their meta.json into dir.
@@ -182,7 +182,7 @@ func writeEntry(dir string, m meta, files map[string][]byte) error {
 	for _, name := range Names {
 		b := files[name]
 		m.Files[name] = fileMeta{Size: int64(len(b)), SHA256: sha256Hex(b), Blob: blobSHA(b)}
-		if err := writeSynced(filepath.Join(dir, name), b); err != nil {
+		if err := atomicfile.Create(filepath.Join(dir, name), b, 0o644); err != nil {
 			return err
 		}
 	}
@@ -190,45 +190,7 @@ func writeEntry(dir string, m meta, files map[string][]byte) error {
 	if err != nil {
 		return err
 	}
-	return writeSynced(filepath.Join(dir, "meta.json"), append(data, '\n'))
-}
-
-// replaceDir renames tmp to final. An older final is first renamed aside,
-// so that a reader sees the old entry, no entry or the new one, never half
-// of one. When another process put an entry there first, that one is kept.
-func replaceDir(tmp, final string) error {
-	if err := os.Chmod(tmp, 0o755); err != nil {
-		return fmt.Errorf("caching: %w", err)
-	}
-	old := tmp + ".old"
-	if err := os.Rename(final, old); err != nil && !errors.Is(err, fs.ErrNotExist) {
-		return fmt.Errorf("caching: %w", err)
-	}
-	defer os.RemoveAll(old)
-	if err := os.Rename(tmp, final); err != nil {
-		if _, statErr := os.Stat(filepath.Join(final, "meta.json")); statErr == nil {
-			return nil
-		}
-		return fmt.Errorf("caching: %w", err)
-	}
-	return nil
-}
-
-// writeSynced writes a new file and flushes it to disk.
-func writeSynced(file string, data []byte) error {
-	f, err := os.OpenFile(file, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
-	if err != nil {
-		return err
-	}
-	if _, err := f.Write(data); err != nil {
-		f.Close()
-		return err
-	}
-	if err := f.Sync(); err != nil {
-		f.Close()
-		return err
-	}
-	return f.Close()
+	return atomicfile.Create(filepath.Join(dir, "meta.json"), append(data, '\n'), 0o644)
 }
 
 // cachedRefs lists the refs of repo whose entry is usable, verified as
