@@ -9,7 +9,7 @@ import (
 
 	"github.com/bcfork/bcfork/generator"
 	"github.com/urfave/cli/v2"
-	"golang.org/x/sys/unix"
+	"golang.org/x/term"
 )
 
 func diffCommand() *cli.Command {
@@ -79,8 +79,7 @@ func isTerminal(w io.Writer) bool {
 	if !ok {
 		return false
 	}
-	_, err := unix.IoctlGetTermios(int(f.Fd()), unix.TCGETS)
-	return err == nil
+	return term.IsTerminal(int(f.Fd()))
 }
 
 // writeColored writes a unified diff with ANSI colours: headers bold, hunk
