@@ -10,7 +10,7 @@ export BCFORK_PRISTINE_TARBALL := $(PRISTINE)
 DEBIAN_FILES ?= $(CURDIR)/.cache/debian-5.6.0-4
 export BCFORK_DEBIAN_FILES := $(DEBIAN_FILES)
 
-.PHONY: all build test pristine check golden bench e2e demo install uninstall clean
+.PHONY: all build test pristine check cross golden bench e2e demo install uninstall clean
 
 all: check test build
 
@@ -33,7 +33,7 @@ $(PRISTINE):
 
 STATICCHECK ?= honnef.co/go/tools/cmd/staticcheck@v0.8.2
 
-check:
+check: cross
 	$(GO) vet ./...
 	$(GO) run $(STATICCHECK) ./...
 	@if command -v shellcheck >/dev/null; then shellcheck -x e2e/run.sh scripts/*.sh bench/*.sh .ci/run; \
@@ -43,6 +43,14 @@ check:
 	$(GO) mod tidy; \
 	if ! cmp -s go.mod /tmp/bcfork.go.mod.bak || ! cmp -s go.sum /tmp/bcfork.go.sum.bak; then \
 		echo "go mod tidy changes go.mod/go.sum"; cp /tmp/bcfork.go.mod.bak go.mod; cp /tmp/bcfork.go.sum.bak go.sum; exit 1; fi
+
+# Other systems bcfork must build on (maintainers rebase and generate on laptops).
+CROSS_GOOS ?= darwin freebsd
+
+## cross: go build and go vet (tests included) for each of CROSS_GOOS
+cross:
+	@for os in $(CROSS_GOOS); do echo "GOOS=$$os $(GO) build ./... && $(GO) vet ./..."; \
+		GOOS=$$os $(GO) build ./... && GOOS=$$os $(GO) vet ./... || exit 1; done
 
 ## golden: rewrite golden files from the current code (review the diff!)
 golden:
