@@ -1,9 +1,9 @@
 // Package atomicfile writes files and folders so that, even across a crash,
 // a reader finds the old content or the new, never a part of it.
 //
-// Every function takes plain paths. A file's data is flushed to disk before
-// its name is made visible, and the folder holding a new name is flushed
-// after it. Errors name the path and the operation that failed.
+// Every function takes plain paths. Data is flushed to disk before it is
+// renamed into place, and the folder holding the new name is flushed after
+// the rename. Errors name the path and the operation that failed.
 package atomicfile
 
 import (
@@ -37,8 +37,9 @@ func Write(name string, data []byte, mode fs.FileMode) (err error) {
 }
 
 // Create writes the new file name, which must not exist, with data and
-// mode (umask does not change it), and syncs it. Its folder is not synced:
-// whoever creates several files in a folder syncs it once, at the end.
+// mode (umask does not change it), and syncs it. It is meant for the files
+// of a folder that is not in place yet (see WriteDir): the name is visible
+// before the data is written, and the folder is not synced.
 func Create(name string, data []byte, mode fs.FileMode) error {
 	f, err := os.OpenFile(name, os.O_WRONLY|os.O_CREATE|os.O_EXCL, mode)
 	if err != nil {
@@ -56,9 +57,16 @@ func fill(f *os.File, data []byte, mode fs.FileMode) error {
 	if err == nil {
 		err = f.Chmod(mode)
 	}
-	if err == nil {
-		err = f.Sync()
+	if err != nil {
+		f.Close()
+		return err
 	}
+	return syncClose(f)
+}
+
+// syncClose syncs and closes f.
+func syncClose(f *os.File) error {
+	err := f.Sync()
 	if cerr := f.Close(); err == nil {
 		err = cerr
 	}
@@ -73,11 +81,7 @@ func Sync(name string) error {
 	if err != nil {
 		return err
 	}
-	err = f.Sync()
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	return err
+	return syncClose(f)
 }
 
 // MkdirAll creates dir and its missing parents with mode perm (less the
@@ -110,19 +114,22 @@ func RemoveDirs(dirs []string) {
 // in dir's place by ReplaceDir. Missing parents of dir are created. On
 // failure the temporary folder and the parents made are removed again, and
 // dir is as it was. fill's error is returned as it is.
-func WriteDir(dir string, fill func(tmp string) error) (err error) {
+func WriteDir(dir string, fill func(tmp string) error) error {
 	dir = filepath.Clean(dir)
-	parent := filepath.Dir(dir)
-	made, err := MkdirAll(parent, 0o755)
+	made, err := MkdirAll(filepath.Dir(dir), 0o755)
 	if err != nil {
 		return fmt.Errorf("writing %q: %w", dir, err)
 	}
-	defer func() {
-		if err != nil {
-			RemoveDirs(made)
-		}
-	}()
-	tmp, err := os.MkdirTemp(parent, "."+filepath.Base(dir)+".tmp-")
+	if err := build(dir, fill); err != nil {
+		RemoveDirs(made)
+		return err
+	}
+	return nil
+}
+
+// build is WriteDir once dir's parent exists.
+func build(dir string, fill func(tmp string) error) (err error) {
+	tmp, err := os.MkdirTemp(filepath.Dir(dir), "."+filepath.Base(dir)+".tmp-")
 	if err != nil {
 		return fmt.Errorf("writing %q: %w", dir, err)
 	}

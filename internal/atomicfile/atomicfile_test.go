@@ -136,9 +136,8 @@ func TestWriteDirLeavesNothingOnFailure(t *testing.T) {
 func TestRenameOverFolder(t *testing.T) {
 	root := t.TempDir()
 	tmp, dir := filepath.Join(root, "tmp"), filepath.Join(root, "d")
-	mustNil(t, os.Mkdir(tmp, 0o755))
-	mustNil(t, os.Mkdir(dir, 0o755))
-	mustNil(t, os.WriteFile(filepath.Join(dir, "theirs"), nil, 0o644))
+	folder(t, tmp, "ours")
+	folder(t, dir, "theirs")
 	if err := os.Rename(tmp, dir); !errors.Is(err, fs.ErrExist) {
 		t.Fatalf("rename over a full folder: %v, want fs.ErrExist", err)
 	}
@@ -150,10 +149,8 @@ func TestRenameOverFolder(t *testing.T) {
 func TestRenameAside(t *testing.T) {
 	root := t.TempDir()
 	tmp, dir := filepath.Join(root, ".d.tmp"), filepath.Join(root, "d")
-	mustNil(t, os.Mkdir(dir, 0o755))
-	mustNil(t, writeOne("old", "old")(dir))
-	mustNil(t, os.Mkdir(tmp, 0o755))
-	mustNil(t, writeOne("new", "new")(tmp))
+	folder(t, dir, "old")
+	folder(t, tmp, "new")
 	old, err := renameAside(tmp, dir)
 	mustNil(t, err)
 	if old != tmp+".old" {
@@ -166,13 +163,19 @@ func TestRenameAside(t *testing.T) {
 func TestRenameAsidePutsBack(t *testing.T) {
 	root := t.TempDir()
 	dir := filepath.Join(root, "d")
-	mustNil(t, os.Mkdir(dir, 0o755))
-	mustNil(t, writeOne("old", "old")(dir))
+	folder(t, dir, "old")
 	if _, err := renameAside(filepath.Join(root, "missing"), dir); err == nil {
 		t.Fatal("renameAside of a missing folder succeeded")
 	}
 	checkOnly(t, root, "d")
 	checkOnly(t, dir, "old")
+}
+
+// folder makes the folder dir holding one file, name.
+func folder(t *testing.T, dir, name string) {
+	t.Helper()
+	mustNil(t, os.Mkdir(dir, 0o755))
+	mustNil(t, writeOne(name, name)(dir))
 }
 
 func writeOne(name, content string) func(string) error {

@@ -1,7 +1,6 @@
 package atomicfile
 
 import (
-	"os"
 	"path/filepath"
 	"testing"
 )
@@ -9,10 +8,8 @@ import (
 func TestExchange(t *testing.T) {
 	root := t.TempDir()
 	a, b := filepath.Join(root, "a"), filepath.Join(root, "b")
-	mustNil(t, os.Mkdir(a, 0o755))
-	mustNil(t, writeOne("new", "new")(a))
-	mustNil(t, os.Mkdir(b, 0o755))
-	mustNil(t, writeOne("old", "old")(b))
+	folder(t, a, "new")
+	folder(t, b, "old")
 	mustNil(t, exchange(a, b))
 	checkOnly(t, b, "new")
 	checkOnly(t, a, "old")
