@@ -38,7 +38,9 @@ before anything is fetched.
 
 Nothing is written when anything fails; an existing DIR is replaced only with
 --force, and only when it is a fork folder (nothing but the files above) or
-empty. Hunks apply at their stated line or at the nearest exact match
+empty. On Linux the old DIR is swapped for the new one in one step; elsewhere
+it is renamed aside first, so a crash at that moment can leave no DIR, with
+the old and new folders beside it as .DIR.tmp-*. Hunks apply at their stated line or at the nearest exact match
 (reported as an offset); fuzzy placement is refused unless --fuzz N allows it,
 and every fuzzed hunk is reported. Output is byte-identical for identical inputs.
 
