@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
-	"os"
 	"path/filepath"
 
 	"github.com/bcfork/bcfork/internal/atomicfile"
@@ -90,36 +89,22 @@ func (f *Fork) Diff() []byte {
 	return buf.Bytes()
 }
 
-// ErrExists is returned by Write when the folder exists and force is false.
-var ErrExists = errors.New("output folder exists")
-
 // Write writes the fork folder dir atomically: the files are written to a
 // temporary sibling folder which is renamed into place, so dir is either
 // absent, the old folder, or the complete new one (on Linux an existing dir
 // is never absent meanwhile: see atomicfile.ReplaceDir). An existing dir is
-// only replaced when force is set, and only if it is a folder.
+// only replaced when force is set, and only if it is a folder; otherwise the
+// error matches atomicfile.ErrExists.
 func (f *Fork) Write(dir string, force bool) error {
-	return writeDir(dir, force, f.writeFiles)
-}
-
-// writeDir builds a folder with fill in a temporary sibling of dir and puts
-// it in dir's place (atomicfile.WriteDir); on failure nothing is left
-// behind. An existing dir is replaced only when force is set, and only if
-// it is a folder.
-func writeDir(dir string, force bool, fill func(tmp string) error) error {
-	dir = filepath.Clean(dir)
-	if err := checkTarget(dir, force); err != nil {
-		return err
-	}
-	return atomicfile.WriteDir(dir, fill)
+	return atomicfile.WriteDir(dir, force, f.writeFiles)
 }
 
 func (f *Fork) writeFiles(dir string) error {
 	for _, n := range Names {
-		if err := writeFile(filepath.Join(dir, n), f.Files[n], modes[n]); err != nil {
+		if err := atomicfile.WriteNew(filepath.Join(dir, n), f.Files[n], modes[n]); err != nil {
 			return err
 		}
-		if err := writeFile(filepath.Join(dir, n+OrigSuffix), f.Pristine[n], 0o644); err != nil {
+		if err := atomicfile.WriteNew(filepath.Join(dir, n+OrigSuffix), f.Pristine[n], 0o644); err != nil {
 			return err
 		}
 	}
@@ -127,7 +112,7 @@ func (f *Fork) writeFiles(dir string) error {
 	if err != nil {
 		return err
 	}
-	return writeFile(filepath.Join(dir, ManifestName), m, 0o644)
+	return atomicfile.WriteNew(filepath.Join(dir, ManifestName), m, 0o644)
 }
 
 // ManifestJSON returns the manifest as written to manifest.json.
@@ -137,30 +122,6 @@ func (f *Fork) ManifestJSON() ([]byte, error) {
 		return nil, fmt.Errorf("encoding manifest: %w", err)
 	}
 	return append(m, '\n'), nil
-}
-
-func writeFile(name string, data []byte, mode fs.FileMode) error {
-	if err := atomicfile.Create(name, data, mode); err != nil {
-		return fmt.Errorf("writing fork: %w", err)
-	}
-	return nil
-}
-
-// checkTarget refuses to replace an existing dir without force, and never
-// replaces anything but a folder.
-func checkTarget(dir string, force bool) error {
-	fi, err := os.Lstat(dir)
-	switch {
-	case errors.Is(err, fs.ErrNotExist):
-		return nil
-	case err != nil:
-		return fmt.Errorf("writing %q: %w", dir, err)
-	case !force:
-		return fmt.Errorf("writing %q: %w (use --force to replace it)", dir, ErrExists)
-	case !fi.IsDir():
-		return fmt.Errorf("writing %q: exists and is not a folder; not replacing it", dir)
-	}
-	return nil
 }
 
 // Stat is one file's line of a diffstat.

@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 	"testing/fstest"
+
+	"github.com/bcfork/bcfork/internal/atomicfile"
 )
 
 // testFork generates a small fork from synthetic files and a one-patch series.
@@ -97,7 +99,7 @@ func TestWriteExisting(t *testing.T) {
 	dir := filepath.Join(parent, "fork")
 	os.Mkdir(dir, 0o755)
 	os.WriteFile(filepath.Join(dir, "keep"), []byte("mine"), 0o644)
-	if err := f.Write(dir, false); !errors.Is(err, ErrExists) {
+	if err := f.Write(dir, false); !errors.Is(err, atomicfile.ErrExists) {
 		t.Fatalf("Write over a folder without force: %v, want ErrExists", err)
 	}
 	if _, err := os.Stat(filepath.Join(dir, "keep")); err != nil {
@@ -139,17 +141,8 @@ func TestGenerateAllOrNothing(t *testing.T) {
 	}
 }
 
-func TestWriteDirLeavesNothingOnFailure(t *testing.T) {
-	root := t.TempDir()
-	dir := filepath.Join(root, "new", "parent", "fork")
-	err := writeDir(dir, false, func(string) error { return errors.New("disk full") })
-	if err == nil {
-		t.Fatal("writeDir succeeded with a failing fill")
-	}
-	if entries, _ := os.ReadDir(root); len(entries) != 0 {
-		t.Errorf("left behind after a failed write: %v", entries)
-	}
-	file := filepath.Join(root, "file")
+func TestWriteFolderOverAFile(t *testing.T) {
+	file := filepath.Join(t.TempDir(), "file")
 	os.WriteFile(file, []byte("x"), 0o644)
 	if err := writeFolder(file, map[string][]byte{"series": nil}, true); err == nil || !strings.Contains(err.Error(), "not a folder") {
 		t.Errorf("rebase output --force over a file: %v", err)

@@ -622,7 +622,7 @@ func WriteSeries(dir string, files map[string][]byte, force bool) error {
 // writeFolder writes files (relative paths) into a fresh folder that
 // then replaces dir.
 func writeFolder(dir string, files map[string][]byte, force bool) error {
-	return writeDir(dir, force, func(tmp string) error { return writeTree(tmp, files) })
+	return atomicfile.WriteDir(dir, force, func(tmp string) error { return writeTree(tmp, files) })
 }
 
 func writeTree(dir string, files map[string][]byte) error {
@@ -631,7 +631,7 @@ func writeTree(dir string, files map[string][]byte) error {
 		if err := os.MkdirAll(sub, 0o755); err != nil {
 			return fmt.Errorf("writing %q: %w", dir, err)
 		}
-		if err := atomicfile.Create(filepath.Join(dir, n), files[n], 0o644); err != nil {
+		if err := atomicfile.WriteNew(filepath.Join(dir, n), files[n], 0o644); err != nil {
 			return fmt.Errorf("writing %q: %w", dir, err)
 		}
 	}

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/bcfork/bcfork/internal/atomicfile"
 	"github.com/bcfork/bcfork/internal/pristinetest"
 
 	"github.com/bcfork/bcfork/generator"
@@ -335,7 +336,7 @@ func TestWriteSeries(t *testing.T) {
 	b, err := os.ReadFile(filepath.Join(dir, "a.patch"))
 	rbNoErr(t, err)
 	rbEqual(t, string(b), "x")
-	rbIs(t, generator.WriteSeries(dir, files, false), generator.ErrExists)
+	rbIs(t, generator.WriteSeries(dir, files, false), atomicfile.ErrExists)
 	rbNoErr(t, generator.WriteSeries(dir, map[string][]byte{"series": nil}, true), "WriteSeries --force")
 	if _, err := os.Stat(filepath.Join(dir, "a.patch")); err == nil {
 		t.Error("the folder was not replaced as a whole")

@@ -165,7 +165,7 @@ func noNotExist(err error) error {
 func (c *cache) store(repo, ref, commit string, files map[string][]byte) error {
 	final := c.entryDir(repo, ref)
 	m := meta{Format: metaFormat, Repo: repo, Ref: ref, API: c.api, Commit: commit, Fetched: time.Now().UTC(), Files: map[string]fileMeta{}}
-	err := atomicfile.WriteDir(final, func(tmp string) error { return writeEntry(tmp, m, files) })
+	err := atomicfile.WriteDir(final, true, func(tmp string) error { return writeEntry(tmp, m, files) })
 	if errors.Is(err, fs.ErrExist) {
 		if _, statErr := os.Stat(filepath.Join(final, "meta.json")); statErr == nil {
 			return nil
@@ -182,7 +182,7 @@ func writeEntry(dir string, m meta, files map[string][]byte) error {
 	for _, name := range Names {
 		b := files[name]
 		m.Files[name] = fileMeta{Size: int64(len(b)), SHA256: sha256Hex(b), Blob: blobSHA(b)}
-		if err := atomicfile.Create(filepath.Join(dir, name), b, 0o644); err != nil {
+		if err := atomicfile.WriteNew(filepath.Join(dir, name), b, 0o644); err != nil {
 			return err
 		}
 	}
@@ -190,7 +190,7 @@ func writeEntry(dir string, m meta, files map[string][]byte) error {
 	if err != nil {
 		return err
 	}
-	return atomicfile.Create(filepath.Join(dir, "meta.json"), append(data, '\n'), 0o644)
+	return atomicfile.WriteNew(filepath.Join(dir, "meta.json"), append(data, '\n'), 0o644)
 }
 
 // cachedRefs lists the refs of repo whose entry is usable, verified as

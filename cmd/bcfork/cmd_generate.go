@@ -12,6 +12,7 @@ import (
 	"syscall"
 
 	"github.com/bcfork/bcfork/generator"
+	"github.com/bcfork/bcfork/internal/atomicfile"
 	"github.com/urfave/cli/v2"
 	"golang.org/x/sys/unix"
 )
@@ -116,7 +117,7 @@ func checkOut(dir string, force bool) error {
 	case !fi.IsDir():
 		return fmt.Errorf("writing %q: exists and is not a folder; not replacing it", dir)
 	case !force:
-		return fmt.Errorf("writing %q: %w (use --force to replace it)", dir, generator.ErrExists)
+		return fmt.Errorf("writing %q: %w (use --force to replace it)", dir, atomicfile.ErrExists)
 	}
 	return checkForkFolder(dir)
 }

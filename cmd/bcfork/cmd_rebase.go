@@ -13,6 +13,7 @@ import (
 	"strings"
 
 	"github.com/bcfork/bcfork/generator"
+	"github.com/bcfork/bcfork/internal/atomicfile"
 	"github.com/bcfork/bcfork/internal/catalog"
 	"github.com/bcfork/bcfork/upstream"
 	"github.com/urfave/cli/v2"
@@ -372,7 +373,7 @@ func replaceable(out string, sums []byte, force bool) (bool, error) {
 	if errors.Is(err, fs.ErrNotExist) {
 		return false, nil
 	}
-	exists := fmt.Errorf("writing %q: %w (use --force to replace it)", out, generator.ErrExists)
+	exists := fmt.Errorf("writing %q: %w (use --force to replace it)", out, atomicfile.ErrExists)
 	if err != nil || !onlyPins(entries) {
 		return false, exists
 	}

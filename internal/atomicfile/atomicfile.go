@@ -36,11 +36,11 @@ func Write(name string, data []byte, mode fs.FileMode) (err error) {
 	return Sync(filepath.Dir(name))
 }
 
-// Create writes the new file name, which must not exist, with data and
+// WriteNew writes the new file name, which must not exist, with data and
 // mode (umask does not change it), and syncs it. It is meant for the files
 // of a folder that is not in place yet (see WriteDir): the name is visible
 // before the data is written, and the folder is not synced.
-func Create(name string, data []byte, mode fs.FileMode) error {
+func WriteNew(name string, data []byte, mode fs.FileMode) error {
 	f, err := os.OpenFile(name, os.O_WRONLY|os.O_CREATE|os.O_EXCL, mode)
 	if err != nil {
 		return err
@@ -109,13 +109,20 @@ func RemoveDirs(dirs []string) {
 	}
 }
 
+// ErrExists is returned by WriteDir when dir exists and force is false.
+var ErrExists = errors.New("output folder exists")
+
 // WriteDir writes the folder dir whole: fill writes the content into a
 // fresh temporary sibling folder (mode 0755), which is synced and then put
-// in dir's place by ReplaceDir. Missing parents of dir are created. On
-// failure the temporary folder and the parents made are removed again, and
-// dir is as it was. fill's error is returned as it is.
-func WriteDir(dir string, fill func(tmp string) error) error {
+// in dir's place by ReplaceDir. An existing dir is replaced only when force
+// is set, and only if it is a folder. Missing parents of dir are created.
+// On failure the temporary folder and the parents made are removed again,
+// and dir is as it was. fill's error is returned as it is.
+func WriteDir(dir string, force bool, fill func(tmp string) error) error {
 	dir = filepath.Clean(dir)
+	if err := checkTarget(dir, force); err != nil {
+		return err
+	}
 	made, err := MkdirAll(filepath.Dir(dir), 0o755)
 	if err != nil {
 		return fmt.Errorf("writing %q: %w", dir, err)
@@ -123,6 +130,23 @@ func WriteDir(dir string, fill func(tmp string) error) error {
 	if err := build(dir, fill); err != nil {
 		RemoveDirs(made)
 		return err
+	}
+	return nil
+}
+
+// checkTarget refuses to replace an existing dir without force, and never
+// replaces anything but a folder.
+func checkTarget(dir string, force bool) error {
+	fi, err := os.Lstat(dir)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return nil
+	case err != nil:
+		return fmt.Errorf("writing %q: %w", dir, err)
+	case !force:
+		return fmt.Errorf("writing %q: %w (use --force to replace it)", dir, ErrExists)
+	case !fi.IsDir():
+		return fmt.Errorf("writing %q: exists and is not a folder; not replacing it", dir)
 	}
 	return nil
 }

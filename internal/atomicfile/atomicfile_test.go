@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 )
 
@@ -35,14 +36,14 @@ func TestWriteMissingFolder(t *testing.T) {
 	}
 }
 
-func TestCreate(t *testing.T) {
+func TestWriteNew(t *testing.T) {
 	name := filepath.Join(t.TempDir(), "f")
-	if err := Create(name, []byte("one"), 0o751); err != nil {
+	if err := WriteNew(name, []byte("one"), 0o751); err != nil {
 		t.Fatal(err)
 	}
 	checkFile(t, name, "one", 0o751)
-	if err := Create(name, []byte("two"), 0o644); !errors.Is(err, fs.ErrExist) {
-		t.Errorf("Create over an existing file: %v, want fs.ErrExist", err)
+	if err := WriteNew(name, []byte("two"), 0o644); !errors.Is(err, fs.ErrExist) {
+		t.Errorf("WriteNew over an existing file: %v, want fs.ErrExist", err)
 	}
 	checkFile(t, name, "one", 0o751)
 }
@@ -50,7 +51,7 @@ func TestCreate(t *testing.T) {
 func TestSync(t *testing.T) {
 	dir := t.TempDir()
 	name := filepath.Join(dir, "f")
-	if err := Create(name, nil, 0o644); err != nil {
+	if err := WriteNew(name, nil, 0o644); err != nil {
 		t.Fatal(err)
 	}
 	for _, p := range []string{dir, name} {
@@ -91,7 +92,7 @@ func TestMkdirAll(t *testing.T) {
 func TestWriteDirNew(t *testing.T) {
 	root := t.TempDir()
 	dir := filepath.Join(root, "new", "d")
-	mustNil(t, WriteDir(dir, writeOne("f", "new")))
+	mustNil(t, WriteDir(dir, false, writeOne("f", "new")))
 	checkFile(t, filepath.Join(dir, "f"), "new", 0o644)
 	fi, err := os.Stat(dir)
 	mustNil(t, err)
@@ -104,10 +105,25 @@ func TestWriteDirNew(t *testing.T) {
 func TestWriteDirReplaces(t *testing.T) {
 	root := t.TempDir()
 	dir := filepath.Join(root, "d")
-	mustNil(t, WriteDir(dir, writeOne("old", "old")))
-	mustNil(t, WriteDir(dir, writeOne("new", "new")))
+	mustNil(t, WriteDir(dir, false, writeOne("old", "old")))
+	if err := WriteDir(dir, false, writeOne("new", "new")); !errors.Is(err, ErrExists) {
+		t.Fatalf("WriteDir over a folder without force: %v, want ErrExists", err)
+	}
+	checkOnly(t, dir, "old")
+	mustNil(t, WriteDir(dir, true, writeOne("new", "new")))
 	checkOnly(t, dir, "new")
 	checkOnly(t, root, "d")
+}
+
+func TestWriteDirReplacesOnlyAFolder(t *testing.T) {
+	root := t.TempDir()
+	file := filepath.Join(root, "file")
+	mustNil(t, os.WriteFile(file, []byte("x"), 0o644))
+	if err := WriteDir(file, true, writeOne("new", "new")); err == nil || !strings.Contains(err.Error(), "not a folder") {
+		t.Errorf("WriteDir --force over a file: %v, want a refusal", err)
+	}
+	checkFile(t, file, "x", 0o644)
+	checkOnly(t, root, "file")
 }
 
 func TestWriteDirLeavesNothingOnFailure(t *testing.T) {
@@ -117,13 +133,13 @@ func TestWriteDirLeavesNothingOnFailure(t *testing.T) {
 		mustNil(t, os.WriteFile(filepath.Join(tmp, "half"), nil, 0o644))
 		return errors.New("disk full")
 	}
-	if err := WriteDir(dir, failing); err == nil || err.Error() != "disk full" {
+	if err := WriteDir(dir, false, failing); err == nil || err.Error() != "disk full" {
 		t.Fatalf("WriteDir with a failing fill: %v, want fill's error as it is", err)
 	}
 	checkOnly(t, root)
 	old := filepath.Join(root, "old")
-	mustNil(t, WriteDir(old, writeOne("f", "old")))
-	if err := WriteDir(old, failing); err == nil {
+	mustNil(t, WriteDir(old, false, writeOne("f", "old")))
+	if err := WriteDir(old, true, failing); err == nil {
 		t.Fatal("WriteDir with a failing fill succeeded")
 	}
 	checkOnly(t, root, "old")
@@ -180,7 +196,7 @@ func folder(t *testing.T, dir, name string) {
 
 func writeOne(name, content string) func(string) error {
 	return func(dir string) error {
-		return Create(filepath.Join(dir, name), []byte(content), 0o644)
+		return WriteNew(filepath.Join(dir, name), []byte(content), 0o644)
 	}
 }
 
