@@ -12,7 +12,7 @@
 //	os.Stdout.Write(generator.Diff("bucardo", pristine["bucardo"], fork["bucardo"]))
 //
 // Generate does the same for a command: it applies the series to the two
-// files (Script and Schema) and returns a Fork with its Manifest, which
+// files (bucardo.Script and bucardo.Schema) and returns a Fork with its Manifest, which
 // Fork.Write writes as a fork folder.
 //
 // # Series

@@ -9,19 +9,11 @@ import (
 	"path/filepath"
 
 	"github.com/bcfork/bcfork/internal/atomicfile"
+	"github.com/bcfork/bcfork/internal/bucardo"
 )
-
-// Script and Schema are the names of the two upstream files bcfork forks.
-const (
-	Script = "bucardo"
-	Schema = "bucardo.schema"
-)
-
-// Names lists the forked files in a fixed order.
-var Names = []string{Script, Schema}
 
 // modes are the permissions the files get in a fork folder.
-var modes = map[string]fs.FileMode{Script: 0o755, Schema: 0o644}
+var modes = map[string]fs.FileMode{bucardo.Script: 0o755, bucardo.Schema: 0o644}
 
 // Options says what to generate.
 type Options struct {
@@ -46,12 +38,12 @@ func Generate(opt Options) (*Fork, error) {
 	if opt.Series == nil {
 		return nil, errors.New("generating fork: no series")
 	}
-	for _, n := range Names {
+	for _, n := range bucardo.Names {
 		if _, ok := opt.Files[n]; !ok {
 			return nil, fmt.Errorf("generating fork: pristine %q missing", n)
 		}
 	}
-	out, results, err := Apply(opt.Files, opt.Series, ApplyOptions{Fuzz: opt.Fuzz, Allowed: Names})
+	out, results, err := Apply(opt.Files, opt.Series, ApplyOptions{Fuzz: opt.Fuzz, Allowed: bucardo.Names})
 	if err != nil {
 		return nil, err
 	}
@@ -73,7 +65,7 @@ func Generate(opt Options) (*Fork, error) {
 // sums lists each file's size, mode (as written to the fork folder) and sha256.
 func sums(files map[string][]byte, mode func(string) fs.FileMode) []FileSum {
 	var out []FileSum
-	for _, n := range Names {
+	for _, n := range bucardo.Names {
 		b := files[n]
 		out = append(out, FileSum{Name: n, Size: int64(len(b)), Mode: fmt.Sprintf("%04o", mode(n)), SHA256: SHA256(b)})
 	}
@@ -83,7 +75,7 @@ func sums(files map[string][]byte, mode func(string) fs.FileMode) []FileSum {
 // Diff returns the fork's unified diff against the pristine files.
 func (f *Fork) Diff() []byte {
 	var buf bytes.Buffer
-	for _, n := range Names {
+	for _, n := range bucardo.Names {
 		buf.Write(Diff(n, f.Pristine[n], f.Files[n]))
 	}
 	return buf.Bytes()
@@ -100,7 +92,7 @@ func (f *Fork) Write(dir string, force bool) error {
 }
 
 func (f *Fork) writeFiles(dir string) error {
-	for _, n := range Names {
+	for _, n := range bucardo.Names {
 		if err := atomicfile.WriteNew(filepath.Join(dir, n), f.Files[n], modes[n]); err != nil {
 			return err
 		}
@@ -133,7 +125,7 @@ type Stat struct {
 // Diffstat counts added and removed lines per file between pristine and fork.
 func (f *Fork) Diffstat() []Stat {
 	var out []Stat
-	for _, n := range Names {
+	for _, n := range bucardo.Names {
 		a, r := LineChanges(f.Pristine[n], f.Files[n])
 		out = append(out, Stat{Name: n, Added: a, Removed: r})
 	}

@@ -4,6 +4,7 @@ import (
 	"os"
 	"testing"
 
+	"github.com/bcfork/bcfork/internal/bucardo"
 	"github.com/bcfork/bcfork/internal/pristinetest"
 
 	"github.com/bcfork/bcfork/generator"
@@ -26,7 +27,7 @@ func BenchmarkGenerateReal(b *testing.B) {
 		Files:   files,
 		Series:  series,
 	}
-	b.SetBytes(int64(len(files[generator.Script]) + len(files[generator.Schema])))
+	b.SetBytes(int64(len(files[bucardo.Script]) + len(files[bucardo.Schema])))
 	b.ReportAllocs()
 	for b.Loop() {
 		if _, err := generator.Generate(opt); err != nil {

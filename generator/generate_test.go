@@ -10,6 +10,7 @@ import (
 	"testing/fstest"
 
 	"github.com/bcfork/bcfork/internal/atomicfile"
+	"github.com/bcfork/bcfork/internal/bucardo"
 )
 
 // testFork generates a small fork from synthetic files and a one-patch series.
@@ -25,7 +26,7 @@ func testFork(t *testing.T) *Fork {
 	}
 	f, err := Generate(Options{
 		Bcfork: "test", Flavor: "upstream", Version: "1.0",
-		Files:  map[string][]byte{Script: []byte("one\ntwo\nthree\n"), Schema: []byte("CREATE DATABASE bucardo;\n")},
+		Files:  map[string][]byte{bucardo.Script: []byte("one\ntwo\nthree\n"), bucardo.Schema: []byte("CREATE DATABASE bucardo;\n")},
 		Series: series,
 	})
 	if err != nil {
@@ -47,28 +48,28 @@ func TestWriteAndReadManifest(t *testing.T) {
 	if m.Format != ManifestFormat || m.Version != "1.0" || len(m.Patches) != 1 {
 		t.Errorf("manifest %+v", m)
 	}
-	if got, _ := os.ReadFile(filepath.Join(dir, Script)); string(got) != "one\nTWO\nthree\n" {
+	if got, _ := os.ReadFile(filepath.Join(dir, bucardo.Script)); string(got) != "one\nTWO\nthree\n" {
 		t.Errorf("fork script %q", got)
 	}
-	if fi, _ := os.Stat(filepath.Join(dir, Script)); fi.Mode().Perm() != 0o755 {
+	if fi, _ := os.Stat(filepath.Join(dir, bucardo.Script)); fi.Mode().Perm() != 0o755 {
 		t.Errorf("script mode %v, want 0755", fi.Mode().Perm())
 	}
-	if got, _ := os.ReadFile(filepath.Join(dir, Script+OrigSuffix)); string(got) != "one\ntwo\nthree\n" {
+	if got, _ := os.ReadFile(filepath.Join(dir, bucardo.Script+OrigSuffix)); string(got) != "one\ntwo\nthree\n" {
 		t.Errorf("pristine copy %q", got)
 	}
-	if st := f.Diffstat(); st[0] != (Stat{Name: Script, Added: 1, Removed: 1}) || st[1] != (Stat{Name: Schema}) {
+	if st := f.Diffstat(); st[0] != (Stat{Name: bucardo.Script, Added: 1, Removed: 1}) || st[1] != (Stat{Name: bucardo.Schema}) {
 		t.Errorf("diffstat %+v", st)
 	}
 }
 
 func TestReadManifestRefuses(t *testing.T) {
 	for name, spoil := range map[string]func(dir string){
-		"changed output": func(dir string) { os.WriteFile(filepath.Join(dir, Script), []byte("one\nTWO\nthreE\n"), 0o755) },
+		"changed output": func(dir string) { os.WriteFile(filepath.Join(dir, bucardo.Script), []byte("one\nTWO\nthreE\n"), 0o755) },
 		"longer output": func(dir string) {
-			os.WriteFile(filepath.Join(dir, Schema), []byte("CREATE DATABASE bucardo;\n\n"), 0o644)
+			os.WriteFile(filepath.Join(dir, bucardo.Schema), []byte("CREATE DATABASE bucardo;\n\n"), 0o644)
 		},
-		"changed orig": func(dir string) { os.WriteFile(filepath.Join(dir, Schema+OrigSuffix), []byte("x\n"), 0o644) },
-		"missing orig": func(dir string) { os.Remove(filepath.Join(dir, Script+OrigSuffix)) },
+		"changed orig": func(dir string) { os.WriteFile(filepath.Join(dir, bucardo.Schema+OrigSuffix), []byte("x\n"), 0o644) },
+		"missing orig": func(dir string) { os.Remove(filepath.Join(dir, bucardo.Script+OrigSuffix)) },
 		"newer format": func(dir string) {
 			p := filepath.Join(dir, ManifestName)
 			b, _ := os.ReadFile(p)
@@ -131,12 +132,12 @@ func TestGenerateAllOrNothing(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, err = Generate(Options{Files: map[string][]byte{Script: []byte("one\ntwo\nthree\n"), Schema: nil}, Series: series})
+	_, err = Generate(Options{Files: map[string][]byte{bucardo.Script: []byte("one\ntwo\nthree\n"), bucardo.Schema: nil}, Series: series})
 	var ae *ApplyError
 	if !errors.As(err, &ae) || ae.Patch != "0001-x.patch" {
 		t.Fatalf("Generate: %v, want an ApplyError for 0001-x.patch", err)
 	}
-	if _, err := Generate(Options{Files: map[string][]byte{Script: nil}, Series: series}); err == nil {
+	if _, err := Generate(Options{Files: map[string][]byte{bucardo.Script: nil}, Series: series}); err == nil {
 		t.Fatal("Generate without the schema succeeded")
 	}
 }

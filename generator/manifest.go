@@ -8,6 +8,8 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+
+	"github.com/bcfork/bcfork/internal/bucardo"
 )
 
 // ManifestName is the file name of the manifest in a generated fork folder.
@@ -113,7 +115,7 @@ func ReadFork(dir string) (*Fork, error) {
 	if m := f.Manifest; m.Format > ManifestFormat {
 		return nil, fmt.Errorf("reading %q: manifest format %d is newer than this bcfork reads (%d); upgrade bcfork", name, m.Format, ManifestFormat)
 	}
-	for _, n := range Names {
+	for _, n := range bucardo.Names {
 		if err := f.readPair(dir, n); err != nil {
 			return nil, err
 		}

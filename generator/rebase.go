@@ -13,6 +13,7 @@ import (
 	"strings"
 
 	"github.com/bcfork/bcfork/internal/atomicfile"
+	"github.com/bcfork/bcfork/internal/bucardo"
 )
 
 // RebaseStatus says how a patch was carried onto the new files.
@@ -139,7 +140,7 @@ func (r *Rebase) prepare() error {
 	if r.Series == nil {
 		return errors.New("rebasing: no series")
 	}
-	for _, n := range Names {
+	for _, n := range bucardo.Names {
 		if r.Old[n] == nil || r.New[n] == nil {
 			return fmt.Errorf("rebasing: pristine %q missing", n)
 		}
@@ -235,7 +236,7 @@ func sameFiles(a, b map[string][]byte) bool {
 // files p touches, in its order, then any other file that differs.
 func (r *Rebase) rewrite(p *Patch, files map[string][]byte, status RebaseStatus) RebasedPatch {
 	names := touched(p)
-	for _, n := range Names {
+	for _, n := range bucardo.Names {
 		if !slices.Contains(names, n) {
 			names = append(names, n)
 		}
@@ -258,7 +259,7 @@ func (r *Rebase) advance(ours, merged map[string][]byte, rp RebasedPatch) {
 }
 
 // Resolve takes the files of the conflicted patch as resolved by hand
-// (every file of Names; those the patch does not need may be the ones in
+// (every file of bucardo.Names; those the patch does not need may be the ones in
 // Work unchanged) and records the patch as their diff from the new files.
 // A conflict marker left in a file is a *MarkerError.
 func (r *Rebase) Resolve(files map[string][]byte) error {
@@ -269,7 +270,7 @@ func (r *Rebase) Resolve(files map[string][]byte) error {
 		return err
 	}
 	resolved := maps.Clone(r.theirs)
-	for _, n := range Names {
+	for _, n := range bucardo.Names {
 		if files[n] == nil {
 			return fmt.Errorf("resolving: %q missing", n)
 		}
@@ -349,7 +350,7 @@ func (r *Rebase) Verify() error {
 	if err != nil {
 		return err
 	}
-	for _, n := range Names {
+	for _, n := range bucardo.Names {
 		if !bytes.Equal(got[n], r.theirs[n]) {
 			return &VerifyError{Patch: "(all)", Reason: fmt.Sprintf("%q differs from the merged file", n)}
 		}
@@ -472,7 +473,7 @@ func (r *Rebase) Save(dir string) error {
 func (r *Rebase) workFiles() (map[string][]byte, error) {
 	st := rebaseState{Format: rebaseFormat, Meta: r.Meta, Conflict: r.Conflict, Series: []string{}, Done: []doneState{}}
 	files := map[string][]byte{}
-	for _, n := range Names {
+	for _, n := range bucardo.Names {
 		files[filepath.Join(workOld, n)] = r.Old[n]
 		files[filepath.Join(workNew, n)] = r.New[n]
 		if r.Conflict != nil {
@@ -554,10 +555,10 @@ func (r *Rebase) loadSeries(dir string, st rebaseState) error {
 
 func (r *Rebase) loadFiles(dir string, st rebaseState) error {
 	var err error
-	if r.Old, err = readNames(filepath.Join(dir, workOld), Names); err != nil {
+	if r.Old, err = readNames(filepath.Join(dir, workOld), bucardo.Names); err != nil {
 		return err
 	}
-	if r.New, err = readNames(filepath.Join(dir, workNew), Names); err != nil {
+	if r.New, err = readNames(filepath.Join(dir, workNew), bucardo.Names); err != nil {
 		return err
 	}
 	for _, n := range st.Extra {
@@ -569,7 +570,7 @@ func (r *Rebase) loadFiles(dir string, st rebaseState) error {
 		return err
 	}
 	if r.Conflict != nil {
-		r.Work, err = readNames(dir, Names)
+		r.Work, err = readNames(dir, bucardo.Names)
 	}
 	return err
 }

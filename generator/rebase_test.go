@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/bcfork/bcfork/internal/atomicfile"
+	"github.com/bcfork/bcfork/internal/bucardo"
 	"github.com/bcfork/bcfork/internal/pristinetest"
 
 	"github.com/bcfork/bcfork/generator"
@@ -65,7 +66,7 @@ const header = "Description: a test patch\nAuthor: bcfork tests\nForwarded: no\n
 func mkPatch(t *testing.T, name string, from, to map[string][]byte) *generator.Patch {
 	t.Helper()
 	raw := []byte(header)
-	for _, n := range generator.Names {
+	for _, n := range bucardo.Names {
 		raw = append(raw, generator.Diff(n, from[n], to[n])...)
 	}
 	p, err := generator.ParsePatch(name, raw)
@@ -74,7 +75,7 @@ func mkPatch(t *testing.T, name string, from, to map[string][]byte) *generator.P
 }
 
 func pristine(script, schema []byte) map[string][]byte {
-	return map[string][]byte{generator.Script: script, generator.Schema: schema}
+	return map[string][]byte{bucardo.Script: script, bucardo.Schema: schema}
 }
 
 // oldFiles are the synthetic old release; the series patches line 10 of
@@ -86,7 +87,7 @@ func oldFiles() map[string][]byte {
 
 func oldSeries(t *testing.T) *generator.Series {
 	old := oldFiles()
-	one := pristine(text("s", 40, map[int]string{10: "s 10 patched\n"}), old[generator.Schema])
+	one := pristine(text("s", 40, map[int]string{10: "s 10 patched\n"}), old[bucardo.Schema])
 	two := pristine(text("s", 40, map[int]string{10: "s 10 patched\n", 30: "s 30 patched\nadded\n"}),
 		text("q", 10, map[int]string{5: "q 5 patched\n"}))
 	return &generator.Series{Patches: []*generator.Patch{
@@ -137,8 +138,8 @@ func TestRebaseClean(t *testing.T) {
 		}
 	}
 	got := applied(t, r, newer)
-	rbContains(t, got[generator.Script], "s 10 patched\ns 11\n")
-	rbContains(t, got[generator.Script], "s 20 upstream\n")
+	rbContains(t, got[bucardo.Script], "s 10 patched\ns 11\n")
+	rbContains(t, got[bucardo.Script], "s 20 upstream\n")
 }
 
 func TestRebaseMoved(t *testing.T) {
@@ -152,8 +153,8 @@ func TestRebaseMoved(t *testing.T) {
 		t.Errorf("DEP-3 header not kept:\n%s", r.Done[1].Raw)
 	}
 	got := applied(t, r, newer)
-	rbContains(t, got[generator.Script], "new 3\ns 1\n")
-	rbContains(t, got[generator.Script], "s 30 patched\nadded\n")
+	rbContains(t, got[bucardo.Script], "new 3\ns 1\n")
+	rbContains(t, got[bucardo.Script], "s 30 patched\nadded\n")
 }
 
 // TestRebaseMerged: upstream changed a context line of 0001's hunk, so the
@@ -164,7 +165,7 @@ func TestRebaseMerged(t *testing.T) {
 	rbNoErr(t, r.Run(), "Run")
 	rbEqual(t, statuses(r.Done), "0001-one.patch merged, 0002-two.patch clean")
 	got := applied(t, r, newer)
-	rbContains(t, got[generator.Script], "s 8 upstream\ns 9\ns 10 patched\n")
+	rbContains(t, got[bucardo.Script], "s 8 upstream\ns 9\ns 10 patched\n")
 }
 
 func TestRebaseDropped(t *testing.T) {
@@ -198,7 +199,7 @@ func TestRebaseConflict(t *testing.T) {
 	rbEqual(t, err.Error(), `patch "0001-one.patch" conflicts with the new files in bucardo (1 region)`)
 	rbEqual(t, len(r.Done), 0, "patches carried")
 	want := "s 9\n<<<<<<< ours\ns 10 patched\n||||||| base\ns 10\n=======\ns 10 upstream\n>>>>>>> theirs\ns 11\n"
-	rbContains(t, r.Work[generator.Script], want)
+	rbContains(t, r.Work[bucardo.Script], want)
 	rbEqual(t, ce.Files[0].Conflicts[0].MergedStart, 10, "line of the marker")
 	if r.Run() == nil {
 		t.Error("Run goes on before Resolve")
@@ -220,16 +221,16 @@ func TestRebaseResolve(t *testing.T) {
 	rbNoErr(t, r.Run(), "Run")
 	rbEqual(t, statuses(r.Done), "0001-one.patch resolved, 0002-two.patch clean")
 	got := applied(t, r, conflicting())
-	rbContains(t, got[generator.Script], "s 9\ns 10 upstream patched\ns 11\n")
-	rbContains(t, got[generator.Script], "s 30 patched\n")
+	rbContains(t, got[bucardo.Script], "s 9\ns 10 upstream patched\ns 11\n")
+	rbContains(t, got[bucardo.Script], "s 30 patched\n")
 }
 
 // resolve replaces the conflict in the script with line.
 func resolve(work map[string][]byte, line string) map[string][]byte {
-	script := string(work[generator.Script])
+	script := string(work[bucardo.Script])
 	i := strings.Index(script, generator.MarkerOurs)
 	j := strings.Index(script, generator.MarkerTheirs) + len(generator.MarkerTheirs) + 1
-	return pristine([]byte(script[:i]+line+script[j:]), work[generator.Schema])
+	return pristine([]byte(script[:i]+line+script[j:]), work[bucardo.Schema])
 }
 
 // TestRebaseContinue saves a stopped rebase, edits the file in the work
@@ -240,17 +241,17 @@ func TestRebaseContinue(t *testing.T) {
 		Extra: map[string][]byte{"README.md": []byte("notes\n")}, Meta: map[string]string{"out": "x"}}
 	rbIs(t, r.Run(), generator.ErrConflict)
 	rbNoErr(t, r.Save(work), "Save")
-	edited := filepath.Join(work, generator.Script)
+	edited := filepath.Join(work, bucardo.Script)
 	b, err := os.ReadFile(edited)
 	rbNoErr(t, err)
-	if !bytes.Equal(b, r.Work[generator.Script]) {
+	if !bytes.Equal(b, r.Work[bucardo.Script]) {
 		t.Errorf("%s is not the merged file with markers:\n%s", edited, b)
 	}
 
 	loaded, err := generator.LoadRebase(work)
 	rbNoErr(t, err, "LoadRebase")
 	rbIs(t, loaded.Resolve(loaded.Work), generator.ErrUnresolved)
-	rbNoErr(t, os.WriteFile(edited, resolve(loaded.Work, "s 10 both\n")[generator.Script], 0o644))
+	rbNoErr(t, os.WriteFile(edited, resolve(loaded.Work, "s 10 both\n")[bucardo.Script], 0o644))
 
 	loaded, err = generator.LoadRebase(work)
 	rbNoErr(t, err, "LoadRebase")
@@ -261,7 +262,7 @@ func TestRebaseContinue(t *testing.T) {
 	rbEqual(t, string(files["README.md"]), "notes\n")
 	rbEqual(t, string(files["series"]), "0001-one.patch\n0002-two.patch\n")
 	got := applied(t, loaded, conflicting())
-	rbContains(t, got[generator.Script], "s 9\ns 10 both\ns 11\n")
+	rbContains(t, got[bucardo.Script], "s 9\ns 10 both\ns 11\n")
 }
 
 // TestRebaseContinueTwice stops at a second conflict after continuing.
@@ -363,7 +364,7 @@ func TestRebaseReal(t *testing.T) {
 	}
 	rbNoErr(t, r.Verify(), "Verify")
 
-	shifted := pristine(append([]byte("# new\n# lines\n"), files[generator.Script]...), append([]byte("-- new\n"), files[generator.Schema]...))
+	shifted := pristine(append([]byte("# new\n# lines\n"), files[bucardo.Script]...), append([]byte("-- new\n"), files[bucardo.Schema]...))
 	r = &generator.Rebase{Series: s, Old: files, New: shifted}
 	rbNoErr(t, r.Run(), "Run")
 	for _, rp := range r.Done {

@@ -4,6 +4,7 @@ import (
 	"fmt"
 
 	"github.com/bcfork/bcfork/generator"
+	"github.com/bcfork/bcfork/internal/bucardo"
 )
 
 // fork is a generated fork folder, read and verified.
@@ -22,7 +23,7 @@ func loadFork(dir string) (*fork, error) {
 		return nil, err
 	}
 	f := &fork{dir: dir, manifest: &g.Manifest, files: g.Files, origs: g.Pristine}
-	f.version = Version(f.files[ScriptName])
+	f.version = Version(f.files[bucardo.Script])
 	if f.version == "" {
 		f.version = g.Manifest.Version
 	}
@@ -36,7 +37,7 @@ func (f *fork) mode(name string) string {
 			return s.Mode
 		}
 	}
-	if name == ScriptName {
+	if name == bucardo.Script {
 		return "0755"
 	}
 	return "0644"

@@ -8,6 +8,8 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+
+	"github.com/bcfork/bcfork/internal/bucardo"
 )
 
 // Install puts the fork in folder dir (as bcfork generate writes it) at the
@@ -108,7 +110,7 @@ func (p *installPlan) targets(ctx context.Context) error {
 		Flavor: m.Flavor, Version: m.Version, Series: m.Series}
 	paths := p.o.targetPaths(p.old)
 	var modified []string
-	for _, name := range []string{ScriptName, SchemaName} {
+	for _, name := range bucardo.Names {
 		t, err := p.addTarget(ctx, name, paths[name])
 		if err != nil {
 			return err

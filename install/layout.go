@@ -12,12 +12,6 @@ const (
 	DefaultStateDir = "/var/lib/bcfork"
 )
 
-// Names of the two files a fork holds, as in its manifest.
-const (
-	ScriptName = "bucardo"
-	SchemaName = "bucardo.schema"
-)
-
 // tmpSuffix names the temporary files install writes beside a file before
 // renaming them over it. The names are fixed so a rerun finds and removes
 // what an interrupted run left.

@@ -5,6 +5,7 @@ import (
 	"path/filepath"
 	"time"
 
+	"github.com/bcfork/bcfork/internal/bucardo"
 	"github.com/bcfork/bcfork/internal/catalog"
 	"github.com/bcfork/bcfork/patches"
 )
@@ -69,17 +70,17 @@ func (o Options) layout() layout { return layout{root: o.Root, state: filepath.C
 // targetPaths returns the host paths of the script and the schema: those
 // given, else the receipt's, else the defaults.
 func (o Options) targetPaths(rc *Receipt) map[string]string {
-	paths := map[string]string{ScriptName: DefaultBin, SchemaName: DefaultSchema}
+	paths := map[string]string{bucardo.Script: DefaultBin, bucardo.Schema: DefaultSchema}
 	if rc != nil {
 		for _, t := range rc.Targets {
 			paths[t.Name] = t.Path
 		}
 	}
 	if o.Bin != "" {
-		paths[ScriptName] = filepath.Clean(o.Bin)
+		paths[bucardo.Script] = filepath.Clean(o.Bin)
 	}
 	if o.Schema != "" {
-		paths[SchemaName] = filepath.Clean(o.Schema)
+		paths[bucardo.Schema] = filepath.Clean(o.Schema)
 	}
 	return paths
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"slices"
 
+	"github.com/bcfork/bcfork/internal/bucardo"
 	"github.com/bcfork/bcfork/internal/catalog"
 )
 
@@ -77,7 +78,7 @@ func Status(ctx context.Context, o Options) (*Report, error) {
 		}
 	}
 	paths := o.targetPaths(r.Receipt)
-	for _, name := range []string{ScriptName, SchemaName} {
+	for _, name := range bucardo.Names {
 		ts, err := r.target(ctx, o, name, paths[name])
 		if err != nil {
 			return nil, err

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/bcfork/bcfork/internal/atomicfile"
+	"github.com/bcfork/bcfork/internal/bucardo"
 )
 
 // DefaultCacheDir is BCFORK_CACHE_DIR, else $XDG_CACHE_HOME/bcfork, else
@@ -108,7 +109,7 @@ func readEntry(dir, repo, ref string, p pinned) (*entry, error) {
 	if p.commit != "" && e.meta.Commit != p.commit {
 		return nil, fmt.Errorf("commit %q, pinned %s", e.meta.Commit, p.commit)
 	}
-	for _, name := range Names {
+	for _, name := range bucardo.Names {
 		b, err := readRegular(filepath.Join(dir, name))
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", name, noNotExist(err))
@@ -179,7 +180,7 @@ func (c *cache) store(repo, ref, commit string, files map[string][]byte) error {
 
 // writeEntry writes files and then their meta.json into dir.
 func writeEntry(dir string, m meta, files map[string][]byte) error {
-	for _, name := range Names {
+	for _, name := range bucardo.Names {
 		b := files[name]
 		m.Files[name] = fileMeta{Size: int64(len(b)), SHA256: sha256Hex(b), Blob: blobSHA(b)}
 		if err := atomicfile.WriteNew(filepath.Join(dir, name), b, 0o644); err != nil {

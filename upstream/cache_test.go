@@ -8,6 +8,7 @@ import (
 	"testing"
 	"testing/fstest"
 
+	"github.com/bcfork/bcfork/internal/bucardo"
 	"github.com/bcfork/bcfork/internal/catalog"
 	"github.com/bcfork/bcfork/internal/fakegithub"
 )
@@ -65,7 +66,7 @@ func TestCacheCorruptionIsDroppedAndRefetched(t *testing.T) {
 func TestCacheForgeryFailsPins(t *testing.T) {
 	w := newWorld(t)
 	c := w.opt.cache()
-	forged := map[string][]byte{Script: []byte("our $VERSION = '9.9.9';\nevil();\n"), Schema: []byte("-- evil\n")}
+	forged := map[string][]byte{bucardo.Script: []byte("our $VERSION = '9.9.9';\nevil();\n"), bucardo.Schema: []byte("-- evil\n")}
 	if err := c.store(DefaultRepo, "9.9.9", w.commit, forged); err != nil {
 		t.Fatal(err)
 	}

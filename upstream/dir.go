@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+
+	"github.com/bcfork/bcfork/internal/bucardo"
 )
 
 // readDir reads the two files from a checkout or an unpacked release.
@@ -13,7 +15,7 @@ func readDir(dir string) (map[string][]byte, error) {
 		return nil, fmt.Errorf("folder %q holds no bucardo script; did you mean --from %s?", dir, sub)
 	}
 	files := map[string][]byte{}
-	for _, name := range Names {
+	for _, name := range bucardo.Names {
 		b, err := readRegular(filepath.Join(dir, name))
 		if err != nil {
 			return nil, fmt.Errorf("reading folder %q: %w", dir, err)
@@ -40,10 +42,10 @@ func readRegular(file string) ([]byte, error) {
 // releaseFolderIn returns the one subfolder of dir holding the two files
 // (an unpacked release's Bucardo-V/), when dir itself holds neither.
 func releaseFolderIn(dir string) string {
-	if _, err := os.Lstat(filepath.Join(dir, Script)); err == nil {
+	if _, err := os.Lstat(filepath.Join(dir, bucardo.Script)); err == nil {
 		return ""
 	}
-	matches, _ := filepath.Glob(filepath.Join(dir, "*", Script))
+	matches, _ := filepath.Glob(filepath.Join(dir, "*", bucardo.Script))
 	if len(matches) != 1 {
 		return ""
 	}

@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/bcfork/bcfork/internal/bucardo"
 	"github.com/bcfork/bcfork/internal/fakegithub"
 )
 
@@ -355,7 +356,7 @@ func TestFetchTokenOverLoopback(t *testing.T) {
 func TestFetchTooBigForContentsAPI(t *testing.T) {
 	w := newWorld(t)
 	files := fakegithub.Files("9.9.8")
-	files[Script] = append(files[Script], bytes.Repeat([]byte("#\n"), 600_000)...)
+	files[bucardo.Script] = append(files[bucardo.Script], bytes.Repeat([]byte("#\n"), 600_000)...)
 	w.srv.AddTag(DefaultRepo, "9.9.8", files)
 	_, err := w.fetch(t, func(o *Options) { o.Version = "9.9.8"; o.AllowUnpinned = true })
 	if err == nil || errors.Is(err, ErrChecksum) || !strings.Contains(err.Error(), "use --from with a release tarball") {

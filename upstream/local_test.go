@@ -10,6 +10,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/bcfork/bcfork/internal/bucardo"
 	"github.com/bcfork/bcfork/internal/catalog"
 	"github.com/bcfork/bcfork/internal/pristinetest"
 
@@ -36,10 +37,10 @@ func release(top, version string) []tarEntry {
 	return []tarEntry{
 		dirEntry(top + "/"),
 		file(top+"/README", []byte("Bucardo\n")),
-		file(top+"/bucardo", files[Script]),
+		file(top+"/bucardo", files[bucardo.Script]),
 		dirEntry(top + "/t/"),
 		file(top+"/t/01-basic.t", []byte("ok\n")),
-		file(top+"/bucardo.schema", files[Schema]),
+		file(top+"/bucardo.schema", files[bucardo.Schema]),
 	}
 }
 
@@ -166,17 +167,17 @@ func TestFetchHostileTarballs(t *testing.T) {
 	}{
 		"symlink": {append(release("B", "9.9.9"),
 			tarEntry{hdr: tar.Header{Name: "B/evil", Typeflag: tar.TypeSymlink, Linkname: "/etc/passwd"}}), `"B/evil" is a link`},
-		"symlinked script": {[]tarEntry{dirEntry("B/"), file("B/real", files[Script]),
+		"symlinked script": {[]tarEntry{dirEntry("B/"), file("B/real", files[bucardo.Script]),
 			tarEntry{hdr: tar.Header{Name: "B/bucardo", Typeflag: tar.TypeSymlink, Linkname: "real"}}}, "is a link"},
 		"hardlink": {append(release("B", "9.9.9"),
 			tarEntry{hdr: tar.Header{Name: "B/hard", Typeflag: tar.TypeLink, Linkname: "B/bucardo"}}), "is a link"},
 		"absolute path":  {append(release("B", "9.9.9"), file("/etc/cron.d/x", []byte("x"))), "absolute or leaves"},
 		"dot-dot path":   {append(release("B", "9.9.9"), file("B/../../x", []byte("x"))), "absolute or leaves"},
 		"two top levels": {append(release("B", "9.9.9"), file("C/x", []byte("x"))), "more than one top folder"},
-		"file at top":    {append([]tarEntry{file("bucardo", files[Script])}, release("B", "9.9.9")...), "outside a top folder"},
+		"file at top":    {append([]tarEntry{file("bucardo", files[bucardo.Script])}, release("B", "9.9.9")...), "outside a top folder"},
 		"device": {append(release("B", "9.9.9"),
 			tarEntry{hdr: tar.Header{Name: "B/dev", Typeflag: tar.TypeChar, Devmajor: 1, Devminor: 3}}), "not a file or folder"},
-		"script twice":     {append(release("B", "9.9.9"), file("B/bucardo", files[Script])), "appears twice"},
+		"script twice":     {append(release("B", "9.9.9"), file("B/bucardo", files[bucardo.Script])), "appears twice"},
 		"file too big":     {append(release("B", "9.9.9")[:2], file("B/bucardo", big)), "more than 1000"},
 		"archive too big":  {append(release("B", "9.9.9"), file("B/a", big), file("B/b", big)), "bytes unpacked"},
 		"no schema":        {release("B", "9.9.9")[:3], `no "bucardo.schema"`},
@@ -252,12 +253,12 @@ func TestFetchDirRefuses(t *testing.T) {
 
 func TestFetchDirWithoutVersion(t *testing.T) {
 	w := newWorld(t)
-	dir := writeDir(t, map[string][]byte{Script: []byte("#!/usr/bin/perl\n"), Schema: []byte("--\n")})
+	dir := writeDir(t, map[string][]byte{bucardo.Script: []byte("#!/usr/bin/perl\n"), bucardo.Schema: []byte("--\n")})
 	_, err := w.fetch(t, func(o *Options) { o.From = dir; o.Version = "" })
 	if err == nil || !strings.Contains(err.Error(), "$VERSION") {
 		t.Errorf("error = %v", err)
 	}
-	dir = writeDir(t, map[string][]byte{Script: []byte("our $VERSION = '../../x';\n"), Schema: []byte("--\n")})
+	dir = writeDir(t, map[string][]byte{bucardo.Script: []byte("our $VERSION = '../../x';\n"), bucardo.Schema: []byte("--\n")})
 	if _, err = w.fetch(t, func(o *Options) { o.From = dir; o.Version = "" }); err == nil {
 		t.Errorf("a $VERSION of ../../x is accepted")
 	}
@@ -278,7 +279,7 @@ func TestPristineTarball(t *testing.T) {
 	if r.Commit != "13f98c533f1160da412d82f66ca26c7c11fcb466" || r.CommitPin != "upstream/5.6.0/commit" {
 		t.Errorf("commit %q (pin %q), want 5.6.0's", r.Commit, r.CommitPin)
 	}
-	sizes := map[string]int{Script: 364221, Schema: 101718}
+	sizes := map[string]int{bucardo.Script: 364221, bucardo.Schema: 101718}
 	for name, size := range sizes {
 		if len(r.Files[name]) != size {
 			t.Errorf("%s: %d bytes, want %d", name, len(r.Files[name]), size)

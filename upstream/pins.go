@@ -7,17 +7,9 @@ import (
 	"fmt"
 	"io/fs"
 
+	"github.com/bcfork/bcfork/internal/bucardo"
 	"github.com/bcfork/bcfork/internal/catalog"
 )
-
-// The two upstream files bcfork works on.
-const (
-	Script = "bucardo"
-	Schema = "bucardo.schema"
-)
-
-// Names lists the upstream files, in the order they are fetched and shown.
-var Names = []string{Script, Schema}
 
 // pinned is what the patches tree pins of one version.
 type pinned struct {
@@ -46,7 +38,7 @@ func readPins(fsys fs.FS, flavor, version string) (pinned, error) {
 
 // verifyPins checks files against pins; source and pin are for the message.
 func verifyPins(files map[string][]byte, pins map[string]string, source, pin string) error {
-	for _, name := range Names {
+	for _, name := range bucardo.Names {
 		if got := sha256Hex(files[name]); got != pins[name] {
 			return &ChecksumError{File: name, Algo: "sha256", Want: pins[name], Got: got, Source: source, Pin: pin}
 		}

@@ -11,6 +11,7 @@ import (
 	"path"
 	"strings"
 
+	"github.com/bcfork/bcfork/internal/bucardo"
 	"github.com/bcfork/bcfork/internal/version"
 )
 
@@ -69,7 +70,7 @@ func readTar(tr *tar.Reader) (map[string][]byte, string, error) {
 	if s.top == "" {
 		return nil, "", errors.New("empty archive")
 	}
-	for _, name := range Names {
+	for _, name := range bucardo.Names {
 		if s.files[name] == nil {
 			return nil, "", fmt.Errorf("no %q in its top folder %q", name, s.top)
 		}
@@ -95,7 +96,7 @@ func (s *tarScan) entry(hdr *tar.Header, r io.Reader) error {
 	if err != nil {
 		return err
 	}
-	if hdr.Typeflag != tar.TypeReg || (rel != Script && rel != Schema) {
+	if hdr.Typeflag != tar.TypeReg || (rel != bucardo.Script && rel != bucardo.Schema) {
 		return nil
 	}
 	return s.read(rel, hdr, r)

@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/bcfork/bcfork/internal/bucardo"
 	"github.com/bcfork/bcfork/internal/catalog"
 	"github.com/bcfork/bcfork/internal/version"
 	"github.com/bcfork/bcfork/patches"
@@ -56,7 +57,7 @@ type Release struct {
 	FromCache bool              // read from the cache (Kind is "github")
 	Pinned    bool              // verified against pins
 	Pin       string            // the pin file in the patches tree, when Pinned
-	Files     map[string][]byte // exactly Script and Schema
+	Files     map[string][]byte // exactly bucardo.Script and bucardo.Schema
 	Requests  int               // GitHub API requests spent
 }
 
@@ -165,7 +166,7 @@ func fetchLocal(opt *Options) (*Release, error) {
 	if err != nil {
 		return nil, err
 	}
-	found, err := scriptVersion(r.Files[Script])
+	found, err := scriptVersion(r.Files[bucardo.Script])
 	if err != nil {
 		return nil, fmt.Errorf("reading %q: %w", opt.From, err)
 	}
@@ -287,7 +288,7 @@ func (r *Release) download(ctx context.Context, h *hub, cached *entry, pinned st
 		return err
 	}
 	r.Commit, r.Files = commit, map[string][]byte{}
-	for _, name := range Names {
+	for _, name := range bucardo.Names {
 		b, err := h.file(ctx, name, commit, r.String())
 		if err != nil {
 			return err

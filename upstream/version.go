@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"regexp"
 	"strings"
+
+	"github.com/bcfork/bcfork/internal/bucardo"
 )
 
 var (
@@ -51,11 +53,11 @@ func validRepo(repo string) error {
 func scriptVersion(script []byte) (string, error) {
 	m := scriptVerRE.FindSubmatch(script)
 	if m == nil {
-		return "", fmt.Errorf("no `our $VERSION = '...';` line in %q", Script)
+		return "", fmt.Errorf("no `our $VERSION = '...';` line in %q", bucardo.Script)
 	}
 	v := string(m[1])
 	if err := validRef(v); err != nil {
-		return "", fmt.Errorf("%s says $VERSION is %q: not a usable version", Script, v)
+		return "", fmt.Errorf("%s says $VERSION is %q: not a usable version", bucardo.Script, v)
 	}
 	return v, nil
 }
@@ -76,7 +78,7 @@ func agreeVersion(flavor, asked, found string) (string, error) {
 	case release == found:
 		return asked, nil
 	case isRelease(release):
-		return "", fmt.Errorf("%w: asked for %s, but %s says $VERSION is %s", ErrVersionMismatch, asked, Script, found)
+		return "", fmt.Errorf("%w: asked for %s, but %s says $VERSION is %s", ErrVersionMismatch, asked, bucardo.Script, found)
 	}
 	return asked, nil // a ref such as "master" labels the files of a checkout
 }

@@ -9,6 +9,7 @@ import (
 	"testing"
 	"testing/fstest"
 
+	"github.com/bcfork/bcfork/internal/bucardo"
 	"github.com/bcfork/bcfork/internal/fakegithub"
 )
 
@@ -164,7 +165,7 @@ func TestVersionsCachedIsVerified(t *testing.T) {
 	if got := listing(versions(t, opt)); !strings.Contains(got, "9.9.9 up=false series=true pinned=true cached=true") || !strings.Contains(got, "master up=false series=false pinned=false cached=true") {
 		t.Fatalf("both cached:\n%s", got)
 	}
-	os.WriteFile(filepath.Join(w.opt.cache().entryDir(DefaultRepo, "9.9.9"), Script), []byte("tampered"), 0o644)
+	os.WriteFile(filepath.Join(w.opt.cache().entryDir(DefaultRepo, "9.9.9"), bucardo.Script), []byte("tampered"), 0o644)
 	opt.APIURL = "http://127.0.0.1:1/"
 	want := "9.9.9 up=false series=true pinned=true cached=false\n9.9.7 up=false series=false pinned=true cached=false\n"
 	if got := listing(versions(t, opt)); got != want {

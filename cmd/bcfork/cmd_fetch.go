@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 
 	"github.com/bcfork/bcfork/internal/atomicfile"
+	"github.com/bcfork/bcfork/internal/bucardo"
 	"github.com/bcfork/bcfork/internal/catalog"
 
 	"github.com/bcfork/bcfork/upstream"
@@ -118,9 +119,9 @@ func writeRelease(dir string, rel *upstream.Release) ([]string, error) {
 		return nil, fmt.Errorf("writing files: %w", err)
 	}
 	var written []string
-	for _, name := range upstream.Names {
+	for _, name := range bucardo.Names {
 		mode := os.FileMode(0o644)
-		if name == upstream.Script {
+		if name == bucardo.Script {
 			mode = 0o755
 		}
 		p := filepath.Join(dir, name)

@@ -13,6 +13,7 @@ import (
 
 	"github.com/bcfork/bcfork/generator"
 	"github.com/bcfork/bcfork/internal/atomicfile"
+	"github.com/bcfork/bcfork/internal/bucardo"
 	"github.com/urfave/cli/v2"
 	"golang.org/x/sys/unix"
 )
@@ -162,8 +163,8 @@ func checkParent(dir string) error {
 
 // forkFiles are the names a fork folder holds.
 var forkFiles = []string{
-	generator.Script, generator.Script + generator.OrigSuffix,
-	generator.Schema, generator.Schema + generator.OrigSuffix,
+	bucardo.Script, bucardo.Script + generator.OrigSuffix,
+	bucardo.Schema, bucardo.Schema + generator.OrigSuffix,
 	generator.ManifestName,
 }
 

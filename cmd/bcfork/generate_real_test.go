@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/bcfork/bcfork/generator"
+	"github.com/bcfork/bcfork/internal/bucardo"
 	"github.com/bcfork/bcfork/internal/catalog"
 	"github.com/bcfork/bcfork/internal/pristinetest"
 )
@@ -60,10 +61,10 @@ func checkPins(t *testing.T, m *generator.Manifest) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(pins) != len(generator.Names) {
-		t.Errorf("checksums pin %d files, want %d", len(pins), len(generator.Names))
+	if len(pins) != len(bucardo.Names) {
+		t.Errorf("checksums pin %d files, want %d", len(pins), len(bucardo.Names))
 	}
-	for _, n := range generator.Names {
+	for _, n := range bucardo.Names {
 		in, ok := m.Input(n)
 		if !ok || in.SHA256 != pins[n] {
 			t.Errorf("input %s: manifest sha256 %q, pin %q", n, in.SHA256, pins[n])
@@ -107,7 +108,7 @@ func checkExternalTools(t *testing.T, fork string, m *generator.Manifest) {
 	series := seriesPatches(t, m)
 	for _, tool := range [][]string{{"patch", "-p1", "--quiet", "--no-backup-if-mismatch", "-i"}, {"git", "apply", "--whitespace=nowarn"}} {
 		dir := t.TempDir()
-		for _, n := range generator.Names {
+		for _, n := range bucardo.Names {
 			copyFile(t, filepath.Join(fork, n+generator.OrigSuffix), filepath.Join(dir, n))
 		}
 		for _, p := range series {
@@ -117,7 +118,7 @@ func checkExternalTools(t *testing.T, fork string, m *generator.Manifest) {
 				t.Fatalf("%s %s: %v\n%s", tool[0], filepath.Base(p), err, out)
 			}
 		}
-		for _, n := range generator.Names {
+		for _, n := range bucardo.Names {
 			want, _ := os.ReadFile(filepath.Join(fork, n))
 			got, _ := os.ReadFile(filepath.Join(dir, n))
 			if !bytes.Equal(got, want) {

@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/bcfork/bcfork/internal/bucardo"
 	"github.com/bcfork/bcfork/internal/fakegithub"
 	"github.com/bcfork/bcfork/upstream"
 	"github.com/rogpeppe/go-internal/testscript"
@@ -97,7 +98,7 @@ func atoi(ts *testscript.TestScript, s string) int {
 
 func readFixture(ts *testscript.TestScript, dir string) map[string][]byte {
 	files := map[string][]byte{}
-	for _, name := range upstream.Names {
+	for _, name := range bucardo.Names {
 		b, err := os.ReadFile(filepath.Join(ts.MkAbs(dir), name))
 		ts.Check(err)
 		files[name] = b

@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/bcfork/bcfork/generator"
+	"github.com/bcfork/bcfork/internal/bucardo"
 )
 
 // Fork holds the files of a synthetic fork folder.
@@ -44,10 +45,10 @@ func (f *Fork) Write(dir string) error {
 		data []byte
 		mode os.FileMode
 	}{
-		{"bucardo", f.Script, 0o755},
-		{"bucardo.schema", f.Schema, 0o644},
-		{"bucardo" + generator.OrigSuffix, f.ScriptOrig, 0o644},
-		{"bucardo.schema" + generator.OrigSuffix, f.SchemaOrig, 0o644},
+		{bucardo.Script, f.Script, 0o755},
+		{bucardo.Schema, f.Schema, 0o644},
+		{bucardo.Script + generator.OrigSuffix, f.ScriptOrig, 0o644},
+		{bucardo.Schema + generator.OrigSuffix, f.SchemaOrig, 0o644},
 	}
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return err
@@ -75,8 +76,8 @@ func (f *Fork) Manifest() *generator.Manifest {
 		Version: f.Version,
 		Source:  generator.Source{Kind: "dir", Location: "synthetic"},
 		Series:  generator.SHA256(append(append([]byte{}, f.Script...), f.Schema...)),
-		Inputs:  []generator.FileSum{sum("bucardo", f.ScriptOrig, "0644"), sum("bucardo.schema", f.SchemaOrig, "0644")},
-		Outputs: []generator.FileSum{sum("bucardo", f.Script, "0755"), sum("bucardo.schema", f.Schema, "0644")},
+		Inputs:  []generator.FileSum{sum(bucardo.Script, f.ScriptOrig, "0644"), sum(bucardo.Schema, f.SchemaOrig, "0644")},
+		Outputs: []generator.FileSum{sum(bucardo.Script, f.Script, "0755"), sum(bucardo.Schema, f.Schema, "0644")},
 		Patches: []generator.PatchResult{},
 	}
 }

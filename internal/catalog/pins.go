@@ -13,7 +13,7 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/bcfork/bcfork/generator"
+	"github.com/bcfork/bcfork/internal/bucardo"
 	"github.com/bcfork/bcfork/internal/version"
 )
 
@@ -40,7 +40,7 @@ func (c *Catalog) Pins(flavor, version string) (map[string]string, error) {
 	if err != nil {
 		return nil, fmt.Errorf("reading pins %q: %w", p, err)
 	}
-	for _, name := range generator.Names {
+	for _, name := range bucardo.Names {
 		if sums[name] == "" {
 			return nil, fmt.Errorf("reading pins %q: no checksum for %q", p, name)
 		}
@@ -119,7 +119,7 @@ func (c *Catalog) identifyIn(flavor, sum string) ([]File, error) {
 		if err != nil {
 			return nil, err
 		}
-		for _, name := range generator.Names {
+		for _, name := range bucardo.Names {
 			if pins[name] == sum {
 				out = append(out, File{Flavor: flavor, Version: e.Version, Name: name})
 			}

@@ -1,14 +1,18 @@
 package fakegithub
 
-import "fmt"
+import (
+	"fmt"
+
+	"github.com/bcfork/bcfork/internal/bucardo"
+)
 
 // Files returns a small synthetic bucardo script and bucardo.schema for
 // version, shaped like Bucardo's where bcfork patches them. The same
 // version always gives the same bytes, so tests can pin them.
 func Files(version string) map[string][]byte {
 	return map[string][]byte{
-		"bucardo":        []byte(fmt.Sprintf(script, version)),
-		"bucardo.schema": []byte(fmt.Sprintf(schema, version, version, version)),
+		bucardo.Script: []byte(fmt.Sprintf(script, version)),
+		bucardo.Schema: []byte(fmt.Sprintf(schema, version, version, version)),
 	}
 }
 

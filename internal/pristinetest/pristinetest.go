@@ -14,6 +14,8 @@ import (
 	"io"
 	"os"
 	"testing"
+
+	"github.com/bcfork/bcfork/internal/bucardo"
 )
 
 // Top is the top folder of the release tarball.
@@ -53,7 +55,7 @@ func DebianFiles(tb testing.TB) string {
 // Files returns bucardo and bucardo.schema of the release, or skips tb.
 func Files(tb testing.TB) map[string][]byte {
 	tb.Helper()
-	files, err := Read(Tarball(tb), "bucardo", "bucardo.schema")
+	files, err := Read(Tarball(tb), bucardo.Names...)
 	if err != nil {
 		tb.Fatal(err)
 	}
