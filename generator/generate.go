@@ -10,6 +10,7 @@ import (
 
 	"github.com/bcfork/bcfork/internal/atomicfile"
 	"github.com/bcfork/bcfork/internal/bucardo"
+	"github.com/bcfork/bcfork/patch"
 )
 
 // modes are the permissions the files get in a fork folder.
@@ -22,7 +23,7 @@ type Options struct {
 	Version string            // upstream version or ref
 	Source  Source            // where Files came from
 	Files   map[string][]byte // pristine inputs, verified by the caller
-	Series  *Series
+	Series  *patch.Series
 	Fuzz    int // allowed fuzz per hunk; 0 refuses fuzzy placement
 }
 
@@ -43,7 +44,7 @@ func Generate(opt Options) (*Fork, error) {
 			return nil, fmt.Errorf("generating fork: pristine %q missing", n)
 		}
 	}
-	out, results, err := Apply(opt.Files, opt.Series, ApplyOptions{Fuzz: opt.Fuzz, Allowed: bucardo.Names})
+	out, results, err := patch.Apply(opt.Files, opt.Series, patch.ApplyOptions{Fuzz: opt.Fuzz, Allowed: bucardo.Names})
 	if err != nil {
 		return nil, err
 	}
@@ -76,7 +77,7 @@ func sums(files map[string][]byte, mode func(string) fs.FileMode) []FileSum {
 func (f *Fork) Diff() []byte {
 	var buf bytes.Buffer
 	for _, n := range bucardo.Names {
-		buf.Write(Diff(n, f.Pristine[n], f.Files[n]))
+		buf.Write(patch.Diff(n, f.Pristine[n], f.Files[n]))
 	}
 	return buf.Bytes()
 }
@@ -126,7 +127,7 @@ type Stat struct {
 func (f *Fork) Diffstat() []Stat {
 	var out []Stat
 	for _, n := range bucardo.Names {
-		a, r := LineChanges(f.Pristine[n], f.Files[n])
+		a, r := patch.LineChanges(f.Pristine[n], f.Files[n])
 		out = append(out, Stat{Name: n, Added: a, Removed: r})
 	}
 	return out

@@ -6,6 +6,7 @@ import (
 
 	"github.com/bcfork/bcfork/internal/bucardo"
 	"github.com/bcfork/bcfork/internal/pristinetest"
+	"github.com/bcfork/bcfork/patch"
 
 	"github.com/bcfork/bcfork/generator"
 )
@@ -15,7 +16,7 @@ import (
 // is done once, the loop is Apply plus the manifest's sums.
 func BenchmarkGenerateReal(b *testing.B) {
 	files := pristinetest.Files(b)
-	series, err := generator.ReadSeries(os.DirFS("../patches"), "upstream/5.6.0")
+	series, err := patch.ReadSeries(os.DirFS("../patches"), "upstream/5.6.0")
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -11,6 +11,7 @@ import (
 
 	"github.com/bcfork/bcfork/internal/atomicfile"
 	"github.com/bcfork/bcfork/internal/bucardo"
+	"github.com/bcfork/bcfork/patch"
 )
 
 // testFork generates a small fork from synthetic files and a one-patch series.
@@ -20,7 +21,7 @@ func testFork(t *testing.T) *Fork {
 		"s/series":       {Data: []byte("0001-x.patch\n")},
 		"s/0001-x.patch": {Data: []byte("Description: x\n---\n--- a/bucardo\n+++ b/bucardo\n@@ -1,3 +1,3 @@\n one\n-two\n+TWO\n three\n")},
 	}
-	series, err := ReadSeries(fsys, "s")
+	series, err := patch.ReadSeries(fsys, "s")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -128,12 +129,12 @@ func TestGenerateAllOrNothing(t *testing.T) {
 		"s/series":       {Data: []byte("0001-x.patch\n")},
 		"s/0001-x.patch": {Data: []byte("--- a/bucardo\n+++ b/bucardo\n@@ -1,3 +1,3 @@\n one\n-zwei\n+TWO\n three\n")},
 	}
-	series, err := ReadSeries(fsys, "s")
+	series, err := patch.ReadSeries(fsys, "s")
 	if err != nil {
 		t.Fatal(err)
 	}
 	_, err = Generate(Options{Files: map[string][]byte{bucardo.Script: []byte("one\ntwo\nthree\n"), bucardo.Schema: nil}, Series: series})
-	var ae *ApplyError
+	var ae *patch.ApplyError
 	if !errors.As(err, &ae) || ae.Patch != "0001-x.patch" {
 		t.Fatalf("Generate: %v, want an ApplyError for 0001-x.patch", err)
 	}

@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 
 	"github.com/bcfork/bcfork/internal/bucardo"
+	"github.com/bcfork/bcfork/patch"
 )
 
 // ManifestName is the file name of the manifest in a generated fork folder.
@@ -27,15 +28,15 @@ const OrigSuffix = ".orig"
 // what was applied, and the sha256 of every file, so that install can verify
 // the folder and status can recognise the files on a host.
 type Manifest struct {
-	Format  int           `json:"format"`  // ManifestFormat; a newer format is refused
-	Bcfork  string        `json:"bcfork"`  // version of bcfork that generated it
-	Flavor  string        `json:"flavor"`  // series flavor, e.g. "upstream"
-	Version string        `json:"version"` // upstream version or ref, e.g. "5.6.0"
-	Source  Source        `json:"source"`
-	Series  string        `json:"series_sha256"` // sha256 over the series file and patches, in order
-	Inputs  []FileSum     `json:"inputs"`        // pristine files, written with OrigSuffix
-	Outputs []FileSum     `json:"outputs"`       // forked files
-	Patches []PatchResult `json:"patches"`
+	Format  int            `json:"format"`  // ManifestFormat; a newer format is refused
+	Bcfork  string         `json:"bcfork"`  // version of bcfork that generated it
+	Flavor  string         `json:"flavor"`  // series flavor, e.g. "upstream"
+	Version string         `json:"version"` // upstream version or ref, e.g. "5.6.0"
+	Source  Source         `json:"source"`
+	Series  string         `json:"series_sha256"` // sha256 over the series file and patches, in order
+	Inputs  []FileSum      `json:"inputs"`        // pristine files, written with OrigSuffix
+	Outputs []FileSum      `json:"outputs"`       // forked files
+	Patches []patch.Result `json:"patches"`
 }
 
 // Source says where the pristine inputs came from.
@@ -52,20 +53,6 @@ type FileSum struct {
 	Size   int64  `json:"size"`
 	Mode   string `json:"mode"` // octal, e.g. "0755"
 	SHA256 string `json:"sha256"`
-}
-
-// PatchResult records how one patch of the series applied.
-type PatchResult struct {
-	Name  string       `json:"name"`
-	Hunks []HunkResult `json:"hunks"`
-}
-
-// HunkResult records where one hunk applied.
-type HunkResult struct {
-	File   string `json:"file"`
-	Header string `json:"header"` // the @@ line
-	Offset int    `json:"offset"` // lines from the stated position, + is later in the file
-	Fuzz   int    `json:"fuzz"`   // context lines ignored (0 unless fuzz was asked for)
 }
 
 // Output returns the output entry named name.

@@ -14,7 +14,11 @@ import (
 
 	"github.com/bcfork/bcfork/internal/atomicfile"
 	"github.com/bcfork/bcfork/internal/bucardo"
+	"github.com/bcfork/bcfork/patch"
 )
+
+// forked lets patches change only the two forked files.
+var forked = patch.ApplyOptions{Allowed: bucardo.Names}
 
 // RebaseStatus says how a patch was carried onto the new files.
 type RebaseStatus string
@@ -32,8 +36,8 @@ const (
 type RebasedPatch struct {
 	Name   string
 	Status RebaseStatus
-	Raw    []byte       // the patch as written in the new series; nil when dropped
-	Hunks  []HunkResult // where the old patch applied to the new files (clean and moved only)
+	Raw    []byte             // the patch as written in the new series; nil when dropped
+	Hunks  []patch.HunkResult // where the old patch applied to the new files (clean and moved only)
 }
 
 // ErrConflict is matched (errors.Is) by *ConflictError.
@@ -41,8 +45,8 @@ var ErrConflict = errors.New("merge conflict")
 
 // FileConflict lists the conflicting regions of one file.
 type FileConflict struct {
-	File      string     `json:"file"`
-	Conflicts []Conflict `json:"conflicts"`
+	File      string           `json:"file"`
+	Conflicts []patch.Conflict `json:"conflicts"`
 }
 
 // ConflictError reports a patch whose changes and the new files' changes
@@ -95,7 +99,7 @@ func (e *MarkerError) Is(target error) bool { return target == ErrUnresolved }
 // Run goes on. A Rebase can be kept in a work folder between the two
 // (Save, LoadRebase).
 type Rebase struct {
-	Series     *Series           // the series to carry
+	Series     *patch.Series     // the series to carry
 	SeriesFile []byte            // the text of its series file; nil: one name a line
 	Old, New   map[string][]byte // pristine files it applies to, and those to carry it onto
 	Extra      map[string][]byte // other files of the series folder, carried as they are
@@ -145,7 +149,7 @@ func (r *Rebase) prepare() error {
 			return fmt.Errorf("rebasing: pristine %q missing", n)
 		}
 	}
-	base, _, err := Apply(r.Old, &Series{Patches: r.Series.Patches[:len(r.Done)]}, ApplyOptions{})
+	base, _, err := patch.Apply(r.Old, &patch.Series{Patches: r.Series.Patches[:len(r.Done)]}, forked)
 	if err != nil {
 		return fmt.Errorf("rebasing: the series does not apply to the old files: %w", err)
 	}
@@ -158,8 +162,8 @@ func (r *Rebase) prepare() error {
 }
 
 // step carries one patch, or stops at its conflict.
-func (r *Rebase) step(p *Patch) error {
-	ours, _, err := ApplyPatch(r.base, p, ApplyOptions{})
+func (r *Rebase) step(p *patch.Patch) error {
+	ours, _, err := patch.ApplyOne(r.base, p, forked)
 	if err != nil {
 		return fmt.Errorf("rebasing: the series does not apply to the old files: %w", err)
 	}
@@ -173,7 +177,7 @@ func (r *Rebase) step(p *Patch) error {
 }
 
 // touched lists the files a patch changes, in its order, each once.
-func touched(p *Patch) []string {
+func touched(p *patch.Patch) []string {
 	var out []string
 	for _, f := range p.Files {
 		if !slices.Contains(out, f.NewName) {
@@ -184,7 +188,7 @@ func touched(p *Patch) []string {
 }
 
 // merge merges each file p touches; the result holds every file.
-func (r *Rebase) merge(p *Patch, ours map[string][]byte) (map[string][]byte, *ConflictError) {
+func (r *Rebase) merge(p *patch.Patch, ours map[string][]byte) (map[string][]byte, *ConflictError) {
 	merged := maps.Clone(r.theirs)
 	var ce *ConflictError
 	for _, n := range touched(p) {
@@ -192,7 +196,7 @@ func (r *Rebase) merge(p *Patch, ours map[string][]byte) (map[string][]byte, *Co
 			merged[n] = ours[n]
 			continue
 		}
-		m, cs := Merge(r.base[n], ours[n], r.theirs[n])
+		m, cs := patch.Merge(r.base[n], ours[n], r.theirs[n])
 		merged[n] = m
 		if len(cs) > 0 {
 			if ce == nil {
@@ -206,8 +210,8 @@ func (r *Rebase) merge(p *Patch, ours map[string][]byte) (map[string][]byte, *Co
 
 // carry turns a merged patch into the patch of the new series: the old
 // one when it applies as it is, else one rewritten against theirs.
-func (r *Rebase) carry(p *Patch, merged map[string][]byte) RebasedPatch {
-	out, res, err := ApplyPatch(r.theirs, p, ApplyOptions{})
+func (r *Rebase) carry(p *patch.Patch, merged map[string][]byte) RebasedPatch {
+	out, res, err := patch.ApplyOne(r.theirs, p, forked)
 	applies := err == nil && sameFiles(out, merged)
 	if applies && !moved(res.Hunks) {
 		return RebasedPatch{Name: p.Name, Status: RebaseClean, Raw: p.Raw, Hunks: res.Hunks}
@@ -219,7 +223,7 @@ func (r *Rebase) carry(p *Patch, merged map[string][]byte) RebasedPatch {
 	return rp
 }
 
-func moved(hunks []HunkResult) bool {
+func moved(hunks []patch.HunkResult) bool {
 	for _, h := range hunks {
 		if h.Offset != 0 || h.Fuzz != 0 {
 			return true
@@ -234,7 +238,7 @@ func sameFiles(a, b map[string][]byte) bool {
 
 // rewrite writes p's header and the diff from theirs to files: for the
 // files p touches, in its order, then any other file that differs.
-func (r *Rebase) rewrite(p *Patch, files map[string][]byte, status RebaseStatus) RebasedPatch {
+func (r *Rebase) rewrite(p *patch.Patch, files map[string][]byte, status RebaseStatus) RebasedPatch {
 	names := touched(p)
 	for _, n := range bucardo.Names {
 		if !slices.Contains(names, n) {
@@ -243,7 +247,7 @@ func (r *Rebase) rewrite(p *Patch, files map[string][]byte, status RebaseStatus)
 	}
 	var diff []byte
 	for _, n := range names {
-		diff = append(diff, Diff(n, r.theirs[n], files[n])...)
+		diff = append(diff, patch.Diff(n, r.theirs[n], files[n])...)
 	}
 	if len(diff) == 0 {
 		return RebasedPatch{Name: p.Name, Status: RebaseDropped}
@@ -280,7 +284,7 @@ func (r *Rebase) Resolve(files map[string][]byte) error {
 		resolved[n] = files[n]
 	}
 	p := r.Series.Patches[len(r.Done)]
-	ours, _, err := ApplyPatch(r.base, p, ApplyOptions{})
+	ours, _, err := patch.ApplyOne(r.base, p, forked)
 	if err != nil {
 		return fmt.Errorf("resolving: %w", err)
 	}
@@ -293,12 +297,12 @@ func (r *Rebase) Resolve(files map[string][]byte) error {
 // new file had: any "<<<<<<<", "|||||||" or ">>>>>>>" line, or "=======".
 func checkMarkers(name string, text, theirs []byte) error {
 	had := map[string]int{}
-	for _, l := range splitLines(theirs) {
+	for _, l := range strings.SplitAfter(string(theirs), "\n") {
 		if k := markerKind(l); k != "" {
 			had[k]++
 		}
 	}
-	for i, l := range splitLines(text) {
+	for i, l := range strings.SplitAfter(string(text), "\n") {
 		k := markerKind(l)
 		if k == "" {
 			continue
@@ -314,7 +318,7 @@ func checkMarkers(name string, text, theirs []byte) error {
 
 func markerKind(line string) string {
 	line = strings.TrimRight(line, "\r\n")
-	if line == MarkerSep {
+	if line == patch.MarkerSep {
 		return line
 	}
 	for _, m := range []string{"<<<<<<<", "|||||||", ">>>>>>>"} {
@@ -365,11 +369,11 @@ func applyExact(files map[string][]byte, done []RebasedPatch) (map[string][]byte
 		if rp.Raw == nil {
 			continue
 		}
-		p, err := ParsePatch(rp.Name, rp.Raw)
+		p, err := patch.Parse(rp.Name, rp.Raw)
 		if err != nil {
 			return nil, &VerifyError{Patch: rp.Name, Reason: err.Error()}
 		}
-		next, res, err := ApplyPatch(files, p, ApplyOptions{})
+		next, res, err := patch.ApplyOne(files, p, forked)
 		if err != nil {
 			return nil, &VerifyError{Patch: rp.Name, Reason: err.Error()}
 		}
@@ -398,7 +402,7 @@ func (r *Rebase) Files() map[string][]byte {
 		}
 		out[rp.Name] = rp.Raw
 	}
-	out[SeriesName] = r.seriesText(dropped)
+	out[patch.SeriesName] = r.seriesText(dropped)
 	return out
 }
 
@@ -416,15 +420,14 @@ func (r *Rebase) seriesText(dropped []string) []byte {
 }
 
 func commentOut(text []byte, names []string) []byte {
-	lines := splitLines(text)
+	lines := strings.SplitAfter(string(text), "\n")
 	for i, l := range lines {
-		f := strings.Fields(stripComment(strings.TrimRight(l, "\n")))
-		if len(f) > 0 && slices.Contains(names, f[0]) {
+		if n := patch.ListedName(strings.TrimRight(l, "\n")); n != "" && slices.Contains(names, n) {
 			nl := l[len(strings.TrimRight(l, "\n")):]
 			lines[i] = "# " + strings.TrimRight(l, "\n") + "  (dropped: the new files have its changes)" + nl
 		}
 	}
-	return joinLines(lines)
+	return []byte(strings.Join(lines, ""))
 }
 
 // RebaseStateName is the file in a rebase work folder that records where
@@ -451,9 +454,9 @@ type rebaseState struct {
 }
 
 type doneState struct {
-	Name   string       `json:"name"`
-	Status RebaseStatus `json:"status"`
-	Hunks  []HunkResult `json:"hunks,omitempty"`
+	Name   string             `json:"name"`
+	Status RebaseStatus       `json:"status"`
+	Hunks  []patch.HunkResult `json:"hunks,omitempty"`
 }
 
 const rebaseFormat = 1
@@ -480,7 +483,7 @@ func (r *Rebase) workFiles() (map[string][]byte, error) {
 			files[n] = r.Work[n]
 		}
 	}
-	files[filepath.Join(workSeries, SeriesName)] = r.seriesText(nil)
+	files[filepath.Join(workSeries, patch.SeriesName)] = r.seriesText(nil)
 	for _, p := range r.Series.Patches {
 		st.Series = append(st.Series, p.Name)
 		files[filepath.Join(workSeries, p.Name)] = p.Raw
@@ -537,7 +540,7 @@ func LoadRebase(dir string) (*Rebase, error) {
 
 func (r *Rebase) loadSeries(dir string, st rebaseState) error {
 	sdir := filepath.Join(dir, workSeries)
-	s, err := ReadSeries(os.DirFS(sdir), ".")
+	s, err := patch.ReadSeries(os.DirFS(sdir), ".")
 	if err != nil {
 		return fmt.Errorf("reading rebase: %w", err)
 	}
@@ -549,7 +552,7 @@ func (r *Rebase) loadSeries(dir string, st rebaseState) error {
 		return fmt.Errorf("reading rebase: %q lists %q, %s says %q", sdir, names, RebaseStateName, st.Series)
 	}
 	r.Series = s
-	r.SeriesFile, err = os.ReadFile(filepath.Join(sdir, SeriesName))
+	r.SeriesFile, err = os.ReadFile(filepath.Join(sdir, patch.SeriesName))
 	return err
 }
 

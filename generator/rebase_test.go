@@ -12,6 +12,7 @@ import (
 	"github.com/bcfork/bcfork/internal/atomicfile"
 	"github.com/bcfork/bcfork/internal/bucardo"
 	"github.com/bcfork/bcfork/internal/pristinetest"
+	"github.com/bcfork/bcfork/patch"
 
 	"github.com/bcfork/bcfork/generator"
 )
@@ -63,13 +64,13 @@ func text(name string, n int, edits map[int]string) []byte {
 const header = "Description: a test patch\nAuthor: bcfork tests\nForwarded: no\nLast-Update: 2026-11-25\n\n"
 
 // mkPatch makes a patch that turns the files in from into those in to.
-func mkPatch(t *testing.T, name string, from, to map[string][]byte) *generator.Patch {
+func mkPatch(t *testing.T, name string, from, to map[string][]byte) *patch.Patch {
 	t.Helper()
 	raw := []byte(header)
 	for _, n := range bucardo.Names {
-		raw = append(raw, generator.Diff(n, from[n], to[n])...)
+		raw = append(raw, patch.Diff(n, from[n], to[n])...)
 	}
-	p, err := generator.ParsePatch(name, raw)
+	p, err := patch.Parse(name, raw)
 	rbNoErr(t, err, name)
 	return p
 }
@@ -85,12 +86,12 @@ func oldFiles() map[string][]byte {
 	return pristine(text("s", 40, nil), text("q", 10, nil))
 }
 
-func oldSeries(t *testing.T) *generator.Series {
+func oldSeries(t *testing.T) *patch.Series {
 	old := oldFiles()
 	one := pristine(text("s", 40, map[int]string{10: "s 10 patched\n"}), old[bucardo.Schema])
 	two := pristine(text("s", 40, map[int]string{10: "s 10 patched\n", 30: "s 30 patched\nadded\n"}),
 		text("q", 10, map[int]string{5: "q 5 patched\n"}))
-	return &generator.Series{Patches: []*generator.Patch{
+	return &patch.Series{Patches: []*patch.Patch{
 		mkPatch(t, "0001-one.patch", old, one),
 		mkPatch(t, "0002-two.patch", one, two),
 	}}
@@ -114,9 +115,9 @@ func applied(t *testing.T, r *generator.Rebase, files map[string][]byte) map[str
 		if rp.Raw == nil {
 			continue
 		}
-		p, err := generator.ParsePatch(rp.Name, out[rp.Name])
+		p, err := patch.Parse(rp.Name, out[rp.Name])
 		rbNoErr(t, err, rp.Name)
-		next, res, err := generator.ApplyPatch(files, p, generator.ApplyOptions{})
+		next, res, err := patch.ApplyOne(files, p, patch.ApplyOptions{})
 		rbNoErr(t, err, rp.Name)
 		for _, h := range res.Hunks {
 			rbEqual(t, h.Offset, 0, rp.Name+" "+h.Header)
@@ -228,8 +229,8 @@ func TestRebaseResolve(t *testing.T) {
 // resolve replaces the conflict in the script with line.
 func resolve(work map[string][]byte, line string) map[string][]byte {
 	script := string(work[bucardo.Script])
-	i := strings.Index(script, generator.MarkerOurs)
-	j := strings.Index(script, generator.MarkerTheirs) + len(generator.MarkerTheirs) + 1
+	i := strings.Index(script, patch.MarkerOurs)
+	j := strings.Index(script, patch.MarkerTheirs) + len(patch.MarkerTheirs) + 1
 	return pristine([]byte(script[:i]+line+script[j:]), work[bucardo.Schema])
 }
 
@@ -306,7 +307,7 @@ func TestRebaseAbort(t *testing.T) {
 func TestRebaseOldDoesNotApply(t *testing.T) {
 	old := pristine(text("s", 40, map[int]string{10: "s 10 elsewhere\n"}), text("q", 10, nil))
 	r := &generator.Rebase{Series: oldSeries(t), Old: old, New: old}
-	var ae *generator.ApplyError
+	var ae *patch.ApplyError
 	if err := r.Run(); !errors.As(err, &ae) {
 		t.Fatalf("error %v, want an *ApplyError", err)
 	}
@@ -352,7 +353,7 @@ func TestWriteSeries(t *testing.T) {
 // the top of both files (every patch moved, re-applying exactly).
 func TestRebaseReal(t *testing.T) {
 	files := pristinetest.Files(t)
-	s, err := generator.ReadSeries(os.DirFS("../patches"), "upstream/5.6.0")
+	s, err := patch.ReadSeries(os.DirFS("../patches"), "upstream/5.6.0")
 	rbNoErr(t, err, "ReadSeries")
 	r := &generator.Rebase{Series: s, Old: files, New: files}
 	rbNoErr(t, r.Run(), "Run")

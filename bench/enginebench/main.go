@@ -22,7 +22,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/bcfork/bcfork/generator"
+	"github.com/bcfork/bcfork/patch"
 )
 
 func main() {
@@ -63,16 +63,16 @@ func gen(dir string, out io.Writer) error {
 	r := rand.New(rand.NewSource(1))
 	lines := strings.SplitAfter(string(pristine), "\n")
 	fork := edit(r, lines, 20, 0, "fork")
-	patch := generator.Diff("bucardo", pristine, fork)
+	diff := patch.Diff("bucardo", pristine, fork)
 	shifted := append([]byte("# shifted\n# by\n# three lines\n"), pristine...)
 	theirs := edit(r, lines, 20, 1, "upstream")
-	files := map[string][]byte{"bucardo": shifted, "fork.patch": patch, "base": pristine, "ours": fork, "theirs": theirs}
+	files := map[string][]byte{"bucardo": shifted, "fork.patch": diff, "base": pristine, "ours": fork, "theirs": theirs}
 	for name, data := range files {
 		if err := os.WriteFile(filepath.Join(dir, name), data, 0o644); err != nil {
 			return err
 		}
 	}
-	fmt.Fprintf(out, "inputs: %s, %d lines; patch of %d hunks\n", source, strings.Count(string(pristine), "\n"), strings.Count(string(patch), "\n@@ "))
+	fmt.Fprintf(out, "inputs: %s, %d lines; patch of %d hunks\n", source, strings.Count(string(pristine), "\n"), strings.Count(string(diff), "\n@@ "))
 	return nil
 }
 
@@ -129,12 +129,12 @@ func synthetic(n int) []byte {
 	return []byte(b.String())
 }
 
-func apply(file, patch string, out io.Writer) error {
-	files, p, err := readApplyInputs(file, patch)
+func apply(file, patchFile string, out io.Writer) error {
+	files, p, err := readApplyInputs(file, patchFile)
 	if err != nil {
 		return err
 	}
-	res, _, err := generator.ApplyPatch(files, p, generator.ApplyOptions{})
+	res, _, err := patch.ApplyOne(files, p, patch.ApplyOptions{})
 	if err != nil {
 		return err
 	}
@@ -142,16 +142,16 @@ func apply(file, patch string, out io.Writer) error {
 	return err
 }
 
-func readApplyInputs(file, patch string) (map[string][]byte, *generator.Patch, error) {
+func readApplyInputs(file, patchFile string) (map[string][]byte, *patch.Patch, error) {
 	data, err := os.ReadFile(file)
 	if err != nil {
 		return nil, nil, err
 	}
-	raw, err := os.ReadFile(patch)
+	raw, err := os.ReadFile(patchFile)
 	if err != nil {
 		return nil, nil, err
 	}
-	p, err := generator.ParsePatch(filepath.Base(patch), raw)
+	p, err := patch.Parse(filepath.Base(patchFile), raw)
 	return map[string][]byte{"bucardo": data}, p, err
 }
 
@@ -160,7 +160,7 @@ func merge(ours, base, theirs string, out io.Writer) error {
 	if err != nil {
 		return err
 	}
-	merged, conflicts := generator.Merge(texts[1], texts[0], texts[2])
+	merged, conflicts := patch.Merge(texts[1], texts[0], texts[2])
 	if _, err := out.Write(merged); err != nil {
 		return err
 	}
@@ -199,13 +199,13 @@ func loop(count, dir string, out io.Writer) error {
 	}
 	start := time.Now()
 	for range n {
-		if _, _, err := generator.ApplyPatch(files, p, generator.ApplyOptions{}); err != nil {
+		if _, _, err := patch.ApplyOne(files, p, patch.ApplyOptions{}); err != nil {
 			return err
 		}
 	}
 	mid := time.Now()
 	for range n {
-		generator.Merge(texts[1], texts[0], texts[2])
+		patch.Merge(texts[1], texts[0], texts[2])
 	}
 	end := time.Now()
 	fmt.Fprintf(out, "%d %d\n", mid.Sub(start).Microseconds()/int64(n), end.Sub(mid).Microseconds()/int64(n))

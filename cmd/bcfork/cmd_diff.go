@@ -7,7 +7,7 @@ import (
 	"io"
 	"os"
 
-	"github.com/bcfork/bcfork/generator"
+	"github.com/bcfork/bcfork/patch"
 	"github.com/urfave/cli/v2"
 	"golang.org/x/term"
 )
@@ -54,7 +54,7 @@ func runDiff(c *cli.Context) error {
 }
 
 // reportInexact tells, beside the diff, which patches did not apply exactly.
-func reportInexact(w io.Writer, patches []generator.PatchResult) {
+func reportInexact(w io.Writer, patches []patch.Result) {
 	for _, p := range patches {
 		if d := patchDetail(p); d != "exact" {
 			fmt.Fprintf(w, "applied %s: %s\n", p.Name, d)

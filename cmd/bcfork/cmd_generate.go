@@ -14,6 +14,7 @@ import (
 	"github.com/bcfork/bcfork/generator"
 	"github.com/bcfork/bcfork/internal/atomicfile"
 	"github.com/bcfork/bcfork/internal/bucardo"
+	"github.com/bcfork/bcfork/patch"
 	"github.com/urfave/cli/v2"
 	"golang.org/x/sys/unix"
 )
@@ -183,14 +184,14 @@ func checkForkFolder(dir string) error {
 }
 
 // printPatches writes one line per patch: hunks, offsets and any fuzz.
-func printPatches(w io.Writer, patches []generator.PatchResult) {
+func printPatches(w io.Writer, patches []patch.Result) {
 	for _, p := range patches {
 		fmt.Fprintf(w, "applied %s: %d hunks, %s\n", p.Name, len(p.Hunks), patchDetail(p))
 	}
 }
 
 // patchDetail is "exact", or the offset and fuzz of each hunk that had any.
-func patchDetail(p generator.PatchResult) string {
+func patchDetail(p patch.Result) string {
 	var notes []string
 	for i, h := range p.Hunks {
 		if h.Offset != 0 {

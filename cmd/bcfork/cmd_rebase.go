@@ -15,6 +15,7 @@ import (
 	"github.com/bcfork/bcfork/generator"
 	"github.com/bcfork/bcfork/internal/atomicfile"
 	"github.com/bcfork/bcfork/internal/catalog"
+	"github.com/bcfork/bcfork/patch"
 	"github.com/bcfork/bcfork/upstream"
 	"github.com/urfave/cli/v2"
 )
@@ -239,7 +240,7 @@ func fetchAs(c *cli.Context, opt upstream.Options, version, from string) (*upstr
 
 // extraFiles returns the regular files of a series folder other than its
 // series, checksums and patches.
-func extraFiles(fsys fs.FS, dir string, s *generator.Series) (map[string][]byte, error) {
+func extraFiles(fsys fs.FS, dir string, s *patch.Series) (map[string][]byte, error) {
 	skip := map[string]bool{catalog.SeriesFile: true, catalog.ChecksumsFile: true, catalog.CommitFile: true}
 	for _, p := range s.Patches {
 		skip[p.Name] = true

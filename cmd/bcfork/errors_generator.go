@@ -8,8 +8,8 @@ import (
 	"regexp"
 	"strings"
 
-	"github.com/bcfork/bcfork/generator"
 	"github.com/bcfork/bcfork/internal/catalog"
+	"github.com/bcfork/bcfork/patch"
 	"github.com/bcfork/bcfork/upstream"
 	"github.com/urfave/cli/v2"
 )
@@ -20,7 +20,7 @@ func init() {
 }
 
 func generatorExit(err error) int {
-	var ae *generator.ApplyError
+	var ae *patch.ApplyError
 	if errors.As(err, &ae) {
 		return ExitConflict
 	}
@@ -28,7 +28,7 @@ func generatorExit(err error) int {
 }
 
 func generatorHint(err error) string {
-	var ae *generator.ApplyError
+	var ae *patch.ApplyError
 	var se *seriesError
 	switch {
 	case errors.As(err, &ae) && errors.As(err, &se):
@@ -52,7 +52,7 @@ type seriesError struct {
 func (e *seriesError) Error() string { return e.err.Error() }
 func (e *seriesError) Unwrap() error { return e.err }
 
-func newSeriesError(c *cli.Context, opt upstream.Options, rel *upstream.Release, s *generator.Series, err error) error {
+func newSeriesError(c *cli.Context, opt upstream.Options, rel *upstream.Release, s *patch.Series, err error) error {
 	se := &seriesError{err: err, version: rel.Version, fetch: fetchArgs(c, rel)}
 	for _, p := range s.Patches {
 		se.names = append(se.names, p.Name)
@@ -97,7 +97,7 @@ func fetchArgs(c *cli.Context, rel *upstream.Release) []string {
 // applyHint gives a command that shows the failed patch with GNU patch: it
 // fetches the pristine files into a scratch folder and applies the series
 // up to the failing patch there (its rejects land in FILE.rej).
-func (e *seriesError) applyHint(ae *generator.ApplyError) string {
+func (e *seriesError) applyHint(ae *patch.ApplyError) string {
 	if e.dir == "" {
 		return fmt.Sprintf("the built-in series of %s does not apply to its pinned files: that is a bug in bcfork, please report it", e.version)
 	}

@@ -10,6 +10,7 @@ import (
 
 	"github.com/bcfork/bcfork/generator"
 	"github.com/bcfork/bcfork/internal/bucardo"
+	"github.com/bcfork/bcfork/patch"
 )
 
 // Fork holds the files of a synthetic fork folder.
@@ -78,7 +79,7 @@ func (f *Fork) Manifest() *generator.Manifest {
 		Series:  generator.SHA256(append(append([]byte{}, f.Script...), f.Schema...)),
 		Inputs:  []generator.FileSum{sum(bucardo.Script, f.ScriptOrig, "0644"), sum(bucardo.Schema, f.SchemaOrig, "0644")},
 		Outputs: []generator.FileSum{sum(bucardo.Script, f.Script, "0755"), sum(bucardo.Schema, f.Schema, "0644")},
-		Patches: []generator.PatchResult{},
+		Patches: []patch.Result{},
 	}
 }
 

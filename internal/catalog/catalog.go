@@ -17,8 +17,8 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/bcfork/bcfork/generator"
 	"github.com/bcfork/bcfork/internal/version"
+	"github.com/bcfork/bcfork/patch"
 )
 
 // The flavors bcfork ships series for.
@@ -29,9 +29,9 @@ const (
 
 // The files of a version folder besides its patches.
 const (
-	SeriesFile    = generator.SeriesName // the quilt series
-	ChecksumsFile = "checksums"          // sha256sum lines pinning the pristine files
-	CommitFile    = "commit"             // the pinned upstream commit
+	SeriesFile    = patch.SeriesName // the quilt series
+	ChecksumsFile = "checksums"      // sha256sum lines pinning the pristine files
+	CommitFile    = "commit"         // the pinned upstream commit
 )
 
 // ErrNoSeries is matched (errors.Is) by every *NoSeriesError.
@@ -154,9 +154,9 @@ func (c *Catalog) Flavors() ([]string, error) {
 	return out, nil
 }
 
-// Series reads the series of flavor/version with generator.ReadSeries; a
+// Series reads the series of flavor/version with patch.ReadSeries; a
 // *NoSeriesError when there is none.
-func (c *Catalog) Series(flavor, version string) (*generator.Series, error) {
+func (c *Catalog) Series(flavor, version string) (*patch.Series, error) {
 	if !validName(flavor) || !validName(version) || !c.exists(flavor, version, SeriesFile) {
 		have, err := c.Versions(flavor)
 		if err != nil {
@@ -164,7 +164,7 @@ func (c *Catalog) Series(flavor, version string) (*generator.Series, error) {
 		}
 		return nil, &NoSeriesError{Flavor: flavor, Version: version, Have: have}
 	}
-	return generator.ReadSeries(c.fsys, path.Join(flavor, version))
+	return patch.ReadSeries(c.fsys, path.Join(flavor, version))
 }
 
 func (c *Catalog) exists(flavor, version, name string) bool {

@@ -1,0 +1,424 @@
+package patch
+
+import (
+	"fmt"
+	"maps"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/bluekeyes/go-gitdiff/gitdiff"
+)
+
+// ApplyOptions tunes Apply and ApplyOne.
+type ApplyOptions struct {
+	// Fuzz is the most context lines a hunk may ignore at each end (as
+	// GNU patch --fuzz). 0, the default (or less), applies only exact
+	// context.
+	Fuzz int
+	// Allowed lists the file names patches may touch; nil means any of
+	// the files given.
+	Allowed []string
+}
+
+func (o ApplyOptions) allowed(name string) bool {
+	return o.Allowed == nil || slices.Contains(o.Allowed, name)
+}
+
+// Result records how one patch of a series applied.
+type Result struct {
+	Name  string       `json:"name"`
+	Hunks []HunkResult `json:"hunks"`
+}
+
+// HunkResult records where one hunk applied.
+type HunkResult struct {
+	File   string `json:"file"`
+	Header string `json:"header"` // the @@ line
+	Offset int    `json:"offset"` // lines from the stated position, + is later in the file
+	Fuzz   int    `json:"fuzz"`   // context lines ignored (0 unless fuzz was asked for)
+}
+
+// ApplyError reports a hunk that does not apply.
+type ApplyError struct {
+	Patch  string // patch name
+	File   string
+	Hunk   int    // 1-based number of the hunk within the file's diff
+	Hunks  int    // number of hunks in the file's diff
+	Header string // the hunk's @@ line
+	// Line is the 1-based line of the file where the first expected line
+	// that differs should be: at Nearest when set, else at the hunk's
+	// stated position (after earlier hunks' offset).
+	Line int
+	Want string // that expected line, without its newline
+	Got  string // what the file has there, without its newline
+	EOF  bool   // the file ends before Line
+	// Nearest is the 1-based line where most of the hunk's old lines
+	// (context and removed) match, nearest the stated position; 0 when no
+	// place matches more than half of them.
+	Nearest        int
+	NearestMatched int
+	NearestTotal   int
+	// Reason, when set, replaces Line, Want, Got and Nearest: the hunk
+	// cannot be in the file at all (it inserts past the end, or needs
+	// more lines than the file has), or its old lines do match, but not
+	// where the hunk may go.
+	Reason string
+}
+
+func (e *ApplyError) Error() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "patch %q does not apply to %q: hunk #%d of %d failed: %s", e.Patch, e.File, e.Hunk, e.Hunks, e.Header)
+	if e.Reason != "" {
+		fmt.Fprintf(&b, "\n  %s", e.Reason)
+		return b.String()
+	}
+	got := strconv.Quote(e.Got)
+	if e.EOF {
+		got = "end of file"
+	}
+	fmt.Fprintf(&b, "\n  line %d: expected %s\n  %*s  found    %s", e.Line, strconv.Quote(e.Want), len(strconv.Itoa(e.Line))+5, "", got)
+	if e.Nearest > 0 {
+		fmt.Fprintf(&b, "\n  nearest partial match: line %d (%d of %d lines match)", e.Nearest, e.NearestMatched, e.NearestTotal)
+	} else {
+		b.WriteString("\n  no place in the file matches most of the hunk")
+	}
+	return b.String()
+}
+
+// Apply applies every patch of s, in order, to files (name → content, never
+// modified) and returns the new files and how each patch applied. It is
+// all or nothing: on an error the map is nil; the results then cover the
+// patches that applied before the one that failed. An error is an
+// *ApplyError for a hunk that does not apply, else a *RejectError.
+func Apply(files map[string][]byte, s *Series, opt ApplyOptions) (map[string][]byte, []Result, error) {
+	out := maps.Clone(files)
+	results := []Result{}
+	for _, p := range s.Patches {
+		next, res, err := ApplyOne(out, p, opt)
+		if err != nil {
+			return nil, results, err
+		}
+		out = next
+		results = append(results, res)
+	}
+	return out, results, nil
+}
+
+// ApplyOne applies one patch to files (never modified), all or nothing.
+func ApplyOne(files map[string][]byte, p *Patch, opt ApplyOptions) (map[string][]byte, Result, error) {
+	out := maps.Clone(files)
+	res := Result{Name: p.Name, Hunks: []HunkResult{}}
+	for _, f := range p.Files {
+		content, ok := out[f.NewName]
+		if !opt.allowed(f.NewName) || !ok {
+			reason := "not a file the series may change"
+			if opt.allowed(f.NewName) {
+				reason = "no such file to patch"
+			}
+			return nil, Result{}, &RejectError{Patch: p.Name, File: f.NewName, Reason: reason}
+		}
+		lines := splitLines(content)
+		a := &applier{lines: lines, out: make([]string, 0, len(lines)+64), patch: p.Name, file: f, fuzz: max(opt.Fuzz, 0)}
+		data, err := a.apply()
+		if err != nil {
+			return nil, Result{}, err
+		}
+		out[f.NewName] = data
+		res.Hunks = append(res.Hunks, a.results...)
+	}
+	return out, res, nil
+}
+
+// Reverse returns the patch that undoes p: applying it to a file that
+// already has p's changes gives the file back without them. Its Raw is nil.
+func Reverse(p *Patch) *Patch {
+	r := &Patch{Name: p.Name, Header: p.Header}
+	for _, f := range p.Files {
+		rf := *f
+		rf.OldName, rf.NewName = f.NewName, f.OldName
+		rf.OldMode, rf.NewMode = f.NewMode, f.OldMode
+		rf.TextFragments = nil
+		for _, frag := range f.TextFragments {
+			rf.TextFragments = append(rf.TextFragments, reverseFragment(frag))
+		}
+		r.Files = append(r.Files, &rf)
+	}
+	return r
+}
+
+func reverseFragment(frag *gitdiff.TextFragment) *gitdiff.TextFragment {
+	r := *frag
+	r.OldPosition, r.NewPosition = frag.NewPosition, frag.OldPosition
+	r.OldLines, r.NewLines = frag.NewLines, frag.OldLines
+	r.LinesAdded, r.LinesDeleted = frag.LinesDeleted, frag.LinesAdded
+	r.Lines = make([]gitdiff.Line, len(frag.Lines))
+	for i, l := range frag.Lines {
+		switch l.Op {
+		case gitdiff.OpAdd:
+			l.Op = gitdiff.OpDelete
+		case gitdiff.OpDelete:
+			l.Op = gitdiff.OpAdd
+		}
+		r.Lines[i] = l
+	}
+	return &r
+}
+
+// applier applies the hunks of one file's diff to that file's lines.
+type applier struct {
+	lines   []string // the file, each line with its newline
+	patch   string
+	file    *gitdiff.File
+	fuzz    int
+	out     []string
+	cursor  int // lines before it are consumed
+	offset  int // where the last hunk went, relative to where it said
+	results []HunkResult
+}
+
+// hunk is one fragment as lines to find and lines to put instead.
+type hunk struct {
+	num, of     int
+	header      string
+	old, new    []string
+	lead, trail int  // context lines before the first and after the last change
+	start       int  // 0-based index of the first old line, as stated
+	eof         bool // a side lacks its final newline: must end the file
+}
+
+func newHunk(frag *gitdiff.TextFragment, num, of int) hunk {
+	h := hunk{num: num, of: of, header: hunkHeader(frag), start: int(statedStart(frag)),
+		lead: int(frag.LeadingContext), trail: int(frag.TrailingContext)}
+	for _, l := range frag.Lines {
+		if l.Old() {
+			h.old = append(h.old, l.Line)
+		}
+		if l.New() {
+			h.new = append(h.new, l.Line)
+		}
+		h.eof = h.eof || !strings.HasSuffix(l.Line, "\n")
+	}
+	return h
+}
+
+// hunkHeader formats frag's @@ line as diff and git do (",1" omitted).
+func hunkHeader(frag *gitdiff.TextFragment) string {
+	s := fmt.Sprintf("@@ -%s +%s @@", hunkRange(frag.OldPosition, frag.OldLines), hunkRange(frag.NewPosition, frag.NewLines))
+	if frag.Comment != "" {
+		s += " " + frag.Comment
+	}
+	return s
+}
+
+func hunkRange(start, n int64) string {
+	if n == 1 {
+		return strconv.FormatInt(start, 10)
+	}
+	return fmt.Sprintf("%d,%d", start, n)
+}
+
+func (a *applier) apply() ([]byte, error) {
+	frags := a.file.TextFragments
+	for i, frag := range frags {
+		if err := a.hunk(newHunk(frag, i+1, len(frags))); err != nil {
+			return nil, err
+		}
+	}
+	a.out = append(a.out, a.lines[a.cursor:]...)
+	return joinLines(a.out), nil
+}
+
+func joinLines(lines []string) []byte {
+	n := 0
+	for _, l := range lines {
+		n += len(l)
+	}
+	b := make([]byte, 0, n)
+	for _, l := range lines {
+		b = append(b, l...)
+	}
+	return b
+}
+
+func (a *applier) hunk(h hunk) error {
+	if r := a.misfit(h); r != "" {
+		return &ApplyError{Patch: a.patch, File: a.file.NewName, Hunk: h.num, Hunks: h.of, Header: h.header, Reason: r}
+	}
+	for fuzz := 0; fuzz <= a.fuzz; fuzz++ {
+		t := trimFor(h, fuzz)
+		if fuzz > 0 && t == trimFor(h, fuzz-1) {
+			continue
+		}
+		if at, ok := a.find(h, t); ok {
+			a.put(h, t, at, fuzz)
+			return nil
+		}
+	}
+	return a.failure(h)
+}
+
+// misfit says why a hunk cannot be in the file wherever it goes, or "":
+// it has more old lines than the file, or it has none (so it goes where
+// it says, moved by the previous hunk's offset) and that is past the end
+// of the file or inside the previous hunk. A hunk that only states a range
+// past the end is looked for nearer, like any other.
+func (a *applier) misfit(h hunk) string {
+	switch at := h.start + a.offset; {
+	case len(h.old) > len(a.lines):
+		return fmt.Sprintf("it needs %d old lines; the file has %d", len(h.old), len(a.lines))
+	case len(h.old) > 0:
+		return ""
+	case at > len(a.lines):
+		return fmt.Sprintf("it inserts after line %d, past the end of the file (%d lines)", at, len(a.lines))
+	case at < a.cursor: // only for a negative stated line: hunks are in order
+		return fmt.Sprintf("it inserts after line %d, before the end of the previous hunk (line %d)", at, a.cursor)
+	case h.eof && at != len(a.lines):
+		return fmt.Sprintf("it adds a last line without a newline, but after line %d of %d", at, len(a.lines))
+	}
+	return ""
+}
+
+// trim says which context lines a fuzz level ignores, and where a hunk
+// with less context on one side must go: as GNU patch, a hunk with less
+// leading than trailing context must start the file, and the reverse.
+type trim struct {
+	lead, trail            int // context lines ignored at each end
+	anchorStart, anchorEnd bool
+}
+
+func trimFor(h hunk, fuzz int) trim {
+	ctx := max(h.lead, h.trail)
+	lead, trail := fuzz+h.lead-ctx, fuzz+h.trail-ctx
+	if h.eof {
+		trail = min(trail, 0) // the line without a newline is never ignored
+	}
+	return trim{
+		lead: min(max(lead, 0), h.lead), trail: min(max(trail, 0), h.trail),
+		anchorStart: lead < 0, anchorEnd: trail < 0 || h.eof,
+	}
+}
+
+// find returns where the hunk's old lines (less those t ignores) match
+// exactly, nearest the stated position moved by the previous hunk's
+// offset: +d is tried before -d, so a tie goes to the later place.
+func (a *applier) find(h hunk, t trim) (int, bool) {
+	old := h.old[t.lead : len(h.old)-t.trail]
+	lo, hi := a.cursor, len(a.lines)-len(old)
+	if t.anchorStart {
+		hi = min(hi, 0)
+	}
+	if t.anchorEnd {
+		lo = max(lo, len(a.lines)-len(old))
+	}
+	guess := h.start + t.lead + a.offset
+	for d := max(0, guess-hi, lo-guess); guess+d <= hi || guess-d >= lo; d++ {
+		for _, at := range []int{guess + d, guess - d} {
+			if at >= lo && at <= hi && a.matchesAt(old, at) {
+				return at, true
+			}
+		}
+	}
+	return 0, false
+}
+
+func (a *applier) matchesAt(old []string, at int) bool {
+	for i, l := range old {
+		if a.lines[at+i] != l {
+			return false
+		}
+	}
+	return true
+}
+
+func (a *applier) put(h hunk, t trim, at, fuzz int) {
+	old := h.old[t.lead : len(h.old)-t.trail]
+	a.out = append(a.out, a.lines[a.cursor:at]...)
+	a.out = append(a.out, h.new[t.lead:len(h.new)-t.trail]...)
+	a.cursor = at + len(old)
+	a.offset = at - (h.start + t.lead)
+	a.results = append(a.results, HunkResult{File: a.file.NewName, Header: h.header, Offset: a.offset, Fuzz: fuzz})
+}
+
+// failure builds the report for a hunk that found no place.
+func (a *applier) failure(h hunk) *ApplyError {
+	e := &ApplyError{Patch: a.patch, File: a.file.NewName, Hunk: h.num, Hunks: h.of, Header: h.header, NearestTotal: len(h.old)}
+	guess := min(max(h.start+a.offset, 0), len(a.lines))
+	at, n := a.nearest(h.old, guess)
+	if 2*n > len(h.old) {
+		e.Nearest, e.NearestMatched = at+1, n
+		guess = at
+	}
+	if n == len(h.old) {
+		e.Reason = a.misplaced(h, at)
+		return e
+	}
+	for i, want := range h.old {
+		if guess+i >= len(a.lines) || a.lines[guess+i] != want {
+			e.Line, e.Want = guess+i+1, strings.TrimSuffix(want, "\n")
+			e.EOF = guess+i >= len(a.lines)
+			if !e.EOF {
+				e.Got = strings.TrimSuffix(a.lines[guess+i], "\n")
+			}
+			break
+		}
+	}
+	return e
+}
+
+// nearest returns the start that matches most of old line by line, and
+// how many lines match there; ties go to the start nearest guess.
+func (a *applier) nearest(old []string, guess int) (at, best int) {
+	bestDist := -1
+	for p := 0; p <= max(len(a.lines)-len(old), 0); p++ {
+		n := 0
+		for i, l := range old {
+			if p+i < len(a.lines) && a.lines[p+i] == l {
+				n++
+			}
+		}
+		dist := abs(p - guess)
+		if n > best || n == best && n > 0 && dist < bestDist {
+			at, best, bestDist = p, n, dist
+		}
+	}
+	return at, best
+}
+
+func abs(n int) int {
+	if n < 0 {
+		return -n
+	}
+	return n
+}
+
+// misplaced explains why a hunk whose old lines match at at cannot go there.
+func (a *applier) misplaced(h hunk, at int) string {
+	t := trimFor(h, a.fuzz)
+	switch {
+	case at < a.cursor:
+		return fmt.Sprintf("its lines match only at line %d, before the end of the previous hunk (line %d)", at+1, a.cursor)
+	case t.anchorStart:
+		return fmt.Sprintf("its lines match at line %d, but with less context before than after it must start the file", at+1)
+	case t.anchorEnd:
+		return fmt.Sprintf("its lines match at line %d, but it must end the file", at+1)
+	}
+	return fmt.Sprintf("its lines match at line %d, where it cannot go", at+1)
+}
+
+// splitLines splits text into lines that keep their newline; a last line
+// without one is kept as it is.
+func splitLines(text []byte) []string { return splitString(string(text)) }
+
+func splitString(s string) []string {
+	lines := make([]string, 0, strings.Count(s, "\n")+1)
+	for s != "" {
+		i := strings.IndexByte(s, '\n') + 1
+		if i == 0 {
+			i = len(s)
+		}
+		lines = append(lines, s[:i])
+		s = s[i:]
+	}
+	return lines
+}

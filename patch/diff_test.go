@@ -1,0 +1,403 @@
+package patch
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"math/rand"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+	"unicode/utf8"
+
+	"github.com/bcfork/bcfork/internal/pristinetest"
+
+	"github.com/rogpeppe/go-internal/txtar"
+	"github.com/sergi/go-diff/diffmatchpatch"
+)
+
+// TestDiffGolden diffs the "a" and "b" sections of testdata/diff/*.txtar
+// and checks "diff"; every diff must also apply with ApplyOne, GNU patch
+// and git apply.
+func TestDiffGolden(t *testing.T) {
+	for _, g := range readGoldens(t, "diff") {
+		t.Run(g.name(), func(t *testing.T) {
+			a, _ := g.file("a")
+			b, _ := g.file("b")
+			d := Diff("bucardo", a, b)
+			g.check(t, []string{"a", "b"}, []txtar.File{{Name: "diff", Data: d}})
+			checkDiffApplies(t, a, b, d)
+		})
+	}
+}
+
+// checkDiffApplies checks that d turns a into b with ApplyOne, GNU patch
+// and git apply, and changes no more lines than git diff --no-index.
+func checkDiffApplies(t *testing.T, a, b, d []byte) {
+	t.Helper()
+	if len(d) == 0 {
+		if !bytes.Equal(a, b) {
+			t.Fatal("empty diff for different texts")
+		}
+		return
+	}
+	if got := applyDiff(t, a, d); !bytes.Equal(got, b) {
+		t.Errorf("ApplyOne gives\n%q\nwant\n%q", got, b)
+	}
+	if got, ok := runPatchTool(t, a, d, "patch", "-p1", "--batch", "--fuzz=0", "--no-backup-if-mismatch", "-s", "-i"); ok && !bytes.Equal(got, b) {
+		t.Errorf("GNU patch gives\n%q\nwant\n%q", got, b)
+	}
+	if got, ok := runPatchTool(t, a, d, "git", "apply", "-p1", "--whitespace=nowarn"); ok && !bytes.Equal(got, b) {
+		t.Errorf("git apply gives\n%q\nwant\n%q", got, b)
+	}
+	if n, ok := gitChangedLines(t, a, b); ok && changedLines(d) > n {
+		t.Errorf("diff changes %d lines, git diff --no-index %d:\n%s", changedLines(d), n, d)
+	}
+}
+
+func applyDiff(t *testing.T, a, d []byte) []byte {
+	t.Helper()
+	p, err := Parse("diff.patch", d)
+	if err != nil {
+		t.Fatalf("parsing our diff: %v\n%s", err, d)
+	}
+	out, _, err := ApplyOne(map[string][]byte{"bucardo": a}, p, ApplyOptions{})
+	if err != nil {
+		t.Fatalf("applying our diff: %v\n%s", err, d)
+	}
+	return out["bucardo"]
+}
+
+// runPatchTool writes a as bucardo in a fresh folder, runs tool with args
+// and the diff's path appended, and returns the file after; false when the
+// tool is not installed.
+func runPatchTool(t *testing.T, a, d []byte, tool string, args ...string) ([]byte, bool) {
+	t.Helper()
+	if _, err := exec.LookPath(tool); err != nil {
+		t.Logf("%s not on PATH: skipping that check", tool)
+		return nil, false
+	}
+	dir := t.TempDir()
+	work := filepath.Join(dir, "work")
+	must(t, os.Mkdir(work, 0o755))
+	must(t, os.WriteFile(filepath.Join(work, "bucardo"), a, 0o644))
+	must(t, os.WriteFile(filepath.Join(dir, "d.patch"), d, 0o644))
+	cmd := exec.Command(tool, append(args, filepath.Join(dir, "d.patch"))...)
+	cmd.Dir = work
+	cmd.Env = append(os.Environ(), "GIT_CEILING_DIRECTORIES="+dir, "LC_ALL=C")
+	if out, err := cmd.CombinedOutput(); err != nil || len(out) > 0 {
+		t.Fatalf("%s: %v\n%s\npatch:\n%s", tool, err, out, d)
+	}
+	got, err := os.ReadFile(filepath.Join(work, "bucardo"))
+	if errors.Is(err, os.ErrNotExist) {
+		return nil, true // GNU patch removes a file the patch empties
+	}
+	must(t, err)
+	return got, true
+}
+
+func must(t testing.TB, err error) {
+	t.Helper()
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+// gitChangedLines returns the lines git diff --no-index adds plus removes.
+func gitChangedLines(t *testing.T, a, b []byte) (int, bool) {
+	t.Helper()
+	if _, err := exec.LookPath("git"); err != nil {
+		return 0, false
+	}
+	dir := t.TempDir()
+	must(t, os.WriteFile(filepath.Join(dir, "a"), a, 0o644))
+	must(t, os.WriteFile(filepath.Join(dir, "b"), b, 0o644))
+	cmd := exec.Command("git", "-c", "diff.algorithm=myers", "diff", "--no-index", "--numstat", "a", "b")
+	cmd.Dir = dir
+	cmd.Env = append(os.Environ(), "GIT_CEILING_DIRECTORIES="+dir)
+	out, err := cmd.Output()
+	var ee *exec.ExitError
+	if err != nil && !(errors.As(err, &ee) && ee.ExitCode() == 1) {
+		t.Fatalf("git diff --no-index: %v", err)
+	}
+	f := strings.Fields(string(out))
+	if len(f) < 2 {
+		return 0, true
+	}
+	added, err1 := strconv.Atoi(f[0])
+	removed, err2 := strconv.Atoi(f[1])
+	if err1 != nil || err2 != nil {
+		t.Fatalf("git diff --numstat: %q", out)
+	}
+	return added + removed, true
+}
+
+// changedLines counts the + and - lines of a unified diff's hunks.
+func changedLines(d []byte) int {
+	n := 0
+	for _, l := range strings.Split(string(d), "\n") {
+		if (strings.HasPrefix(l, "+") || strings.HasPrefix(l, "-")) && !strings.HasPrefix(l, "+++ ") && !strings.HasPrefix(l, "--- ") {
+			n++
+		}
+	}
+	return n
+}
+
+// TestDiffRoundTrip checks, on generated pairs, that Diff(a, b) applied
+// to a gives b; the first pairs are also checked with GNU patch, git apply
+// and against git diff's count of changed lines.
+func TestDiffRoundTrip(t *testing.T) {
+	for seed := int64(1); seed <= 300; seed++ {
+		r := rand.New(rand.NewSource(seed))
+		a := randomText(r, r.Intn(60))
+		b := randomEdit(r, a)
+		d := Diff("bucardo", a, b)
+		if seed <= 40 {
+			checkDiffApplies(t, a, b, d)
+		} else if len(d) > 0 && !bytes.Equal(applyDiff(t, a, d), b) {
+			t.Errorf("seed %d: round trip failed\n%s", seed, d)
+		}
+		if len(Diff("bucardo", a, a)) != 0 {
+			t.Errorf("seed %d: diff of a text with itself is not empty", seed)
+		}
+		if t.Failed() {
+			t.Fatalf("seed %d: a=%q b=%q", seed, a, b)
+		}
+	}
+}
+
+// randomText returns n lines drawn from a small alphabet, so that lines
+// repeat, sometimes without a final newline.
+func randomText(r *rand.Rand, n int) []byte {
+	var b strings.Builder
+	for i := 0; i < n; i++ {
+		fmt.Fprintf(&b, "%c%d\n", 'a'+r.Intn(4), r.Intn(6))
+	}
+	s := b.String()
+	if r.Intn(5) == 0 {
+		s = strings.TrimSuffix(s, "\n")
+	}
+	return []byte(s)
+}
+
+// randomEdit returns a with a few random lines removed, replaced or
+// inserted, and maybe its final newline toggled.
+func randomEdit(r *rand.Rand, a []byte) []byte {
+	lines := splitLines(a)
+	for n := r.Intn(6); n >= 0; n-- {
+		i := r.Intn(len(lines) + 1)
+		switch r.Intn(3) {
+		case 0:
+			lines = insertLine(lines, i, fmt.Sprintf("new %d\n", r.Intn(100)))
+		case 1:
+			if i < len(lines) {
+				lines = append(lines[:i], lines[i+1:]...)
+			}
+		default:
+			if i < len(lines) {
+				lines[i] = fmt.Sprintf("changed %d\n", r.Intn(100))
+			}
+		}
+	}
+	s := strings.Join(fixNewlines(lines), "")
+	if r.Intn(6) == 0 {
+		s = toggleFinalNewline(s)
+	}
+	return []byte(s)
+}
+
+func insertLine(lines []string, i int, l string) []string {
+	return append(lines[:i], append([]string{l}, lines[i:]...)...)
+}
+
+// fixNewlines gives every line but the last its newline back.
+func fixNewlines(lines []string) []string {
+	for i := 0; i < len(lines)-1; i++ {
+		if !strings.HasSuffix(lines[i], "\n") {
+			lines[i] += "\n"
+		}
+	}
+	return lines
+}
+
+func toggleFinalNewline(s string) string {
+	if strings.HasSuffix(s, "\n") {
+		return strings.TrimSuffix(s, "\n")
+	}
+	if s == "" {
+		return s
+	}
+	return s + "\n"
+}
+
+// TestDiffRealBucardo diffs the real 5.6.0 files against modified copies
+// (the edits a fork makes, plus scattered ones) and checks the diff with
+// the real tools. It needs BCFORK_PRISTINE_TARBALL.
+func TestDiffRealBucardo(t *testing.T) {
+	files := pristinetest.Files(t)
+	for name, a := range files {
+		r := rand.New(rand.NewSource(int64(len(a))))
+		b := forkLike(r, a)
+		t.Run(name, func(t *testing.T) {
+			d := Diff("bucardo", a, b) // the tools patch a file named bucardo
+			if len(d) == 0 {
+				t.Fatal("no diff")
+			}
+			checkDiffApplies(t, a, b, d)
+		})
+	}
+}
+
+// forkLike edits text as a fork would: a few lines changed where the
+// database name is fixed, and lines inserted, removed and changed at
+// random places.
+func forkLike(r *rand.Rand, text []byte) []byte {
+	s := strings.Replace(string(text), "dbname=bucardo", "dbname=$dbname", 3)
+	lines := splitLines([]byte(s))
+	for i := 0; i < 25; i++ {
+		at := r.Intn(len(lines) - 1)
+		switch i % 3 {
+		case 0:
+			lines = insertLine(lines, at, fmt.Sprintf("## bcfork %d\n", i))
+		case 1:
+			lines = append(lines[:at], lines[at+1:]...)
+		default:
+			lines[at] = strings.ToUpper(lines[at])
+		}
+	}
+	return []byte(strings.Join(lines, ""))
+}
+
+func TestUnifiedRange(t *testing.T) {
+	tests := []struct {
+		before, n int
+		want      string
+	}{
+		{0, 0, "0,0"}, {4, 0, "4,0"}, {0, 1, "1"}, {9, 1, "10"}, {9, 7, "10,7"},
+	}
+	for _, tt := range tests {
+		if got := unifiedRange(tt.before, tt.n); got != tt.want {
+			t.Errorf("unifiedRange(%d, %d) = %q, want %q", tt.before, tt.n, got, tt.want)
+		}
+	}
+}
+
+func TestScriptHunks(t *testing.T) {
+	tests := []struct {
+		ops  string
+		want []span
+	}{
+		{"      ", nil},
+		{"-", []span{{0, 1}}},
+		{"    -    ", []span{{1, 8}}},
+		{"   -      -   ", []span{{0, 14}}},          // 6 lines apart: one hunk
+		{"   -       -   ", []span{{0, 7}, {8, 15}}}, // 7 apart: two
+		{"+-  ", []span{{0, 4}}},
+	}
+	for _, tt := range tests {
+		s := script{ops: []op(tt.ops)}
+		got := s.hunks(3)
+		if fmt.Sprint(got) != fmt.Sprint(tt.want) {
+			t.Errorf("hunks(%q) = %v, want %v", tt.ops, got, tt.want)
+		}
+	}
+}
+
+// TestDiffLinesLikeGoDiff checks that diffLines aligns lines exactly as
+// go-diff's own line mode (DiffLinesToRunes, DiffMainRunes,
+// DiffCharsToLines) does, on generated pairs.
+func TestDiffLinesLikeGoDiff(t *testing.T) {
+	for seed := int64(1); seed <= 300; seed++ {
+		r := rand.New(rand.NewSource(seed))
+		a := randomText(r, r.Intn(80))
+		b := randomEdit(r, a)
+		if got, want := string(diffLines(a, b).ops), goDiffOps(a, b); got != want {
+			t.Fatalf("seed %d: ops\n%q\nwant\n%q\na=%q\nb=%q", seed, got, want, a, b)
+		}
+	}
+}
+
+// goDiffOps returns the ops of go-diff's line mode, one a line, each run
+// of changes with its removals first.
+func goDiffOps(a, b []byte) string {
+	dmp := diffmatchpatch.New()
+	dmp.DiffTimeout = 0
+	ra, rb, lines := dmp.DiffLinesToRunes(string(a), string(b))
+	var out, dels, adds strings.Builder
+	for _, d := range dmp.DiffCharsToLines(dmp.DiffMainRunes(ra, rb, false), lines) {
+		n := len(splitString(d.Text))
+		switch d.Type {
+		case diffmatchpatch.DiffDelete:
+			dels.WriteString(strings.Repeat("-", n))
+		case diffmatchpatch.DiffInsert:
+			adds.WriteString(strings.Repeat("+", n))
+		default:
+			out.WriteString(dels.String() + adds.String() + strings.Repeat(" ", n))
+			dels.Reset()
+			adds.Reset()
+		}
+	}
+	return out.String() + dels.String() + adds.String()
+}
+
+func TestLineRune(t *testing.T) {
+	prev := rune(0)
+	for _, n := range []int{1, 2, 0xD7FF, 0xD800, 0xD801, 0xDFFF, 0xE000, 0x10FFFF - 0x800} {
+		r := lineRune(n)
+		if !utf8.ValidRune(r) || r <= prev {
+			t.Errorf("lineRune(%#x) = %#x: not a valid code point above %#x", n, r, prev)
+		}
+		prev = r
+	}
+}
+
+// TestLineChanges checks LineChanges against the + and - lines of Diff.
+func TestLineChanges(t *testing.T) {
+	for seed := int64(1); seed <= 100; seed++ {
+		r := rand.New(rand.NewSource(seed))
+		a := randomText(r, r.Intn(60))
+		b := randomEdit(r, a)
+		added, removed := LineChanges(a, b)
+		d := string(Diff("bucardo", a, b))
+		if n := strings.Count(d, "\n+") - strings.Count(d, "\n+++ "); added != n {
+			t.Fatalf("seed %d: %d added, the diff adds %d\n%s", seed, added, n, d)
+		}
+		if added+removed != changedLines([]byte(d)) {
+			t.Fatalf("seed %d: %d+%d changed, the diff changes %d\n%s", seed, added, removed, changedLines([]byte(d)), d)
+		}
+	}
+}
+
+func BenchmarkDiff(b *testing.B) {
+	r := rand.New(rand.NewSource(2))
+	a := syntheticFile(r, 12000)
+	c := forkLike(r, a)
+	b.SetBytes(int64(len(a)))
+	for b.Loop() {
+		Diff("bucardo", a, c)
+	}
+}
+
+// FuzzDiff checks that Diff(a, b) parses and applied to a gives b.
+// Texts with CR are skipped: patches must use LF line endings.
+func FuzzDiff(f *testing.F) {
+	f.Add([]byte("a\nb\nc\n"), []byte("a\nB\nc"))
+	f.Fuzz(func(t *testing.T, a, b []byte) {
+		if bytes.ContainsRune(a, '\r') || bytes.ContainsRune(b, '\r') {
+			return
+		}
+		d := Diff("bucardo", a, b)
+		if len(d) == 0 {
+			if !bytes.Equal(a, b) {
+				t.Fatal("empty diff for different texts")
+			}
+			return
+		}
+		if got := applyDiff(t, a, d); !bytes.Equal(got, b) {
+			t.Fatalf("round trip gives %q, want %q\n%s", got, b, d)
+		}
+	})
+}
