@@ -142,11 +142,3 @@ func TestGenerateAllOrNothing(t *testing.T) {
 		t.Fatal("Generate without the schema succeeded")
 	}
 }
-
-func TestWriteFolderOverAFile(t *testing.T) {
-	file := filepath.Join(t.TempDir(), "file")
-	os.WriteFile(file, []byte("x"), 0o644)
-	if err := writeFolder(file, map[string][]byte{"series": nil}, true); err == nil || !strings.Contains(err.Error(), "not a folder") {
-		t.Errorf("rebase output --force over a file: %v", err)
-	}
-}

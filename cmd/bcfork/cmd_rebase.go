@@ -12,10 +12,10 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/bcfork/bcfork/generator"
 	"github.com/bcfork/bcfork/internal/atomicfile"
 	"github.com/bcfork/bcfork/internal/catalog"
 	"github.com/bcfork/bcfork/patch"
+	"github.com/bcfork/bcfork/rebase"
 	"github.com/bcfork/bcfork/upstream"
 	"github.com/urfave/cli/v2"
 )
@@ -111,7 +111,7 @@ func abortRebase(c *cli.Context) error {
 	if !isWork(work) {
 		return fmt.Errorf("aborting: %w in %q", errNoRebase, work)
 	}
-	if err := generator.RemoveWork(work); err != nil {
+	if err := rebase.RemoveWork(work); err != nil {
 		return err
 	}
 	fmt.Fprintf(c.App.Writer, "aborted: removed %s; nothing was written\n", work)
@@ -119,7 +119,7 @@ func abortRebase(c *cli.Context) error {
 }
 
 func isWork(dir string) bool {
-	_, err := os.Stat(filepath.Join(dir, generator.RebaseStateName))
+	_, err := os.Stat(filepath.Join(dir, rebase.StateName))
 	return err == nil
 }
 
@@ -128,12 +128,12 @@ func continueRebase(c *cli.Context) error {
 	if !isWork(work) {
 		return fmt.Errorf("continuing: %w in %q", errNoRebase, work)
 	}
-	r, err := generator.LoadRebase(work)
+	r, err := rebase.Load(work)
 	if err != nil {
 		return err
 	}
 	if r.Meta[metaOut] == "" {
-		return fmt.Errorf("continuing: %q does not say where to write the series", filepath.Join(work, generator.RebaseStateName))
+		return fmt.Errorf("continuing: %q does not say where to write the series", filepath.Join(work, rebase.StateName))
 	}
 	if c.Bool("force") {
 		r.Meta[metaForce] = "true"
@@ -205,7 +205,7 @@ func rebaseOut(c *cli.Context, onto string) string {
 }
 
 // newRebase fetches OLD's and NEW's files and reads OLD's series folder.
-func newRebase(c *cli.Context, old, onto string) (*generator.Rebase, error) {
+func newRebase(c *cli.Context, old, onto string) (*rebase.Rebase, error) {
 	opt, err := upstreamOptions(c)
 	if err != nil {
 		return nil, err
@@ -218,7 +218,7 @@ func newRebase(c *cli.Context, old, onto string) (*generator.Rebase, error) {
 	if err != nil {
 		return nil, fmt.Errorf("getting %s: %w", onto, err)
 	}
-	r := &generator.Rebase{Old: oldRel.Files, New: newRel.Files, Meta: map[string]string{
+	r := &rebase.Rebase{Old: oldRel.Files, New: newRel.Files, Meta: map[string]string{
 		metaOld: oldRel.Version, metaNew: newRel.Version, metaFlavor: opt.Flavor, metaSource: newRel.String(),
 		metaCommit: newRel.Commit,
 	}}
@@ -266,10 +266,10 @@ func extraFiles(fsys fs.FS, dir string, s *patch.Series) (map[string][]byte, err
 // carry runs the rebase on from the patch it is at, reports each patch
 // carried from index from on, and either saves it at a conflict or
 // writes the new series.
-func carry(c *cli.Context, r *generator.Rebase, work string, from int) error {
+func carry(c *cli.Context, r *rebase.Rebase, work string, from int) error {
 	err := r.Run()
 	printCarried(c.App.Writer, r.Done[from:])
-	var ce *generator.ConflictError
+	var ce *rebase.ConflictError
 	if errors.As(err, &ce) {
 		if err := r.Save(work); err != nil {
 			return err
@@ -283,33 +283,33 @@ func carry(c *cli.Context, r *generator.Rebase, work string, from int) error {
 	return finish(c, r, work)
 }
 
-func printCarried(w io.Writer, done []generator.RebasedPatch) {
+func printCarried(w io.Writer, done []rebase.Carried) {
 	for _, rp := range done {
 		fmt.Fprintf(w, "%s: %s\n", rp.Name, describe(rp))
 	}
 }
 
-func describe(rp generator.RebasedPatch) string {
+func describe(rp rebase.Carried) string {
 	switch rp.Status {
-	case generator.RebaseClean:
+	case rebase.Clean:
 		return "clean (unchanged)"
-	case generator.RebaseMoved:
+	case rebase.Moved:
 		var offs []string
 		for _, h := range rp.Hunks {
 			offs = append(offs, fmt.Sprintf("%+d", h.Offset))
 		}
 		return "rebased (hunks moved: " + strings.Join(offs, " ") + ")"
-	case generator.RebaseMerged:
+	case rebase.Merged:
 		return "merged"
-	case generator.RebaseResolved:
+	case rebase.Resolved:
 		return "resolved by hand"
-	case generator.RebaseDropped:
+	case rebase.Dropped:
 		return "dropped (the new files already have its changes)"
 	}
 	return string(rp.Status)
 }
 
-func printConflict(w io.Writer, ce *generator.ConflictError, work string) {
+func printConflict(w io.Writer, ce *rebase.ConflictError, work string) {
 	for _, f := range ce.Files {
 		var at []string
 		for _, cf := range f.Conflicts {
@@ -337,7 +337,7 @@ func workFlag(work string) string {
 
 // finish verifies the carried series, writes it with the checksums of
 // NEW's files and removes the work folder.
-func finish(c *cli.Context, r *generator.Rebase, work string) error {
+func finish(c *cli.Context, r *rebase.Rebase, work string) error {
 	if err := r.Verify(); err != nil {
 		return err
 	}
@@ -351,11 +351,11 @@ func finish(c *cli.Context, r *generator.Rebase, work string) error {
 	if err != nil {
 		return err
 	}
-	if err := generator.WriteSeries(out, files, force); err != nil {
+	if err := rebase.WriteSeries(out, files, force); err != nil {
 		return err
 	}
 	if isWork(work) {
-		if err := generator.RemoveWork(work); err != nil {
+		if err := rebase.RemoveWork(work); err != nil {
 			return err
 		}
 	}
@@ -398,7 +398,7 @@ func onlyPins(entries []fs.DirEntry) bool {
 	return names[catalog.ChecksumsFile] && len(names) <= 2 && (len(names) == 1 || names[catalog.CommitFile])
 }
 
-func printWritten(w io.Writer, r *generator.Rebase, out string) {
+func printWritten(w io.Writer, r *rebase.Rebase, out string) {
 	n := 0
 	for _, rp := range r.Done {
 		if rp.Raw != nil {

@@ -5,7 +5,7 @@ import (
 	"fmt"
 	"path/filepath"
 
-	"github.com/bcfork/bcfork/generator"
+	"github.com/bcfork/bcfork/rebase"
 )
 
 func init() {
@@ -15,7 +15,7 @@ func init() {
 
 // rebaseExit maps a conflict, and markers left after one, to exit 3.
 func rebaseExit(err error) int {
-	if errors.Is(err, generator.ErrConflict) || errors.Is(err, generator.ErrUnresolved) {
+	if errors.Is(err, rebase.ErrConflict) || errors.Is(err, rebase.ErrUnresolved) {
 		return ExitConflict
 	}
 	return 0
@@ -23,13 +23,13 @@ func rebaseExit(err error) int {
 
 func rebaseHint(err error) string {
 	var we *workError
-	var me *generator.MarkerError
-	var ve *generator.VerifyError
+	var me *rebase.MarkerError
+	var ve *rebase.VerifyError
 	switch {
 	case errors.As(err, &me) && errors.As(err, &we):
 		return fmt.Sprintf("finish resolving %s (from line %d), then bcfork rebase --continue%s again; bcfork rebase --abort%s gives up",
 			filepath.Join(we.work, me.File), me.Line, workFlag(we.work), workFlag(we.work))
-	case errors.Is(err, generator.ErrConflict) && errors.As(err, &we):
+	case errors.Is(err, rebase.ErrConflict) && errors.As(err, &we):
 		return fmt.Sprintf("in %s, keep in each marked region what both sides need and delete the marker lines, then bcfork rebase --continue%s; bcfork rebase --abort%s gives up",
 			we.work, workFlag(we.work), workFlag(we.work))
 	case errors.Is(err, errNoRebase):

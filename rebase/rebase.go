@@ -1,4 +1,4 @@
-package generator
+package rebase
 
 import (
 	"bytes"
@@ -20,22 +20,22 @@ import (
 // forked lets patches change only the two forked files.
 var forked = patch.ApplyOptions{Allowed: bucardo.Names}
 
-// RebaseStatus says how a patch was carried onto the new files.
-type RebaseStatus string
+// Status says how a patch was carried onto the new files.
+type Status string
 
 // How a patch can be carried.
 const (
-	RebaseClean    RebaseStatus = "clean"    // applies as it is, at its stated lines: kept byte for byte
-	RebaseMoved    RebaseStatus = "moved"    // applies at other lines only: rewritten with the new line numbers
-	RebaseMerged   RebaseStatus = "merged"   // does not apply, but merges without conflict: rewritten
-	RebaseResolved RebaseStatus = "resolved" // conflicted and was resolved by hand: rewritten
-	RebaseDropped  RebaseStatus = "dropped"  // the new files already have its changes: left out
+	Clean    Status = "clean"    // applies as it is, at its stated lines: kept byte for byte
+	Moved    Status = "moved"    // applies at other lines only: rewritten with the new line numbers
+	Merged   Status = "merged"   // does not apply, but merges without conflict: rewritten
+	Resolved Status = "resolved" // conflicted and was resolved by hand: rewritten
+	Dropped  Status = "dropped"  // the new files already have its changes: left out
 )
 
-// RebasedPatch is one patch of the new series.
-type RebasedPatch struct {
+// Carried is one patch of the new series.
+type Carried struct {
 	Name   string
-	Status RebaseStatus
+	Status Status
 	Raw    []byte             // the patch as written in the new series; nil when dropped
 	Hunks  []patch.HunkResult // where the old patch applied to the new files (clean and moved only)
 }
@@ -97,7 +97,7 @@ func (e *MarkerError) Is(target error) bool { return target == ErrUnresolved }
 // theirs is the new files with the earlier patches as carried. Run stops
 // at a conflict; Resolve takes the files as resolved by hand, after which
 // Run goes on. A Rebase can be kept in a work folder between the two
-// (Save, LoadRebase).
+// (Save, Load).
 type Rebase struct {
 	Series     *patch.Series     // the series to carry
 	SeriesFile []byte            // the text of its series file; nil: one name a line
@@ -105,7 +105,7 @@ type Rebase struct {
 	Extra      map[string][]byte // other files of the series folder, carried as they are
 	Meta       map[string]string // the caller's notes, kept in the work folder
 
-	Done     []RebasedPatch    // the patches carried so far, in order
+	Done     []Carried         // the patches carried so far, in order
 	Conflict *ConflictError    // set while stopped at a conflict
 	Work     map[string][]byte // while stopped: the new files with this patch merged, markers and all
 
@@ -210,15 +210,15 @@ func (r *Rebase) merge(p *patch.Patch, ours map[string][]byte) (map[string][]byt
 
 // carry turns a merged patch into the patch of the new series: the old
 // one when it applies as it is, else one rewritten against theirs.
-func (r *Rebase) carry(p *patch.Patch, merged map[string][]byte) RebasedPatch {
+func (r *Rebase) carry(p *patch.Patch, merged map[string][]byte) Carried {
 	out, res, err := patch.ApplyOne(r.theirs, p, forked)
 	applies := err == nil && sameFiles(out, merged)
 	if applies && !moved(res.Hunks) {
-		return RebasedPatch{Name: p.Name, Status: RebaseClean, Raw: p.Raw, Hunks: res.Hunks}
+		return Carried{Name: p.Name, Status: Clean, Raw: p.Raw, Hunks: res.Hunks}
 	}
-	rp := r.rewrite(p, merged, RebaseMerged)
+	rp := r.rewrite(p, merged, Merged)
 	if applies && rp.Raw != nil {
-		rp.Status, rp.Hunks = RebaseMoved, res.Hunks
+		rp.Status, rp.Hunks = Moved, res.Hunks
 	}
 	return rp
 }
@@ -238,7 +238,7 @@ func sameFiles(a, b map[string][]byte) bool {
 
 // rewrite writes p's header and the diff from theirs to files: for the
 // files p touches, in its order, then any other file that differs.
-func (r *Rebase) rewrite(p *patch.Patch, files map[string][]byte, status RebaseStatus) RebasedPatch {
+func (r *Rebase) rewrite(p *patch.Patch, files map[string][]byte, status Status) Carried {
 	names := touched(p)
 	for _, n := range bucardo.Names {
 		if !slices.Contains(names, n) {
@@ -250,14 +250,14 @@ func (r *Rebase) rewrite(p *patch.Patch, files map[string][]byte, status RebaseS
 		diff = append(diff, patch.Diff(n, r.theirs[n], files[n])...)
 	}
 	if len(diff) == 0 {
-		return RebasedPatch{Name: p.Name, Status: RebaseDropped}
+		return Carried{Name: p.Name, Status: Dropped}
 	}
 	raw := append([]byte(p.Header.Raw), diff...)
-	return RebasedPatch{Name: p.Name, Status: status, Raw: raw}
+	return Carried{Name: p.Name, Status: status, Raw: raw}
 }
 
 // advance records a carried patch and moves base and theirs past it.
-func (r *Rebase) advance(ours, merged map[string][]byte, rp RebasedPatch) {
+func (r *Rebase) advance(ours, merged map[string][]byte, rp Carried) {
 	r.base, r.theirs = ours, merged
 	r.Done = append(r.Done, rp)
 }
@@ -288,7 +288,7 @@ func (r *Rebase) Resolve(files map[string][]byte) error {
 	if err != nil {
 		return fmt.Errorf("resolving: %w", err)
 	}
-	r.advance(ours, resolved, r.rewrite(p, resolved, RebaseResolved))
+	r.advance(ours, resolved, r.rewrite(p, resolved, Resolved))
 	r.Conflict, r.Work = nil, nil
 	return nil
 }
@@ -364,7 +364,7 @@ func (r *Rebase) Verify() error {
 
 // applyExact applies the carried patches to files, parsed from their
 // text, and refuses any hunk that does not go at its stated line.
-func applyExact(files map[string][]byte, done []RebasedPatch) (map[string][]byte, error) {
+func applyExact(files map[string][]byte, done []Carried) (map[string][]byte, error) {
 	for _, rp := range done {
 		if rp.Raw == nil {
 			continue
@@ -430,9 +430,9 @@ func commentOut(text []byte, names []string) []byte {
 	return []byte(strings.Join(lines, ""))
 }
 
-// RebaseStateName is the file in a rebase work folder that records where
+// StateName is the file in a rebase work folder that records where
 // the rebase is.
-const RebaseStateName = "rebase.json"
+const StateName = "rebase.json"
 
 // Folders of a rebase work folder.
 const (
@@ -443,8 +443,8 @@ const (
 	workDone   = "done"       // the patches carried so far
 )
 
-// rebaseState is rebase.json.
-type rebaseState struct {
+// state is rebase.json.
+type state struct {
 	Format   int               `json:"format"`
 	Meta     map[string]string `json:"meta,omitempty"`
 	Series   []string          `json:"series"`
@@ -455,11 +455,11 @@ type rebaseState struct {
 
 type doneState struct {
 	Name   string             `json:"name"`
-	Status RebaseStatus       `json:"status"`
+	Status Status             `json:"status"`
 	Hunks  []patch.HunkResult `json:"hunks,omitempty"`
 }
 
-const rebaseFormat = 1
+const stateFormat = 1
 
 // Save writes the rebase to the work folder dir, replacing it as a whole:
 // rebase.json, the pristine files under old/ and new/, the series under
@@ -474,7 +474,7 @@ func (r *Rebase) Save(dir string) error {
 }
 
 func (r *Rebase) workFiles() (map[string][]byte, error) {
-	st := rebaseState{Format: rebaseFormat, Meta: r.Meta, Conflict: r.Conflict, Series: []string{}, Done: []doneState{}}
+	st := state{Format: stateFormat, Meta: r.Meta, Conflict: r.Conflict, Series: []string{}, Done: []doneState{}}
 	files := map[string][]byte{}
 	for _, n := range bucardo.Names {
 		files[filepath.Join(workOld, n)] = r.Old[n]
@@ -505,28 +505,28 @@ func (r *Rebase) workFiles() (map[string][]byte, error) {
 	if err != nil {
 		return nil, fmt.Errorf("saving rebase: %w", err)
 	}
-	files[RebaseStateName] = append(js, '\n')
+	files[StateName] = append(js, '\n')
 	return files, nil
 }
 
 func plainName(n string) bool {
-	return n != "" && n != "." && n != ".." && !strings.ContainsAny(n, `/\`) && n != RebaseStateName
+	return n != "" && n != "." && n != ".." && !strings.ContainsAny(n, `/\`) && n != StateName
 }
 
-// LoadRebase reads a rebase saved in the work folder dir. When it stopped
+// Load reads a rebase saved in the work folder dir. When it stopped
 // at a conflict, Work holds the files at the top of dir as they are now,
 // edited or not: pass them to Resolve.
-func LoadRebase(dir string) (*Rebase, error) {
-	data, err := os.ReadFile(filepath.Join(dir, RebaseStateName))
+func Load(dir string) (*Rebase, error) {
+	data, err := os.ReadFile(filepath.Join(dir, StateName))
 	if err != nil {
 		return nil, fmt.Errorf("reading rebase: %w", err)
 	}
-	var st rebaseState
+	var st state
 	if err := json.Unmarshal(data, &st); err != nil {
-		return nil, fmt.Errorf("reading %q: %w", filepath.Join(dir, RebaseStateName), err)
+		return nil, fmt.Errorf("reading %q: %w", filepath.Join(dir, StateName), err)
 	}
-	if st.Format != rebaseFormat {
-		return nil, fmt.Errorf("reading %q: format %d, want %d", filepath.Join(dir, RebaseStateName), st.Format, rebaseFormat)
+	if st.Format != stateFormat {
+		return nil, fmt.Errorf("reading %q: format %d, want %d", filepath.Join(dir, StateName), st.Format, stateFormat)
 	}
 	r := &Rebase{Meta: st.Meta, Conflict: st.Conflict}
 	if err := r.loadSeries(dir, st); err != nil {
@@ -538,7 +538,7 @@ func LoadRebase(dir string) (*Rebase, error) {
 	return r, r.loadDone(dir, st)
 }
 
-func (r *Rebase) loadSeries(dir string, st rebaseState) error {
+func (r *Rebase) loadSeries(dir string, st state) error {
 	sdir := filepath.Join(dir, workSeries)
 	s, err := patch.ReadSeries(os.DirFS(sdir), ".")
 	if err != nil {
@@ -549,14 +549,14 @@ func (r *Rebase) loadSeries(dir string, st rebaseState) error {
 		names = append(names, p.Name)
 	}
 	if !slices.Equal(names, st.Series) {
-		return fmt.Errorf("reading rebase: %q lists %q, %s says %q", sdir, names, RebaseStateName, st.Series)
+		return fmt.Errorf("reading rebase: %q lists %q, %s says %q", sdir, names, StateName, st.Series)
 	}
 	r.Series = s
 	r.SeriesFile, err = os.ReadFile(filepath.Join(sdir, patch.SeriesName))
 	return err
 }
 
-func (r *Rebase) loadFiles(dir string, st rebaseState) error {
+func (r *Rebase) loadFiles(dir string, st state) error {
 	var err error
 	if r.Old, err = readNames(filepath.Join(dir, workOld), bucardo.Names); err != nil {
 		return err
@@ -578,7 +578,7 @@ func (r *Rebase) loadFiles(dir string, st rebaseState) error {
 	return err
 }
 
-func (r *Rebase) loadDone(dir string, st rebaseState) error {
+func (r *Rebase) loadDone(dir string, st state) error {
 	if len(st.Done) > len(r.Series.Patches) {
 		return fmt.Errorf("reading rebase: %d patches carried of %d", len(st.Done), len(r.Series.Patches))
 	}
@@ -586,8 +586,8 @@ func (r *Rebase) loadDone(dir string, st rebaseState) error {
 		if d.Name != r.Series.Patches[i].Name {
 			return fmt.Errorf("reading rebase: patch %d is %q, not %q", i+1, d.Name, r.Series.Patches[i].Name)
 		}
-		rp := RebasedPatch{Name: d.Name, Status: d.Status, Hunks: d.Hunks}
-		if d.Status != RebaseDropped {
+		rp := Carried{Name: d.Name, Status: d.Status, Hunks: d.Hunks}
+		if d.Status != Dropped {
 			raw, err := os.ReadFile(filepath.Join(dir, workDone, d.Name))
 			if err != nil {
 				return fmt.Errorf("reading rebase: %w", err)
@@ -645,7 +645,7 @@ func writeTree(dir string, files map[string][]byte) error {
 // RemoveWork removes the rebase work folder dir, after checking that it
 // is one (it holds rebase.json).
 func RemoveWork(dir string) error {
-	if _, err := os.Stat(filepath.Join(dir, RebaseStateName)); err != nil {
+	if _, err := os.Stat(filepath.Join(dir, StateName)); err != nil {
 		if errors.Is(err, fs.ErrNotExist) {
 			return fmt.Errorf("removing %q: %w: no rebase in progress there", dir, err)
 		}

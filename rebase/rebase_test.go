@@ -1,4 +1,4 @@
-package generator_test
+package rebase_test
 
 import (
 	"bytes"
@@ -13,8 +13,7 @@ import (
 	"github.com/bcfork/bcfork/internal/bucardo"
 	"github.com/bcfork/bcfork/internal/pristinetest"
 	"github.com/bcfork/bcfork/patch"
-
-	"github.com/bcfork/bcfork/generator"
+	"github.com/bcfork/bcfork/rebase"
 )
 
 // rbNoErr stops the test on an error.
@@ -97,7 +96,7 @@ func oldSeries(t *testing.T) *patch.Series {
 	}}
 }
 
-func statuses(done []generator.RebasedPatch) string {
+func statuses(done []rebase.Carried) string {
 	var s []string
 	for _, rp := range done {
 		s = append(s, rp.Name+" "+string(rp.Status))
@@ -107,7 +106,7 @@ func statuses(done []generator.RebasedPatch) string {
 
 // applied verifies the rebase, applies the patches of its new series
 // folder to files and checks every hunk went at its stated line.
-func applied(t *testing.T, r *generator.Rebase, files map[string][]byte) map[string][]byte {
+func applied(t *testing.T, r *rebase.Rebase, files map[string][]byte) map[string][]byte {
 	t.Helper()
 	rbNoErr(t, r.Verify(), "Verify")
 	out := r.Files()
@@ -130,7 +129,7 @@ func applied(t *testing.T, r *generator.Rebase, files map[string][]byte) map[str
 func TestRebaseClean(t *testing.T) {
 	s := oldSeries(t)
 	newer := pristine(text("s", 40, map[int]string{20: "s 20 upstream\n"}), text("q", 10, nil))
-	r := &generator.Rebase{Series: s, Old: oldFiles(), New: newer}
+	r := &rebase.Rebase{Series: s, Old: oldFiles(), New: newer}
 	rbNoErr(t, r.Run(), "Run")
 	rbEqual(t, statuses(r.Done), "0001-one.patch clean, 0002-two.patch clean")
 	for i, rp := range r.Done {
@@ -145,7 +144,7 @@ func TestRebaseClean(t *testing.T) {
 
 func TestRebaseMoved(t *testing.T) {
 	newer := pristine(text("s", 40, map[int]string{1: "new 1\nnew 2\nnew 3\ns 1\n"}), text("q", 10, nil))
-	r := &generator.Rebase{Series: oldSeries(t), Old: oldFiles(), New: newer}
+	r := &rebase.Rebase{Series: oldSeries(t), Old: oldFiles(), New: newer}
 	rbNoErr(t, r.Run(), "Run")
 	rbEqual(t, statuses(r.Done), "0001-one.patch moved, 0002-two.patch moved")
 	rbEqual(t, r.Done[0].Hunks[0].Offset, 3, "offset where the old patch applied")
@@ -162,7 +161,7 @@ func TestRebaseMoved(t *testing.T) {
 // patch no longer applies without fuzz, but the 3-way merge is clean.
 func TestRebaseMerged(t *testing.T) {
 	newer := pristine(text("s", 40, map[int]string{8: "s 8 upstream\n"}), text("q", 10, nil))
-	r := &generator.Rebase{Series: oldSeries(t), Old: oldFiles(), New: newer}
+	r := &rebase.Rebase{Series: oldSeries(t), Old: oldFiles(), New: newer}
 	rbNoErr(t, r.Run(), "Run")
 	rbEqual(t, statuses(r.Done), "0001-one.patch merged, 0002-two.patch clean")
 	got := applied(t, r, newer)
@@ -171,7 +170,7 @@ func TestRebaseMerged(t *testing.T) {
 
 func TestRebaseDropped(t *testing.T) {
 	newer := pristine(text("s", 40, map[int]string{10: "s 10 patched\n"}), text("q", 10, nil))
-	r := &generator.Rebase{Series: oldSeries(t), Old: oldFiles(), New: newer,
+	r := &rebase.Rebase{Series: oldSeries(t), Old: oldFiles(), New: newer,
 		SeriesFile: []byte("# the series\n0001-one.patch\n0002-two.patch -p1\n")}
 	rbNoErr(t, r.Run(), "Run")
 	rbEqual(t, statuses(r.Done), "0001-one.patch dropped, 0002-two.patch clean")
@@ -190,10 +189,10 @@ func conflicting() map[string][]byte {
 }
 
 func TestRebaseConflict(t *testing.T) {
-	r := &generator.Rebase{Series: oldSeries(t), Old: oldFiles(), New: conflicting()}
+	r := &rebase.Rebase{Series: oldSeries(t), Old: oldFiles(), New: conflicting()}
 	err := r.Run()
-	rbIs(t, err, generator.ErrConflict)
-	var ce *generator.ConflictError
+	rbIs(t, err, rebase.ErrConflict)
+	var ce *rebase.ConflictError
 	if !errors.As(err, &ce) {
 		t.Fatalf("error %T, want *ConflictError", err)
 	}
@@ -208,12 +207,12 @@ func TestRebaseConflict(t *testing.T) {
 }
 
 func TestRebaseResolve(t *testing.T) {
-	r := &generator.Rebase{Series: oldSeries(t), Old: oldFiles(), New: conflicting()}
-	rbIs(t, r.Run(), generator.ErrConflict)
+	r := &rebase.Rebase{Series: oldSeries(t), Old: oldFiles(), New: conflicting()}
+	rbIs(t, r.Run(), rebase.ErrConflict)
 
 	err := r.Resolve(r.Work)
-	rbIs(t, err, generator.ErrUnresolved)
-	var me *generator.MarkerError
+	rbIs(t, err, rebase.ErrUnresolved)
+	var me *rebase.MarkerError
 	if errors.As(err, &me) {
 		rbEqual(t, me.Line, 10, "line of the marker left")
 	}
@@ -238,9 +237,9 @@ func resolve(work map[string][]byte, line string) map[string][]byte {
 // folder as a maintainer would, loads it and goes on.
 func TestRebaseContinue(t *testing.T) {
 	work := filepath.Join(t.TempDir(), "work")
-	r := &generator.Rebase{Series: oldSeries(t), Old: oldFiles(), New: conflicting(),
+	r := &rebase.Rebase{Series: oldSeries(t), Old: oldFiles(), New: conflicting(),
 		Extra: map[string][]byte{"README.md": []byte("notes\n")}, Meta: map[string]string{"out": "x"}}
-	rbIs(t, r.Run(), generator.ErrConflict)
+	rbIs(t, r.Run(), rebase.ErrConflict)
 	rbNoErr(t, r.Save(work), "Save")
 	edited := filepath.Join(work, bucardo.Script)
 	b, err := os.ReadFile(edited)
@@ -249,13 +248,13 @@ func TestRebaseContinue(t *testing.T) {
 		t.Errorf("%s is not the merged file with markers:\n%s", edited, b)
 	}
 
-	loaded, err := generator.LoadRebase(work)
-	rbNoErr(t, err, "LoadRebase")
-	rbIs(t, loaded.Resolve(loaded.Work), generator.ErrUnresolved)
+	loaded, err := rebase.Load(work)
+	rbNoErr(t, err, "Load")
+	rbIs(t, loaded.Resolve(loaded.Work), rebase.ErrUnresolved)
 	rbNoErr(t, os.WriteFile(edited, resolve(loaded.Work, "s 10 both\n")[bucardo.Script], 0o644))
 
-	loaded, err = generator.LoadRebase(work)
-	rbNoErr(t, err, "LoadRebase")
+	loaded, err = rebase.Load(work)
+	rbNoErr(t, err, "Load")
 	rbEqual(t, loaded.Meta["out"], "x")
 	rbNoErr(t, loaded.Resolve(loaded.Work), "Resolve")
 	rbNoErr(t, loaded.Run(), "Run")
@@ -270,43 +269,43 @@ func TestRebaseContinue(t *testing.T) {
 func TestRebaseContinueTwice(t *testing.T) {
 	work := filepath.Join(t.TempDir(), "work")
 	newer := pristine(text("s", 40, map[int]string{10: "s 10 upstream\n"}), text("q", 10, map[int]string{5: "q 5 upstream\n"}))
-	r := &generator.Rebase{Series: oldSeries(t), Old: oldFiles(), New: newer}
-	rbIs(t, r.Run(), generator.ErrConflict)
+	r := &rebase.Rebase{Series: oldSeries(t), Old: oldFiles(), New: newer}
+	rbIs(t, r.Run(), rebase.ErrConflict)
 	rbNoErr(t, r.Resolve(resolve(r.Work, "s 10 both\n")), "Resolve")
 	err := r.Run()
-	var ce *generator.ConflictError
+	var ce *rebase.ConflictError
 	if !errors.As(err, &ce) {
 		t.Fatalf("error %v, want a *ConflictError", err)
 	}
 	rbEqual(t, ce.Patch, "0002-two.patch")
 	rbEqual(t, ce.Files[0].File, "bucardo.schema")
 	rbNoErr(t, r.Save(work), "Save")
-	loaded, err := generator.LoadRebase(work)
-	rbNoErr(t, err, "LoadRebase")
+	loaded, err := rebase.Load(work)
+	rbNoErr(t, err, "Load")
 	rbEqual(t, statuses(loaded.Done), "0001-one.patch resolved")
 	rbEqual(t, loaded.Conflict.Patch, "0002-two.patch")
 }
 
 func TestRebaseAbort(t *testing.T) {
 	work := filepath.Join(t.TempDir(), "work")
-	r := &generator.Rebase{Series: oldSeries(t), Old: oldFiles(), New: conflicting()}
-	rbIs(t, r.Run(), generator.ErrConflict)
+	r := &rebase.Rebase{Series: oldSeries(t), Old: oldFiles(), New: conflicting()}
+	rbIs(t, r.Run(), rebase.ErrConflict)
 	rbNoErr(t, r.Save(work), "Save")
-	rbNoErr(t, generator.RemoveWork(work), "RemoveWork")
+	rbNoErr(t, rebase.RemoveWork(work), "RemoveWork")
 	if _, err := os.Stat(work); !errors.Is(err, os.ErrNotExist) {
 		t.Errorf("work folder still there: %v", err)
 	}
-	rbIs(t, generator.RemoveWork(work), os.ErrNotExist)
+	rbIs(t, rebase.RemoveWork(work), os.ErrNotExist)
 
 	other := t.TempDir()
-	if generator.RemoveWork(other) == nil {
+	if rebase.RemoveWork(other) == nil {
 		t.Error("a folder without rebase.json was removed")
 	}
 }
 
 func TestRebaseOldDoesNotApply(t *testing.T) {
 	old := pristine(text("s", 40, map[int]string{10: "s 10 elsewhere\n"}), text("q", 10, nil))
-	r := &generator.Rebase{Series: oldSeries(t), Old: old, New: old}
+	r := &rebase.Rebase{Series: oldSeries(t), Old: old, New: old}
 	var ae *patch.ApplyError
 	if err := r.Run(); !errors.As(err, &ae) {
 		t.Fatalf("error %v, want an *ApplyError", err)
@@ -314,16 +313,16 @@ func TestRebaseOldDoesNotApply(t *testing.T) {
 }
 
 func TestRebaseVerifyCatchesBadPatch(t *testing.T) {
-	r := &generator.Rebase{Series: oldSeries(t), Old: oldFiles(), New: oldFiles()}
+	r := &rebase.Rebase{Series: oldSeries(t), Old: oldFiles(), New: oldFiles()}
 	rbNoErr(t, r.Run(), "Run")
 	rbNoErr(t, r.Verify(), "Verify")
 	moved := bytes.Replace(r.Done[0].Raw, []byte("@@ -7,7 +7,7 @@"), []byte("@@ -8,7 +8,7 @@"), 1)
 	if bytes.Equal(moved, r.Done[0].Raw) {
 		t.Fatalf("no @@ -7,7 +7,7 @@ in\n%s", moved)
 	}
-	r2 := &generator.Rebase{Series: r.Series, Old: r.Old, New: r.New,
-		Done: []generator.RebasedPatch{{Name: "0001-one.patch", Status: generator.RebaseMoved, Raw: moved}, r.Done[1]}}
-	var ve *generator.VerifyError
+	r2 := &rebase.Rebase{Series: r.Series, Old: r.Old, New: r.New,
+		Done: []rebase.Carried{{Name: "0001-one.patch", Status: rebase.Moved, Raw: moved}, r.Done[1]}}
+	var ve *rebase.VerifyError
 	err := r2.Verify()
 	if !errors.As(err, &ve) {
 		t.Fatalf("error %v, want a *VerifyError", err)
@@ -334,16 +333,16 @@ func TestRebaseVerifyCatchesBadPatch(t *testing.T) {
 func TestWriteSeries(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "upstream", "9.9.9")
 	files := map[string][]byte{"series": []byte("a.patch\n"), "a.patch": []byte("x")}
-	rbNoErr(t, generator.WriteSeries(dir, files, false), "WriteSeries")
+	rbNoErr(t, rebase.WriteSeries(dir, files, false), "WriteSeries")
 	b, err := os.ReadFile(filepath.Join(dir, "a.patch"))
 	rbNoErr(t, err)
 	rbEqual(t, string(b), "x")
-	rbIs(t, generator.WriteSeries(dir, files, false), atomicfile.ErrExists)
-	rbNoErr(t, generator.WriteSeries(dir, map[string][]byte{"series": nil}, true), "WriteSeries --force")
+	rbIs(t, rebase.WriteSeries(dir, files, false), atomicfile.ErrExists)
+	rbNoErr(t, rebase.WriteSeries(dir, map[string][]byte{"series": nil}, true), "WriteSeries --force")
 	if _, err := os.Stat(filepath.Join(dir, "a.patch")); err == nil {
 		t.Error("the folder was not replaced as a whole")
 	}
-	if generator.WriteSeries(dir, map[string][]byte{"../x": nil}, true) == nil {
+	if rebase.WriteSeries(dir, map[string][]byte{"../x": nil}, true) == nil {
 		t.Error("a name with a folder was written")
 	}
 }
@@ -355,10 +354,10 @@ func TestRebaseReal(t *testing.T) {
 	files := pristinetest.Files(t)
 	s, err := patch.ReadSeries(os.DirFS("../patches"), "upstream/5.6.0")
 	rbNoErr(t, err, "ReadSeries")
-	r := &generator.Rebase{Series: s, Old: files, New: files}
+	r := &rebase.Rebase{Series: s, Old: files, New: files}
 	rbNoErr(t, r.Run(), "Run")
 	for i, rp := range r.Done {
-		rbEqual(t, rp.Status, generator.RebaseClean, rp.Name)
+		rbEqual(t, rp.Status, rebase.Clean, rp.Name)
 		if !bytes.Equal(rp.Raw, s.Patches[i].Raw) {
 			t.Errorf("%s changed", rp.Name)
 		}
@@ -366,10 +365,10 @@ func TestRebaseReal(t *testing.T) {
 	rbNoErr(t, r.Verify(), "Verify")
 
 	shifted := pristine(append([]byte("# new\n# lines\n"), files[bucardo.Script]...), append([]byte("-- new\n"), files[bucardo.Schema]...))
-	r = &generator.Rebase{Series: s, Old: files, New: shifted}
+	r = &rebase.Rebase{Series: s, Old: files, New: shifted}
 	rbNoErr(t, r.Run(), "Run")
 	for _, rp := range r.Done {
-		rbEqual(t, rp.Status, generator.RebaseMoved, rp.Name)
+		rbEqual(t, rp.Status, rebase.Moved, rp.Name)
 	}
 	rbNoErr(t, r.Verify(), "Verify")
 }
