@@ -15,11 +15,6 @@ import (
 	"github.com/urfave/cli/v2"
 )
 
-// generateFork writes the fork of version (the newest with a series if
-// "") to a temporary folder for install, which calls cleanup when done.
-// Nil until the generator is wired in; install then needs --from.
-var generateFork func(ctx context.Context, c *cli.Context, version string) (dir string, cleanup func(), err error)
-
 func installCommand() *cli.Command {
 	return &cli.Command{
 		Name:        "install",
@@ -197,10 +192,7 @@ func forkDir(c *cli.Context, o install.Options) (string, func(), error) {
 	if version == "" {
 		version = hostVersion(c.App.Writer, o)
 	}
-	if generateFork == nil {
-		return "", nil, usagef("installing without a fork folder is not built yet: use --from DIR (see bcfork generate)")
-	}
-	return generateFork(c.Context, c, version)
+	return generateTemp(c, version)
 }
 
 // hostVersion is the version of the host's Bucardo.pm, else of the

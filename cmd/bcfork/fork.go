@@ -1,7 +1,6 @@
 package main
 
 import (
-	"context"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -107,11 +106,10 @@ func sourceOf(rel *upstream.Release) generator.Source {
 	return generator.Source{Kind: rel.Kind, Location: rel.Location, Ref: rel.Ref, Commit: rel.Commit}
 }
 
-func init() { generateFork = generateTemp }
-
-// generateTemp generates the fork of version into a temporary folder, for
-// install without --from.
-func generateTemp(_ context.Context, c *cli.Context, version string) (string, func(), error) {
+// generateTemp generates the fork of version (the newest with a series if
+// "") into a temporary folder for install without --from; the caller calls
+// cleanup when done.
+func generateTemp(c *cli.Context, version string) (string, func(), error) {
 	fork, _, err := buildForkOf(c, version)
 	if err != nil {
 		return "", nil, err

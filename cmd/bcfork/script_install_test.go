@@ -75,18 +75,6 @@ func cmdReceiptState(ts *testscript.TestScript, neg bool, args []string) {
 	ts.Check(os.WriteFile(path, data, 0o644))
 }
 
-func TestInstallWithoutFromNeedsGenerator(t *testing.T) {
-	saved := generateFork
-	generateFork = nil
-	defer func() { generateFork = saved }()
-	root := t.TempDir()
-	var stdout, stderr bytes.Buffer
-	code := run(context.Background(), []string{"bcfork", "install", "--root", root, "--version", "5.6.0"}, &stdout, &stderr)
-	if code != ExitUsage || !strings.Contains(stderr.String(), "use --from DIR (see bcfork generate)") {
-		t.Fatalf("exit %d, stderr:\n%s", code, stderr.String())
-	}
-}
-
 func TestInstallHints(t *testing.T) {
 	pathErr := func(errno syscall.Errno) error {
 		return fmt.Errorf("installing: %w", &fs.PathError{Op: "open", Path: "/usr/bin/bucardo", Err: errno})
