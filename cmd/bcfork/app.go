@@ -112,6 +112,13 @@ func commands() []*cli.Command {
 	return cmds
 }
 
+// action adapts run, which takes its inputs explicitly, to urfave/cli:
+// run's options are bound to the command's flags, so it gets only what the
+// flags do not carry.
+func action(run func(ctx context.Context, stdout, stderr io.Writer) error) cli.ActionFunc {
+	return func(c *cli.Context) error { return run(c.Context, c.App.Writer, c.App.ErrWriter) }
+}
+
 // noArguments refuses positional arguments, which no command takes.
 func noArguments(c *cli.Context) error {
 	if c.Args().Present() {

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"os"
@@ -14,16 +15,23 @@ import (
 	"github.com/urfave/cli/v2"
 )
 
+// fetchOptions are the flags of bcfork fetch.
+type fetchOptions struct {
+	sourceOptions
+	Out string // --out: also write the files here
+}
+
 func fetchCommand() *cli.Command {
+	var o fetchOptions
 	return &cli.Command{
 		Name:        "fetch",
 		Usage:       "get, verify and cache the pristine files of a Bucardo release",
 		UsageText:   "bcfork fetch --version V [--from FILE.tar.gz|DIR] [--out DIR] [--allow-unpinned] [--offline]",
 		Description: fetchHelp,
-		Flags: append(upstreamFlags(),
-			&cli.StringFlag{Name: "out", Aliases: []string{"o"}, Usage: "also write bucardo (0755) and bucardo.schema into `DIR`"},
+		Flags: append(o.sourceFlags(),
+			&cli.StringFlag{Name: "out", Aliases: []string{"o"}, Destination: &o.Out, Usage: "also write bucardo (0755) and bucardo.schema into `DIR`"},
 		),
-		Action: runFetch,
+		Action: action(o.run),
 	}
 }
 
@@ -72,25 +80,25 @@ Examples:
    bcfork fetch --from bucardo_5.6.0.orig.tar.gz --out pristine
    bcfork fetch --version master --allow-unpinned`
 
-func runFetch(c *cli.Context) error {
-	opt, err := upstreamOptions(c)
+func (o *fetchOptions) run(ctx context.Context, stdout, stderr io.Writer) error {
+	opt, err := o.upstreamOptions(stderr)
 	if err != nil {
 		return err
 	}
 	if opt.Version == "" && opt.From == "" {
 		return usagef("fetch needs --version V (or --from FILE|DIR)")
 	}
-	rel, err := upstream.Fetch(c.Context, opt)
+	rel, err := upstream.Fetch(ctx, opt)
 	if err != nil {
 		return err
 	}
 	var written []string
-	if out := c.String("out"); out != "" {
-		if written, err = writeRelease(out, rel); err != nil {
+	if o.Out != "" {
+		if written, err = writeRelease(o.Out, rel); err != nil {
 			return err
 		}
 	}
-	printRelease(c.App.Writer, rel, opt.Flavor, written)
+	printRelease(stdout, rel, opt.Flavor, written)
 	return nil
 }
 

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"text/tabwriter"
@@ -9,14 +10,20 @@ import (
 	"github.com/urfave/cli/v2"
 )
 
+// versionsOptions are the flags of bcfork versions.
+type versionsOptions struct {
+	sourceOptions
+}
+
 func versionsCommand() *cli.Command {
+	var o versionsOptions
 	return &cli.Command{
 		Name:        "versions",
 		Usage:       "list Bucardo releases and which have a patch series, pins or a cache entry",
 		UsageText:   "bcfork versions [--offline] [--repo OWNER/NAME] [--patches DIR]",
 		Description: versionsHelp,
-		Flags:       pickFlags("repo", "github-api", "offline", "no-cache", "patches"),
-		Action:      runVersions,
+		Flags:       o.sourceFlags("repo", "github-api", "offline", "no-cache", "patches"),
+		Action:      action(o.run),
 	}
 }
 
@@ -38,19 +45,19 @@ the patches tree, the cache and the last listing.
 
 Exit status: 0 ok, 1 failure, 2 usage.`
 
-func runVersions(c *cli.Context) error {
-	opt, err := upstreamOptions(c)
+func (o *versionsOptions) run(ctx context.Context, stdout, stderr io.Writer) error {
+	opt, err := o.upstreamOptions(stderr)
 	if err != nil {
 		return err
 	}
-	list, err := upstream.Versions(c.Context, opt)
+	list, err := upstream.Versions(ctx, opt)
 	if err != nil {
 		return err
 	}
 	if opt.Offline {
-		fmt.Fprintln(c.App.ErrWriter, "offline: listing the versions known locally")
+		fmt.Fprintln(stderr, "offline: listing the versions known locally")
 	}
-	return printVersions(c.App.Writer, list)
+	return printVersions(stdout, list)
 }
 
 func printVersions(w io.Writer, list []upstream.VersionInfo) error {

@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"io"
 	"os"
 	"slices"
 
@@ -10,26 +11,39 @@ import (
 	"github.com/urfave/cli/v2"
 )
 
-// upstreamFlags are the flags that pick the pristine files, shared by
-// fetch, generate and diff.
-func upstreamFlags() []cli.Flag {
-	return []cli.Flag{
-		&cli.StringFlag{Name: "version", Usage: "Bucardo release or ref `V`: 5.6.0, master, a commit"},
-		&cli.StringFlag{Name: "flavor", Value: upstream.DefaultFlavor, EnvVars: []string{"BCFORK_FLAVOR"}, Usage: "series flavor `NAME`: upstream (Bucardo's releases) or debian (the files of Debian's package, with --from DIR)"},
-		&cli.StringFlag{Name: "from", Usage: "read the files from a release tarball (.tar.gz) or a folder `PATH` instead of GitHub"},
-		&cli.StringFlag{Name: "repo", Value: upstream.DefaultRepo, Usage: "GitHub repository `OWNER/NAME` (a fork of Bucardo)"},
-		&cli.StringFlag{Name: "github-api", Value: upstream.DefaultAPIURL, EnvVars: []string{"BCFORK_GITHUB_API"}, Usage: "GitHub API base `URL` (GitHub Enterprise: https://HOST/api/v3/)"},
-		&cli.BoolFlag{Name: "offline", EnvVars: []string{"BCFORK_OFFLINE"}, Usage: "no network: use only the cache and local files"},
-		&cli.BoolFlag{Name: "no-cache", Usage: "neither read nor write the cache"},
-		&cli.BoolFlag{Name: "allow-unpinned", Usage: "accept a version or ref that has no pinned checksums (prints the lines to pin)"},
-		&cli.StringFlag{Name: "patches", Usage: "read series and pins from the patches tree `DIR` instead of the built-in one"},
-	}
+// sourceOptions are the flags that pick the pristine files. fetch, generate
+// and diff take them all; versions, install and rebase some of them.
+type sourceOptions struct {
+	Version       string // --version: a release or ref
+	Flavor        string // --flavor, BCFORK_FLAVOR
+	From          string // --from: a release tarball or folder
+	Repo          string // --repo OWNER/NAME
+	APIURL        string // --github-api, BCFORK_GITHUB_API
+	Offline       bool   // --offline, BCFORK_OFFLINE
+	NoCache       bool   // --no-cache
+	AllowUnpinned bool   // --allow-unpinned
+	Patches       string // --patches: a patches tree on disk
 }
 
-// pickFlags returns the flags of upstreamFlags with the given names.
-func pickFlags(names ...string) []cli.Flag {
+// sourceFlags are the flags of s, bound to it: all of them, else those
+// named, in this order.
+func (s *sourceOptions) sourceFlags(names ...string) []cli.Flag {
+	all := []cli.Flag{
+		&cli.StringFlag{Name: "version", Destination: &s.Version, Usage: "Bucardo release or ref `V`: 5.6.0, master, a commit"},
+		&cli.StringFlag{Name: "flavor", Destination: &s.Flavor, Value: upstream.DefaultFlavor, EnvVars: []string{"BCFORK_FLAVOR"}, Usage: "series flavor `NAME`: upstream (Bucardo's releases) or debian (the files of Debian's package, with --from DIR)"},
+		&cli.StringFlag{Name: "from", Destination: &s.From, Usage: "read the files from a release tarball (.tar.gz) or a folder `PATH` instead of GitHub"},
+		&cli.StringFlag{Name: "repo", Destination: &s.Repo, Value: upstream.DefaultRepo, Usage: "GitHub repository `OWNER/NAME` (a fork of Bucardo)"},
+		&cli.StringFlag{Name: "github-api", Destination: &s.APIURL, Value: upstream.DefaultAPIURL, EnvVars: []string{"BCFORK_GITHUB_API"}, Usage: "GitHub API base `URL` (GitHub Enterprise: https://HOST/api/v3/)"},
+		&cli.BoolFlag{Name: "offline", Destination: &s.Offline, EnvVars: []string{"BCFORK_OFFLINE"}, Usage: "no network: use only the cache and local files"},
+		&cli.BoolFlag{Name: "no-cache", Destination: &s.NoCache, Usage: "neither read nor write the cache"},
+		&cli.BoolFlag{Name: "allow-unpinned", Destination: &s.AllowUnpinned, Usage: "accept a version or ref that has no pinned checksums (prints the lines to pin)"},
+		&cli.StringFlag{Name: "patches", Destination: &s.Patches, Usage: "read series and pins from the patches tree `DIR` instead of the built-in one"},
+	}
+	if len(names) == 0 {
+		return all
+	}
 	var out []cli.Flag
-	for _, f := range upstreamFlags() {
+	for _, f := range all {
 		if slices.Contains(names, f.Names()[0]) {
 			out = append(out, f)
 		}
@@ -37,43 +51,43 @@ func pickFlags(names ...string) []cli.Flag {
 	return out
 }
 
-// upstreamOptions turns the flags of upstreamFlags (those the command has)
-// and the environment into upstream.Options. Pins and Flavor are always set:
-// Flavor is upstream for a command without --flavor.
-// The token comes from BCFORK_GITHUB_TOKEN, else GITHUB_TOKEN.
-func upstreamOptions(c *cli.Context) (upstream.Options, error) {
+// upstreamOptions turns s and the environment into upstream.Options, which
+// log to log. Pins and Flavor are always set: Flavor is upstream for a
+// command without --flavor. The token comes from BCFORK_GITHUB_TOKEN, else
+// GITHUB_TOKEN.
+func (s sourceOptions) upstreamOptions(log io.Writer) (upstream.Options, error) {
 	opt := upstream.Options{
-		Version:       c.String("version"),
-		From:          c.String("from"),
-		Repo:          c.String("repo"),
-		APIURL:        c.String("github-api"),
+		Version:       s.Version,
+		From:          s.From,
+		Repo:          s.Repo,
+		APIURL:        s.APIURL,
 		Token:         firstEnv("BCFORK_GITHUB_TOKEN", "GITHUB_TOKEN"),
-		Offline:       c.Bool("offline"),
-		AllowUnpinned: c.Bool("allow-unpinned"),
+		Offline:       s.Offline,
+		AllowUnpinned: s.AllowUnpinned,
 		Pins:          patches.FS,
 		Flavor:        upstream.DefaultFlavor,
-		Log:           c.App.ErrWriter,
+		Log:           log,
 	}
-	if f := c.String("flavor"); f != "" {
+	if f := s.Flavor; f != "" {
 		if err := upstream.ValidFlavor(f); err != nil {
 			return opt, usagef("--flavor %q: want a folder name of the patches tree such as %s or debian", f, upstream.DefaultFlavor)
 		}
 		opt.Flavor = f
 	}
-	if dir := c.String("patches"); dir != "" {
+	if dir := s.Patches; dir != "" {
 		if fi, err := os.Stat(dir); err != nil || !fi.IsDir() {
 			return opt, usagef("--patches %q: not a folder", dir)
 		}
 		opt.Pins = os.DirFS(dir)
 	}
 	var err error
-	opt.CacheDir, err = cacheDir(c)
+	opt.CacheDir, err = s.cacheDir()
 	return opt, err
 }
 
 // cacheDir is the cache folder, "" with --no-cache.
-func cacheDir(c *cli.Context) (string, error) {
-	if c.Bool("no-cache") {
+func (s sourceOptions) cacheDir() (string, error) {
+	if s.NoCache {
 		return "", nil
 	}
 	dir, err := upstream.DefaultCacheDir()
@@ -90,4 +104,24 @@ func firstEnv(names ...string) string {
 		}
 	}
 	return ""
+}
+
+// contextSource reads the source flags from c, for the commands that do not
+// bind them yet.
+func contextSource(c *cli.Context) sourceOptions {
+	return sourceOptions{
+		Version: c.String("version"), Flavor: c.String("flavor"), From: c.String("from"),
+		Repo: c.String("repo"), APIURL: c.String("github-api"), Offline: c.Bool("offline"),
+		NoCache: c.Bool("no-cache"), AllowUnpinned: c.Bool("allow-unpinned"), Patches: c.String("patches"),
+	}
+}
+
+// upstreamFlags and pickFlags are sourceFlags for the commands that do not
+// bind them yet.
+func upstreamFlags() []cli.Flag { return new(sourceOptions).sourceFlags() }
+
+func pickFlags(names ...string) []cli.Flag { return new(sourceOptions).sourceFlags(names...) }
+
+func upstreamOptions(c *cli.Context) (upstream.Options, error) {
+	return contextSource(c).upstreamOptions(c.App.ErrWriter)
 }
