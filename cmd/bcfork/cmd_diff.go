@@ -3,6 +3,7 @@ package main
 import (
 	"bufio"
 	"bytes"
+	"context"
 	"fmt"
 	"io"
 	"os"
@@ -12,7 +13,14 @@ import (
 	"golang.org/x/term"
 )
 
+// diffOptions are the flags of bcfork diff.
+type diffOptions struct {
+	forkOptions
+	Color string // --color: auto, always or never
+}
+
 func diffCommand() *cli.Command {
+	var o diffOptions
 	return &cli.Command{
 		Name:      "diff",
 		Usage:     "print the fork's unified diff against the pristine release",
@@ -27,30 +35,30 @@ reports it.
 
 Exit codes: 0 printed; 1 failure; 2 usage; 3 a patch does not apply; 4 a
 file does not match its pinned checksum.`,
-		Flags: append(upstreamFlags(),
-			&cli.IntFlag{Name: "fuzz", Usage: "allow up to `N` context lines to be ignored per hunk (reported)"},
-			&cli.StringFlag{Name: "color", Value: "auto", Usage: "colour the diff `WHEN`: auto, always or never"},
+		Flags: append(o.sourceFlags(),
+			o.fuzzFlag(),
+			&cli.StringFlag{Name: "color", Destination: &o.Color, Value: "auto", Usage: "colour the diff `WHEN`: auto, always or never"},
 		),
-		Action: runDiff,
+		Action: action(o.run),
 	}
 }
 
-func runDiff(c *cli.Context) error {
-	color, err := useColor(c.String("color"), c.App.Writer)
+func (o *diffOptions) run(ctx context.Context, stdout, stderr io.Writer) error {
+	color, err := useColor(o.Color, stdout)
 	if err != nil {
 		return err
 	}
-	fork, _, err := buildFork(c)
+	fork, _, err := o.buildFork(ctx, o.Version, stderr)
 	if err != nil {
 		return err
 	}
-	reportInexact(c.App.ErrWriter, fork.Manifest.Patches)
+	reportInexact(stderr, fork.Manifest.Patches)
 	d := fork.Diff()
 	if !color {
-		_, err = c.App.Writer.Write(d)
+		_, err = stdout.Write(d)
 		return err
 	}
-	return writeColored(c.App.Writer, d)
+	return writeColored(stdout, d)
 }
 
 // reportInexact tells, beside the diff, which patches did not apply exactly.

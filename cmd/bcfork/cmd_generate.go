@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -19,7 +20,15 @@ import (
 	"golang.org/x/sys/unix"
 )
 
+// generateOptions are the flags of bcfork generate.
+type generateOptions struct {
+	forkOptions
+	Out   string // --out: the fork folder
+	Force bool   // --force: replace an existing fork folder
+}
+
 func generateCommand() *cli.Command {
+	var o generateOptions
 	return &cli.Command{
 		Name:      "generate",
 		Usage:     "fetch, verify and patch a Bucardo release into a fork folder",
@@ -53,41 +62,40 @@ hint shows it with GNU patch); 4 a file does not match its pinned checksum.
 Examples:
    bcfork generate --version 5.6.0
    bcfork generate --from bucardo_5.6.0.orig.tar.gz --out /tmp/fork`,
-		Flags: append(upstreamFlags(),
-			&cli.StringFlag{Name: "out", Aliases: []string{"o"}, Usage: "write the fork to `DIR` (default ./bcfork-VERSION)"},
-			&cli.IntFlag{Name: "fuzz", Usage: "allow up to `N` context lines to be ignored per hunk (reported)"},
-			&cli.BoolFlag{Name: "force", Usage: "replace an existing fork folder"},
+		Flags: append(o.sourceFlags(),
+			&cli.StringFlag{Name: "out", Aliases: []string{"o"}, Destination: &o.Out, Usage: "write the fork to `DIR` (default ./bcfork-VERSION)"},
+			o.fuzzFlag(),
+			&cli.BoolFlag{Name: "force", Destination: &o.Force, Usage: "replace an existing fork folder"},
 		),
-		Action: runGenerate,
+		Action: action(o.run),
 	}
 }
 
-func runGenerate(c *cli.Context) error {
-	opt, err := forkOptions(c, c.String("version"))
+func (o *generateOptions) run(ctx context.Context, stdout, stderr io.Writer) error {
+	opt, err := o.resolve(o.Version, stderr)
 	if err != nil {
 		return err
 	}
-	out := outDir(c.String("out"), opt.Version)
-	if err := checkOut(out, c.Bool("force")); err != nil {
+	out := outDir(o.Out, opt.Version)
+	if err := checkOut(out, o.Force); err != nil {
 		return err // before any network or work
 	}
-	fork, _, err := buildForkWith(c, opt)
+	fork, _, err := o.build(ctx, opt)
 	if err != nil {
 		return err
 	}
 	if out == "" {
 		out = outDir("", fork.Manifest.Version)
-		if err := checkOut(out, c.Bool("force")); err != nil {
+		if err := checkOut(out, o.Force); err != nil {
 			return err
 		}
 	}
-	if err := fork.Write(out, c.Bool("force")); err != nil {
+	if err := fork.Write(out, o.Force); err != nil {
 		return err
 	}
-	w := c.App.Writer
-	printPatches(w, fork.Manifest.Patches)
-	printDiffstat(w, fork.Diffstat())
-	fmt.Fprintf(w, "wrote %s (%s %s, series %.12s)\n", out, fork.Manifest.Flavor, fork.Manifest.Version, fork.Manifest.Series)
+	printPatches(stdout, fork.Manifest.Patches)
+	printDiffstat(stdout, fork.Diffstat())
+	fmt.Fprintf(stdout, "wrote %s (%s %s, series %.12s)\n", out, fork.Manifest.Flavor, fork.Manifest.Version, fork.Manifest.Series)
 	return nil
 }
 

@@ -192,7 +192,7 @@ func forkDir(c *cli.Context, o install.Options) (string, func(), error) {
 	if version == "" {
 		version = hostVersion(c.App.Writer, o)
 	}
-	return generateTemp(c, version)
+	return forkOptions{sourceOptions: contextSource(c)}.generateTemp(c.Context, version, c.App.ErrWriter)
 }
 
 // hostVersion is the version of the host's Bucardo.pm, else of the

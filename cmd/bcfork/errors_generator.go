@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"os"
@@ -11,7 +12,6 @@ import (
 	"github.com/bcfork/bcfork/internal/catalog"
 	"github.com/bcfork/bcfork/patch"
 	"github.com/bcfork/bcfork/upstream"
-	"github.com/urfave/cli/v2"
 )
 
 func init() {
@@ -52,12 +52,12 @@ type seriesError struct {
 func (e *seriesError) Error() string { return e.err.Error() }
 func (e *seriesError) Unwrap() error { return e.err }
 
-func newSeriesError(c *cli.Context, opt upstream.Options, rel *upstream.Release, s *patch.Series, err error) error {
-	se := &seriesError{err: err, version: rel.Version, fetch: fetchArgs(c, rel)}
+func newSeriesError(src sourceOptions, opt upstream.Options, rel *upstream.Release, s *patch.Series, err error) error {
+	se := &seriesError{err: err, version: rel.Version, fetch: fetchArgs(src, rel)}
 	for _, p := range s.Patches {
 		se.names = append(se.names, p.Name)
 	}
-	if dir := c.String("patches"); dir != "" {
+	if dir := src.Patches; dir != "" {
 		abs, aerr := filepath.Abs(filepath.Join(dir, opt.Flavor, rel.Version))
 		if aerr != nil {
 			return err
@@ -68,27 +68,31 @@ func newSeriesError(c *cli.Context, opt upstream.Options, rel *upstream.Release,
 }
 
 // fetchArgs are the arguments of a bcfork fetch that gets the same pristine
-// files as the command c did.
-func fetchArgs(c *cli.Context, rel *upstream.Release) []string {
+// files as src did. --repo and --github-api are left out where a plain
+// fetch takes the same value (the default, or BCFORK_GITHUB_API).
+func fetchArgs(src sourceOptions, rel *upstream.Release) []string {
 	args := []string{"bcfork", "fetch", "--version", rel.Version}
-	for _, name := range []string{"from", "patches"} {
-		if v := c.String(name); v != "" {
-			abs, err := filepath.Abs(v)
+	for _, f := range []struct{ name, path string }{{"from", src.From}, {"patches", src.Patches}} {
+		if f.path != "" {
+			abs, err := filepath.Abs(f.path)
 			if err != nil {
-				abs = v
+				abs = f.path
 			}
-			args = append(args, "--"+name, abs)
+			args = append(args, "--"+f.name, abs)
 		}
 	}
-	if c.IsSet("repo") {
-		args = append(args, "--repo", c.String("repo"))
+	if src.Repo != upstream.DefaultRepo {
+		args = append(args, "--repo", src.Repo)
 	}
-	if api := c.String("github-api"); c.IsSet("github-api") && api != os.Getenv("BCFORK_GITHUB_API") {
-		args = append(args, "--github-api", api) // not when the environment gave it
+	if api := cmp.Or(os.Getenv("BCFORK_GITHUB_API"), upstream.DefaultAPIURL); src.APIURL != api {
+		args = append(args, "--github-api", src.APIURL)
 	}
-	for _, name := range []string{"offline", "no-cache", "allow-unpinned"} {
-		if c.Bool(name) {
-			args = append(args, "--"+name)
+	for _, f := range []struct {
+		name string
+		set  bool
+	}{{"offline", src.Offline}, {"no-cache", src.NoCache}, {"allow-unpinned", src.AllowUnpinned}} {
+		if f.set {
+			args = append(args, "--"+f.name)
 		}
 	}
 	return args

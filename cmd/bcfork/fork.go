@@ -1,7 +1,9 @@
 package main
 
 import (
+	"context"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -12,26 +14,31 @@ import (
 	"github.com/urfave/cli/v2"
 )
 
-// buildFork fetches and verifies the pristine files the flags name and
-// applies the series for their version, in memory.
-func buildFork(c *cli.Context) (*generator.Fork, *upstream.Release, error) {
-	return buildForkOf(c, c.String("version"))
+// forkOptions are the flags of a fork build: the source and --fuzz.
+type forkOptions struct {
+	sourceOptions
+	Fuzz int // --fuzz: context lines a hunk may ignore
 }
 
-// buildForkOf is buildFork for an explicit version: "" is the version of the
-// --from files, else the newest with a series. A version without a series is
-// refused before anything is fetched.
-func buildForkOf(c *cli.Context, version string) (*generator.Fork, *upstream.Release, error) {
-	opt, err := forkOptions(c, version)
+func (o *forkOptions) fuzzFlag() cli.Flag {
+	return &cli.IntFlag{Name: "fuzz", Destination: &o.Fuzz, Usage: "allow up to `N` context lines to be ignored per hunk (reported)"}
+}
+
+// buildFork fetches and verifies the pristine files of version and applies
+// its series, in memory. Version "" is the version of the --from files,
+// else the newest with a series. A version without a series is refused
+// before anything is fetched.
+func (o forkOptions) buildFork(ctx context.Context, version string, log io.Writer) (*generator.Fork, *upstream.Release, error) {
+	opt, err := o.resolve(version, log)
 	if err != nil {
 		return nil, nil, err
 	}
-	return buildForkWith(c, opt)
+	return o.build(ctx, opt)
 }
 
-// buildForkWith fetches the files opt names and applies their series.
-func buildForkWith(c *cli.Context, opt upstream.Options) (*generator.Fork, *upstream.Release, error) {
-	rel, err := upstream.Fetch(c.Context, opt)
+// build fetches the files opt names and applies their series.
+func (o forkOptions) build(ctx context.Context, opt upstream.Options) (*generator.Fork, *upstream.Release, error) {
+	rel, err := upstream.Fetch(ctx, opt)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -46,21 +53,21 @@ func buildForkWith(c *cli.Context, opt upstream.Options) (*generator.Fork, *upst
 		Source:  sourceOf(rel),
 		Files:   rel.Files,
 		Series:  series,
-		Fuzz:    c.Int("fuzz"),
+		Fuzz:    o.Fuzz,
 	})
 	if err != nil {
-		return nil, nil, newSeriesError(c, opt, rel, series, err)
+		return nil, nil, newSeriesError(o.sourceOptions, opt, rel, series, err)
 	}
 	return fork, rel, nil
 }
 
-// forkOptions checks the flags of a fork build and resolves its version,
-// before any network.
-func forkOptions(c *cli.Context, version string) (upstream.Options, error) {
-	if c.Int("fuzz") < 0 {
-		return upstream.Options{}, usagef("--fuzz must be 0 or more, not %d", c.Int("fuzz"))
+// resolve checks the flags of a fork build and resolves its version,
+// before any network; the upstream.Options it returns log to log.
+func (o forkOptions) resolve(version string, log io.Writer) (upstream.Options, error) {
+	if o.Fuzz < 0 {
+		return upstream.Options{}, usagef("--fuzz must be 0 or more, not %d", o.Fuzz)
 	}
-	opt, err := upstreamOptions(c)
+	opt, err := o.upstreamOptions(log)
 	if err != nil {
 		return opt, err
 	}
@@ -107,10 +114,10 @@ func sourceOf(rel *upstream.Release) generator.Source {
 }
 
 // generateTemp generates the fork of version (the newest with a series if
-// "") into a temporary folder for install without --from; the caller calls
-// cleanup when done.
-func generateTemp(c *cli.Context, version string) (string, func(), error) {
-	fork, _, err := buildForkOf(c, version)
+// "") into a temporary folder, for install without --from; the caller
+// calls cleanup when done. It says so on log.
+func (o forkOptions) generateTemp(ctx context.Context, version string, log io.Writer) (string, func(), error) {
+	fork, _, err := o.buildFork(ctx, version, log)
 	if err != nil {
 		return "", nil, err
 	}
@@ -124,6 +131,6 @@ func generateTemp(c *cli.Context, version string) (string, func(), error) {
 		cleanup()
 		return "", nil, err
 	}
-	fmt.Fprintf(c.App.ErrWriter, "generated the fork of %s %s (series %.12s)\n", fork.Manifest.Flavor, fork.Manifest.Version, fork.Manifest.Series)
+	fmt.Fprintf(log, "generated the fork of %s %s (series %.12s)\n", fork.Manifest.Flavor, fork.Manifest.Version, fork.Manifest.Series)
 	return dir, cleanup, nil
 }
