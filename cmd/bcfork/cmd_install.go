@@ -15,22 +15,33 @@ import (
 	"github.com/urfave/cli/v2"
 )
 
+// installOptions are the flags of bcfork install. Its --version and the
+// source flags are those of the fork it generates without --from.
+type installOptions struct {
+	forkOptions
+	hostOptions
+	ForkDir string // --from: a fork folder written by bcfork generate
+	Force   bool   // --force
+	DryRun  bool   // --dry-run
+}
+
 func installCommand() *cli.Command {
+	var o installOptions
 	return &cli.Command{
 		Name:        "install",
 		Usage:       "install a fork on this host, keeping the files it replaces",
 		UsageText:   "bcfork install [--version V | --from DIR] [--root DIR] [--bin PATH] [--schema PATH] [--force] [--dry-run]",
 		Description: installDescription,
 		Flags: append([]cli.Flag{
-			&cli.StringFlag{Name: "version", Usage: "install the fork of Bucardo `V` (default: the host's)"},
-			&cli.StringFlag{Name: "from", Usage: "install the fork folder `DIR` written by bcfork generate"},
-			rootFlag(),
-			&cli.StringFlag{Name: "bin", Usage: "install the script at `PATH` (default " + install.DefaultBin + ")"},
-			&cli.StringFlag{Name: "schema", Usage: "install the schema at `PATH` (default " + install.DefaultSchema + ")"},
-			&cli.BoolFlag{Name: "force", Usage: "overwrite targets changed since install; install a fork of another version than Bucardo.pm"},
-			&cli.BoolFlag{Name: "dry-run", Aliases: []string{"n"}, Usage: "print the plan; change nothing"},
-		}, pickFlags("flavor", "repo", "github-api", "offline", "no-cache", "allow-unpinned", "patches")...),
-		Action: runInstall,
+			&cli.StringFlag{Name: "version", Destination: &o.Version, Usage: "install the fork of Bucardo `V` (default: the host's)"},
+			&cli.StringFlag{Name: "from", Destination: &o.ForkDir, Usage: "install the fork folder `DIR` written by bcfork generate"},
+			o.rootFlag(),
+			o.binFlag("install the script at `PATH` (default " + install.DefaultBin + ")"),
+			o.schemaFlag("install the schema at `PATH` (default " + install.DefaultSchema + ")"),
+			&cli.BoolFlag{Name: "force", Destination: &o.Force, Usage: "overwrite targets changed since install; install a fork of another version than Bucardo.pm"},
+			dryRunFlag(&o.DryRun),
+		}, o.sourceFlags("flavor", "repo", "github-api", "offline", "no-cache", "allow-unpinned", "patches")...),
+		Action: action(o.run),
 	}
 }
 
@@ -73,55 +84,75 @@ Exit codes: 0 installed, or already installed; 1 failure; 2 usage; 3 or 4 as
 for bcfork generate, when installing without --from; 5 a target changed since
 install (nothing was changed: bcfork status shows it, --force replaces it).`
 
-func rootFlag() cli.Flag {
-	return &cli.StringFlag{Name: "root", Usage: "prefix every path with `DIR` (packaging, tests); dpkg is not asked"}
+// hostOptions are the flags that say where the targets are: --root, and
+// for install and status --bin and --schema.
+type hostOptions struct {
+	Root   string // --root: prefix every path
+	Bin    string // --bin: the script's host path
+	Schema string // --schema: the schema's host path
 }
 
-func runInstall(c *cli.Context) error {
-	o, notes, err := hostOptions(c)
+func (h *hostOptions) rootFlag() cli.Flag {
+	return &cli.StringFlag{Name: "root", Destination: &h.Root, Usage: "prefix every path with `DIR` (packaging, tests); dpkg is not asked"}
+}
+
+func (h *hostOptions) binFlag(usage string) cli.Flag {
+	return &cli.StringFlag{Name: "bin", Destination: &h.Bin, Usage: usage}
+}
+
+func (h *hostOptions) schemaFlag(usage string) cli.Flag {
+	return &cli.StringFlag{Name: "schema", Destination: &h.Schema, Usage: usage}
+}
+
+func dryRunFlag(dst *bool) cli.Flag {
+	return &cli.BoolFlag{Name: "dry-run", Aliases: []string{"n"}, Destination: dst, Usage: "print the plan; change nothing"}
+}
+
+func (o *installOptions) run(ctx context.Context, stdout, stderr io.Writer) error {
+	opt, notes, err := o.options()
 	if err != nil {
 		return err
 	}
-	w := c.App.Writer
-	printLines(w, notes)
-	if o.Module, err = install.FindModule(o.Root, perlINC(c.Context, o.Root)); err != nil {
+	opt.Force, opt.DryRun = o.Force, o.DryRun
+	printLines(stdout, notes)
+	if opt.Module, err = install.FindModule(opt.Root, perlINC(ctx, opt.Root)); err != nil {
 		return hostErr(err)
 	}
-	printModule(w, o)
-	dir, cleanup, err := forkDir(c, o)
+	printModule(stdout, opt)
+	dir, cleanup, err := o.forkDir(ctx, opt, stdout, stderr)
 	if err != nil {
 		return err
 	}
 	defer cleanup()
-	res, err := install.Install(c.Context, dir, o)
+	res, err := install.Install(ctx, dir, opt)
 	if err != nil {
 		return hostErr(err)
 	}
 	m, _ := generator.ReadManifest(dir)
-	printResult(w, res, o.DryRun, "install", fmt.Sprintf("fork of %s %s (series %.12s)", m.Flavor, m.Version, m.Series))
+	printResult(stdout, res, opt.DryRun, "install", fmt.Sprintf("fork of %s %s (series %.12s)", m.Flavor, m.Version, m.Series))
 	return nil
 }
 
-// hostOptions turns the flags shared by install, uninstall and status into
-// install.Options, with notes on what is not checked.
-func hostOptions(c *cli.Context) (install.Options, []string, error) {
-	o := install.Options{Force: c.Bool("force"), DryRun: c.Bool("dry-run"), Purge: c.Bool("purge"), Bcfork: buildVersion()}
-	if root := c.String("root"); root != "" {
-		abs, err := filepath.Abs(root)
+// options turns h into install.Options, with notes on what is not checked.
+func (h hostOptions) options() (install.Options, []string, error) {
+	o := install.Options{Bcfork: buildVersion()}
+	if h.Root != "" {
+		abs, err := filepath.Abs(h.Root)
 		if err != nil {
-			return o, nil, usagef("--root %q: %v", root, err)
+			return o, nil, usagef("--root %q: %v", h.Root, err)
 		}
 		o.Root = abs
 	}
 	for _, f := range []struct {
 		name string
+		path string
 		dst  *string
-	}{{"bin", &o.Bin}, {"schema", &o.Schema}} {
-		if p := c.String(f.name); p != "" {
-			if !filepath.IsAbs(p) {
-				return o, nil, usagef("--%s %q: give an absolute path (--root prefixes it)", f.name, p)
+	}{{"bin", h.Bin, &o.Bin}, {"schema", h.Schema, &o.Schema}} {
+		if f.path != "" {
+			if !filepath.IsAbs(f.path) {
+				return o, nil, usagef("--%s %q: give an absolute path (--root prefixes it)", f.name, f.path)
 			}
-			*f.dst = p
+			*f.dst = f.path
 		}
 	}
 	var note string
@@ -174,8 +205,8 @@ func printModule(w io.Writer, o install.Options) {
 
 // forkDir returns the fork folder to install: --from, else one generated
 // for --version or the version found on the host.
-func forkDir(c *cli.Context, o install.Options) (string, func(), error) {
-	from, version := c.String("from"), c.String("version")
+func (o *installOptions) forkDir(ctx context.Context, opt install.Options, stdout, stderr io.Writer) (string, func(), error) {
+	from, version := o.ForkDir, o.Version
 	if from != "" {
 		if err := checkInstallFrom(from); err != nil {
 			return "", nil, err
@@ -190,9 +221,9 @@ func forkDir(c *cli.Context, o install.Options) (string, func(), error) {
 		return from, func() {}, nil
 	}
 	if version == "" {
-		version = hostVersion(c.App.Writer, o)
+		version = hostVersion(stdout, opt)
 	}
-	return forkOptions{sourceOptions: contextSource(c)}.generateTemp(c.Context, version, c.App.ErrWriter)
+	return o.generateTemp(ctx, version, stderr)
 }
 
 // hostVersion is the version of the host's Bucardo.pm, else of the

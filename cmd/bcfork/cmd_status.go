@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -10,19 +11,26 @@ import (
 	"github.com/urfave/cli/v2"
 )
 
+// statusOptions are the flags of bcfork status.
+type statusOptions struct {
+	hostOptions
+	JSON bool // --json
+}
+
 func statusCommand() *cli.Command {
+	var o statusOptions
 	return &cli.Command{
 		Name:        "status",
 		Usage:       "say what the install targets hold and whether the host drifted from the receipt",
 		UsageText:   "bcfork status [--root DIR] [--json] [--bin PATH] [--schema PATH]",
 		Description: statusDescription,
 		Flags: []cli.Flag{
-			rootFlag(),
-			&cli.BoolFlag{Name: "json", Usage: "print the report as JSON"},
-			&cli.StringFlag{Name: "bin", Usage: "the script's `PATH` when nothing is installed (default " + install.DefaultBin + ")"},
-			&cli.StringFlag{Name: "schema", Usage: "the schema's `PATH` when nothing is installed (default " + install.DefaultSchema + ")"},
+			o.rootFlag(),
+			&cli.BoolFlag{Name: "json", Destination: &o.JSON, Usage: "print the report as JSON"},
+			o.binFlag("the script's `PATH` when nothing is installed (default " + install.DefaultBin + ")"),
+			o.schemaFlag("the schema's `PATH` when nothing is installed (default " + install.DefaultSchema + ")"),
 		},
-		Action: runStatus,
+		Action: action(o.run),
 	}
 }
 
@@ -56,16 +64,16 @@ added in later versions, never renamed or removed:
       version, series_sha256, package, sha256, mode ("0755"),
       owner ("uid:gid"), diversion ({"to", "by"}): when known`
 
-func runStatus(c *cli.Context) error {
-	o, notes, err := hostOptions(c)
+func (o *statusOptions) run(ctx context.Context, stdout, _ io.Writer) error {
+	opt, notes, err := o.options()
 	if err != nil {
 		return err
 	}
-	r, err := install.Status(c.Context, o)
+	r, err := install.Status(ctx, opt)
 	if err != nil {
 		return hostErr(err)
 	}
-	if err := printReport(c.App.Writer, r, notes, c.Bool("json")); err != nil {
+	if err := printReport(stdout, r, notes, o.JSON); err != nil {
 		return err
 	}
 	if r.Drifted() {

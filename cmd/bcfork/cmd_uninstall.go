@@ -1,26 +1,37 @@
 package main
 
 import (
+	"context"
 	"fmt"
+	"io"
 	"path/filepath"
 
 	"github.com/bcfork/bcfork/install"
 	"github.com/urfave/cli/v2"
 )
 
+// uninstallOptions are the flags of bcfork uninstall.
+type uninstallOptions struct {
+	hostOptions
+	Force  bool // --force
+	Purge  bool // --purge
+	DryRun bool // --dry-run
+}
+
 func uninstallCommand() *cli.Command {
+	var o uninstallOptions
 	return &cli.Command{
 		Name:        "uninstall",
 		Usage:       "put back what install replaced",
 		UsageText:   "bcfork uninstall [--root DIR] [--force] [--purge] [--dry-run]",
 		Description: uninstallDescription,
 		Flags: []cli.Flag{
-			rootFlag(),
-			&cli.BoolFlag{Name: "force", Usage: "put back the originals over targets changed since install"},
-			&cli.BoolFlag{Name: "purge", Usage: "where nothing was there before install, remove the fork instead of writing the pristine original"},
-			&cli.BoolFlag{Name: "dry-run", Aliases: []string{"n"}, Usage: "print the plan; change nothing"},
+			o.rootFlag(),
+			&cli.BoolFlag{Name: "force", Destination: &o.Force, Usage: "put back the originals over targets changed since install"},
+			&cli.BoolFlag{Name: "purge", Destination: &o.Purge, Usage: "where nothing was there before install, remove the fork instead of writing the pristine original"},
+			dryRunFlag(&o.DryRun),
 		},
-		Action: runUninstall,
+		Action: action(o.run),
 	}
 }
 
@@ -45,18 +56,18 @@ Exit codes: 0 uninstalled, or nothing to do; 1 failure (if it says
 changed since install (nothing was changed: bcfork status shows it, --force
 puts the original back over it).`
 
-func runUninstall(c *cli.Context) error {
-	o, notes, err := hostOptions(c)
+func (o *uninstallOptions) run(ctx context.Context, stdout, _ io.Writer) error {
+	opt, notes, err := o.options()
 	if err != nil {
 		return err
 	}
-	w := c.App.Writer
-	printLines(w, notes)
-	rc, err := install.ReadReceipt(filepath.Join(o.Root, install.DefaultStateDir, "receipt.json"))
+	opt.Force, opt.Purge, opt.DryRun = o.Force, o.Purge, o.DryRun
+	printLines(stdout, notes)
+	rc, err := install.ReadReceipt(filepath.Join(opt.Root, install.DefaultStateDir, "receipt.json"))
 	if err != nil {
 		return hostErr(err)
 	}
-	res, err := install.Uninstall(c.Context, o)
+	res, err := install.Uninstall(ctx, opt)
 	if err != nil {
 		return hostErr(err)
 	}
@@ -64,6 +75,6 @@ func runUninstall(c *cli.Context) error {
 	if rc != nil {
 		what = fmt.Sprintf("fork of %s %s (series %.12s)", rc.Flavor, rc.Version, rc.Series)
 	}
-	printResult(w, res, o.DryRun, "uninstall", what)
+	printResult(stdout, res, opt.DryRun, "uninstall", what)
 	return nil
 }
