@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -23,7 +24,21 @@ import (
 // defaultWork is the rebase work folder when --work is not given.
 const defaultWork = ".bcfork-rebase"
 
+// rebaseOptions are the flags of bcfork rebase. Its --version is OLD and
+// its --from NEW's files.
+type rebaseOptions struct {
+	sourceOptions
+	Onto     string // --onto NEW
+	FromOld  string // --from-old: OLD's files
+	Out      string // --out: the new series folder
+	Work     string // --work: the work folder
+	Continue bool   // --continue
+	Abort    bool   // --abort
+	Force    bool   // --force
+}
+
 func rebaseCommand() *cli.Command {
+	var o rebaseOptions
 	return &cli.Command{
 		Name:  "rebase",
 		Usage: "carry a patch series onto a new Bucardo release or ref (for maintainers)",
@@ -59,42 +74,46 @@ checksums.
 OLD's files come from the cache, GitHub or --from-old; NEW's from the cache,
 GitHub or --from. Both are verified against their pins; NEW without pins
 (master, a commit) needs --allow-unpinned.`,
-		Flags: append(pickFlags("repo", "github-api", "offline", "no-cache", "allow-unpinned", "patches"),
-			&cli.StringFlag{Name: "version", Usage: "the release `OLD` whose series to carry"},
-			&cli.StringFlag{Name: "onto", Usage: "the release or ref `NEW` to carry it onto: 5.7.0, master, a commit"},
-			&cli.StringFlag{Name: "from-old", Usage: "read OLD's files from a release tarball or folder `PATH`"},
-			&cli.StringFlag{Name: "from", Usage: "read NEW's files from a release tarball or folder `PATH`"},
-			&cli.StringFlag{Name: "out", Aliases: []string{"o"}, Usage: "write the new series to `DIR`"},
-			&cli.StringFlag{Name: "work", Value: defaultWork, Usage: "keep a stopped rebase in `DIR`"},
-			&cli.BoolFlag{Name: "continue", Usage: "go on after resolving a conflict in the work folder"},
-			&cli.BoolFlag{Name: "abort", Usage: "give up a stopped rebase: remove the work folder"},
-			&cli.BoolFlag{Name: "force", Usage: "replace an existing series folder"},
+		Flags: append(o.sourceFlags("repo", "github-api", "offline", "no-cache", "allow-unpinned", "patches"),
+			&cli.StringFlag{Name: "version", Destination: &o.Version, Usage: "the release `OLD` whose series to carry"},
+			&cli.StringFlag{Name: "onto", Destination: &o.Onto, Usage: "the release or ref `NEW` to carry it onto: 5.7.0, master, a commit"},
+			&cli.StringFlag{Name: "from-old", Destination: &o.FromOld, Usage: "read OLD's files from a release tarball or folder `PATH`"},
+			&cli.StringFlag{Name: "from", Destination: &o.From, Usage: "read NEW's files from a release tarball or folder `PATH`"},
+			&cli.StringFlag{Name: "out", Aliases: []string{"o"}, Destination: &o.Out, Usage: "write the new series to `DIR`"},
+			&cli.StringFlag{Name: "work", Destination: &o.Work, Value: defaultWork, Usage: "keep a stopped rebase in `DIR`"},
+			&cli.BoolFlag{Name: "continue", Destination: &o.Continue, Usage: "go on after resolving a conflict in the work folder"},
+			&cli.BoolFlag{Name: "abort", Destination: &o.Abort, Usage: "give up a stopped rebase: remove the work folder"},
+			&cli.BoolFlag{Name: "force", Destination: &o.Force, Usage: "replace an existing series folder"},
 		),
-		Action: runRebase,
+		Action: action(o.run),
 	}
 }
 
-func runRebase(c *cli.Context) error {
+func (o *rebaseOptions) run(ctx context.Context, stdout, stderr io.Writer) error {
 	switch {
-	case c.Bool("continue") && c.Bool("abort"):
+	case o.Continue && o.Abort:
 		return usagef("--continue and --abort exclude each other")
-	case c.Bool("continue") || c.Bool("abort"):
-		if err := onlyWork(c); err != nil {
+	case o.Continue || o.Abort:
+		if err := o.onlyWork(); err != nil {
 			return err
 		}
-		if c.Bool("abort") {
-			return abortRebase(c)
+		if o.Abort {
+			return abortRebase(o.Work, stdout)
 		}
-		return continueRebase(c)
+		return continueRebase(o.Work, o.Force, stdout)
 	}
-	return startRebase(c)
+	return o.start(ctx, stdout, stderr)
 }
 
-// onlyWork refuses flags that only starting a rebase takes.
-func onlyWork(c *cli.Context) error {
-	for _, f := range []string{"version", "onto", "from", "from-old", "out", "patches"} {
-		if c.IsSet(f) {
-			return usagef("--%s is for starting a rebase; --continue and --abort take only --work (and --force)", f)
+// onlyWork refuses flags that only starting a rebase takes. None of them
+// has a default or an environment variable: given means not empty.
+func (o *rebaseOptions) onlyWork() error {
+	for _, f := range []struct{ name, value string }{
+		{"version", o.Version}, {"onto", o.Onto}, {"from", o.From},
+		{"from-old", o.FromOld}, {"out", o.Out}, {"patches", o.Patches},
+	} {
+		if f.value != "" {
+			return usagef("--%s is for starting a rebase; --continue and --abort take only --work (and --force)", f.name)
 		}
 	}
 	return nil
@@ -106,15 +125,14 @@ var errNoRebase = errors.New("no rebase in progress")
 // errInProgress is returned when starting a rebase over a stopped one.
 var errInProgress = errors.New("a rebase is in progress")
 
-func abortRebase(c *cli.Context) error {
-	work := c.String("work")
+func abortRebase(work string, stdout io.Writer) error {
 	if !isWork(work) {
 		return fmt.Errorf("aborting: %w in %q", errNoRebase, work)
 	}
 	if err := rebase.RemoveWork(work); err != nil {
 		return err
 	}
-	fmt.Fprintf(c.App.Writer, "aborted: removed %s; nothing was written\n", work)
+	fmt.Fprintf(stdout, "aborted: removed %s; nothing was written\n", work)
 	return nil
 }
 
@@ -123,8 +141,9 @@ func isWork(dir string) bool {
 	return err == nil
 }
 
-func continueRebase(c *cli.Context) error {
-	work := c.String("work")
+// continueRebase goes on with the rebase stopped in work; force lets it
+// replace an existing series folder.
+func continueRebase(work string, force bool, stdout io.Writer) error {
 	if !isWork(work) {
 		return fmt.Errorf("continuing: %w in %q", errNoRebase, work)
 	}
@@ -135,7 +154,7 @@ func continueRebase(c *cli.Context) error {
 	if r.Meta[metaOut] == "" {
 		return fmt.Errorf("continuing: %q does not say where to write the series", filepath.Join(work, rebase.StateName))
 	}
-	if c.Bool("force") {
+	if force {
 		r.Meta[metaForce] = "true"
 	}
 	from := len(r.Done)
@@ -144,7 +163,7 @@ func continueRebase(c *cli.Context) error {
 			return &workError{work: work, err: err}
 		}
 	}
-	return carry(c, r, work, from)
+	return carry(stdout, r, work, from)
 }
 
 // rebaseMeta is what a rebase keeps in its work folder for --continue.
@@ -158,28 +177,29 @@ const (
 	metaCommit = "new_commit"
 )
 
-func startRebase(c *cli.Context) error {
-	old, onto, work := c.String("version"), c.String("onto"), c.String("work")
+// start starts a rebase of --version onto --onto.
+func (o *rebaseOptions) start(ctx context.Context, stdout, stderr io.Writer) error {
+	old, onto, work := o.Version, o.Onto, o.Work
 	if old == "" || onto == "" {
 		return usagef("rebase needs --version OLD and --onto NEW (or --continue, --abort)")
 	}
 	if err := checkWorkFree(work); err != nil {
 		return err
 	}
-	out, err := filepath.Abs(rebaseOut(c, onto))
+	out, err := filepath.Abs(o.outDir())
 	if err != nil {
 		return fmt.Errorf("rebasing: %w", err)
 	}
-	if _, err := replaceable(out, nil, c.Bool("force")); err != nil {
+	if _, err := replaceable(out, nil, o.Force); err != nil {
 		return err // before any network or work
 	}
-	r, err := newRebase(c, old, onto)
+	r, err := o.newRebase(ctx, stderr)
 	if err != nil {
 		return err
 	}
-	r.Meta[metaOut], r.Meta[metaForce] = out, strconv.FormatBool(c.Bool("force"))
-	fmt.Fprintf(c.App.Writer, "rebasing %s %s onto %s (%s)\n", r.Meta[metaFlavor], old, r.Meta[metaNew], r.Meta[metaSource])
-	return carry(c, r, work, 0)
+	r.Meta[metaOut], r.Meta[metaForce] = out, strconv.FormatBool(o.Force)
+	fmt.Fprintf(stdout, "rebasing %s %s onto %s (%s)\n", r.Meta[metaFlavor], old, r.Meta[metaNew], r.Meta[metaSource])
+	return carry(stdout, r, work, 0)
 }
 
 func checkWorkFree(work string) error {
@@ -192,31 +212,31 @@ func checkWorkFree(work string) error {
 	return nil
 }
 
-// rebaseOut is --out, else <patches>/<flavor>/NEW.
-func rebaseOut(c *cli.Context, onto string) string {
-	if out := c.String("out"); out != "" {
-		return out
+// outDir is --out, else <patches>/<flavor>/NEW.
+func (o *rebaseOptions) outDir() string {
+	if o.Out != "" {
+		return o.Out
 	}
-	root := c.String("patches")
+	root := o.Patches
 	if root == "" {
 		root = "patches"
 	}
-	return filepath.Join(root, upstream.DefaultFlavor, onto)
+	return filepath.Join(root, upstream.DefaultFlavor, o.Onto)
 }
 
 // newRebase fetches OLD's and NEW's files and reads OLD's series folder.
-func newRebase(c *cli.Context, old, onto string) (*rebase.Rebase, error) {
-	opt, err := upstreamOptions(c)
+func (o *rebaseOptions) newRebase(ctx context.Context, log io.Writer) (*rebase.Rebase, error) {
+	opt, err := o.upstreamOptions(log)
 	if err != nil {
 		return nil, err
 	}
-	oldRel, err := fetchAs(c, opt, old, c.String("from-old"))
+	oldRel, err := fetchAs(ctx, opt, o.Version, o.FromOld)
 	if err != nil {
-		return nil, fmt.Errorf("getting %s: %w", old, err)
+		return nil, fmt.Errorf("getting %s: %w", o.Version, err)
 	}
-	newRel, err := fetchAs(c, opt, onto, c.String("from"))
+	newRel, err := fetchAs(ctx, opt, o.Onto, o.From)
 	if err != nil {
-		return nil, fmt.Errorf("getting %s: %w", onto, err)
+		return nil, fmt.Errorf("getting %s: %w", o.Onto, err)
 	}
 	r := &rebase.Rebase{Old: oldRel.Files, New: newRel.Files, Meta: map[string]string{
 		metaOld: oldRel.Version, metaNew: newRel.Version, metaFlavor: opt.Flavor, metaSource: newRel.String(),
@@ -233,9 +253,9 @@ func newRebase(c *cli.Context, old, onto string) (*rebase.Rebase, error) {
 	return r, err
 }
 
-func fetchAs(c *cli.Context, opt upstream.Options, version, from string) (*upstream.Release, error) {
+func fetchAs(ctx context.Context, opt upstream.Options, version, from string) (*upstream.Release, error) {
 	opt.Version, opt.From = version, from
-	return upstream.Fetch(c.Context, opt)
+	return upstream.Fetch(ctx, opt)
 }
 
 // extraFiles returns the regular files of a series folder other than its
@@ -266,21 +286,21 @@ func extraFiles(fsys fs.FS, dir string, s *patch.Series) (map[string][]byte, err
 // carry runs the rebase on from the patch it is at, reports each patch
 // carried from index from on, and either saves it at a conflict or
 // writes the new series.
-func carry(c *cli.Context, r *rebase.Rebase, work string, from int) error {
+func carry(w io.Writer, r *rebase.Rebase, work string, from int) error {
 	err := r.Run()
-	printCarried(c.App.Writer, r.Done[from:])
+	printCarried(w, r.Done[from:])
 	var ce *rebase.ConflictError
 	if errors.As(err, &ce) {
 		if err := r.Save(work); err != nil {
 			return err
 		}
-		printConflict(c.App.Writer, ce, work)
+		printConflict(w, ce, work)
 		return &workError{work: work, err: err}
 	}
 	if err != nil {
 		return err
 	}
-	return finish(c, r, work)
+	return finish(w, r, work)
 }
 
 func printCarried(w io.Writer, done []rebase.Carried) {
@@ -337,7 +357,7 @@ func workFlag(work string) string {
 
 // finish verifies the carried series, writes it with the checksums of
 // NEW's files and removes the work folder.
-func finish(c *cli.Context, r *rebase.Rebase, work string) error {
+func finish(w io.Writer, r *rebase.Rebase, work string) error {
 	if err := r.Verify(); err != nil {
 		return err
 	}
@@ -359,7 +379,7 @@ func finish(c *cli.Context, r *rebase.Rebase, work string) error {
 			return err
 		}
 	}
-	printWritten(c.App.Writer, r, out)
+	printWritten(w, r, out)
 	return nil
 }
 

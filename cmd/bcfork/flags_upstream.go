@@ -105,23 +105,3 @@ func firstEnv(names ...string) string {
 	}
 	return ""
 }
-
-// contextSource reads the source flags from c, for the commands that do not
-// bind them yet.
-func contextSource(c *cli.Context) sourceOptions {
-	return sourceOptions{
-		Version: c.String("version"), Flavor: c.String("flavor"), From: c.String("from"),
-		Repo: c.String("repo"), APIURL: c.String("github-api"), Offline: c.Bool("offline"),
-		NoCache: c.Bool("no-cache"), AllowUnpinned: c.Bool("allow-unpinned"), Patches: c.String("patches"),
-	}
-}
-
-// upstreamFlags and pickFlags are sourceFlags for the commands that do not
-// bind them yet.
-func upstreamFlags() []cli.Flag { return new(sourceOptions).sourceFlags() }
-
-func pickFlags(names ...string) []cli.Flag { return new(sourceOptions).sourceFlags(names...) }
-
-func upstreamOptions(c *cli.Context) (upstream.Options, error) {
-	return contextSource(c).upstreamOptions(c.App.ErrWriter)
-}
