@@ -61,7 +61,7 @@ func newApp(stdout, stderr io.Writer) *cli.App {
 		ErrWriter:            stderr,
 		EnableBashCompletion: true,
 		HideHelpCommand:      true,
-		Description:          appDescription,
+		Description:          appDescription(),
 		Commands:             commands(),
 		Action:               runNoCommand,
 		// Errors are printed once, by run, with their hint and exit code.
@@ -127,22 +127,17 @@ func noArguments(c *cli.Context) error {
 	return nil
 }
 
-const appDescription = `bcfork fetches the pristine bucardo script and bucardo.schema of a Bucardo
+// appDescription is the text of bcfork --help, the exit codes included.
+func appDescription() string {
+	return appIntro + "\n\nExit codes:\n" + exitCodeList("   ", 78)
+}
+
+const appIntro = `bcfork fetches the pristine bucardo script and bucardo.schema of a Bucardo
 release, verifies them against pinned checksums, applies a stored patch series
 that makes the name of Bucardo's config database a parameter, and installs
 the result so that several Bucardo daemons can run on one host.
 
-Run "bcfork COMMAND --help" (or "bcfork help COMMAND") for a command's options.
-
-Exit codes:
-   0  success
-   1  failure
-   2  usage error
-   3  a patch does not apply, or a merge conflicts
-   4  a checksum does not match its pin (files are not the pristine release)
-   5  install, uninstall, status: a target changed since install (left alone
-      without --force), the host drifted from the receipt, or an install was
-      interrupted`
+Run "bcfork COMMAND --help" (or "bcfork help COMMAND") for a command's options.`
 
 // buildVersion reports the module version bcfork was built from.
 func buildVersion() string {

@@ -276,6 +276,12 @@ type hostError struct{ err error }
 func (e hostError) Error() string { return e.err.Error() }
 func (e hostError) Unwrap() error { return e.err }
 
+// isHost reports whether err is install's, uninstall's or status's.
+func isHost(err error) bool {
+	var he hostError
+	return errors.As(err, &he)
+}
+
 func hostErr(err error) error {
 	if err == nil {
 		return nil

@@ -14,20 +14,8 @@ import (
 	"github.com/bcfork/bcfork/upstream"
 )
 
-func init() {
-	exitMappers = append(exitMappers, generatorExit)
-	hinters = append(hinters, generatorHint)
-}
-
-func generatorExit(err error) int {
-	var ae *patch.ApplyError
-	if errors.As(err, &ae) {
-		return ExitConflict
-	}
-	return 0
-}
-
-func generatorHint(err error) string {
+// seriesHint shows a failed patch with GNU patch, or the way to a series.
+func seriesHint(err error) string {
 	var ae *patch.ApplyError
 	var se *seriesError
 	switch {

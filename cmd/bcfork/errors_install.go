@@ -8,24 +8,9 @@ import (
 	"github.com/bcfork/bcfork/install"
 )
 
-func init() {
-	exitMappers = append(exitMappers, installExit)
-	hinters = append(hinters, installHint)
-}
-
-// installExit maps drift (a target changed since install, or an
-// interrupted run found by status) to exit code 5.
-func installExit(err error) int {
-	var he hostError
-	if errors.As(err, &he) && errors.Is(err, install.ErrDrift) {
-		return ExitDrift
-	}
-	return 0
-}
-
-func installHint(err error) string {
-	var he hostError
-	if !errors.As(err, &he) {
+// hostHint gives the next step after install, uninstall or status failed.
+func hostHint(err error) string {
+	if !isHost(err) {
 		return ""
 	}
 	if h := filesystemHint(err); h != "" {

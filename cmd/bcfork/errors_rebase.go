@@ -8,19 +8,7 @@ import (
 	"github.com/bcfork/bcfork/rebase"
 )
 
-func init() {
-	exitMappers = append(exitMappers, rebaseExit)
-	hinters = append(hinters, rebaseHint)
-}
-
-// rebaseExit maps a conflict, and markers left after one, to exit 3.
-func rebaseExit(err error) int {
-	if errors.Is(err, rebase.ErrConflict) || errors.Is(err, rebase.ErrUnresolved) {
-		return ExitConflict
-	}
-	return 0
-}
-
+// rebaseHint gives the next step after a rebase stopped or failed.
 func rebaseHint(err error) string {
 	var we *workError
 	var me *rebase.MarkerError

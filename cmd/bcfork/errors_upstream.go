@@ -7,23 +7,6 @@ import (
 	"github.com/bcfork/bcfork/upstream"
 )
 
-func init() {
-	exitMappers = append(exitMappers, upstreamExit)
-	hinters = append(hinters, upstreamHint)
-}
-
-// upstreamExit maps upstream's errors to exit codes: 4 for a checksum that
-// does not match, 2 for malformed options.
-func upstreamExit(err error) int {
-	switch {
-	case errors.Is(err, upstream.ErrChecksum):
-		return ExitChecksum
-	case errors.Is(err, upstream.ErrInvalid):
-		return ExitUsage
-	}
-	return 0
-}
-
 const notPristineHint = "these are not the pristine files of that release; get them from another source (e.g. --from the release tarball) or check the pins in the patches tree"
 
 // upstreamHints gives the next step after each of upstream's sentinel errors.
@@ -42,6 +25,7 @@ var upstreamHints = []struct {
 	{upstream.ErrBadToken, "check GITHUB_TOKEN / BCFORK_GITHUB_TOKEN, or unset it"},
 }
 
+// upstreamHint gives the next step after getting the pristine files failed.
 func upstreamHint(err error) string {
 	var rl *upstream.RateLimitError
 	var ce *upstream.ChecksumError
