@@ -24,7 +24,7 @@ type ModifiedError struct {
 }
 
 func (e *ModifiedError) Error() string {
-	return fmt.Sprintf("changed since bcfork installed it, not touching without --force: %s", quoteAll(e.Paths))
+	return fmt.Sprintf("changed since bcfork installed it, left alone: %s", quoteAll(e.Paths))
 }
 
 // Unwrap lets errors.Is(err, ErrDrift) match.
@@ -55,6 +55,11 @@ func (e *IncompleteError) Error() string {
 }
 
 func (e *IncompleteError) Unwrap() error { return e.Err }
+
+// ErrNoPristine is returned by Uninstall when a target held nothing before
+// install and the pristine original to put there instead is missing from
+// the backups or changed; Purge removes the fork instead.
+var ErrNoPristine = errors.New("its pristine original is missing from the backups or changed")
 
 // ErrNotRegular marks a target that is a symbolic link, a folder or another
 // kind of file that bcfork will not replace.

@@ -59,7 +59,7 @@ func (o Options) withDefaults() (Options, error) {
 	}
 	for _, p := range []string{o.StateDir, o.Bin, o.Schema} {
 		if p != "" && !filepath.IsAbs(p) {
-			return o, fmt.Errorf("%q: paths must be absolute (--root prefixes them)", p)
+			return o, fmt.Errorf("%q: paths must be absolute (Root prefixes them)", p)
 		}
 	}
 	return o, nil

@@ -279,7 +279,7 @@ func (u *uninstallPlan) restorePristine(t *Target, cur onDisk) error {
 	}
 	p, err := read(u.l.real(t.PristinePath))
 	if err != nil || !p.has(t.Pristine) {
-		return fmt.Errorf("cannot put the pristine original at %q: its copy %q is missing or changed (use --purge to remove the fork instead)", path, u.l.real(t.PristinePath))
+		return fmt.Errorf("cannot put the pristine original at %q: %w (%q)", path, ErrNoPristine, u.l.real(t.PristinePath))
 	}
 	what := fmt.Sprintf("put the pristine %s of %s %s at %q (nothing was there before)", t.Name, u.rc.Flavor, u.rc.Version, path)
 	u.replace(what, path, p.data, *t.Pristine)

@@ -12,7 +12,7 @@ import (
 // They must be regular files, not links.
 func readDir(dir string) (map[string][]byte, error) {
 	if sub := releaseFolderIn(dir); sub != "" {
-		return nil, fmt.Errorf("folder %q holds no bucardo script; did you mean --from %s?", dir, sub)
+		return nil, &ReleaseFolderError{Dir: dir, Release: sub}
 	}
 	files := map[string][]byte{}
 	for _, name := range bucardo.Names {

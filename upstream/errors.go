@@ -31,6 +31,9 @@ var (
 	ErrUnreachable = errors.New("cannot reach the GitHub API")
 	// ErrBadToken means GitHub refused the token (401).
 	ErrBadToken = errors.New("GitHub refused the token")
+	// ErrTooLarge means a file is too large for GitHub's contents API
+	// (1 MB): it can be read only from a release tarball or a folder.
+	ErrTooLarge = errors.New("too large for GitHub's contents API (1 MB)")
 	// ErrInvalid means an option is malformed (version, repository, API URL,
 	// flavor), or asks GitHub for the files of a flavor it has not (*FlavorError).
 	ErrInvalid = errors.New("invalid option")
@@ -46,14 +49,40 @@ type FlavorError struct {
 var packagers = map[string]string{"debian": "Debian"}
 
 func (e *FlavorError) Error() string {
-	who := packagers[e.Flavor]
-	if who == "" {
-		who = e.Flavor
+	return fmt.Sprintf("flavor %s: the files come from the %s package, not from GitHub", e.Flavor, e.Packager())
+}
+
+// Packager names who packages the flavor's files, e.g. "Debian".
+func (e *FlavorError) Packager() string {
+	if who := packagers[e.Flavor]; who != "" {
+		return who
 	}
-	return fmt.Sprintf("flavor %s: the files come from the %s package; use --from DIR (see patches/%s/README.md)", e.Flavor, who, e.Flavor)
+	return e.Flavor
 }
 
 func (e *FlavorError) Unwrap() error { return ErrInvalid }
+
+// SourceError reports a local source (Options.From) that cannot be read.
+type SourceError struct {
+	Path string // Options.From
+	Err  error  // why, e.g. syscall.ENOENT
+}
+
+func (e *SourceError) Error() string { return fmt.Sprintf("reading %q: %v", e.Path, e.Err) }
+
+func (e *SourceError) Unwrap() error { return e.Err }
+
+// ReleaseFolderError reports a source folder that holds no bucardo script
+// but holds one release folder that does: the parent of an unpacked
+// release tarball.
+type ReleaseFolderError struct {
+	Dir     string // the folder given
+	Release string // the release folder in it, e.g. "src/Bucardo-5.6.0"
+}
+
+func (e *ReleaseFolderError) Error() string {
+	return fmt.Sprintf("folder %q holds no bucardo script, but its release folder %s does", e.Dir, e.Release)
+}
 
 // ChecksumError reports a file whose checksum is not the expected one.
 type ChecksumError struct {

@@ -24,7 +24,7 @@ func TestFetchFlavorNotFromGitHub(t *testing.T) {
 		if !errors.As(err, &fe) || fe.Flavor != "debian" {
 			t.Fatalf("error = %#v, want a *FlavorError", err)
 		}
-		want := "flavor debian: the files come from the Debian package; use --from DIR (see patches/debian/README.md)"
+		want := "flavor debian: the files come from the Debian package, not from GitHub"
 		if err.Error() != want {
 			t.Errorf("message %q, want %q", err, want)
 		}

@@ -267,7 +267,7 @@ func content(rc *github.RepositoryContent) ([]byte, error) {
 	case rc == nil || rc.GetType() != "file":
 		return nil, fmt.Errorf("not a file (type %q)", rc.GetType())
 	case rc.GetEncoding() != "base64":
-		return nil, fmt.Errorf("GitHub sent %d bytes without their content (encoding %q; the contents API stops at 1 MB): use --from with a release tarball", rc.GetSize(), rc.GetEncoding())
+		return nil, fmt.Errorf("GitHub sent %d bytes without their content (encoding %q): %w", rc.GetSize(), rc.GetEncoding(), ErrTooLarge)
 	}
 	text, err := rc.GetContent()
 	return []byte(text), err

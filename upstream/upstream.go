@@ -154,7 +154,7 @@ func (opt *Options) pins(version string) (pinned, error) {
 func fetchLocal(opt *Options) (*Release, error) {
 	fi, err := os.Stat(opt.From)
 	if err != nil {
-		return nil, fmt.Errorf("reading --from %q: %w", opt.From, errors.Unwrap(err))
+		return nil, &SourceError{Path: opt.From, Err: errors.Unwrap(err)}
 	}
 	r := &Release{Kind: "tarball", Location: opt.From}
 	if fi.IsDir() {

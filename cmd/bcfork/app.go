@@ -29,7 +29,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return ExitOK
 	}
 	code := exitCode(err)
-	fmt.Fprintf(stderr, "bcfork: %v\n", err)
+	fmt.Fprintf(stderr, "bcfork: %s\n", message(err))
 	h := hint(err)
 	if h == "" && code == ExitUsage {
 		h = usageHint(app, args)

@@ -127,7 +127,7 @@ func checkOut(dir string, force bool) error {
 	case !fi.IsDir():
 		return fmt.Errorf("writing %q: exists and is not a folder; not replacing it", dir)
 	case !force:
-		return fmt.Errorf("writing %q: %w (use --force to replace it)", dir, atomicfile.ErrExists)
+		return fmt.Errorf("writing %q: %w", dir, atomicfile.ErrExists) // message names --force
 	}
 	return checkForkFolder(dir)
 }

@@ -394,7 +394,7 @@ func replaceable(out string, sums []byte, force bool) (bool, error) {
 	if errors.Is(err, fs.ErrNotExist) {
 		return false, nil
 	}
-	exists := fmt.Errorf("writing %q: %w (use --force to replace it)", out, atomicfile.ErrExists)
+	exists := fmt.Errorf("writing %q: %w", out, atomicfile.ErrExists) // message names --force
 	if err != nil || !onlyPins(entries) {
 		return false, exists
 	}

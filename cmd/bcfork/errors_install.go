@@ -55,6 +55,8 @@ func outcomeHint(err error) string {
 		return "bcfork status shows what is there now; --force replaces it and keeps a copy next to the backups"
 	case errors.Is(err, install.ErrOtherTargets):
 		return "bcfork uninstall first, then install at the new paths"
+	case errors.Is(err, install.ErrNoPristine):
+		return "bcfork uninstall --purge removes the fork instead, leaving nothing there as before install"
 	case errors.Is(err, install.ErrNotRegular):
 		return "name the real file with --bin or --schema, or move this one out of the way"
 	case errors.Is(err, install.ErrDrift):

@@ -23,6 +23,7 @@ var upstreamHints = []struct {
 	{upstream.ErrUnreachable, "check the network or --github-api (BCFORK_GITHUB_API); --offline uses the cache, --from a release tarball"},
 	{upstream.ErrTimeout, "check the network, or the API URL (--github-api, BCFORK_GITHUB_API); --offline uses the cache"},
 	{upstream.ErrBadToken, "check GITHUB_TOKEN / BCFORK_GITHUB_TOKEN, or unset it"},
+	{upstream.ErrTooLarge, "use --from with a release tarball"},
 }
 
 // upstreamHint gives the next step after getting the pristine files failed.

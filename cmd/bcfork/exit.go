@@ -3,9 +3,11 @@ package main
 import (
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 
 	"github.com/bcfork/bcfork/install"
+	"github.com/bcfork/bcfork/internal/atomicfile"
 	"github.com/bcfork/bcfork/patch"
 	"github.com/bcfork/bcfork/rebase"
 	"github.com/bcfork/bcfork/upstream"
@@ -80,6 +82,45 @@ func exitCode(err error) int {
 		return ExitUsage // a malformed option
 	}
 	return ExitFailure
+}
+
+// message is err's text as bcfork prints it. The libraries' errors speak
+// of values (a folder, a source, Force); where such a value came from a
+// flag, bcfork's text names the flag.
+func message(err error) string {
+	msg := err.Error()
+	reword := func(lib, cli string) { msg = strings.Replace(msg, lib, cli, 1) }
+	var (
+		se *upstream.SourceError
+		rf *upstream.ReleaseFolderError
+		fe *upstream.FlavorError
+		me *install.ModifiedError
+	)
+	if errors.As(err, &se) {
+		reword(se.Error(), fmt.Sprintf("reading --from %q: %v", se.Path, se.Err))
+	}
+	if errors.As(err, &rf) {
+		reword(rf.Error(), fmt.Sprintf("folder %q holds no bucardo script; did you mean --from %s?", rf.Dir, rf.Release))
+	}
+	if errors.As(err, &fe) {
+		reword(fe.Error(), fmt.Sprintf("flavor %s: the files come from the %s package; use --from DIR (see patches/%s/README.md)", fe.Flavor, fe.Packager(), fe.Flavor))
+	}
+	if errors.As(err, &me) {
+		reword(me.Error(), "changed since bcfork installed it, not touching without --force: "+quoteAll(me.Paths))
+	}
+	if errors.Is(err, atomicfile.ErrExists) {
+		reword(atomicfile.ErrExists.Error(), atomicfile.ErrExists.Error()+" (use --force to replace it)")
+	}
+	return msg
+}
+
+// quoteAll quotes each path and joins them with commas.
+func quoteAll(paths []string) string {
+	q := make([]string, len(paths))
+	for i, p := range paths {
+		q[i] = strconv.Quote(p)
+	}
+	return strings.Join(q, ", ")
 }
 
 // hint gives the next step after err, printed after it as "bcfork: hint: ...";

@@ -144,7 +144,7 @@ func checkTarget(dir string, force bool) error {
 	case err != nil:
 		return fmt.Errorf("writing %q: %w", dir, err)
 	case !force:
-		return fmt.Errorf("writing %q: %w (use --force to replace it)", dir, ErrExists)
+		return fmt.Errorf("writing %q: %w", dir, ErrExists)
 	case !fi.IsDir():
 		return fmt.Errorf("writing %q: exists and is not a folder; not replacing it", dir)
 	}
