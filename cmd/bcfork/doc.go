@@ -68,8 +68,9 @@ failed hunks in FILE.rej.
 	1  failure
 	2  usage error
 	3  a patch does not apply, or a merge conflicts
-	4  a file does not match its pinned checksum
+	4  a checksum does not match its pin (files are not the pristine release)
 	5  install, uninstall, status: a target changed since install (left alone
-	   without --force), the host drifted from the receipt, or an install was interrupted
+	   without --force), the host drifted from the receipt, or an install was
+	   interrupted
 */
 package main
