@@ -10,13 +10,6 @@ import (
 
 var update = flag.Bool("update", false, "rewrite testscript files with the actual output (cmp against stdout/stderr)")
 
-// scriptSetups and scriptCmds let each command's test file add to the
-// testscript environment from an init function, so that files don't collide.
-var (
-	scriptSetups []func(*testscript.Env) error
-	scriptCmds   = map[string]func(ts *testscript.TestScript, neg bool, args []string){}
-)
-
 func TestMain(m *testing.M) {
 	testscript.Main(m, map[string]func(){
 		"bcfork": func() { os.Exit(Main()) },
@@ -35,13 +28,14 @@ func TestScript(t *testing.T) {
 			env.Setenv("GITHUB_TOKEN", "")
 			env.Setenv("BCFORK_GITHUB_TOKEN", "")
 			env.Setenv("NO_COLOR", "1")
-			for _, s := range scriptSetups {
-				if err := s(env); err != nil {
-					return err
-				}
-			}
-			return nil
+			env.Setenv("GORACE", noRaceSleep(os.Getenv("GORACE")))
+			return setupFakeGitHub(env)
 		},
-		Cmds: scriptCmds,
+		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
+			"fakegithub":   cmdFakeGitHub,
+			"mkfork":       cmdMkfork,
+			"mode":         cmdMode,
+			"receiptstate": cmdReceiptState,
+		},
 	})
 }

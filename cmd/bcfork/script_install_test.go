@@ -26,15 +26,10 @@ import (
 	"github.com/rogpeppe/go-internal/testscript"
 )
 
-func init() {
-	// Under -race every bcfork run would sleep a second at exit.
-	scriptSetups = append(scriptSetups, func(env *testscript.Env) error {
-		env.Setenv("GORACE", strings.TrimSpace(os.Getenv("GORACE")+" atexit_sleep_ms=0"))
-		return nil
-	})
-	scriptCmds["mkfork"] = cmdMkfork
-	scriptCmds["mode"] = cmdMode
-	scriptCmds["receiptstate"] = cmdReceiptState
+// noRaceSleep adds to GORACE what keeps every bcfork run under -race from
+// sleeping a second at exit.
+func noRaceSleep(gorace string) string {
+	return strings.TrimSpace(gorace + " atexit_sleep_ms=0")
 }
 
 // mkfork DIR VERSION writes a fork folder of a small synthetic Bucardo VERSION.

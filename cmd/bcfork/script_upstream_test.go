@@ -13,19 +13,14 @@ import (
 	"github.com/rogpeppe/go-internal/testscript"
 )
 
+type fakeGitHubKey struct{}
+
 // Every script gets a fake GitHub API (BCFORK_GITHUB_API points at it), so
 // no script reaches the internet. It serves bucardo/bucardo with tags 9.9.9,
 // 9.9.7 and 9.10.0 and a branch master, all synthetic files (see
 // fakegithub.Files; 9.9.9's pins are in the fixture patches tree of the
 // fetch_*.txtar scripts, its commit is 6ead8e7816560480d303749aba016de850242d8f,
 // fakegithub.TagCommit), and the command fakegithub inspects and steers it.
-func init() {
-	scriptSetups = append(scriptSetups, setupFakeGitHub)
-	scriptCmds["fakegithub"] = cmdFakeGitHub
-}
-
-type fakeGitHubKey struct{}
-
 func setupFakeGitHub(env *testscript.Env) error {
 	srv := fakegithub.New()
 	env.Defer(srv.Close)
