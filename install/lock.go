@@ -49,3 +49,15 @@ func flock(path string, how int) (func(), error) {
 	}
 	return func() { f.Close() }, nil
 }
+
+// Lock takes the lock that keeps install, uninstall and changes to
+// instances apart: the lock file in the state folder stateDir (host path)
+// under root, creating the folder. It fails at once with ErrLocked while
+// another bcfork holds it.
+func Lock(root, stateDir string) (unlock func(), err error) {
+	o, err := Options{Root: root, StateDir: stateDir}.withDefaults()
+	if err != nil {
+		return nil, err
+	}
+	return lock(o)
+}

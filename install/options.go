@@ -33,6 +33,11 @@ type Options struct {
 	// file. Nil is the built-in tree (patches.FS).
 	Pins *catalog.Catalog
 
+	// Guard, when not nil, is asked by Uninstall before it changes
+	// anything, holding the lock; its error stops the uninstall. bcfork
+	// uninstall refuses this way while Bucardo instances use the fork.
+	Guard func() error
+
 	FS     FS               // nil is the real filesystem
 	Now    func() time.Time // nil is time.Now
 	Bcfork string           // bcfork's version, recorded in the receipt

@@ -29,6 +29,9 @@ func Uninstall(ctx context.Context, o Options) (*Result, error) {
 	case rc == nil:
 		return nothing(o)
 	case o.DryRun:
+		if err := guard(o); err != nil {
+			return nil, err
+		}
 		u, err := planUninstall(ctx, rc, o, true)
 		if err != nil {
 			return nil, err
@@ -54,6 +57,9 @@ func uninstallLocked(ctx context.Context, o Options) (*Result, error) {
 	if rc == nil {
 		return &Result{NoOp: true, Notes: []string{nothingNote(l)}}, nil
 	}
+	if err := guard(o); err != nil {
+		return nil, err
+	}
 	u, err := planUninstall(ctx, rc, o, true)
 	if err != nil {
 		return nil, err
@@ -63,6 +69,17 @@ func uninstallLocked(ctx context.Context, o Options) (*Result, error) {
 		return nil, u.undo(err, done)
 	}
 	return &Result{Actions: actions, Notes: u.notes}, nil
+}
+
+// guard asks o.Guard whether the uninstall may go on.
+func guard(o Options) error {
+	if o.Guard == nil {
+		return nil
+	}
+	if err := o.Guard(); err != nil {
+		return fmt.Errorf("uninstalling: %w", err)
+	}
+	return nil
 }
 
 // undo puts the receipt back as it was when an uninstall failed before it

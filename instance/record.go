@@ -1,0 +1,136 @@
+package instance
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"slices"
+	"time"
+
+	"github.com/bcfork/bcfork/internal/atomicfile"
+)
+
+// Instance states in the record. Add records the instance as adding before
+// it writes anything, and as added when it is done; remove records it as
+// removing before it undoes anything. An instance left adding or removing
+// was interrupted: remove finishes it.
+const (
+	StateAdding   = "adding"
+	StateAdded    = "added"
+	StateRemoving = "removing"
+)
+
+// Record lists the instances bcfork manages and what it wrote for them.
+// It lives beside the install receipt, in bcfork's state folder.
+type Record struct {
+	Instances []*Instance `json:"instances"`
+	// Unit is the template unit all instances share: written with the
+	// first instance, removed with the last.
+	Unit *File `json:"unit,omitempty"`
+}
+
+// Instance is one Bucardo daemon bcfork manages.
+type Instance struct {
+	Name     string     `json:"name"`
+	State    string     `json:"state"`
+	Time     time.Time  `json:"time"` // when this state was written
+	RC       string     `json:"rc"`   // host path of its rc file
+	Database Connection `json:"database"`
+	// CreatedDatabase is true when bcfork created the config database.
+	CreatedDatabase bool `json:"created_database"`
+	// Files are the files bcfork wrote for it (rc file, tmpfiles.d and
+	// logrotate entries); Dirs the folders it created, in order.
+	Files []File   `json:"files"`
+	Dirs  []string `json:"dirs"`
+}
+
+// Connection is how bucardo reaches a database: host and port are as
+// given ("" for libpq's defaults).
+type Connection struct {
+	Name string `json:"name"`
+	Host string `json:"host"`
+	Port string `json:"port"`
+	User string `json:"user,omitempty"`
+}
+
+// File is a file bcfork wrote, host path and content sum.
+type File struct {
+	Path   string `json:"path"`
+	SHA256 string `json:"sha256"`
+	Mode   string `json:"mode"` // e.g. "0640"
+	Owner  string `json:"owner,omitempty"`
+}
+
+func newFile(path string, data []byte, mode fs.FileMode, owner string) File {
+	return File{Path: path, SHA256: sum(data), Mode: fmt.Sprintf("%04o", mode), Owner: owner}
+}
+
+func sum(data []byte) string {
+	s := sha256.Sum256(data)
+	return hex.EncodeToString(s[:])
+}
+
+// find returns the instance named name, or nil.
+func (r *Record) find(name string) *Instance {
+	for _, in := range r.Instances {
+		if in.Name == name {
+			return in
+		}
+	}
+	return nil
+}
+
+func (r *Record) drop(name string) {
+	r.Instances = slices.DeleteFunc(r.Instances, func(in *Instance) bool { return in.Name == name })
+}
+
+// Names lists the instances' names, in the record's order.
+func (r *Record) Names() []string {
+	var names []string
+	for _, in := range r.Instances {
+		names = append(names, in.Name)
+	}
+	return names
+}
+
+// readRecord reads the record at real path; no file is an empty record.
+func readRecord(path string) (*Record, error) {
+	data, err := os.ReadFile(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return &Record{}, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("reading the instance record: %w", err)
+	}
+	var r Record
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&r); err != nil {
+		return nil, fmt.Errorf("reading the instance record %q: %w", path, err)
+	}
+	return &r, nil
+}
+
+// writeRecord replaces the record at real path atomically; an empty
+// record removes the file.
+func writeRecord(path string, r *Record) error {
+	if len(r.Instances) == 0 && r.Unit == nil {
+		if err := os.Remove(path); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return fmt.Errorf("removing the instance record: %w", err)
+		}
+		return nil
+	}
+	data, err := json.MarshalIndent(r, "", "  ")
+	if err != nil {
+		return err
+	}
+	if err := atomicfile.Write(path, append(data, '\n'), 0o644); err != nil {
+		return fmt.Errorf("writing the instance record %q: %w", path, err)
+	}
+	return nil
+}

@@ -1,0 +1,68 @@
+package instance
+
+import (
+	"fmt"
+	"os"
+	"syscall"
+)
+
+// Drift lists how the host differs from the instance record: an add or
+// removal interrupted, a file bcfork wrote changed or gone, a run folder
+// missing (after a reboot without tmpfiles.d). Empty when it does not.
+func Drift(o Options) ([]string, error) {
+	o, err := o.withDefaults()
+	if err != nil {
+		return nil, err
+	}
+	rec, err := readRecord(o.recordPath())
+	if err != nil {
+		return nil, err
+	}
+	drift := []string{}
+	if rec.Unit != nil {
+		drift = append(drift, fileDrift(o, *rec.Unit, true)...)
+	}
+	for _, in := range rec.Instances {
+		if in.State != StateAdded {
+			drift = append(drift, fmt.Sprintf("instance %s: its %s was interrupted: run bcfork instance remove %s",
+				in.Name, map[string]string{StateAdding: "add", StateRemoving: "removal"}[in.State], in.Name))
+			continue
+		}
+		for _, f := range in.Files {
+			// The rc file is the operator's to edit: its content is not checked.
+			drift = append(drift, fileDrift(o, f, f.Path != in.RC)...)
+		}
+		if dir := o.real(runDir(in.Name)); !exists(dir) {
+			drift = append(drift, fmt.Sprintf("instance %s: its run folder %q is missing: systemd-tmpfiles --create %s makes it",
+				in.Name, dir, tmpfilesPath(in.Name)))
+		}
+	}
+	return drift, nil
+}
+
+// fileDrift says how real file f differs from the record: gone, another
+// mode or owner, or, when content is true, other content.
+func fileDrift(o Options, f File, content bool) []string {
+	path := o.real(f.Path)
+	data, ok, err := readFile(path)
+	switch {
+	case err != nil:
+		return []string{err.Error()}
+	case !ok:
+		return []string{fmt.Sprintf("%q is gone", path)}
+	case content && sum(data) != f.SHA256:
+		return []string{fmt.Sprintf("%q changed since bcfork wrote it", path)}
+	}
+	info, err := os.Stat(path)
+	if err != nil {
+		return []string{err.Error()}
+	}
+	if mode := fmt.Sprintf("%04o", info.Mode().Perm()); mode != f.Mode {
+		return []string{fmt.Sprintf("%q has mode %s, written as %s", path, mode, f.Mode)}
+	}
+	st, ok := info.Sys().(*syscall.Stat_t)
+	if owner := fmt.Sprintf("%d:%d", st.Uid, st.Gid); ok && f.Owner != "" && owner != f.Owner {
+		return []string{fmt.Sprintf("%q has owner %s, written as %s", path, owner, f.Owner)}
+	}
+	return nil
+}
