@@ -327,7 +327,7 @@ func (ad *addition) undo(ctx context.Context, cause error) error {
 	if err := rm.do(ctx); err != nil {
 		return &IncompleteError{Name: ad.a.Name, Op: "add", Err: fmt.Errorf("%w; undoing it: %v", cause, err)}
 	}
-	return fmt.Errorf("adding instance %q: %w (undone: nothing was left behind)", ad.a.Name, cause)
+	return fmt.Errorf("adding instance %q (undone: nothing was left behind): %w", ad.a.Name, cause)
 }
 
 // EnableError is returned when an added instance could not be enabled.

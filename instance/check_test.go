@@ -6,7 +6,9 @@ import (
 )
 
 func TestDuplicates(t *testing.T) {
-	src := func(name, host, port, db string) DB { return DB{Name: name, Type: "postgres", Host: host, Port: port, DBName: db} }
+	src := func(name, host, port, db string) DB {
+		return DB{Name: name, Type: "postgres", Host: host, Port: port, DBName: db}
+	}
 	for _, c := range []struct {
 		what string
 		dbs  map[string][]DB

@@ -57,7 +57,7 @@ type DatabaseInUseError struct {
 }
 
 func (e *DatabaseInUseError) Error() string {
-	return fmt.Sprintf("instance %q already uses the config database %s", e.By, e.DB.describe())
+	return fmt.Sprintf("instance %q already uses the config %s", e.By, e.DB.describe())
 }
 
 // DatabaseError is returned when the config database exists and add was
@@ -69,9 +69,9 @@ type DatabaseError struct {
 
 func (e *DatabaseError) Error() string {
 	if e.Exists {
-		return fmt.Sprintf("the config database %s exists already", e.DB.describe())
+		return fmt.Sprintf("the config %s exists already", e.DB.describe())
 	}
-	return fmt.Sprintf("the config database %s does not exist", e.DB.describe())
+	return fmt.Sprintf("the config %s does not exist", e.DB.describe())
 }
 
 // UnitError is returned when a unit file bcfork did not write, or changed

@@ -14,25 +14,34 @@ import (
 // acct if not nil (else by whoever runs bcfork: root on a host).
 func writeFile(path string, data []byte, mode fs.FileMode, acct *Account) error {
 	if err := atomicfile.Write(path, data, mode); err != nil {
-		return fmt.Errorf("writing %q: %w", path, err)
+		return wrap("writing", path, err)
 	}
 	if acct != nil {
 		if err := os.Chown(path, acct.UID, acct.GID); err != nil {
-			return fmt.Errorf("writing %q: %w", path, err)
+			return wrap("writing", path, err)
 		}
 	}
 	return nil
+}
+
+// wrap says what failed on path, naming it once.
+func wrap(op, path string, err error) error {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		err = pe.Err
+	}
+	return fmt.Errorf("%s %q: %w", op, path, err)
 }
 
 // mkdir creates real folder path (its parent must exist), owned by acct
 // if not nil.
 func mkdir(path string, acct *Account) error {
 	if err := os.Mkdir(path, 0o755); err != nil {
-		return fmt.Errorf("creating folder %q: %w", path, err)
+		return wrap("creating folder", path, err)
 	}
 	if acct != nil {
 		if err := os.Chown(path, acct.UID, acct.GID); err != nil {
-			return fmt.Errorf("creating folder %q: %w", path, err)
+			return wrap("creating folder", path, err)
 		}
 	}
 	return atomicfile.Sync(filepath.Dir(path))
@@ -41,7 +50,7 @@ func mkdir(path string, acct *Account) error {
 // removeFile removes real path; a missing file is not an error.
 func removeFile(path string) error {
 	if err := os.Remove(path); err != nil && !errors.Is(err, fs.ErrNotExist) {
-		return fmt.Errorf("removing %q: %w", path, err)
+		return wrap("removing", path, err)
 	}
 	return nil
 }
@@ -65,7 +74,7 @@ func readFile(path string) ([]byte, bool, error) {
 		return nil, false, nil
 	}
 	if err != nil {
-		return nil, false, fmt.Errorf("reading %q: %w", path, err)
+		return nil, false, wrap("reading", path, err)
 	}
 	return data, true, nil
 }

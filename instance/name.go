@@ -48,10 +48,14 @@ func checkIdentifier(what, name string, max int) error {
 	case len(name) > max:
 		return &NameError{What: what, Name: name, Why: fmt.Sprintf("it is longer than %d characters", max)}
 	case !identifier.MatchString(name):
-		return &NameError{What: what, Name: name, Why: "use lower case letters, digits and underscores, not starting with a digit " +
-			"(Bucardo lowercases the pid folder it stores, and the name reaches SQL, file names and unit names)"}
+		return &NameError{What: what, Name: name, Why: "use lower case letters, digits and underscores, not starting with a digit " + whyIdentifier[what]}
 	}
 	return nil
+}
+
+var whyIdentifier = map[string]string{
+	"instance name": "(Bucardo lowercases the pid folder it stores, and the name reaches file names, unit names and SQL)",
+	"database name": "(the fork's bucardo install refuses others: the name reaches psql's command line, SQL and file names)",
 }
 
 // Database returns the default config database of instance name.

@@ -128,7 +128,7 @@ func (rm *removal) save(action string) error {
 
 // do removes the instance, each step skipping what is done already.
 func (rm *removal) do(ctx context.Context) error {
-	for _, step := range []func(context.Context) error{rm.stop, rm.dropDatabase, rm.removeFiles, rm.removeDirs, rm.removeUnit} {
+	for _, step := range []func(context.Context) error{rm.stop, rm.dropDatabase, rm.removeFiles, rm.removeUnit, rm.removeDirs} {
 		if err := step(ctx); err != nil {
 			return err
 		}
@@ -211,7 +211,7 @@ func (rm *removal) dropDatabase(ctx context.Context) error {
 		return fmt.Errorf("dropping the config database %s: %w", db.Name, err)
 	}
 	rm.in.CreatedDatabase = false
-	rm.Actions = append(rm.Actions, fmt.Sprintf("drop the config database %s", db.describe()))
+	rm.Actions = append(rm.Actions, "drop the config "+db.describe())
 	return nil
 }
 
@@ -230,7 +230,9 @@ func (rm *removal) removeFiles(context.Context) error {
 }
 
 // removeDirs removes the run folder and the folders add created, deepest
-// first, if empty; the log folder of an added instance stays.
+// first, if empty; the log folder of an added instance stays. A folder
+// other instances still use is handed to one of them, so that the last
+// removal takes it.
 func (rm *removal) removeDirs(context.Context) error {
 	name := rm.in.Name
 	logs := rm.o.real(logDir(name))
@@ -245,7 +247,7 @@ func (rm *removal) removeDirs(context.Context) error {
 			continue
 		}
 		if err := os.RemoveAll(d); err != nil {
-			return fmt.Errorf("removing %q: %w", d, err)
+			return wrap("removing", d, err)
 		}
 		rm.Actions = append(rm.Actions, fmt.Sprintf("remove folder %q", d))
 	}
@@ -255,11 +257,29 @@ func (rm *removal) removeDirs(context.Context) error {
 		if d == logDir(name) && rm.in.State != StateAdding {
 			continue
 		}
-		if p := rm.o.real(d); exists(p) && removeIfEmpty(p) {
+		p := rm.o.real(d)
+		switch {
+		case !exists(p):
+		case removeIfEmpty(p):
 			rm.Actions = append(rm.Actions, fmt.Sprintf("remove folder %q (empty)", p))
+		default:
+			rm.handOver(d)
 		}
 	}
 	return nil
+}
+
+// handOver gives host folder dir, which add created and which is not
+// empty, to another instance to remove.
+func (rm *removal) handOver(dir string) {
+	for _, in := range rm.rec.Instances {
+		if in != rm.in {
+			if !slices.Contains(in.Dirs, dir) {
+				in.Dirs = append([]string{dir}, in.Dirs...)
+			}
+			return
+		}
+	}
 }
 
 // removeUnit removes the template unit with the last instance, if it is
