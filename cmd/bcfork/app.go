@@ -44,10 +44,15 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 
 // usageHint points at the help of the command args ran, else at bcfork's.
 func usageHint(app *cli.App, args []string) string {
-	for _, a := range args[1:] {
-		if !strings.HasPrefix(a, "-") && app.Command(a) != nil {
-			return fmt.Sprintf("bcfork %s --help lists its options", a)
+	for i, a := range args[1:] {
+		cmd := app.Command(a)
+		if strings.HasPrefix(a, "-") || cmd == nil {
+			continue
 		}
+		if i+2 < len(args) && cmd.Command(args[i+2]) != nil {
+			a += " " + args[i+2] // a subcommand: bcfork instance add
+		}
+		return fmt.Sprintf("bcfork %s --help lists its options", a)
 	}
 	return "bcfork --help lists the commands"
 }
@@ -104,10 +109,19 @@ func commands() []*cli.Command {
 		uninstallCommand(),
 		statusCommand(),
 		rebaseCommand(),
+		instanceCommand(),
 	}
 	for _, cmd := range cmds {
 		cmd.OnUsageError = onUsageError
-		cmd.Before = noArguments // every command takes flags only
+		if len(cmd.Subcommands) == 0 {
+			cmd.Before = noArguments // every command takes flags only
+		}
+		for _, sub := range cmd.Subcommands {
+			sub.OnUsageError = onUsageError
+			if sub.Before == nil {
+				sub.Before = noArguments // those that take NAME check it themselves
+			}
+		}
 	}
 	return cmds
 }
@@ -119,7 +133,8 @@ func action(run func(ctx context.Context, stdout, stderr io.Writer) error) cli.A
 	return func(c *cli.Context) error { return run(c.Context, c.App.Writer, c.App.ErrWriter) }
 }
 
-// noArguments refuses positional arguments, which no command takes.
+// noArguments refuses positional arguments, which no command takes but
+// the instance commands that name an instance.
 func noArguments(c *cli.Context) error {
 	if c.Args().Present() {
 		return usagef("%s takes no arguments, got %q", c.Command.Name, c.Args().Slice())
@@ -129,7 +144,7 @@ func noArguments(c *cli.Context) error {
 
 // appDescription is the text of bcfork --help, the exit codes included.
 func appDescription() string {
-	return appIntro + "\n\nExit codes:\n" + exitCodeList("   ", 78)
+	return appIntro + "\n\nExit codes:\n" + exitCodeList("   ", 78) + "\n\ninstance exec exits with bucardo's own exit status."
 }
 
 const appIntro = `bcfork fetches the pristine bucardo script and bucardo.schema of a Bucardo

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/bcfork/bcfork/install"
+	"github.com/bcfork/bcfork/instance"
 	"github.com/urfave/cli/v2"
 )
 
@@ -44,7 +45,9 @@ Exit codes: 0 the targets are as the receipt says (or nothing is installed);
 1 failure (e.g. the receipt cannot be read); 2 usage; 5 the host has drifted
 from the receipt: a target changed, removed, of another mode or owner, or not
 a regular file, a dpkg diversion gone, or an install or uninstall interrupted
-(install or uninstall again finishes it). Usable in monitoring.
+(install or uninstall again finishes it); or from the instance record: a file
+bcfork wrote for an instance changed or gone, a run folder missing, an
+instance add or remove interrupted. Usable in monitoring.
 
 --json prints one object, the same with exit code 0 or 5. Fields may be
 added in later versions, never renamed or removed:
@@ -53,7 +56,9 @@ added in later versions, never renamed or removed:
    receipt        the receipt install wrote, or null
    busy           true while another bcfork installs or uninstalls
    dpkg           whether dpkg was asked about packages and diversions
-   drift          how the host differs from the receipt: sentences; [] if none
+   drift          how the host differs from the receipt and the instance
+                  record: sentences; [] if none
+   instances      the Bucardo instances, as bcfork instance list --json shows them
    targets        one object per target, script first:
       name         "bucardo" or "bucardo.schema"
       path         where it is (under --root)
@@ -73,7 +78,11 @@ func (o *statusOptions) run(ctx context.Context, stdout, _ io.Writer) error {
 	if err != nil {
 		return hostErr(err)
 	}
-	if err := printReport(stdout, r, notes, o.JSON); err != nil {
+	inst, err := instanceStatus(r, opt.Root)
+	if err != nil {
+		return hostErr(err)
+	}
+	if err := printReport(stdout, statusReport{r, inst}, notes, o.JSON); err != nil {
 		return err
 	}
 	if r.Drifted() {
@@ -82,16 +91,51 @@ func (o *statusOptions) run(ctx context.Context, stdout, _ io.Writer) error {
 	return nil
 }
 
+// statusReport is what status says: the install targets and the instances.
+type statusReport struct {
+	*install.Report
+	Instances []instance.Status `json:"instances"`
+}
+
+// instanceStatus lists the instances and adds how their files drifted
+// from the instance record to r's drift.
+func instanceStatus(r *install.Report, root string) ([]instance.Status, error) {
+	o := instance.Options{Root: root}
+	list, err := instance.List(o)
+	if err != nil {
+		return nil, err
+	}
+	drift, err := instance.Drift(o)
+	if err != nil {
+		return nil, err
+	}
+	r.Drift = append(r.Drift, drift...)
+	return list, nil
+}
+
 // printReport prints r for people, with notes, or as JSON.
-func printReport(w io.Writer, r *install.Report, notes []string, asJSON bool) error {
+func printReport(w io.Writer, r statusReport, notes []string, asJSON bool) error {
 	if asJSON {
 		enc := json.NewEncoder(w)
 		enc.SetIndent("", "  ")
 		return enc.Encode(r)
 	}
-	printStatus(w, r)
+	printStatus(w, r.Report)
+	printInstanceLine(w, r.Instances)
 	printLines(w, notes)
 	return nil
+}
+
+// printInstanceLine says which instances there are.
+func printInstanceLine(w io.Writer, list []instance.Status) {
+	if len(list) == 0 {
+		return
+	}
+	var names []string
+	for _, s := range list {
+		names = append(names, s.Name)
+	}
+	fmt.Fprintf(w, "instances: %s (bcfork instance list shows them)\n", strings.Join(names, ", "))
 }
 
 func printStatus(w io.Writer, r *install.Report) {

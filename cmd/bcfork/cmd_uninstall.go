@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 
 	"github.com/bcfork/bcfork/install"
+	"github.com/bcfork/bcfork/instance"
 	"github.com/urfave/cli/v2"
 )
 
@@ -43,7 +44,10 @@ package's file back (the current one, if the package was upgraded meanwhile)
 and the diversion is removed. Then the backups and the receipt go.
 
 A target changed since install is left alone without --force (which keeps a
-copy of it next to the backups, in /var/lib/bcfork/backup). An uninstall
+copy of it next to the backups, in /var/lib/bcfork/backup). While Bucardo
+instances use the fork (bcfork instance list), uninstall refuses and lists
+them: bcfork instance remove NAME removes each; --force uninstalls anyway,
+leaving their daemons without the fork. An uninstall
 stopped at any point can be run again; with no receipt there is nothing to
 do. --dry-run prints the plan and changes nothing. --root DIR prefixes every
 path, as for install.
@@ -63,6 +67,11 @@ func (o *uninstallOptions) run(ctx context.Context, stdout, _ io.Writer) error {
 	}
 	opt.Force, opt.Purge, opt.DryRun = o.Force, o.Purge, o.DryRun
 	printLines(stdout, notes)
+	if !o.Force {
+		// Refused under the lock while instances use the fork.
+		root := opt.Root
+		opt.Guard = func() error { return instance.Guard(instance.Options{Root: root}) }
+	}
 	rc, err := install.ReadReceipt(filepath.Join(opt.Root, install.DefaultStateDir, "receipt.json"))
 	if err != nil {
 		return hostErr(err)

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/bcfork/bcfork/install"
+	"github.com/bcfork/bcfork/instance"
 	"github.com/bcfork/bcfork/internal/atomicfile"
 	"github.com/bcfork/bcfork/patch"
 	"github.com/bcfork/bcfork/rebase"
@@ -22,6 +23,7 @@ const (
 	ExitConflict = 3
 	ExitChecksum = 4
 	ExitDrift    = 5
+	ExitCheck    = 6 // instance check found a problem
 )
 
 // exitCodes says what each exit code means. It is the one list of them:
@@ -37,6 +39,7 @@ var exitCodes = []struct {
 	{ExitConflict, "a patch does not apply, or a merge conflicts"},
 	{ExitChecksum, "a checksum does not match its pin (files are not the pristine release)"},
 	{ExitDrift, "install, uninstall, status: a target changed since install (left alone without --force), the host drifted from the receipt, or an install was interrupted"},
+	{ExitCheck, "instance check: a database two instances replicate, or a Bucardo.pm of another release than the fork"},
 }
 
 // exitCodeList is exitCodes as lines "CODE  MEANING" after indent, the
@@ -62,6 +65,8 @@ func exitCode(err error) int {
 	var (
 		coder cli.ExitCoder
 		apply *patch.ApplyError
+		exec  *instance.ExitError
+		check checkProblems
 	)
 	switch {
 	case err == nil:
@@ -70,6 +75,10 @@ func exitCode(err error) int {
 		return ExitUsage
 	case errors.As(err, &coder):
 		return coder.ExitCode()
+	case errors.As(err, &exec):
+		return exec.Code // instance exec: bucardo's own exit status
+	case errors.As(err, &check):
+		return ExitCheck
 	case errors.As(err, &apply):
 		return ExitConflict
 	case isHost(err) && errors.Is(err, install.ErrDrift):
@@ -126,7 +135,7 @@ func quoteAll(paths []string) string {
 // hint gives the next step after err, printed after it as "bcfork: hint: ...";
 // "" when there is none.
 func hint(err error) string {
-	for _, h := range []func(error) string{seriesHint, hostHint, rebaseHint, upstreamHint} {
+	for _, h := range []func(error) string{seriesHint, hostHint, rebaseHint, upstreamHint, instanceHint} {
 		if s := h(err); s != "" {
 			return s
 		}
