@@ -2,6 +2,7 @@ package main
 
 import (
 	"flag"
+	"fmt"
 	"os"
 	"testing"
 
@@ -32,10 +33,18 @@ func TestScript(t *testing.T) {
 			return setupFakeGitHub(env)
 		},
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
+			"fakefork":     cmdFakeFork,
 			"fakegithub":   cmdFakeGitHub,
+			"fakehost":     cmdFakeHost,
 			"mkfork":       cmdMkfork,
 			"mode":         cmdMode,
 			"receiptstate": cmdReceiptState,
+		},
+		Condition: func(cond string) (bool, error) {
+			if cond == "root" { // [root]: the test runs as root
+				return os.Geteuid() == 0, nil
+			}
+			return false, fmt.Errorf("unknown condition %q", cond)
 		},
 	})
 }
