@@ -5,9 +5,13 @@
 #
 # Driven only through the built bcfork binary and the fork it installs, on the
 # REAL default targets (/usr/bin/bucardo over Debian's packaged file, diverted
-# with dpkg-divert). Needs root on a throwaway Debian machine; installs what it
-# lacks (postgresql-15, postgresql-plperl-15, Debian's bucardo). Everything it
-# changes is undone on exit, on failure too.
+# with dpkg-divert). The daemons are bcfork instances (bcfork instance add,
+# exec, check, remove): no bucardo flag is typed here, and they start and stop
+# with the lines of the systemd unit bcfork wrote, run as the OS user bucardo
+# in the unit's clean environment (no systemd as PID 1 here). Needs root on a
+# throwaway Debian machine; installs what it lacks (postgresql-15,
+# postgresql-plperl-15, Debian's bucardo, systemd's tools, logrotate).
+# Everything it changes is undone on exit, on failure too.
 #
 #   e2e/run.sh            the test (make e2e)
 #   DEMO=1 e2e/run.sh     the same, narrated for a person (make demo)
@@ -52,25 +56,31 @@ cleanup() {
 	rc=$?
 	set +e
 	[ "$PHASE" = "done" ] || printf '== %-28s %6d ms (interrupted)\n' "$PHASE" "$(ms "$PHASE_T")"
-	for I in a b d; do stop_instance "$I" >/dev/null 2>&1; done
-	pkill -u bucardo -f 'Bucardo' >/dev/null 2>&1
 	if [ $rc -ne 0 ]; then
 		echo "---- logs (failure) ----"
-		for f in /var/log/bucardo/bucardo_[abd]/log.bucardo*; do
+		for f in /var/log/bucardo/[abd]/log.bucardo*; do
 			[ -f "$f" ] && { echo "--- $f (last 40 lines)"; tail -n 40 "$f"; }
 		done
 		[ -f "$W/pg.log" ] && { echo "--- postgres log (last 20 lines)"; tail -n 20 "$W/pg.log"; }
 	fi
 	if [ -n "${E2E_ARTIFACTS:-}" ]; then
 		mkdir -p "$E2E_ARTIFACTS"
-		for I in a b d; do cp /var/log/bucardo/bucardo_$I/log.bucardo "$E2E_ARTIFACTS/log.bucardo_$I" 2>/dev/null; done
+		for I in a b d; do cp /var/log/bucardo/$I/log.bucardo "$E2E_ARTIFACTS/log.bucardo_$I" 2>/dev/null; done
 		cp "$W/pg.log" "$E2E_ARTIFACTS/postgresql.log" 2>/dev/null
 	fi
+	# bcfork instance remove stops each daemon with bucardo stop and waits.
+	for I in a b d; do
+		[ -f "/etc/bucardo/$I.rc" ] && bc instance remove "$I" >/dev/null 2>&1
+	done
+	local pid
+	for pid in $(bucardo_procs | awk '{print $1}'); do
+		kill "$pid" >/dev/null 2>&1   # the daemons this script started, if remove failed
+	done
 	if [ -f /var/lib/bcfork/receipt.json ]; then
 		"$BCFORK" uninstall --force >/dev/null 2>&1 || echo "cleanup: bcfork uninstall failed; /usr/bin/bucardo may still be the fork" >&2
 	fi
 	[ -d "$W/pg/data" ] && runuser -u postgres -- "$PGBIN/pg_ctl" -D "$W/pg/data" -m immediate -w stop >/dev/null 2>&1
-	rm -rf /var/run/bucardo/bucardo_[abd] /var/log/bucardo/bucardo_[abd]
+	rm -rf /var/run/bucardo/[abd] /var/log/bucardo/[abd] /var/log/bucardo/bucardo_n
 	[ -n "${E2E_KEEP:-}" ] || rm -rf "$W"
 	printf '== total %29d ms, exit %d\n' "$(ms "$T0")" "$rc"
 	exit $rc
@@ -82,9 +92,12 @@ trap 'exit 130' INT TERM
 deps() {
 	phase "dependencies"
 	local missing=()
-	for p in postgresql-15 postgresql-plperl-15 bucardo; do
+	for p in postgresql-15 postgresql-plperl-15 bucardo logrotate; do
 		dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' || missing+=("$p")
 	done
+	# systemd-analyze and systemd-tmpfiles check and apply what bcfork writes
+	# (Debian package systemd; it need not run as PID 1).
+	command -v systemd-analyze >/dev/null && command -v systemd-tmpfiles >/dev/null || missing+=(systemd)
 	if [ ${#missing[@]} -gt 0 ]; then
 		say "installing ${missing[*]} with apt"
 		export DEBIAN_FRONTEND=noninteractive
@@ -92,9 +105,7 @@ deps() {
 		apt-get -q install -y --no-install-recommends "${missing[@]}" >/dev/null
 	fi
 	id bucardo >/dev/null 2>&1 || fail "OS user bucardo missing (Debian's bucardo package creates it)"
-	# Debian's init script creates /run/bucardo only when it starts the default
-	# instance; the per-instance folders /run/bucardo/NAME are made by the fork.
-	install -d -o bucardo -g bucardo /var/run/bucardo /var/log/bucardo
+	# /run/bucardo/NAME and /var/log/bucardo/NAME are made by bcfork instance add.
 	[ -f /usr/share/perl5/Bucardo.pm ] || fail "Debian's Bucardo.pm missing"
 	# The divert-and-reinstall proof needs Debian's files as they came.
 	dpkg --verify bucardo || fail "Debian's bucardo package is modified on this host before the test"
@@ -178,23 +189,51 @@ bucardo_procs() { ps -u bucardo -o pid=,stat=,args= 2>/dev/null | awk '$2 !~ /^Z
 sql() { psql -X -q -v ON_ERROR_STOP=1 -d "$1" -c "$2"; }
 rows() { psql -X -Atq -d "$1" -c 'SELECT count(*) FROM t'; }
 
-# B I ARGS: run the installed fork as OS user bucardo for instance I, passing
-# only --dbname (and --no-bucardorc: Debian's /etc/bucardorc sets dbname=bucardo).
-B() {
+# bc ARGS: bcfork without this script's PG* variables: an instance's rc file
+# must hold everything its commands need.
+bc() {
+	[ -z "$DEMO" ] || printf '\033[2m$ bcfork %s\033[0m\n' "$*"
+	env -u PGHOST -u PGPORT -u PGUSER "$BCFORK" "$@"
+}
+
+UNIT=/etc/systemd/system/bucardo@.service
+# unit_lines KEY I: the values of the unit's KEY= lines for instance I.
+unit_lines() { sed -n "s/^$1=//p" "$UNIT" | sed "s/%i/$2/g"; }
+# as_unit I CMD...: run CMD as systemd runs instance I's commands: as the OS
+# user bucardo, in the unit's WorkingDirectory, in a clean environment.
+as_unit() {
 	local I=$1
 	shift
-	[ -z "$DEMO" ] || printf '\033[2m$ bucardo --no-bucardorc --dbname bucardo_%s %s   (as OS user bucardo)\033[0m\n' "$I" "$*"
-	(cd "$W/run" && runuser -u bucardo -- env PGHOST="$PGHOST" PGPORT="$PGPORT" PGUSER=bucardo \
-		/usr/bin/bucardo --no-bucardorc --dbname "bucardo_$I" "$@")
+	(cd "$(unit_lines WorkingDirectory "$I")" && runuser -u bucardo -- env -i PATH=/usr/local/bin:/usr/bin:/bin \
+		LANG=C.UTF-8 HOME=/var/lib/bucardo USER=bucardo LOGNAME=bucardo "$@")
 }
-mcp_pid() { echo "/var/run/bucardo/bucardo_$1/bucardo.mcp.pid"; }
-
-stop_instance() { B "$1" stop && wait_gone "$(mcp_pid "$1")"; }
+# unit_start I: the unit's ExecStart line, then wait for its PIDFile.
+unit_start() {
+	local line
+	line=$(unit_lines ExecStart "$1")
+	[ -z "$DEMO" ] || printf '\033[2m$ %s   (ExecStart of bucardo@%s, as OS user bucardo)\033[0m\n' "$line" "$1"
+	# shellcheck disable=SC2086 # the unit's command line has no quotes: split as systemd does
+	as_unit "$1" $line >/dev/null
+	wait_file "$(unit_lines PIDFile "$1")"
+}
+# unit_stop I: the unit's ExecStop lines in order, with $MAINPID set as
+# systemd sets it; the last one waits until the daemon is gone.
+unit_stop() {
+	local pid line
+	pid=$(head -n1 "$(unit_lines PIDFile "$1")")
+	while IFS= read -r line; do
+		line=${line//\$\$/\$}   # a unit's $$ is a literal $
+		[ -z "$DEMO" ] || printf '\033[2m$ %s   (ExecStop of bucardo@%s, MAINPID=%s)\033[0m\n' "$line" "$1" "$pid"
+		as_unit "$1" MAINPID="$pid" sh -c "$line" >/dev/null
+	done < <(unit_lines ExecStop "$1")
+	! alive "$pid" || fail "instance $1: pid $pid still runs after the unit's ExecStop lines"
+}
+mcp_pid() { unit_lines PIDFile "$1"; }
 
 wait_rows() {   # wait_rows DB N: bounded wait (10 s) for N rows in DB.t
-	for _ in $(seq 1 100); do
+	for _ in $(seq 1 200); do
 		[ "$(rows "$1")" = "$2" ] && return 0
-		sleep 0.1
+		sleep 0.05
 	done
 	fail "timeout: $1 has $(rows "$1") rows, want $2"
 }
@@ -205,35 +244,72 @@ wait_gone() {   # wait_gone FILE: bounded wait (15 s) for a pid file to vanish
 	done
 	fail "timeout: $1 still there"
 }
+wait_file() {   # wait_file FILE: bounded wait (10 s) for a pid file to appear
+	for _ in $(seq 1 100); do
+		[ -s "$1" ] && return 0
+		sleep 0.1
+	done
+	fail "timeout: no $1"
+}
 
 instances() {
-	phase "two instances"
+	phase "bcfork instance add a, b"
+	local I
 	for I in a b; do
-		# Both instances run from the same folder on purpose: their relative
-		# reason/conflict/warning files must not collide either.
-		install -d -o bucardo -g bucardo "$W/run"
-		B "$I" install --batch >/dev/null
-		B "$I" add db "src_$I" "dbname=src_$I" "host=$SOCK" "port=$PORT" >/dev/null
-		B "$I" add db "dst_$I" "dbname=dst_$I" "host=$SOCK" "port=$PORT" >/dev/null
-		B "$I" add sync sync1 "dbs=src_$I:source,dst_$I:target" tables=public.t >/dev/null
-		say "instance $I: config database bucardo_$I, sync1 src_$I -> dst_$I"
+		bc instance add "$I" --dbhost "$SOCK" --dbport "$PORT" >"$W/add-$I.out" || { cat "$W/add-$I.out"; fail "bcfork instance add $I"; }
+		[ -z "$DEMO" ] || cat "$W/add-$I.out"
 	done
 	[ "$(psql -X -Atq -d postgres -c "SELECT count(*) FROM pg_database WHERE datname IN ('bucardo_a','bucardo_b')")" = 2 ] ||
 		fail "the two config databases were not both created"
-	phase "start both"
-	for I in a b; do B "$I" start >/dev/null; done
 	for I in a b; do
-		for _ in $(seq 1 100); do [ -e "$(mcp_pid "$I")" ] && break; sleep 0.1; done
-		[ -e "$(mcp_pid "$I")" ] || fail "instance $I did not write $(mcp_pid "$I")"
+		[ "$(stat -c '%a %U' "/etc/bucardo/$I.rc")" = "640 bucardo" ] || fail "/etc/bucardo/$I.rc: $(stat -c '%a %U' "/etc/bucardo/$I.rc"), want 640 bucardo"
+		[ "$(stat -c %U "/run/bucardo/$I" "/var/log/bucardo/$I" | sort -u)" = bucardo ] || fail "instance $I's folders are not bucardo's"
 	done
-	say "both daemons up: $(mcp_pid a), $(mcp_pid b)"
+	say "config databases bucardo_a, bucardo_b; /etc/bucardo/a.rc:"
+	sed 's/^/     /' /etc/bucardo/a.rc | grep -v '^     #'
+	local out
+	cp "$UNIT" "$W/bucardo@a.service"
+	for f in "$UNIT" "$W/bucardo@a.service"; do
+		if ! out=$(systemd-analyze verify "$f" 2>&1) || [ -n "$out" ]; then
+			fail "systemd-analyze verify $f: $out"
+		fi
+	done
+	say "systemd-analyze verify: $UNIT and its instance bucardo@a.service pass"
+	out=$(logrotate -d /etc/logrotate.d/bucardo-a 2>&1) || fail "logrotate -d /etc/logrotate.d/bucardo-a: $out"
+	! grep -qi '^error' <<<"$out" || fail "logrotate -d /etc/logrotate.d/bucardo-a: $out"
+	say "logrotate -d accepts /etc/logrotate.d/bucardo-a"
+
+	phase "configure with instance exec"
+	for I in a b; do
+		bc instance exec "$I" -- add db "src_$I" "dbname=src_$I" "host=$SOCK" "port=$PORT" >/dev/null
+		bc instance exec "$I" -- add db "dst_$I" "dbname=dst_$I" "host=$SOCK" "port=$PORT" >/dev/null
+		bc instance exec "$I" -- add sync sync1 "dbs=src_$I:source,dst_$I:target" tables=public.t >/dev/null
+		say "instance $I: sync1 src_$I -> dst_$I"
+	done
+	! bc uninstall >"$W/uninstall.out" 2>&1 || fail "bcfork uninstall went on with two instances"
+	grep -q 'use the fork: a, b' "$W/uninstall.out" || fail "uninstall did not name the instances: $(cat "$W/uninstall.out")"
+	cmp -s /usr/bin/bucardo "$W/fork/bucardo" || fail "the refused uninstall changed /usr/bin/bucardo"
+	say "bcfork uninstall refused: $(grep -m1 'use the fork' "$W/uninstall.out")"
+	bc status >"$W/status.out" || { cat "$W/status.out"; fail "bcfork status reports drift after instance add"; }
+	grep -q '^instances: a, b' "$W/status.out" || fail "status does not list the instances"
+
+	phase "start both (ExecStart)"
+	for I in a b; do unit_start "$I"; done
+	bc instance list | tee "$W/list.out" | sed 's/^/   /'
+	for I in a b; do
+		grep -q "^$I .* running (pid [0-9]*) " "$W/list.out" || fail "instance list does not show $I running"
+		bucardo_procs | grep -q "Bucardo Master Control Program v.*($I)" || fail "ps does not show the MCP of $I: $(bucardo_procs)"
+	done
+	say "ps -u bucardo:"
+	bucardo_procs | sed 's/^/     /'
 }
 
 NEXT_ID=1
-insert_both() {   # one new row into src_a and src_b
-	for I in a b; do sql "src_$I" "INSERT INTO t VALUES ($NEXT_ID, '$I')"; done
+insert() {   # insert I: one new row into src_I
+	sql "src_$1" "INSERT INTO t VALUES ($NEXT_ID, '$1')"
 	NEXT_ID=$((NEXT_ID + 1))
 }
+insert_both() { insert a; insert b; }
 counts() { printf 'src_a=%-3s dst_a=%-3s | src_b=%-3s dst_b=%-3s' "$(rows src_a)" "$(rows dst_a)" "$(rows src_b)" "$(rows dst_b)"; }
 live() {   # live ROUNDS: (demo) a row into each source every half second, live counts
 	for _ in $(seq 1 "$1"); do
@@ -243,20 +319,64 @@ live() {   # live ROUNDS: (demo) a row into each source every half second, live 
 	done
 }
 caught_up() { wait_rows "dst_$1" "$(rows "src_$1")"; }
+latency() {   # latency I: LAT is the ms from a commit into src_I until dst_I has the row (polled every 50 ms)
+	local t0
+	t0=$(date +%s%N)
+	insert "$1"
+	caught_up "$1"
+	LAT=$(ms "$t0")
+}
 
 replicate() {
 	phase "both replicate"
-	if [ -n "$DEMO" ]; then live 6; else insert_both; fi
+	if [ -n "$DEMO" ]; then live 6; fi
+	local la="" lb=""
+	for _ in 1 2 3 4 5; do
+		latency a
+		la+="$LAT "
+		latency b
+		lb+="$LAT "
+	done
+	say "both caught up: $(counts); replication latency (ms), a: ${la}b: $lb"
+
+	phase "instance check"
+	bc instance check >"$W/check.out" 2>&1 || { cat "$W/check.out"; fail "instance check flags two instances that replicate separate databases"; }
+	sql postgres "CREATE DATABASE shared"
+	for I in a b; do bc instance exec "$I" -- add db shared dbname=shared "host=$SOCK" "port=$PORT" >/dev/null; done
+	local rc=0
+	bc instance check >"$W/check.out" 2>&1 || rc=$?
+	if [ $rc != 6 ] || ! grep -q "SHARED: postgres database \"shared\" on this host, port $PORT is replicated by a (as shared), b (as shared)" "$W/check.out"; then
+		cat "$W/check.out"
+		fail "instance check: want exit 6 and the shared database, got exit $rc"
+	fi
+	say "$(grep SHARED "$W/check.out") (exit $rc)"
+	for I in a b; do bc instance exec "$I" -- remove db shared >/dev/null; done
+	bc instance check >/dev/null 2>&1 || fail "instance check still fails after remove db shared"
+
+	phase "reboot: /run wiped, tmpfiles"
+	# At shutdown systemd runs each unit's ExecStop lines, all units at
+	# once; /run is a tmpfs.
+	unit_stop a &
+	unit_stop b &
+	wait %1 || fail "ExecStop of a failed"
+	wait %2 || fail "ExecStop of b failed"
+	[ -z "$(bucardo_procs)" ] || fail "Bucardo processes left after ExecStop: $(bucardo_procs)"
+	rm -rf /run/bucardo
+	run systemd-tmpfiles --create /etc/tmpfiles.d/bucardo-a.conf /etc/tmpfiles.d/bucardo-b.conf
+	[ "$(stat -c '%U %a' /run/bucardo/a /run/bucardo/b | sort -u)" = "bucardo 755" ] || fail "systemd-tmpfiles did not make /run/bucardo/{a,b} bucardo's"
+	for I in a b; do unit_start "$I"; done
+	insert_both
 	caught_up a
 	caught_up b
-	say "both caught up: $(counts)"
+	say "after the reboot both started again from their units and replicate: $(counts)"
 
-	phase "stop A, B goes on"
-	B a stop >/dev/null
-	wait_gone "$(mcp_pid a)"
+	phase "stop A (ExecStop), B goes on"
+	local pid_b frozen
+	pid_b=$(head -n1 "$(mcp_pid b)")
+	unit_stop a
+	[ ! -e "$(mcp_pid a)" ] || fail "A's pid file is still there after ExecStop"
 	[ -e "$(mcp_pid b)" ] || fail "stopping A removed B's pid file"
-	alive "$(head -n1 "$(mcp_pid b)")" || fail "B's MCP process died when A stopped"
-	local frozen
+	alive "$pid_b" || fail "B's MCP process died when A stopped"
 	frozen=$(rows dst_a)
 	say "A stopped; rows keep coming into both sources:"
 	if [ -n "$DEMO" ]; then live 6; else insert_both; fi
@@ -264,14 +384,21 @@ replicate() {
 	sleep 1
 	[ "$(rows dst_a)" = "$frozen" ] || fail "A replicated after it was stopped"
 	say "after stopping A: $(counts)  (A frozen at $frozen, B still replicating)"
-	[ -z "$DEMO" ] || B b status
+	[ -z "$DEMO" ] || bc instance exec b -- status
 
-	phase "stop B"
-	B b stop >/dev/null
-	wait_gone "$(mcp_pid b)"
+	phase "instance remove a, b"
+	# b is still running: remove stops it (bucardo stop) and waits.
+	for I in a b; do
+		bc instance remove "$I" --drop-database >"$W/remove-$I.out" || { cat "$W/remove-$I.out"; fail "instance remove $I"; }
+	done
 	sleep 0.5
 	[ -z "$(bucardo_procs)" ] || fail "Bucardo processes left: $(bucardo_procs)"
-	say "no Bucardo process left"
+	[ "$(psql -X -Atq -d postgres -c "SELECT count(*) FROM pg_database WHERE datname IN ('bucardo_a','bucardo_b')")" = 0 ] ||
+		fail "instance remove --drop-database left a config database"
+	for f in /etc/bucardo/a.rc /etc/bucardo/b.rc "$UNIT" /etc/tmpfiles.d/bucardo-a.conf /etc/logrotate.d/bucardo-b /run/bucardo/a /var/lib/bcfork/instances.json; do
+		[ ! -e "$f" ] || fail "instance remove left $f"
+	done
+	say "both removed (daemon b stopped by remove), config databases dropped; no Bucardo process left"
 	check_separate_files
 }
 
@@ -279,19 +406,14 @@ check_separate_files() {
 	local I other log
 	for I in a b; do
 		other=$([ "$I" = a ] && echo b || echo a)
-		log=/var/log/bucardo/bucardo_$I/log.bucardo
+		log=/var/log/bucardo/$I/log.bucardo
 		[ -s "$log" ] || fail "instance $I has no log at $log"
 		grep -q "src_$I" "$log" || fail "$log does not mention its own sync's database src_$I"
 		! grep -q "src_$other\|bucardo_$other" "$log" || fail "$log mentions instance $other"
-		grep -q "/var/run/bucardo/bucardo_$I/fullstopbucardo" "$log" || fail "$log: instance $I did not stop on its own stop file"
+		grep -q "/run/bucardo/$I/fullstopbucardo" "$log" || fail "$log: instance $I did not stop on its own stop file"
+		[ -s "/var/log/bucardo/$I/bucardo.restart.reason.txt" ] || fail "no reason file in /var/log/bucardo/$I: $(ls "/var/log/bucardo/$I")"
 	done
-	[ "$(mcp_pid a)" != "$(mcp_pid b)" ] || fail "the instances share a pid file"
-	for I in a b; do
-		[ -s "$W/run/bucardo.restart.reason.bucardo_$I.txt" ] || fail "no reason file of its own for instance $I in $W/run: $(ls "$W/run")"
-	done
-	[ ! -e "$W/run/bucardo.restart.reason.txt" ] || fail "an instance wrote the shared upstream reason file"
-	say "separate: /var/run/bucardo/bucardo_{a,b}/, /var/log/bucardo/bucardo_{a,b}/log.bucardo, each stopped by its own stop file"
-	say "run from one folder, each wrote its own $(cd "$W/run" && echo bucardo.restart.reason.bucardo_[ab].txt)"
+	say "separate: /run/bucardo/{a,b}/, /var/log/bucardo/{a,b}/ (logs and reason files, kept by remove), each stopped by its own stop file"
 }
 
 schema_by_hand() {
@@ -335,7 +457,7 @@ uninstall_checked() {
 }
 
 debian_flavor() {
-	phase "debian flavor, one daemon"
+	phase "debian flavor, one instance"
 	# The same with the fork of Debian's own package files (flavor debian,
 	# whose schema patch was carried over Debian's "\c bucardo" change).
 	run "$BCFORK" generate --flavor debian --version 5.6.0-4 --from "$W/rebase/deb" --no-cache --out "$W/fork-deb" >/dev/null
@@ -345,16 +467,17 @@ debian_flavor() {
 		sql postgres "CREATE DATABASE $d"
 		sql "$d" "CREATE TABLE t (id int PRIMARY KEY, v text)"
 	done
-	B d install --batch >/dev/null
-	B d add db src_d dbname=src_d "host=$SOCK" "port=$PORT" >/dev/null
-	B d add db dst_d dbname=dst_d "host=$SOCK" "port=$PORT" >/dev/null
-	B d add sync sync1 dbs=src_d:source,dst_d:target tables=public.t >/dev/null
-	B d start >/dev/null
+	bc instance add d --dbhost "$SOCK" --dbport "$PORT" >/dev/null
+	bc instance exec d -- add db src_d dbname=src_d "host=$SOCK" "port=$PORT" >/dev/null
+	bc instance exec d -- add db dst_d dbname=dst_d "host=$SOCK" "port=$PORT" >/dev/null
+	bc instance exec d -- add sync sync1 dbs=src_d:source,dst_d:target tables=public.t >/dev/null
+	unit_start d
 	sql src_d "INSERT INTO t VALUES (1, 'd')"
 	wait_rows dst_d 1
-	B d stop >/dev/null
-	wait_gone "$(mcp_pid d)"
-	say "Debian-flavored fork: config database bucardo_d created by install --dbname, src_d -> dst_d replicated, stopped"
+	phase "instance remove d (running)"
+	bc instance remove d --drop-database >/dev/null
+	[ -z "$(bucardo_procs)" ] || fail "Bucardo processes left: $(bucardo_procs)"
+	say "Debian-flavored fork: instance d (config database bucardo_d) replicated src_d -> dst_d, removed"
 	phase "uninstall (debian flavor)"
 	uninstall_checked
 }

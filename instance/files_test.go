@@ -57,10 +57,7 @@ func TestUnit(t *testing.T) {
 // an instance of it. systemd-analyze checks that ExecStart's program
 // exists, so the unit names a bucardo script in a temporary folder.
 func TestUnitVerify(t *testing.T) {
-	analyze, err := exec.LookPath("systemd-analyze")
-	if err != nil {
-		t.Skip("systemd-analyze not installed (Debian package systemd); CI installs it")
-	}
+	analyze := needTool(t, "systemd-analyze")
 	dir := t.TempDir()
 	bin := filepath.Join(dir, "bucardo")
 	if err := os.WriteFile(bin, []byte("#!/bin/sh\n"), 0o755); err != nil {
@@ -111,10 +108,7 @@ func TestTmpfilesAndLogrotate(t *testing.T) {
 // TestTmpfilesCreate runs systemd-tmpfiles --create on the entry under a
 // temporary folder, as a boot does for /run.
 func TestTmpfilesCreate(t *testing.T) {
-	tmpfiles, err := exec.LookPath("systemd-tmpfiles")
-	if err != nil {
-		t.Skip("systemd-tmpfiles not installed (Debian package systemd); CI installs it")
-	}
+	tmpfiles := needTool(t, "systemd-tmpfiles")
 	if os.Geteuid() != 0 {
 		t.Skip("systemd-tmpfiles chowns to bucardo: needs root")
 	}
@@ -131,4 +125,21 @@ func TestTmpfilesCreate(t *testing.T) {
 	if fi, err := os.Stat(filepath.Join(root, "run/bucardo/a")); err != nil || !fi.IsDir() {
 		t.Errorf("run/bucardo/a not created: %v", err)
 	}
+}
+
+// needTool returns the path of one of systemd's tools, or skips the test
+// when it is missing, unless BCFORK_REQUIRE_SYSTEMD=1 (CI) makes that a
+// failure.
+func needTool(t *testing.T, name string) string {
+	t.Helper()
+	path, err := exec.LookPath(name)
+	switch {
+	case err == nil:
+		return path
+	case os.Getenv("BCFORK_REQUIRE_SYSTEMD") == "1":
+		t.Fatalf("%s not installed (Debian package systemd) and BCFORK_REQUIRE_SYSTEMD=1", name)
+	default:
+		t.Skipf("%s not installed (Debian package systemd); CI installs it", name)
+	}
+	return ""
 }
