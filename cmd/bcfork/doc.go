@@ -43,6 +43,18 @@ install replaced; status says what each target holds.
 rebase carries a series onto another upstream release or ref with a 3-way
 merge per patch (for maintainers of the series).
 
+instance runs several Bucardo daemons on the host as systemd services, once
+the fork is installed. instance add NAME writes /etc/bucardo/NAME.rc (every
+option the instance's bucardo commands need), the template unit
+bucardo@.service, a tmpfiles.d entry for /run/bucardo/NAME and a logrotate
+entry for /var/log/bucardo/NAME, creates the config database bucardo_NAME,
+and undoes itself if anything fails. instance exec NAME -- ARGS runs bucardo
+ARGS for that instance as the OS user bucardo; instance list shows the
+instances, their daemons and units; instance check finds a database two
+instances replicate (exit code 6); instance remove NAME stops the daemon and
+removes what add wrote. instance exec exits with bucardo's own exit status. What was written is recorded in /var/lib/bcfork/instances.json,
+which status checks; uninstall refuses while instances exist.
+
 # Sources
 
 The pristine files come from GitHub (default; --repo, --github-api or
@@ -72,5 +84,7 @@ failed hunks in FILE.rej.
 	5  install, uninstall, status: a target changed since install (left alone
 	   without --force), the host drifted from the receipt, or an install was
 	   interrupted
+	6  instance check: a database two instances replicate, or a Bucardo.pm of
+	   another release than the fork
 */
 package main
