@@ -18,7 +18,7 @@ func TestUnit(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	opts, err := unit.Deserialize(bytes.NewReader(data))
+	opts, err := unit.DeserializeOptions(bytes.NewReader(data))
 	if err != nil {
 		t.Fatal(err)
 	}

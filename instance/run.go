@@ -5,7 +5,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -172,12 +171,6 @@ func (r *runner) bucardo(ctx context.Context, bin, rc, dir string, args ...strin
 		return "", fmt.Errorf("running bucardo %s: %w", strings.Join(args, " "), err)
 	}
 	return string(out), nil
-}
-
-// stdio is where exec's bucardo reads and writes.
-type stdio struct {
-	in       io.Reader
-	out, err io.Writer
 }
 
 func firstLine(s string) string {

@@ -36,6 +36,9 @@ func Drift(o Options) ([]string, error) {
 			drift = append(drift, fmt.Sprintf("instance %s: its run folder %q is missing: systemd-tmpfiles --create %s makes it",
 				in.Name, dir, tmpfilesPath(in.Name)))
 		}
+		if dir := o.real(logDir(in.Name)); !exists(dir) {
+			drift = append(drift, fmt.Sprintf("instance %s: its log folder %q is missing: bucardo runs there and logs there", in.Name, dir))
+		}
 	}
 	return drift, nil
 }
