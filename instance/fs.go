@@ -78,3 +78,19 @@ func readFile(path string) ([]byte, bool, error) {
 	}
 	return data, true, nil
 }
+
+// removeStrays removes the temporary files a write of real path p that
+// was killed may have left beside it: hidden files named after it, as
+// atomicfile names them.
+func removeStrays(p string) error {
+	matches, err := filepath.Glob(filepath.Join(filepath.Dir(p), "."+filepath.Base(p)+".*"))
+	if err != nil {
+		return err
+	}
+	for _, m := range matches {
+		if err := removeFile(m); err != nil {
+			return err
+		}
+	}
+	return nil
+}

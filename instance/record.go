@@ -117,8 +117,11 @@ func readRecord(path string) (*Record, error) {
 }
 
 // writeRecord replaces the record at real path atomically; an empty
-// record removes the file.
+// record removes the file. It first removes what a killed write left.
 func writeRecord(path string, r *Record) error {
+	if err := removeStrays(path); err != nil {
+		return err
+	}
 	if len(r.Instances) == 0 && r.Unit == nil {
 		if err := os.Remove(path); err != nil && !errors.Is(err, fs.ErrNotExist) {
 			return fmt.Errorf("removing the instance record: %w", err)

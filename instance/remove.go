@@ -218,6 +218,9 @@ func (rm *removal) dropDatabase(ctx context.Context) error {
 func (rm *removal) removeFiles(context.Context) error {
 	for _, f := range rm.in.Files {
 		path := rm.o.real(f.Path)
+		if err := removeStrays(path); err != nil {
+			return err
+		}
 		if !exists(path) {
 			continue
 		}
@@ -289,6 +292,9 @@ func (rm *removal) removeUnit(ctx context.Context) error {
 		return nil
 	}
 	path := rm.o.real(UnitPath)
+	if err := removeStrays(path); err != nil {
+		return err
+	}
 	data, ok, err := readFile(path)
 	if err != nil {
 		return err

@@ -3,16 +3,21 @@ package main
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
 	"errors"
 	"fmt"
 	"io/fs"
+	"math/rand"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"syscall"
 	"testing"
+	"time"
 
 	"github.com/bcfork/bcfork/install/installtest"
+	"github.com/bcfork/bcfork/instance"
 	"github.com/rogpeppe/go-internal/testscript"
 )
 
@@ -149,4 +154,143 @@ func TestInstanceAddReadOnlyRun(t *testing.T) {
 		}
 	}
 	t.Logf("as expected:\n%s", stderr.String())
+}
+
+// TestInstanceAddKilledAtRandom kills bcfork instance add with SIGKILL
+// after a random 0-300 ms, 20 times. Each time, either nothing of the
+// instance is on the host, or the record lists it and instance remove
+// takes the host back to where it was (but for the logs of an instance
+// that was added completely, which remove keeps).
+func TestInstanceAddKilledAtRandom(t *testing.T) {
+	bcfork, err := exec.LookPath("bcfork") // the test binary, set up by testscript.Main
+	mustNil(t, err)
+	h := newFakeInstanceHost(t)
+	before := treeOf(t, h.root)
+	rng := rand.New(rand.NewSource(11))
+	outcomes := map[string]int{}
+	for i := 0; i < 20; i++ {
+		cmd := exec.Command(bcfork, "instance", "add", "a", "--root", h.root)
+		cmd.Env = h.env
+		var out bytes.Buffer
+		cmd.Stdout, cmd.Stderr = &out, &out
+		mustNil(t, cmd.Start())
+		time.Sleep(time.Duration(rng.Intn(300_000)) * time.Microsecond)
+		_ = cmd.Process.Signal(syscall.SIGKILL)
+		_ = cmd.Wait()
+		state := recordState(t, h.root, "a")
+		outcomes[state]++
+		if state == "none" {
+			// A write of the record killed before its rename leaves a
+			// temporary file beside it, which the next write removes.
+			if after := withoutRecordStrays(treeOf(t, h.root)); after != before {
+				t.Fatalf("kill %d: no instance recorded, but the host changed:\nbefore:\n%s\nafter:\n%s", i, before, after)
+			}
+			continue
+		}
+		rm := exec.Command(bcfork, "instance", "remove", "a", "--drop-database", "--root", h.root)
+		rm.Env = h.env
+		if out, err := rm.CombinedOutput(); err != nil {
+			t.Fatalf("kill %d (instance %s): instance remove: %v\n%s", i, state, err, out)
+		}
+		if state != instance.StateAdding {
+			mustNil(t, os.RemoveAll(filepath.Join(h.root, "var/log"))) // the logs of an added instance stay
+		}
+		if after := treeOf(t, h.root); after != before {
+			t.Fatalf("kill %d (instance %s): after instance remove the host differs:\nbefore:\n%s\nafter:\n%s", i, state, before, after)
+		}
+	}
+	t.Logf("20 kills: %v", outcomes)
+	for _, args := range [][]string{{"instance", "add", "a"}, {"instance", "remove", "a", "--drop-database"}} {
+		cmd := exec.Command(bcfork, append(args, "--root", h.root)...)
+		cmd.Env = h.env
+		if out, err := cmd.CombinedOutput(); err != nil {
+			t.Fatalf("bcfork %s: %v\n%s", strings.Join(args, " "), err, out)
+		}
+	}
+	mustNil(t, os.RemoveAll(filepath.Join(h.root, "var/log")))
+	if after := treeOf(t, h.root); after != before {
+		t.Fatalf("after a last add and remove the host differs:\nbefore:\n%s\nafter:\n%s", before, after)
+	}
+}
+
+// withoutRecordStrays drops the temporary files of the instance record from tree.
+func withoutRecordStrays(tree string) string {
+	var keep []string
+	for _, line := range strings.SplitAfter(tree, "\n") {
+		if !strings.HasPrefix(line, "/var/lib/bcfork/."+instance.RecordName+".") {
+			keep = append(keep, line)
+		}
+	}
+	return strings.Join(keep, "")
+}
+
+// fakeInstanceHost is a root with the fake fork installed, an OS user
+// bucardo and a fake psql, and the environment to run bcfork in.
+type fakeInstanceHost struct {
+	root string
+	env  []string
+}
+
+func newFakeInstanceHost(t *testing.T) *fakeInstanceHost {
+	t.Helper()
+	work := t.TempDir()
+	h := &fakeInstanceHost{root: filepath.Join(work, "root")}
+	fork := filepath.Join(work, "fork")
+	f := installtest.New("5.6.0", 0)
+	f.Script = []byte(fakeBucardo)
+	mustNil(t, f.Write(fork))
+	bin, pg := filepath.Join(work, "bin"), filepath.Join(work, "pg")
+	mustNil(t, os.MkdirAll(bin, 0o755))
+	mustNil(t, os.MkdirAll(pg, 0o755))
+	mustNil(t, os.WriteFile(filepath.Join(bin, "psql"), []byte(fakePsql), 0o755))
+	mustNil(t, os.MkdirAll(filepath.Join(h.root, "etc"), 0o755))
+	passwd := fmt.Sprintf("bucardo:x:%d:%d::/var/lib/bucardo:/bin/sh\n", os.Getuid(), os.Getgid())
+	mustNil(t, os.WriteFile(filepath.Join(h.root, "etc/passwd"), []byte(passwd), 0o644))
+	h.env = append(os.Environ(), "GORACE=atexit_sleep_ms=0", "FAKE_PG="+pg, "FAKE_ROOT="+h.root,
+		"PATH="+bin+string(os.PathListSeparator)+os.Getenv("PATH"))
+	var stdout, stderr bytes.Buffer
+	if code := run(context.Background(), []string{"bcfork", "install", "--root", h.root, "--from", fork}, &stdout, &stderr); code != 0 {
+		t.Fatalf("install: exit %d\n%s", code, stderr.String())
+	}
+	return h
+}
+
+// recordState is instance name's state in the record under root, or "none".
+func recordState(t *testing.T, root, name string) string {
+	t.Helper()
+	list, err := instance.List(instance.Options{Root: root})
+	mustNil(t, err)
+	for _, s := range list {
+		if s.Name == name {
+			return s.State
+		}
+	}
+	return "none"
+}
+
+// treeOf describes every file and folder under root but the lock: path,
+// mode, and content sum.
+func treeOf(t *testing.T, root string) string {
+	t.Helper()
+	var b strings.Builder
+	mustNil(t, filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
+		if err != nil || strings.HasSuffix(p, "/var/lib/bcfork/lock") {
+			return err
+		}
+		info, err := d.Info()
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(&b, "%s %v", strings.TrimPrefix(p, root), info.Mode())
+		if info.Mode().IsRegular() {
+			data, err := os.ReadFile(p)
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(&b, " %x", sha256.Sum256(data))
+		}
+		b.WriteByte('\n')
+		return nil
+	}))
+	return b.String()
 }
