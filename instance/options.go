@@ -68,9 +68,13 @@ func (o Options) receiptPath() string {
 }
 
 // systemd reports whether systemd runs this host, so that systemctl can
-// enable, start and stop units (never under a root).
-func (o Options) systemd() bool {
-	if o.Root != "" {
+// enable, start and stop units.
+func (o Options) systemd() bool { return systemdRuns(o.Root) }
+
+// systemdRuns reports whether systemd runs the host, as sd_booted does;
+// never under a root. Tests replace it.
+var systemdRuns = func(root string) bool {
+	if root != "" {
 		return false
 	}
 	fi, err := os.Stat("/run/systemd/system")

@@ -22,6 +22,7 @@ func instanceHint(err error) string {
 		inc     *instance.IncompleteError
 		used    *instance.InUseError
 		enable  *instance.EnableError
+		cp      checkProblems
 	)
 	switch {
 	case errors.As(err, &name) && name.What == "instance name":
@@ -50,6 +51,10 @@ func instanceHint(err error) string {
 		return "move it away (customise bucardo@.service with a drop-in: systemctl edit bucardo@.service), then add the instance again"
 	case errors.As(err, &used):
 		return "remove them first: " + removeCommands(used.Names) + " (or bcfork uninstall --force to uninstall anyway)"
+	case errors.As(err, &cp) && cp.r.Mismatch && len(cp.r.Shared) == 0:
+		return fmt.Sprintf("install the fork of Bucardo %s: bcfork install --version %s", cp.r.Module, cp.r.Module)
+	case errors.As(err, &cp):
+		return "give each database to one instance: bcfork instance exec NAME -- remove db ... on all but one (and its syncs)"
 	case errors.As(err, &enable):
 		return fmt.Sprintf("see systemctl status %s and journalctl -u %s", instance.Service(enable.Name), instance.Service(enable.Name))
 	case errors.Is(err, instance.ErrNoUser):
