@@ -89,7 +89,11 @@ type addition struct {
 	runner *runner
 	bin    string
 	unit   []byte // the template unit to write; nil when it is there already
-	owned  map[string]bool
+	// prevUnit is the record's unit before this add, put back if the add
+	// fails before it wrote the unit.
+	prevUnit    *File
+	unitWritten bool
+	owned       map[string]bool
 	// forgetPassword removes the temporary password file.
 	forgetPassword func()
 }
@@ -105,6 +109,7 @@ func planAdd(ctx context.Context, o Options, a AddOptions, cfg Config) (*additio
 	if ad.rec, err = readRecord(o.recordPath()); err != nil {
 		return nil, err
 	}
+	ad.prevUnit = ad.rec.Unit
 	if err := ad.checkFree(); err != nil {
 		return nil, err
 	}
@@ -239,7 +244,7 @@ func (ad *addition) run(ctx context.Context) error {
 			return err
 		}
 	}
-	ad.in.State = StateAdded
+	ad.in.State, ad.Instance = StateAdded, ad.in
 	return ad.save(fmt.Sprintf("record instance %s as added", ad.a.Name))
 }
 
@@ -285,6 +290,7 @@ func (ad *addition) writeFiles(context.Context) error {
 	if err := writeFile(ad.o.real(UnitPath), ad.unit, 0o644, nil); err != nil {
 		return err
 	}
+	ad.unitWritten = true
 	ad.Actions = append(ad.Actions, fmt.Sprintf("write the template unit %q", ad.o.real(UnitPath)))
 	return nil
 }
@@ -323,6 +329,9 @@ func (ad *addition) bucardo(ctx context.Context, args ...string) (string, error)
 
 // undo takes back a failed add and returns the error to report.
 func (ad *addition) undo(ctx context.Context, cause error) error {
+	if !ad.unitWritten {
+		ad.rec.Unit = ad.prevUnit // a unit that was there stays
+	}
 	rm := &removal{o: ad.o, rec: ad.rec, in: ad.in, acct: ad.acct, runner: ad.runner, bin: ad.bin}
 	if err := rm.do(ctx); err != nil {
 		return &IncompleteError{Name: ad.a.Name, Op: "add", Err: fmt.Errorf("%w; undoing it: %v", cause, err)}

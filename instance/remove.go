@@ -46,6 +46,7 @@ func Remove(ctx context.Context, o Options, r RemoveOptions) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
+	rm.Instance = rm.in
 	defer rm.forgetPassword()
 	if err := rm.start(); err != nil {
 		return nil, err
