@@ -120,13 +120,12 @@ func lateFlags(c *cli.Context, args []string) ([]string, error) {
 	}
 	var err error
 	set.Visit(func(f *flag.Flag) {
-		if e := c.Set(f.Name, f.Value.String()); e != nil && err == nil {
+		if f.Name == "help" || f.Name == "h" {
+			err = errShowHelp
+		} else if e := c.Set(f.Name, f.Value.String()); e != nil && err == nil {
 			err = usageError{e}
 		}
 	})
-	if c.Bool("help") {
-		return nil, errShowHelp
-	}
 	return rest, err
 }
 
