@@ -19,6 +19,7 @@ func TestPgpassEscape(t *testing.T) {
 // gets its own HOME.
 func TestRunnerEnv(t *testing.T) {
 	t.Setenv("PGPASSWORD", "leak")
+	t.Setenv("TMPDIR", t.TempDir()) // where the password file goes
 	r := &runner{acct: Account{Name: "bucardo", UID: os.Getuid(), GID: os.Getgid(), Home: "/var/lib/bucardo"}}
 	cleanup, err := r.withPassword("bucardo", "s3:cret")
 	if err != nil {
