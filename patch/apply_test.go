@@ -3,7 +3,6 @@ package patch
 import (
 	"bytes"
 	"errors"
-	"flag"
 	"fmt"
 	"maps"
 	"math/rand"
@@ -17,141 +16,9 @@ import (
 
 	"github.com/bcfork/bcfork/internal/bucardo"
 	"github.com/rogpeppe/go-internal/txtar"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
-
-var update = flag.Bool("update", false, "rewrite the expected sections of golden files")
-
-// golden is a txtar test case. Its comment holds "key: value" options;
-// "nonewline: NAME..." lists sections whose final newline is not data.
-type golden struct {
-	path string
-	ar   *txtar.Archive
-	opts map[string]string
-}
-
-func readGoldens(t *testing.T, dir string) []*golden {
-	t.Helper()
-	paths, err := filepath.Glob(filepath.Join("testdata", dir, "*.txtar"))
-	if err != nil || len(paths) == 0 {
-		t.Fatalf("no golden files in testdata/%s: %v", dir, err)
-	}
-	var gs []*golden
-	for _, p := range paths {
-		ar, err := txtar.ParseFile(p)
-		if err != nil {
-			t.Fatal(err)
-		}
-		g := &golden{path: p, ar: ar, opts: map[string]string{}}
-		for _, line := range strings.Split(string(ar.Comment), "\n") {
-			if k, v, ok := goldenOption(line); ok {
-				g.opts[k] = v
-			}
-		}
-		gs = append(gs, g)
-	}
-	return gs
-}
-
-// goldenOption parses a comment line "key: value" for a known key.
-func goldenOption(line string) (key, value string, ok bool) {
-	k, v, found := strings.Cut(line, ":")
-	if !found || !slices.Contains([]string{"fuzz", "allowed", "nonewline", "name"}, k) {
-		return "", "", false
-	}
-	return k, strings.TrimSpace(v), true
-}
-
-func (g *golden) name() string { return strings.TrimSuffix(filepath.Base(g.path), ".txtar") }
-
-func (g *golden) nonewline(name string) bool {
-	return slices.Contains(strings.Fields(g.opts["nonewline"]), name)
-}
-
-// file returns the data of section name, and whether there is one.
-func (g *golden) file(name string) ([]byte, bool) {
-	for _, f := range g.ar.Files {
-		if f.Name == name {
-			if g.nonewline(name) {
-				return bytes.TrimSuffix(f.Data, []byte("\n")), true
-			}
-			return f.Data, true
-		}
-	}
-	return nil, false
-}
-
-// files returns the sections whose names start with prefix, by the rest of
-// their name.
-func (g *golden) files(prefix string) map[string][]byte {
-	m := map[string][]byte{}
-	for _, f := range g.ar.Files {
-		if rest, ok := strings.CutPrefix(f.Name, prefix); ok {
-			m[rest], _ = g.file(f.Name)
-		}
-	}
-	return m
-}
-
-// check compares the sections got (the outputs) with the golden's
-// sections not named in inputs, or rewrites them with -update.
-func (g *golden) check(t *testing.T, inputs []string, got []txtar.File) {
-	t.Helper()
-	if *update {
-		g.rewrite(t, inputs, got)
-		return
-	}
-	want := map[string][]byte{}
-	for _, f := range g.ar.Files {
-		if !slices.Contains(inputs, f.Name) {
-			want[f.Name], _ = g.file(f.Name)
-		}
-	}
-	for _, f := range got {
-		w, ok := want[f.Name]
-		if !ok {
-			t.Errorf("%s: unexpected section %q:\n%s", g.path, f.Name, f.Data)
-		} else if !bytes.Equal(w, f.Data) {
-			t.Errorf("%s: section %q:\n--- want\n%s\n--- got\n%s", g.path, f.Name, w, f.Data)
-		}
-		delete(want, f.Name)
-	}
-	for name := range want {
-		t.Errorf("%s: section %q expected but not produced", g.path, name)
-	}
-}
-
-func (g *golden) rewrite(t *testing.T, inputs []string, got []txtar.File) {
-	var keep []txtar.File
-	var nonl []string
-	for _, f := range g.ar.Files {
-		if slices.Contains(inputs, f.Name) {
-			keep = append(keep, f)
-			if g.nonewline(f.Name) {
-				nonl = append(nonl, f.Name)
-			}
-		}
-	}
-	for _, f := range got {
-		if len(f.Data) > 0 && f.Data[len(f.Data)-1] != '\n' {
-			nonl = append(nonl, f.Name)
-			f.Data = append(slices.Clip(f.Data), '\n')
-		}
-		keep = append(keep, f)
-	}
-	var comment strings.Builder
-	if len(nonl) > 0 {
-		fmt.Fprintf(&comment, "nonewline: %s\n", strings.Join(nonl, " "))
-	}
-	for _, line := range strings.SplitAfter(string(g.ar.Comment), "\n") {
-		if k, _, ok := goldenOption(line); !ok || k != "nonewline" {
-			comment.WriteString(line)
-		}
-	}
-	ar := &txtar.Archive{Comment: []byte(comment.String()), Files: keep}
-	if err := os.WriteFile(g.path, txtar.Format(ar), 0o644); err != nil {
-		t.Fatal(err)
-	}
-}
 
 // errorText renders an error with its kind, for golden "error" sections.
 func errorText(err error) string {
@@ -182,9 +49,7 @@ func TestApplyGolden(t *testing.T) {
 		t.Run(g.name(), func(t *testing.T) {
 			old := g.files("old/")
 			raw, ok := g.file("patch")
-			if !ok {
-				t.Fatal("no patch section")
-			}
+			require.True(t, ok, "no patch section")
 			inputs := []string{"patch"}
 			for name := range old {
 				inputs = append(inputs, "old/"+name)
@@ -209,13 +74,9 @@ func applyGolden(t *testing.T, g *golden, old map[string][]byte, raw []byte) []t
 	if err == nil {
 		out, res, err = ApplyOne(old, p, opt)
 	}
-	if !equalFiles(old, oldCopy) {
-		t.Error("ApplyOne modified its input")
-	}
+	assert.True(t, sameFiles(old, oldCopy), "ApplyOne modified its input")
 	if err != nil {
-		if out != nil {
-			t.Error("ApplyOne returned files with an error")
-		}
+		assert.Nil(t, out, "ApplyOne returned files with an error")
 		return []txtar.File{{Name: "error", Data: []byte(errorText(err))}}
 	}
 	if opt.Fuzz == 0 {
@@ -236,11 +97,11 @@ func applyGolden(t *testing.T, g *golden, old map[string][]byte, raw []byte) []t
 func checkReverse(t *testing.T, p *Patch, old, fork map[string][]byte) {
 	t.Helper()
 	back, _, err := ApplyOne(fork, Reverse(p), ApplyOptions{})
-	if err != nil || !equalFiles(back, old) {
-		t.Errorf("reverse apply to the fork: %v\n%q", err, back)
+	if assert.NoError(t, err, "reverse apply to the fork") {
+		assert.True(t, sameFiles(back, old), "reverse apply to the fork gives\n%q", back)
 	}
-	if _, _, err := ApplyOne(old, Reverse(p), ApplyOptions{}); err == nil && !equalFiles(old, fork) {
-		t.Error("reverse apply to the files before the patch succeeded; want an error (they are not the fork)")
+	if _, _, err := ApplyOne(old, Reverse(p), ApplyOptions{}); !sameFiles(old, fork) {
+		assert.Error(t, err, "reverse apply to the files before the patch: they are not the fork")
 	}
 }
 
@@ -252,17 +113,9 @@ func cloneFiles(m map[string][]byte) map[string][]byte {
 	return c
 }
 
-func equalFiles(a, b map[string][]byte) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for k, v := range a {
-		if w, ok := b[k]; !ok || !bytes.Equal(v, w) {
-			return false
-		}
-	}
-	return true
-}
+// sameFiles reports whether a and b hold the same names and contents (nil
+// and empty alike).
+func sameFiles(a, b map[string][]byte) bool { return maps.EqualFunc(a, b, bytes.Equal) }
 
 func TestApplyErrorFields(t *testing.T) {
 	old := numbered(1, 20)
@@ -270,17 +123,11 @@ func TestApplyErrorFields(t *testing.T) {
 	old = bytes.Replace(old, []byte("\n14\n"), []byte("\nfourteen\n"), 1)
 	_, _, err := ApplyOne(map[string][]byte{"bucardo": old}, mustParse(t, patch), ApplyOptions{})
 	var ae *ApplyError
-	if !errors.As(err, &ae) {
-		t.Fatalf("want *ApplyError, got %v", err)
-	}
+	require.ErrorAs(t, err, &ae)
 	want := ApplyError{Patch: "t.patch", File: "bucardo", Hunk: 1, Hunks: 1, Header: "@@ -9,7 +9,7 @@",
 		Line: 14, Want: "14", Got: "fourteen", Nearest: 9, NearestMatched: 6, NearestTotal: 7}
-	if *ae != want {
-		t.Errorf("got  %+v\nwant %+v", *ae, want)
-	}
-	if errors.Is(err, ErrRejected) {
-		t.Error("an ApplyError must not match ErrRejected")
-	}
+	assert.Equal(t, want, *ae)
+	assert.NotErrorIs(t, err, ErrRejected, "an ApplyError must not match ErrRejected")
 }
 
 // numbered returns lines "from\n" … "to\n".
@@ -295,9 +142,7 @@ func numbered(from, to int) []byte {
 func mustParse(t testing.TB, patch string) *Patch {
 	t.Helper()
 	p, err := Parse("t.patch", []byte(patch))
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	return p
 }
 
@@ -306,15 +151,12 @@ func TestApplySeriesAllOrNothing(t *testing.T) {
 	good := mustParse(t, "--- a/bucardo\n+++ b/bucardo\n@@ -1,3 +1,3 @@\n-1\n+one\n 2\n 3\n")
 	bad := mustParse(t, "--- a/bucardo\n+++ b/bucardo\n@@ -8,3 +8,3 @@\n 8\n-nine\n+9\n 10\n")
 	out, res, err := Apply(files, &Series{Patches: []*Patch{good, bad}}, ApplyOptions{})
-	if err == nil || out != nil {
-		t.Fatalf("Apply = %v, %v; want no files and an error", out, err)
+	require.Error(t, err)
+	assert.Nil(t, out, "files with an error")
+	if assert.Len(t, res, 1, "results: the one patch that applied") {
+		assert.Equal(t, "t.patch", res[0].Name)
 	}
-	if len(res) != 1 || res[0].Name != "t.patch" {
-		t.Errorf("results = %+v, want the one patch that applied", res)
-	}
-	if !bytes.Equal(files["bucardo"], numbered(1, 10)) {
-		t.Error("Apply modified its input")
-	}
+	assert.Equal(t, string(numbered(1, 10)), string(files["bucardo"]), "Apply modified its input")
 }
 
 func TestReverse(t *testing.T) {
@@ -324,16 +166,13 @@ func TestReverse(t *testing.T) {
 	newer = append(newer, "end"...) // no newline at the end
 	p := mustParse(t, string(Diff("bucardo", old, newer)))
 	fork, _, err := ApplyOne(map[string][]byte{"bucardo": old}, p, ApplyOptions{})
-	if err != nil || !bytes.Equal(fork["bucardo"], newer) {
-		t.Fatalf("apply: %v\n%s", err, fork["bucardo"])
-	}
+	require.NoError(t, err, "apply")
+	require.Equal(t, string(newer), string(fork["bucardo"]), "apply")
 	back, _, err := ApplyOne(fork, Reverse(p), ApplyOptions{})
-	if err != nil || !bytes.Equal(back["bucardo"], old) {
-		t.Fatalf("reverse apply: %v\n%s", err, back["bucardo"])
-	}
-	if _, _, err := ApplyOne(map[string][]byte{"bucardo": old}, Reverse(p), ApplyOptions{}); err == nil {
-		t.Error("reverse apply to the pristine file succeeded; want an error (it is not the fork)")
-	}
+	require.NoError(t, err, "reverse apply")
+	require.Equal(t, string(old), string(back["bucardo"]), "reverse apply")
+	_, _, err = ApplyOne(map[string][]byte{"bucardo": old}, Reverse(p), ApplyOptions{})
+	assert.Error(t, err, "reverse apply to the pristine file (it is not the fork)")
 }
 
 func TestApplyMisfit(t *testing.T) {
@@ -349,9 +188,8 @@ func TestApplyMisfit(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			_, _, err := ApplyOne(map[string][]byte{"bucardo": numbered(1, 3)}, mustParse(t, tt.patch), ApplyOptions{})
 			var ae *ApplyError
-			if !errors.As(err, &ae) || ae.Reason != tt.want {
-				t.Errorf("error %v, want an ApplyError with reason %q", err, tt.want)
-			}
+			require.ErrorAs(t, err, &ae)
+			assert.Equal(t, tt.want, ae.Reason)
 		})
 	}
 }
@@ -359,9 +197,9 @@ func TestApplyMisfit(t *testing.T) {
 func TestApplyNegativeFuzzIsNone(t *testing.T) {
 	p := mustParse(t, "--- a/bucardo\n+++ b/bucardo\n@@ -1,2 +1,2 @@\n-1\n+one\n 2\n")
 	out, res, err := ApplyOne(map[string][]byte{"bucardo": numbered(1, 2)}, p, ApplyOptions{Fuzz: -1})
-	if err != nil || string(out["bucardo"]) != "one\n2\n" || res.Hunks[0].Fuzz != 0 {
-		t.Errorf("ApplyOne with Fuzz -1 = %q, %+v, %v; want the exact apply", out["bucardo"], res, err)
-	}
+	require.NoError(t, err)
+	assert.Equal(t, "one\n2\n", string(out["bucardo"]))
+	assert.Zero(t, res.Hunks[0].Fuzz, "an exact apply")
 }
 
 func TestTrimFor(t *testing.T) {
@@ -382,9 +220,7 @@ func TestTrimFor(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(fmt.Sprint(tt.lead, tt.trail, tt.fuzz, tt.eof), func(t *testing.T) {
-			if got := trimFor(hunk{lead: tt.lead, trail: tt.trail, eof: tt.eof}, tt.fuzz); got != tt.want {
-				t.Errorf("got %+v, want %+v", got, tt.want)
-			}
+			assert.Equal(t, tt.want, trimFor(hunk{lead: tt.lead, trail: tt.trail, eof: tt.eof}, tt.fuzz))
 		})
 	}
 }
@@ -400,32 +236,65 @@ func TestSplitLines(t *testing.T) {
 		{"a\n\nb", []string{"a\n", "\n", "b"}},
 	}
 	for _, tt := range tests {
-		if got := splitLines([]byte(tt.in)); !slices.Equal(got, tt.want) {
-			t.Errorf("splitLines(%q) = %q, want %q", tt.in, got, tt.want)
-		}
+		assert.Equal(t, tt.want, splitLines([]byte(tt.in)), "splitLines(%q)", tt.in)
 	}
 }
 
-// FuzzApply checks that parsing and applying any patch to any file never
-// panics, and that a successful apply leaves the input alone.
+// FuzzApply checks that parsing and applying any patch to any files never
+// panics, that a successful apply leaves its input alone, and that undoing
+// an apply without fuzz, hunk by hunk where it went, gives the input back.
+// The goldens in testdata/apply seed it.
 func FuzzApply(f *testing.F) {
-	f.Add([]byte("1\n2\n3\n4\n"), []byte("--- a/bucardo\n+++ b/bucardo\n@@ -1,3 +1,3 @@\n 1\n-2\n+two\n 3\n"), 0)
-	f.Add([]byte("x\ny"), []byte("--- a/bucardo\n+++ b/bucardo\n@@ -1,2 +1,2 @@\n x\n-y\n\\ No newline at end of file\n+z\n"), 1)
-	f.Fuzz(func(t *testing.T, file, patch []byte, fuzz int) {
-		p, err := Parse("f.patch", patch)
+	f.Add([]byte("1\n2\n3\n4\n"), []byte(nil), []byte("--- a/bucardo\n+++ b/bucardo\n@@ -1,3 +1,3 @@\n 1\n-2\n+two\n 3\n"), 0)
+	f.Add([]byte("x\ny"), []byte(nil), []byte("--- a/bucardo\n+++ b/bucardo\n@@ -1,2 +1,2 @@\n x\n-y\n\\ No newline at end of file\n+z\n"), 1)
+	for _, g := range readGoldens(f, "apply") {
+		script, _ := g.file("old/" + bucardo.Script)
+		schema, _ := g.file("old/" + bucardo.Schema)
+		raw, _ := g.file("patch")
+		fuzz, _ := strconv.Atoi(g.opts["fuzz"])
+		f.Add(script, schema, raw, fuzz)
+	}
+	f.Fuzz(func(t *testing.T, script, schema, raw []byte, fuzz int) {
+		p, err := Parse("f.patch", raw)
 		if err != nil {
 			return
 		}
-		in := map[string][]byte{"bucardo": file, "bucardo.schema": file}
+		in := map[string][]byte{bucardo.Script: script, bucardo.Schema: schema}
 		orig := cloneFiles(in)
 		fuzz = max(fuzz%4, 0)
 		out, res, err := ApplyOne(in, p, ApplyOptions{Fuzz: fuzz})
-		if !equalFiles(in, orig) {
-			t.Fatal("input modified")
-		}
+		require.True(t, sameFiles(in, orig), "input modified")
 		checkApplied(t, p, fuzz, out, res, err)
 		ApplyOne(in, Reverse(p), ApplyOptions{})
+		if err != nil || slices.ContainsFunc(res.Hunks, func(h HunkResult) bool { return h.Fuzz > 0 }) {
+			return
+		}
+		back, _, err := ApplyOne(out, undoAt(p, res), ApplyOptions{})
+		require.NoError(t, err, "undoing the apply")
+		require.True(t, sameFiles(back, in), "undoing the apply gives\n%q\nwant\n%q", back, in)
 	})
+}
+
+// undoAt returns the patch that undoes p where res says each hunk went:
+// Reverse(p) with the files in reverse order and each hunk stated at the
+// line where p's hunk put its new lines.
+func undoAt(p *Patch, res Result) *Patch {
+	r := Reverse(p)
+	n := 0
+	for i, f := range p.Files {
+		added := int64(0) // by the file's hunks before this one
+		for j, frag := range f.TextFragments {
+			rf := r.Files[i].TextFragments[j]
+			rf.OldPosition = statedStart(frag) + int64(res.Hunks[n].Offset) + added
+			if rf.OldLines > 0 {
+				rf.OldPosition++ // a range's first line, 1-based
+			}
+			added += frag.NewLines - frag.OldLines
+			n++
+		}
+	}
+	slices.Reverse(r.Files)
+	return r
 }
 
 // checkApplied checks an ApplyOne result: files or an error, never
@@ -465,9 +334,7 @@ func syntheticSeries(tb testing.TB) (map[string][]byte, *Series) {
 		lines[at+2] = lines[at+2] + "added line\n"
 	}
 	p, err := Parse("bench.patch", Diff("bucardo", base, []byte(strings.Join(lines, ""))))
-	if err != nil {
-		tb.Fatal(err)
-	}
+	require.NoError(tb, err)
 	shifted := append([]byte("#!/usr/bin/perl\n1\n2\n3\n4\n5\n6\n"), base...)
 	return map[string][]byte{"bucardo": shifted}, &Series{Patches: []*Patch{p}}
 }
@@ -538,8 +405,8 @@ func TestApplyLikeGNUPatch(t *testing.T) {
 func gnuPatch(t *testing.T, a, d []byte, fuzz int) ([]byte, bool) {
 	t.Helper()
 	dir := t.TempDir()
-	must(t, os.WriteFile(filepath.Join(dir, "bucardo"), a, 0o644))
-	must(t, os.WriteFile(filepath.Join(dir, "d.patch"), d, 0o644))
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "bucardo"), a, 0o644))
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "d.patch"), d, 0o644))
 	cmd := exec.Command("patch", "-p1", "--batch", "-s", "--no-backup-if-mismatch", "-r", "-", "-F", strconv.Itoa(fuzz), "-i", "d.patch")
 	cmd.Dir = dir
 	cmd.Env = append(os.Environ(), "LC_ALL=C")
@@ -554,6 +421,6 @@ func gnuPatch(t *testing.T, a, d []byte, fuzz int) ([]byte, bool) {
 	if errors.Is(err, os.ErrNotExist) {
 		return nil, true
 	}
-	must(t, err)
+	require.NoError(t, err)
 	return got, true
 }

@@ -17,6 +17,8 @@ import (
 
 	"github.com/rogpeppe/go-internal/txtar"
 	"github.com/sergi/go-diff/diffmatchpatch"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 // TestDiffGolden diffs the "a" and "b" sections of testdata/diff/*.txtar
@@ -39,35 +41,27 @@ func TestDiffGolden(t *testing.T) {
 func checkDiffApplies(t *testing.T, a, b, d []byte) {
 	t.Helper()
 	if len(d) == 0 {
-		if !bytes.Equal(a, b) {
-			t.Fatal("empty diff for different texts")
-		}
+		require.Equal(t, string(a), string(b), "empty diff for different texts")
 		return
 	}
-	if got := applyDiff(t, a, d); !bytes.Equal(got, b) {
-		t.Errorf("ApplyOne gives\n%q\nwant\n%q", got, b)
+	assert.Equal(t, string(b), string(applyDiff(t, a, d)), "ApplyOne")
+	if got, ok := runPatchTool(t, a, d, "patch", "-p1", "--batch", "--fuzz=0", "--no-backup-if-mismatch", "-s", "-i"); ok {
+		assert.Equal(t, string(b), string(got), "GNU patch")
 	}
-	if got, ok := runPatchTool(t, a, d, "patch", "-p1", "--batch", "--fuzz=0", "--no-backup-if-mismatch", "-s", "-i"); ok && !bytes.Equal(got, b) {
-		t.Errorf("GNU patch gives\n%q\nwant\n%q", got, b)
+	if got, ok := runPatchTool(t, a, d, "git", "apply", "-p1", "--whitespace=nowarn"); ok {
+		assert.Equal(t, string(b), string(got), "git apply")
 	}
-	if got, ok := runPatchTool(t, a, d, "git", "apply", "-p1", "--whitespace=nowarn"); ok && !bytes.Equal(got, b) {
-		t.Errorf("git apply gives\n%q\nwant\n%q", got, b)
-	}
-	if n, ok := gitChangedLines(t, a, b); ok && changedLines(d) > n {
-		t.Errorf("diff changes %d lines, git diff --no-index %d:\n%s", changedLines(d), n, d)
+	if n, ok := gitChangedLines(t, a, b); ok {
+		assert.LessOrEqual(t, changedLines(d), n, "lines the diff changes, at most git diff --no-index's:\n%s", d)
 	}
 }
 
 func applyDiff(t *testing.T, a, d []byte) []byte {
 	t.Helper()
 	p, err := Parse("diff.patch", d)
-	if err != nil {
-		t.Fatalf("parsing our diff: %v\n%s", err, d)
-	}
+	require.NoError(t, err, "parsing our diff:\n%s", d)
 	out, _, err := ApplyOne(map[string][]byte{"bucardo": a}, p, ApplyOptions{})
-	if err != nil {
-		t.Fatalf("applying our diff: %v\n%s", err, d)
-	}
+	require.NoError(t, err, "applying our diff:\n%s", d)
 	return out["bucardo"]
 }
 
@@ -82,9 +76,9 @@ func runPatchTool(t *testing.T, a, d []byte, tool string, args ...string) ([]byt
 	}
 	dir := t.TempDir()
 	work := filepath.Join(dir, "work")
-	must(t, os.Mkdir(work, 0o755))
-	must(t, os.WriteFile(filepath.Join(work, "bucardo"), a, 0o644))
-	must(t, os.WriteFile(filepath.Join(dir, "d.patch"), d, 0o644))
+	require.NoError(t, os.Mkdir(work, 0o755))
+	require.NoError(t, os.WriteFile(filepath.Join(work, "bucardo"), a, 0o644))
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "d.patch"), d, 0o644))
 	cmd := exec.Command(tool, append(args, filepath.Join(dir, "d.patch"))...)
 	cmd.Dir = work
 	cmd.Env = append(os.Environ(), "GIT_CEILING_DIRECTORIES="+dir, "LC_ALL=C")
@@ -95,15 +89,8 @@ func runPatchTool(t *testing.T, a, d []byte, tool string, args ...string) ([]byt
 	if errors.Is(err, os.ErrNotExist) {
 		return nil, true // GNU patch removes a file the patch empties
 	}
-	must(t, err)
+	require.NoError(t, err)
 	return got, true
-}
-
-func must(t testing.TB, err error) {
-	t.Helper()
-	if err != nil {
-		t.Fatal(err)
-	}
 }
 
 // gitChangedLines returns the lines git diff --no-index adds plus removes.
@@ -113,8 +100,8 @@ func gitChangedLines(t *testing.T, a, b []byte) (int, bool) {
 		return 0, false
 	}
 	dir := t.TempDir()
-	must(t, os.WriteFile(filepath.Join(dir, "a"), a, 0o644))
-	must(t, os.WriteFile(filepath.Join(dir, "b"), b, 0o644))
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "a"), a, 0o644))
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "b"), b, 0o644))
 	cmd := exec.Command("git", "-c", "diff.algorithm=myers", "diff", "--no-index", "--numstat", "a", "b")
 	cmd.Dir = dir
 	cmd.Env = append(os.Environ(), "GIT_CEILING_DIRECTORIES="+dir)
@@ -127,11 +114,10 @@ func gitChangedLines(t *testing.T, a, b []byte) (int, bool) {
 	if len(f) < 2 {
 		return 0, true
 	}
-	added, err1 := strconv.Atoi(f[0])
-	removed, err2 := strconv.Atoi(f[1])
-	if err1 != nil || err2 != nil {
-		t.Fatalf("git diff --numstat: %q", out)
-	}
+	added, err := strconv.Atoi(f[0])
+	require.NoError(t, err, "git diff --numstat: %q", out)
+	removed, err := strconv.Atoi(f[1])
+	require.NoError(t, err, "git diff --numstat: %q", out)
 	return added + removed, true
 }
 
@@ -157,12 +143,10 @@ func TestDiffRoundTrip(t *testing.T) {
 		d := Diff("bucardo", a, b)
 		if seed <= 40 {
 			checkDiffApplies(t, a, b, d)
-		} else if len(d) > 0 && !bytes.Equal(applyDiff(t, a, d), b) {
-			t.Errorf("seed %d: round trip failed\n%s", seed, d)
+		} else if len(d) > 0 {
+			assert.Equal(t, string(b), string(applyDiff(t, a, d)), "seed %d: round trip\n%s", seed, d)
 		}
-		if len(Diff("bucardo", a, a)) != 0 {
-			t.Errorf("seed %d: diff of a text with itself is not empty", seed)
-		}
+		assert.Empty(t, Diff("bucardo", a, a), "seed %d: diff of a text with itself", seed)
 		if t.Failed() {
 			t.Fatalf("seed %d: a=%q b=%q", seed, a, b)
 		}
@@ -243,9 +227,7 @@ func TestDiffRealBucardo(t *testing.T) {
 		b := forkLike(r, a)
 		t.Run(name, func(t *testing.T) {
 			d := Diff("bucardo", a, b) // the tools patch a file named bucardo
-			if len(d) == 0 {
-				t.Fatal("no diff")
-			}
+			require.NotEmpty(t, d)
 			checkDiffApplies(t, a, b, d)
 		})
 	}
@@ -279,9 +261,7 @@ func TestUnifiedRange(t *testing.T) {
 		{0, 0, "0,0"}, {4, 0, "4,0"}, {0, 1, "1"}, {9, 1, "10"}, {9, 7, "10,7"},
 	}
 	for _, tt := range tests {
-		if got := unifiedRange(tt.before, tt.n); got != tt.want {
-			t.Errorf("unifiedRange(%d, %d) = %q, want %q", tt.before, tt.n, got, tt.want)
-		}
+		assert.Equal(t, tt.want, unifiedRange(tt.before, tt.n), "unifiedRange(%d, %d)", tt.before, tt.n)
 	}
 }
 
@@ -299,10 +279,7 @@ func TestScriptHunks(t *testing.T) {
 	}
 	for _, tt := range tests {
 		s := script{ops: []op(tt.ops)}
-		got := s.hunks(3)
-		if fmt.Sprint(got) != fmt.Sprint(tt.want) {
-			t.Errorf("hunks(%q) = %v, want %v", tt.ops, got, tt.want)
-		}
+		assert.Equal(t, tt.want, s.hunks(3), "hunks(%q)", tt.ops)
 	}
 }
 
@@ -314,9 +291,7 @@ func TestDiffLinesLikeGoDiff(t *testing.T) {
 		r := rand.New(rand.NewSource(seed))
 		a := randomText(r, r.Intn(80))
 		b := randomEdit(r, a)
-		if got, want := string(diffLines(a, b).ops), goDiffOps(a, b); got != want {
-			t.Fatalf("seed %d: ops\n%q\nwant\n%q\na=%q\nb=%q", seed, got, want, a, b)
-		}
+		require.Equal(t, goDiffOps(a, b), string(diffLines(a, b).ops), "seed %d: ops\na=%q\nb=%q", seed, a, b)
 	}
 }
 
@@ -362,12 +337,8 @@ func TestLineChanges(t *testing.T) {
 		b := randomEdit(r, a)
 		added, removed := LineChanges(a, b)
 		d := string(Diff("bucardo", a, b))
-		if n := strings.Count(d, "\n+") - strings.Count(d, "\n+++ "); added != n {
-			t.Fatalf("seed %d: %d added, the diff adds %d\n%s", seed, added, n, d)
-		}
-		if added+removed != changedLines([]byte(d)) {
-			t.Fatalf("seed %d: %d+%d changed, the diff changes %d\n%s", seed, added, removed, changedLines([]byte(d)), d)
-		}
+		require.Equal(t, strings.Count(d, "\n+")-strings.Count(d, "\n+++ "), added, "seed %d: lines added\n%s", seed, d)
+		require.Equal(t, changedLines([]byte(d)), added+removed, "seed %d: lines changed\n%s", seed, d)
 	}
 }
 
@@ -381,23 +352,34 @@ func BenchmarkDiff(b *testing.B) {
 	}
 }
 
-// FuzzDiff checks that Diff(a, b) parses and applied to a gives b.
-// Texts with CR are skipped: patches must use LF line endings.
+// FuzzDiff checks that Diff(a, b) parses, applied to a gives b, and
+// reversed and applied to b gives a; and that the diff of equal texts is
+// empty. Texts with CR are skipped: patches must use LF line endings. The
+// goldens in testdata/diff seed it.
 func FuzzDiff(f *testing.F) {
 	f.Add([]byte("a\nb\nc\n"), []byte("a\nB\nc"))
+	for _, g := range readGoldens(f, "diff") {
+		a, _ := g.file("a")
+		b, _ := g.file("b")
+		f.Add(a, b)
+	}
 	f.Fuzz(func(t *testing.T, a, b []byte) {
 		if bytes.ContainsRune(a, '\r') || bytes.ContainsRune(b, '\r') {
 			return
 		}
 		d := Diff("bucardo", a, b)
 		if len(d) == 0 {
-			if !bytes.Equal(a, b) {
-				t.Fatal("empty diff for different texts")
-			}
+			require.Equal(t, string(a), string(b), "empty diff for different texts")
 			return
 		}
-		if got := applyDiff(t, a, d); !bytes.Equal(got, b) {
-			t.Fatalf("round trip gives %q, want %q\n%s", got, b, d)
-		}
+		p, err := Parse("diff.patch", d)
+		require.NoError(t, err, "parsing our diff:\n%s", d)
+		out, _, err := ApplyOne(map[string][]byte{"bucardo": a}, p, ApplyOptions{})
+		require.NoError(t, err, "applying our diff:\n%s", d)
+		require.Equal(t, string(b), string(out["bucardo"]), "round trip of\n%s", d)
+		back, _, err := ApplyOne(out, Reverse(p), ApplyOptions{})
+		require.NoError(t, err, "reverse applying our diff:\n%s", d)
+		require.Equal(t, string(a), string(back["bucardo"]), "reverse round trip of\n%s", d)
+		require.Empty(t, Diff("bucardo", b, b), "diff of a text with itself")
 	})
 }

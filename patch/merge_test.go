@@ -12,6 +12,8 @@ import (
 	"testing"
 
 	"github.com/rogpeppe/go-internal/txtar"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 // TestMergeGolden merges the "base", "ours" and "theirs" sections of
@@ -28,8 +30,9 @@ func TestMergeGolden(t *testing.T) {
 				{Name: "merged", Data: merged},
 				{Name: "conflicts", Data: []byte(conflictsText(conflicts))},
 			})
-			if want, clean, ok := gitMerge(t, base, ours, theirs); ok && (!bytes.Equal(merged, want) || clean != (len(conflicts) == 0)) {
-				t.Errorf("git merge-file gives (clean %v)\n%s", clean, want)
+			if want, clean, ok := gitMerge(t, base, ours, theirs); ok {
+				assert.Equal(t, string(want), string(merged), "git merge-file")
+				assert.Equal(t, clean, len(conflicts) == 0, "clean, as git merge-file")
 			}
 		})
 	}
@@ -54,7 +57,7 @@ func gitMerge(t *testing.T, base, ours, theirs []byte) (merged []byte, clean, ok
 	}
 	dir := t.TempDir()
 	for name, data := range map[string][]byte{"base": base, "ours": ours, "theirs": theirs} {
-		must(t, os.WriteFile(filepath.Join(dir, name), data, 0o644))
+		require.NoError(t, os.WriteFile(filepath.Join(dir, name), data, 0o644))
 	}
 	cmd := exec.Command("git", "merge-file", "-p", "--diff3", "-L", "ours", "-L", "base", "-L", "theirs", "ours", "base", "theirs")
 	cmd.Dir = dir
@@ -141,9 +144,7 @@ func TestMergeConflictPositions(t *testing.T) {
 	theirs := []byte("1\n2\nB\n4\n5\n6\n7\n8\n9\nend\n")
 	merged, cs := Merge(base, ours, theirs)
 	want := []Conflict{{BaseStart: 3, BaseLines: 1, OursStart: 3, OursLines: 1, TheirsStart: 3, TheirsLines: 1, MergedStart: 3}}
-	if fmt.Sprint(cs) != fmt.Sprint(want) {
-		t.Errorf("conflicts %+v, want %+v", cs, want)
-	}
+	require.Equal(t, want, cs)
 	if lines := splitLines(merged); lines[cs[0].MergedStart-1] != MarkerOurs+"\n" || !bytes.HasSuffix(merged, []byte("X\n9\nend\n")) {
 		t.Errorf("merged:\n%s", merged)
 	}
@@ -160,19 +161,25 @@ func BenchmarkMerge(b *testing.B) {
 }
 
 // FuzzMerge checks that Merge never panics, that a side equal to base
-// gives the other side, cleanly, and that merging equal sides is clean.
+// gives the other side, cleanly, and that merging equal sides gives that
+// side, cleanly. The goldens in testdata/merge seed it.
 func FuzzMerge(f *testing.F) {
 	f.Add([]byte("1\n2\n3\n"), []byte("1\nA\n3\n"), []byte("1\n2\nB"))
+	for _, g := range readGoldens(f, "merge") {
+		base, _ := g.file("base")
+		ours, _ := g.file("ours")
+		theirs, _ := g.file("theirs")
+		f.Add(base, ours, theirs)
+	}
 	f.Fuzz(func(t *testing.T, base, ours, theirs []byte) {
 		Merge(base, ours, theirs)
-		if got, cs := Merge(base, ours, base); !bytes.Equal(got, ours) || len(cs) > 0 {
-			t.Fatalf("Merge(base, ours, base) = %q, %v; want ours", got, cs)
+		clean := func(name string, ours, theirs, want []byte) {
+			got, cs := Merge(base, ours, theirs)
+			require.Empty(t, cs, "%s: conflicts", name)
+			require.Equal(t, string(want), string(got), name)
 		}
-		if got, cs := Merge(base, base, theirs); !bytes.Equal(got, theirs) || len(cs) > 0 {
-			t.Fatalf("Merge(base, base, theirs) = %q, %v; want theirs", got, cs)
-		}
-		if got, cs := Merge(base, ours, ours); !bytes.Equal(got, ours) || len(cs) > 0 {
-			t.Fatalf("Merge(base, ours, ours) = %q, %v; want ours", got, cs)
-		}
+		clean("Merge(base, ours, base)", ours, base, ours)
+		clean("Merge(base, base, theirs)", base, theirs, theirs)
+		clean("Merge(base, ours, ours)", ours, ours, ours)
 	})
 }

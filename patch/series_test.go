@@ -1,12 +1,13 @@
 package patch
 
 import (
-	"errors"
 	"io/fs"
-	"slices"
 	"strings"
 	"testing"
 	"testing/fstest"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 const onePatch = "Description: one\n---\n--- a/bucardo\n+++ b/bucardo\n@@ -1,2 +1,2 @@\n-1\n+one\n 2\n"
@@ -24,20 +25,16 @@ func TestReadSeries(t *testing.T) {
 	fsys := seriesFS("# order matters\n01-one.patch\n\n02-two.patch -p1 # trailing comment\n",
 		"01-one.patch", onePatch, "02-two.patch", twoPatch)
 	s, err := ReadSeries(fsys, "s")
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	var names []string
 	for _, p := range s.Patches {
 		names = append(names, p.Name)
 	}
-	if !slices.Equal(names, []string{"01-one.patch", "02-two.patch"}) {
-		t.Errorf("names %q", names)
-	}
+	assert.Equal(t, []string{"01-one.patch", "02-two.patch"}, names)
 	out, res, err := Apply(map[string][]byte{"bucardo": []byte("1\n2\n")}, s, ApplyOptions{})
-	if err != nil || string(out["bucardo"]) != "uno\n2\n" || len(res) != 2 {
-		t.Errorf("Apply = %q, %+v, %v", out["bucardo"], res, err)
-	}
+	require.NoError(t, err)
+	assert.Equal(t, "uno\n2\n", string(out["bucardo"]))
+	assert.Len(t, res, 2)
 }
 
 func TestReadSeriesErrors(t *testing.T) {
@@ -64,34 +61,26 @@ func TestReadSeriesErrors(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			_, err := ReadSeries(tt.fsys, "s")
-			if err == nil || !strings.Contains(err.Error(), tt.want) {
-				t.Errorf("error %v, want one containing %q", err, tt.want)
-			}
+			assert.ErrorContains(t, err, tt.want)
 		})
 	}
 	_, err := ReadSeries(seriesFS("01-one.patch\n"), "s")
-	if !errors.Is(err, fs.ErrNotExist) {
-		t.Errorf("a missing patch: %v, want fs.ErrNotExist", err)
-	}
+	assert.ErrorIs(t, err, fs.ErrNotExist, "a missing patch")
 }
 
 func TestSeriesHash(t *testing.T) {
 	hash := func(fsys fstest.MapFS) string {
 		s, err := ReadSeries(fsys, "s")
-		if err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, err)
 		return s.Hash()
 	}
 	a := hash(seriesFS("01-one.patch\n02-two.patch\n", "01-one.patch", onePatch, "02-two.patch", twoPatch))
-	if len(a) != 64 || a != hash(seriesFS("01-one.patch\n02-two.patch\n", "01-one.patch", onePatch, "02-two.patch", twoPatch)) {
-		t.Fatalf("hash %q not stable", a)
-	}
+	require.Len(t, a, 64)
+	require.Equal(t, a, hash(seriesFS("01-one.patch\n02-two.patch\n", "01-one.patch", onePatch, "02-two.patch", twoPatch)), "stable")
 	b := hash(seriesFS("01-one.patch\n02-two.patch\n", "01-one.patch", onePatch, "02-two.patch", twoPatch+"\n"))
+	assert.NotEqual(t, a, b, "a change to a patch")
 	c := hash(seriesFS("01-one.patch\n02-two.patch \n", "01-one.patch", onePatch, "02-two.patch", twoPatch))
-	if a == b || a == c {
-		t.Error("hash ignores a change to a patch or to the series file")
-	}
+	assert.NotEqual(t, a, c, "a change to the series file")
 }
 
 // formatPatch is what git format-patch writes before a diff: an mbox
@@ -135,23 +124,19 @@ func TestParseHeader(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got := ParseHeader(tt.text)
 			tt.want.Raw = tt.text
-			if got != tt.want {
-				t.Errorf("got  %+v\nwant %+v", got, tt.want)
-			}
+			assert.Equal(t, tt.want, ParseHeader(tt.text))
 		})
 	}
 }
 
 func TestParsePatchHeaderAndNames(t *testing.T) {
 	p := mustParse(t, "Description: x\nAuthor: me\n\nIndex: pkg/bucardo\n--- pkg.orig/bucardo\t2024-01-01\n+++ pkg/bucardo\t2024-01-02\n@@ -1 +1 @@\n-a\n+b\n")
-	if p.Header.Description != "x" || p.Header.Author != "me" || !strings.HasPrefix(p.Header.Raw, "Description: x\n") {
-		t.Errorf("header %+v", p.Header)
-	}
-	if f := p.Files[0]; f.OldName != "bucardo" || f.NewName != "bucardo" {
-		t.Errorf("names %q %q, want the -p1 name", f.OldName, f.NewName)
-	}
+	assert.Equal(t, "x", p.Header.Description)
+	assert.Equal(t, "me", p.Header.Author)
+	assert.True(t, strings.HasPrefix(p.Header.Raw, "Description: x\n"), "raw header %q", p.Header.Raw)
+	assert.Equal(t, "bucardo", p.Files[0].OldName, "the -p1 name")
+	assert.Equal(t, "bucardo", p.Files[0].NewName, "the -p1 name")
 }
 
 func TestStripComment(t *testing.T) {
@@ -165,9 +150,7 @@ func TestStripComment(t *testing.T) {
 		"a.patch #no-space-x": "a.patch ",
 	}
 	for in, want := range tests {
-		if got := stripComment(in); got != want {
-			t.Errorf("stripComment(%q) = %q, want %q", in, got, want)
-		}
+		assert.Equal(t, want, stripComment(in), "stripComment(%q)", in)
 	}
 }
 
@@ -182,9 +165,7 @@ func TestListedName(t *testing.T) {
 		"\t# indented":      "",
 	}
 	for in, want := range tests {
-		if got := ListedName(in); got != want {
-			t.Errorf("ListedName(%q) = %q, want %q", in, got, want)
-		}
+		assert.Equal(t, want, ListedName(in), "ListedName(%q)", in)
 	}
 }
 
@@ -198,41 +179,38 @@ func TestNameProblem(t *testing.T) {
 		{"../x", true}, {"/dev/null", true}, {"a\\..\\x", true},
 	}
 	for _, tt := range tests {
-		if got := nameProblem(tt.name) != ""; got != tt.bad {
-			t.Errorf("nameProblem(%q) = %q, want a problem: %v", tt.name, nameProblem(tt.name), tt.bad)
-		}
+		assert.Equal(t, tt.bad, nameProblem(tt.name) != "", "nameProblem(%q) = %q", tt.name, nameProblem(tt.name))
 	}
 }
 
 func TestStripPrefix(t *testing.T) {
 	tests := map[string]string{"a/bucardo": "bucardo", "b//bucardo": "bucardo", "x/y/z": "y/z", "bucardo": "", "a/": ""}
 	for in, want := range tests {
-		if got := stripPrefix(in); got != want {
-			t.Errorf("stripPrefix(%q) = %q, want %q", in, got, want)
-		}
+		assert.Equal(t, want, stripPrefix(in), "stripPrefix(%q)", in)
 	}
 }
 
 func TestHeaderName(t *testing.T) {
 	tests := map[string]string{"a/bucardo": "a/bucardo", "a/bucardo\t2024-01-01 10:00": "a/bucardo", `"a/b\tc"`: "a/b\tc", `"unterminated`: `"unterminated`}
 	for in, want := range tests {
-		if got := headerName(in); got != want {
-			t.Errorf("headerName(%q) = %q, want %q", in, got, want)
-		}
+		assert.Equal(t, want, headerName(in), "headerName(%q)", in)
 	}
 }
 
 // FuzzParse checks that Parse never panics, refuses with a
-// *RejectError, and accepts only -p1 names without "..".
+// *RejectError, and accepts only -p1 names without "..". The patches of
+// the goldens in testdata/apply seed it.
 func FuzzParse(f *testing.F) {
-	f.Add([]byte(onePatch)) // and the corpus in testdata/fuzz/FuzzParse
+	f.Add([]byte(onePatch))
+	for _, g := range readGoldens(f, "apply") {
+		raw, _ := g.file("patch")
+		f.Add(raw)
+	}
 	f.Fuzz(func(t *testing.T, data []byte) {
 		p, err := Parse("f.patch", data)
 		if err != nil {
 			var pe *RejectError
-			if !errors.As(err, &pe) {
-				t.Fatalf("error %v is not a *RejectError", err)
-			}
+			require.ErrorAs(t, err, &pe)
 			return
 		}
 		for _, f := range p.Files {
