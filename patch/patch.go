@@ -15,7 +15,8 @@ import (
 // changes to existing files: binary patches, renames, copies, creations,
 // deletions, mode changes, absolute paths or "..", names without the a/
 // and b/ prefixes, hunks whose counts disagree with their body, misordered
-// hunks and CRLF line endings.
+// hunks, a patch cut off in the middle of a hunk's line and CRLF line
+// endings.
 func Parse(name string, raw []byte) (*Patch, error) {
 	files, preamble, err := parseDiff(raw)
 	if err != nil {
@@ -81,11 +82,12 @@ type section struct {
 // where a hunk's body disagrees with its counts.
 type scanner struct {
 	lines []string // the patch's lines, without their newlines
+	cut   bool     // the last line has no newline
 	secs  []section
 }
 
 func scanSections(raw []byte) ([]section, *RejectError) {
-	sc := &scanner{lines: strings.Split(strings.TrimSuffix(string(raw), "\n"), "\n")}
+	sc := &scanner{lines: strings.Split(strings.TrimSuffix(string(raw), "\n"), "\n"), cut: !bytes.HasSuffix(raw, []byte("\n"))}
 	for i := 0; i < len(sc.lines); {
 		next, err := sc.step(i)
 		if err != nil {
@@ -170,6 +172,9 @@ func (sc *scanner) hunk(i int) (int, *RejectError) {
 	j, oldN, newN := countBody(sc.lines, i+1, oldN, newN)
 	if oldN != 0 || newN != 0 {
 		return 0, &RejectError{Line: i + 1, Reason: miscount(oldN, newN)}
+	}
+	if sc.cut && j == len(sc.lines) && j > i+1 {
+		return 0, &RejectError{Line: j, Reason: `the patch ends in the middle of a hunk's line (no newline, and no "\ No newline at end of file" after it)`}
 	}
 	for j < len(sc.lines) && strings.HasPrefix(sc.lines[j], `\ `) {
 		j++
