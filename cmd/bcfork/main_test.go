@@ -1,9 +1,12 @@
 package main
 
 import (
+	"errors"
 	"flag"
 	"fmt"
 	"os"
+	"os/exec"
+	"strconv"
 	"testing"
 
 	"github.com/rogpeppe/go-internal/testscript"
@@ -33,6 +36,7 @@ func TestScript(t *testing.T) {
 			return setupFakeGitHub(env)
 		},
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
+			"exitcode":     cmdExitCode,
 			"fakefork":     cmdFakeFork,
 			"fakegithub":   cmdFakeGitHub,
 			"fakehost":     cmdFakeHost,
@@ -47,4 +51,30 @@ func TestScript(t *testing.T) {
 			return false, fmt.Errorf("unknown condition %q", cond)
 		},
 	})
+}
+
+// cmdExitCode runs a program and fails the script unless it exits with
+// code N; what the program wrote is the script's stdout and stderr, as
+// after exec:
+//
+//	exitcode 4 bcfork fetch --version 9.9.7
+//	stderr 'checksum mismatch'
+func cmdExitCode(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) < 2 {
+		ts.Fatalf("usage: exitcode N PROGRAM [ARG...]")
+	}
+	want, err := strconv.Atoi(args[0])
+	if err != nil {
+		ts.Fatalf("usage: exitcode N PROGRAM [ARG...]: %q is not a number", args[0])
+	}
+	got := 0
+	var exit *exec.ExitError
+	if err := ts.Exec(args[1], args[2:]...); errors.As(err, &exit) {
+		got = exit.ExitCode()
+	} else if err != nil {
+		ts.Fatalf("%s: %v", args[1], err)
+	}
+	if got != want {
+		ts.Fatalf("%s exited with code %d, want %d", args[1], got, want)
+	}
 }
