@@ -7,6 +7,9 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 // TestRealDpkgDivert installs a dummy package with dpkg, installs a fork
@@ -41,36 +44,36 @@ func TestRealDpkgDivert(t *testing.T) {
 	run(t, "dpkg", "-i", deb1)
 
 	dpkg, err := NewDpkg()
-	must(t, err)
+	require.NoError(t, err)
 	o := Options{StateDir: filepath.Join(work, "state"), Bin: bin, Schema: schema, Dpkg: dpkg, Now: fixedNow}
 	fork := writeFork(t, "5.6.0")
 	_, err = Install(ctx, fork, o)
-	must(t, err)
+	require.NoError(t, err)
 	list := run(t, "dpkg-divert", "--list")
 	for _, p := range []string{bin, schema} {
 		if !strings.Contains(list, "local diversion of "+p+" to "+p+".distrib") {
 			t.Fatalf("dpkg-divert --list lacks %s:\n%s", p, list)
 		}
 	}
-	eq(t, sumOf(t, "/", bin), sumOf(t, fork, "bucardo"), "fork installed")
-	eq(t, readString(t, "/", bin+".distrib"), "#!/bin/sh\n# dummy bucardo 1.0\n", "packaged file diverted")
+	assert.Equal(t, sumOf(t, fork, "bucardo"), sumOf(t, "/", bin), "fork installed")
+	assert.Equal(t, "#!/bin/sh\n# dummy bucardo 1.0\n", readString(t, "/", bin+".distrib"), "packaged file diverted")
 	assertClean(t, o)
 
 	run(t, "dpkg", "-i", deb2)
-	eq(t, sumOf(t, "/", bin), sumOf(t, fork, "bucardo"), "fork survives the package upgrade")
-	eq(t, readString(t, "/", bin+".distrib"), "#!/bin/sh\n# dummy bucardo 2.0\n", "upgrade went to the diverted name")
+	assert.Equal(t, sumOf(t, fork, "bucardo"), sumOf(t, "/", bin), "fork survives the package upgrade")
+	assert.Equal(t, "#!/bin/sh\n# dummy bucardo 2.0\n", readString(t, "/", bin+".distrib"), "upgrade went to the diverted name")
 	assertClean(t, o)
 
 	_, err = Uninstall(ctx, o)
-	must(t, err)
-	eq(t, readString(t, "/", bin), "#!/bin/sh\n# dummy bucardo 2.0\n", "the package's current file is back")
+	require.NoError(t, err)
+	assert.Equal(t, "#!/bin/sh\n# dummy bucardo 2.0\n", readString(t, "/", bin), "the package's current file is back")
 	if list := run(t, "dpkg-divert", "--list"); strings.Contains(list, dir) {
 		t.Fatalf("diversions left:\n%s", list)
 	}
 	st, err := Status(ctx, o)
-	must(t, err)
-	eq(t, st.Targets[0].Content, ContentPackaged, "status of the restored file")
-	eq(t, st.Targets[0].Package, pkg, "package")
+	require.NoError(t, err)
+	assert.Equal(t, ContentPackaged, st.Targets[0].Content, "status of the restored file")
+	assert.Equal(t, pkg, st.Targets[0].Package, "package")
 
 	run(t, "dpkg", "--purge", pkg)
 	wantExists(t, bin, false)
@@ -79,7 +82,7 @@ func TestRealDpkgDivert(t *testing.T) {
 func assertClean(t *testing.T, o Options) {
 	t.Helper()
 	st, err := Status(context.Background(), o)
-	must(t, err)
+	require.NoError(t, err)
 	if st.Drifted() || st.Targets[0].Diversion == nil || st.Targets[0].Diversion.By != Local {
 		t.Fatalf("status: drift %q, diversion %v", st.Drift, st.Targets[0].Diversion)
 	}

@@ -8,6 +8,9 @@ import (
 	"strings"
 	"sync/atomic"
 	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 // faultScenario is one install or uninstall to break at every step.
@@ -46,7 +49,7 @@ func TestFaultAtEveryStep(t *testing.T) {
 		return func(t *testing.T, root string, o Options) {
 			originals(t, root, o)
 			_, err := Install(context.Background(), forkA, o)
-			must(t, err)
+			require.NoError(t, err)
 			if more != nil {
 				more(t, root)
 			}
@@ -55,7 +58,7 @@ func TestFaultAtEveryStep(t *testing.T) {
 	nothing := func(*testing.T, string, Options) {}
 	installedOnNothing := func(t *testing.T, root string, o Options) {
 		_, err := Install(context.Background(), forkA, o)
-		must(t, err)
+		require.NoError(t, err)
 	}
 	scenarios := []faultScenario{
 		{name: "install over originals", setup: originals, op: install(forkA), install: true, fork: forkA, before: origScript},
@@ -133,7 +136,7 @@ func runClean(t *testing.T, sc faultScenario) reference {
 	if dpkg != nil {
 		dpkg.steps = f
 	}
-	must(t, sc.op(ctx, o))
+	require.NoError(t, sc.op(ctx, o))
 	ref.steps, ref.log = f.n, f.log
 	ref.final, ref.divFinal = snapshot(t, root), diversions(t, dpkg)
 	return ref
@@ -154,34 +157,30 @@ func checkFault(t *testing.T, sc faultScenario, ref reference, k int, crash, sam
 	if err == nil && !(sc.install && committed(t, root)) { // a failure tidying up after an install is only noted
 		t.Fatalf("%s: no error", name)
 	}
-	if err != nil && !errors.Is(err, errInjected) {
-		t.Fatalf("%s: unexpected error %v", name, err)
+	if err != nil {
+		require.ErrorIs(t, err, errInjected, name)
 	}
 	checkWhole(t, root, ref.targets, ref.setup, ref.final, name)
 	checkInterrupted(t, o, name)
 	var inc *IncompleteError
 	if !crash && err != nil && !errors.As(err, &inc) {
 		// The run undid itself: the host is as it was.
-		noDiff(t, withoutState(ref.setup), withoutState(snapshot(t, root)), name+": after undo")
+		assert.Equal(t, withoutState(ref.setup), withoutState(snapshot(t, root)), name+": after undo")
 	}
 	o.FS = noSync{}
 	if dpkg != nil {
 		dpkg.steps = nil
 	}
 	if same {
-		if err := sc.op(ctx, o); err != nil {
-			t.Fatalf("%s: rerun: %v", name, err)
-		}
-		noDiff(t, ref.final, snapshot(t, root), name+": rerun differs from an unbroken run")
+		require.NoError(t, sc.op(ctx, o), "%s: rerun", name)
+		assert.Equal(t, ref.final, snapshot(t, root), name+": rerun differs from an unbroken run")
 		eqDiversions(t, diversions(t, dpkg), ref.divFinal, name)
 	} else {
 		recoverOpposite(t, sc, root, o, name)
 	}
 	st, err := Status(ctx, o)
-	must(t, err)
-	if st.Drifted() {
-		t.Fatalf("%s: status after recovery: %s", name, strings.Join(st.Drift, "; "))
-	}
+	require.NoError(t, err)
+	require.False(t, st.Drifted(), "%s: status after recovery: %s", name, strings.Join(st.Drift, "; "))
 }
 
 // recoverOpposite uninstalls after a broken install, or installs after a
@@ -190,23 +189,21 @@ func recoverOpposite(t *testing.T, sc faultScenario, root string, o Options, nam
 	ctx := context.Background()
 	o.Force = sc.force
 	if !sc.install {
-		if _, err := Install(ctx, sc.fork, o); err != nil {
-			t.Fatalf("%s: install after broken uninstall: %v", name, err)
-		}
-		eq(t, sumOf(t, root, DefaultBin), sumOf(t, sc.fork, "bucardo"), name+": script")
-		eq(t, sumOf(t, root, DefaultSchema), sumOf(t, sc.fork, "bucardo.schema"), name+": schema")
+		_, err := Install(ctx, sc.fork, o)
+		require.NoError(t, err, "%s: install after broken uninstall", name)
+		assert.Equal(t, sumOf(t, sc.fork, "bucardo"), sumOf(t, root, DefaultBin), name+": script")
+		assert.Equal(t, sumOf(t, sc.fork, "bucardo.schema"), sumOf(t, root, DefaultSchema), name+": schema")
 		return
 	}
-	if _, err := Uninstall(ctx, o); err != nil {
-		t.Fatalf("%s: uninstall after broken install: %v", name, err)
-	}
-	noDiff(t, map[string]string{}, withoutState(stateOf(t, root)), name+": state after uninstall")
+	_, err := Uninstall(ctx, o)
+	require.NoError(t, err, "%s: uninstall after broken install", name)
+	assert.Equal(t, map[string]string{}, withoutState(stateOf(t, root)), name+": state after uninstall")
 	if d, ok := o.Dpkg.(*fakeDpkg); ok {
-		eq(t, len(d.diversions(t)), 0, name+": diversions")
+		assert.Empty(t, d.diversions(t), name+": diversions")
 	}
 	got := sumOf(t, root, DefaultBin)
 	if sc.before != "" {
-		eq(t, got, sha([]byte(sc.before)), name+": script after uninstall")
+		assert.Equal(t, sha([]byte(sc.before)), got, name+": script after uninstall")
 		assertMode(t, filepath.Join(root, DefaultBin), "0750")
 	} else if got != "absent" && got != sumOf(t, sc.fork, "bucardo.orig") && (sc.prev == "" || got != sumOf(t, sc.prev, "bucardo.orig")) {
 		t.Errorf("%s: script after uninstall is %.12s, neither absent nor pristine", name, got)
@@ -232,7 +229,7 @@ func checkInterrupted(t *testing.T, o Options, name string) {
 	t.Helper()
 	o.FS = nil
 	st, err := Status(context.Background(), o)
-	must(t, err)
+	require.NoError(t, err)
 	if st.State != StateInstalled && st.State != NotInstalled && (!st.Drifted() || !strings.Contains(st.Drift[0], "interrupted")) {
 		t.Fatalf("%s: status in state %s: drift %q", name, st.State, st.Drift)
 	}
@@ -248,7 +245,7 @@ func eqDiversions(t *testing.T, got, want map[string]Diversion, name string) {
 // committed reports whether the receipt under root says installed.
 func committed(t *testing.T, root string) bool {
 	rc, err := ReadReceipt(filepath.Join(root, DefaultStateDir, "receipt.json"))
-	must(t, err)
+	require.NoError(t, err)
 	return rc != nil && rc.State == StateInstalled
 }
 

@@ -7,7 +7,6 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
-	"sort"
 	"strconv"
 	"strings"
 	"sync"
@@ -16,6 +15,7 @@ import (
 	"time"
 
 	"github.com/bcfork/bcfork/install/installtest"
+	"github.com/stretchr/testify/require"
 )
 
 // fixedNow makes receipts reproducible.
@@ -25,9 +25,7 @@ func fixedNow() time.Time { return time.Date(2024, 5, 1, 12, 0, 0, 0, time.UTC) 
 func writeFork(t testing.TB, version string) string {
 	t.Helper()
 	dir := filepath.Join(t.TempDir(), "bcfork-"+version)
-	if err := installtest.Write(dir, version); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, installtest.Write(dir, version))
 	return dir
 }
 
@@ -35,15 +33,9 @@ func writeFork(t testing.TB, version string) string {
 func put(t testing.TB, root, path, content string, mode fs.FileMode) {
 	t.Helper()
 	p := filepath.Join(root, path)
-	if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(p, []byte(content), mode); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.Chmod(p, mode); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, os.MkdirAll(filepath.Dir(p), 0o755))
+	require.NoError(t, os.WriteFile(p, []byte(content), mode))
+	require.NoError(t, os.Chmod(p, mode))
 }
 
 // snapshot describes every file and folder under root: sha256, mode and owner.
@@ -76,26 +68,7 @@ func snapshot(t testing.TB, root string) map[string]string {
 		out[rel] = f.SHA256[:16] + " " + f.Mode + " " + strconv.Itoa(f.UID) + ":" + strconv.Itoa(f.GID)
 		return nil
 	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return out
-}
-
-// diffSnapshots lists the paths whose entries differ.
-func diffSnapshots(a, b map[string]string) []string {
-	var out []string
-	for k, v := range a {
-		if b[k] != v {
-			out = append(out, k+": "+v+" -> "+b[k])
-		}
-	}
-	for k, v := range b {
-		if _, ok := a[k]; !ok {
-			out = append(out, k+": (none) -> "+v)
-		}
-	}
-	sort.Strings(out)
+	require.NoError(t, err)
 	return out
 }
 
@@ -106,9 +79,7 @@ func sumOf(t testing.TB, root, path string) string {
 	if errors.Is(err, fs.ErrNotExist) {
 		return "absent"
 	}
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	return sha(data)
 }
 
@@ -129,9 +100,7 @@ type dpkgState struct {
 func newFakeDpkg(t testing.TB, owners map[string]string) *fakeDpkg {
 	t.Helper()
 	d := &fakeDpkg{file: filepath.Join(scratch(t), "dpkg.json")}
-	if err := d.save(dpkgState{Owners: owners, Diversions: map[string]Diversion{}}); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, d.save(dpkgState{Owners: owners, Diversions: map[string]Diversion{}}))
 	return d
 }
 
@@ -207,9 +176,7 @@ func (d *fakeDpkg) change(op, path string, f func(*dpkgState) error) error {
 func (d *fakeDpkg) diversions(t testing.TB) map[string]Diversion {
 	t.Helper()
 	s, err := d.load()
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	return s.Diversions
 }
 
@@ -298,27 +265,6 @@ func (f *faultFS) MkdirAll(name string, perm fs.FileMode) error {
 type noSync struct{ OS }
 
 func (noSync) Sync(string) error { return nil }
-
-func must(t testing.TB, err error) {
-	t.Helper()
-	if err != nil {
-		t.Fatal(err)
-	}
-}
-
-func eq[T comparable](t testing.TB, got, want T, what string) {
-	t.Helper()
-	if got != want {
-		t.Errorf("%s: got %v, want %v", what, got, want)
-	}
-}
-
-func noDiff(t testing.TB, a, b map[string]string, what string) {
-	t.Helper()
-	if d := diffSnapshots(a, b); len(d) > 0 {
-		t.Errorf("%s:\n%s", what, strings.Join(d, "\n"))
-	}
-}
 
 func wantExists(t testing.TB, path string, want bool) {
 	t.Helper()

@@ -2,12 +2,14 @@ package install
 
 import (
 	"context"
-	"errors"
 	"os"
 	"path/filepath"
 	"strings"
 	"syscall"
 	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 const (
@@ -30,24 +32,24 @@ func TestInstallReplacesBothAndKeepsOriginals(t *testing.T) {
 	fork := writeFork(t, "5.6.0")
 
 	res, err := Install(ctx, fork, o)
-	must(t, err)
-	eq(t, res.NoOp, false, "no-op")
-	eq(t, sumOf(t, root, DefaultBin), sumOf(t, fork, "bucardo"), "script")
-	eq(t, sumOf(t, root, DefaultSchema), sumOf(t, fork, "bucardo.schema"), "schema")
+	require.NoError(t, err)
+	assert.False(t, res.NoOp, "no-op")
+	assert.Equal(t, sumOf(t, fork, "bucardo"), sumOf(t, root, DefaultBin), "script")
+	assert.Equal(t, sumOf(t, fork, "bucardo.schema"), sumOf(t, root, DefaultSchema), "schema")
 	assertMode(t, filepath.Join(root, DefaultBin), "0755")
 	assertMode(t, filepath.Join(root, DefaultSchema), "0644")
 
 	backup := "/var/lib/bcfork/backup/usr/bin/bucardo"
-	eq(t, readString(t, root, backup), origScript, "backup")
+	assert.Equal(t, origScript, readString(t, root, backup), "backup")
 	assertMode(t, filepath.Join(root, backup), "0750")
 
 	rc, err := ReadReceipt(filepath.Join(root, "/var/lib/bcfork/receipt.json"))
-	must(t, err)
-	eq(t, rc.State, StateInstalled, "state")
-	eq(t, rc.Version, "5.6.0", "version")
-	eq(t, rc.Targets[0].Before.Mode, "0750", "mode before")
+	require.NoError(t, err)
+	assert.Equal(t, StateInstalled, rc.State, "state")
+	assert.Equal(t, "5.6.0", rc.Version, "version")
+	assert.Equal(t, "0750", rc.Targets[0].Before.Mode, "mode before")
 	od, _ := o.withDefaults()
-	eq(t, len(leftovers(od.layout(), rc)), 2, "no temporary files, a pristine original per target")
+	assert.Len(t, leftovers(od.layout(), rc), 2, "no temporary files, a pristine original per target")
 }
 
 func TestReinstallIsNoOp(t *testing.T) {
@@ -55,34 +57,34 @@ func TestReinstallIsNoOp(t *testing.T) {
 	root, o := hostWithOriginals(t)
 	fork := writeFork(t, "5.6.0")
 	_, err := Install(ctx, fork, o)
-	must(t, err)
+	require.NoError(t, err)
 	before := snapshot(t, root)
 
 	res, err := Install(ctx, fork, o)
-	must(t, err)
-	eq(t, res.NoOp, true, "no-op")
-	eq(t, len(res.Actions), 0, "actions")
-	eq(t, strings.Contains(strings.Join(res.Notes, "\n"), "already installed"), true, "says so")
-	noDiff(t, before, snapshot(t, root), "reinstall changed")
+	require.NoError(t, err)
+	assert.True(t, res.NoOp, "no-op")
+	assert.Empty(t, res.Actions, "actions")
+	assert.Contains(t, strings.Join(res.Notes, "\n"), "already installed")
+	assert.Equal(t, before, snapshot(t, root), "reinstall changed")
 }
 
 func TestUpgradeKeepsOriginalBackups(t *testing.T) {
 	ctx := context.Background()
 	root, o := hostWithOriginals(t)
 	_, err := Install(ctx, writeFork(t, "5.6.0"), o)
-	must(t, err)
+	require.NoError(t, err)
 	forkB := writeFork(t, "5.5.0")
 	_, err = Install(ctx, forkB, o)
-	must(t, err)
+	require.NoError(t, err)
 
-	eq(t, sumOf(t, root, DefaultBin), sumOf(t, forkB, "bucardo"), "script")
-	eq(t, readString(t, root, "/var/lib/bcfork/backup/usr/bin/bucardo"), origScript, "backup is the file from before the first install")
+	assert.Equal(t, sumOf(t, forkB, "bucardo"), sumOf(t, root, DefaultBin), "script")
+	assert.Equal(t, origScript, readString(t, root, "/var/lib/bcfork/backup/usr/bin/bucardo"), "backup is the file from before the first install")
 	pristines, _ := filepath.Glob(filepath.Join(root, "/var/lib/bcfork/pristine/*"))
-	eq(t, len(pristines), 2, "only 5.5.0's pristine originals are kept")
+	assert.Len(t, pristines, 2, "only 5.5.0's pristine originals are kept")
 
 	_, err = Uninstall(ctx, o)
-	must(t, err)
-	eq(t, readString(t, root, DefaultBin), origScript, "restored")
+	require.NoError(t, err)
+	assert.Equal(t, origScript, readString(t, root, DefaultBin), "restored")
 	assertMode(t, filepath.Join(root, DefaultBin), "0750")
 }
 
@@ -90,25 +92,25 @@ func TestUninstallRestoresByteForByte(t *testing.T) {
 	ctx := context.Background()
 	root, o := hostWithOriginals(t)
 	if os.Geteuid() == 0 {
-		must(t, os.Lchown(filepath.Join(root, DefaultBin), 1234, 5678))
+		require.NoError(t, os.Lchown(filepath.Join(root, DefaultBin), 1234, 5678))
 	}
 	before := snapshot(t, root)
 	_, err := Install(ctx, writeFork(t, "5.6.0"), o)
-	must(t, err)
+	require.NoError(t, err)
 	if os.Geteuid() == 0 {
 		d, _ := read(filepath.Join(root, DefaultBin))
-		eq(t, d.file.UID, 1234, "the fork takes the owner of the file it replaces")
+		assert.Equal(t, 1234, d.file.UID, "the fork takes the owner of the file it replaces")
 	}
 
 	res, err := Uninstall(ctx, o)
-	must(t, err)
-	eq(t, len(res.Actions) > 0, true, "actions")
-	noDiff(t, before, withoutState(snapshot(t, root)), "after uninstall")
+	require.NoError(t, err)
+	assert.NotEmpty(t, res.Actions, "actions")
+	assert.Equal(t, before, withoutState(snapshot(t, root)), "after uninstall")
 
 	res, err = Uninstall(ctx, o)
-	must(t, err)
-	eq(t, res.NoOp, true, "second uninstall is a no-op")
-	eq(t, strings.HasPrefix(res.Notes[0], "nothing to do"), true, res.Notes[0])
+	require.NoError(t, err)
+	assert.True(t, res.NoOp, "second uninstall is a no-op")
+	assert.True(t, strings.HasPrefix(res.Notes[0], "nothing to do"), res.Notes[0])
 }
 
 func TestUninstallWithNothingBefore(t *testing.T) {
@@ -117,14 +119,14 @@ func TestUninstallWithNothingBefore(t *testing.T) {
 	o := Options{Root: root, Now: fixedNow}
 	fork := writeFork(t, "5.6.0")
 	_, err := Install(ctx, fork, o)
-	must(t, err)
-	eq(t, sumOf(t, root, DefaultBin), sumOf(t, fork, "bucardo"), "script")
+	require.NoError(t, err)
+	assert.Equal(t, sumOf(t, fork, "bucardo"), sumOf(t, root, DefaultBin), "script")
 
 	_, err = Uninstall(ctx, o)
-	must(t, err)
-	eq(t, sumOf(t, root, DefaultBin), sumOf(t, fork, "bucardo.orig"), "the pristine original takes the fork's place")
+	require.NoError(t, err)
+	assert.Equal(t, sumOf(t, fork, "bucardo.orig"), sumOf(t, root, DefaultBin), "the pristine original takes the fork's place")
 	assertMode(t, filepath.Join(root, DefaultBin), "0755")
-	eq(t, sumOf(t, root, DefaultSchema), sumOf(t, fork, "bucardo.schema.orig"), "schema")
+	assert.Equal(t, sumOf(t, fork, "bucardo.schema.orig"), sumOf(t, root, DefaultSchema), "schema")
 	for _, p := range []string{"pristine", "backup", "receipt.json"} {
 		wantExists(t, filepath.Join(root, "/var/lib/bcfork", p), false)
 	}
@@ -133,13 +135,13 @@ func TestUninstallWithNothingBefore(t *testing.T) {
 func TestUninstallPurge(t *testing.T) {
 	ctx := context.Background()
 	root := t.TempDir()
-	must(t, os.MkdirAll(filepath.Join(root, "/usr/bin"), 0o755))
+	require.NoError(t, os.MkdirAll(filepath.Join(root, "/usr/bin"), 0o755))
 	o := Options{Root: root, Now: fixedNow}
 	_, err := Install(ctx, writeFork(t, "5.6.0"), o)
-	must(t, err)
+	require.NoError(t, err)
 	o.Purge = true
 	_, err = Uninstall(ctx, o)
-	must(t, err)
+	require.NoError(t, err)
 	wantExists(t, filepath.Join(root, DefaultBin), false)
 	wantExists(t, filepath.Join(root, "/usr/local"), false) // install created /usr/local/share/bucardo
 	wantExists(t, filepath.Join(root, "/usr/bin"), true)
@@ -149,37 +151,32 @@ func TestModifiedTargetNeedsForce(t *testing.T) {
 	ctx := context.Background()
 	root, o := hostWithOriginals(t)
 	_, err := Install(ctx, writeFork(t, "5.6.0"), o)
-	must(t, err)
+	require.NoError(t, err)
 	const edited = "#!/bin/sh\necho edited by hand\n"
 	put(t, root, DefaultBin, edited, 0o755)
 
 	forkB := writeFork(t, "5.5.0")
 	_, err = Install(ctx, forkB, o)
 	var mod *ModifiedError
-	if !errors.As(err, &mod) || !errors.Is(err, ErrDrift) {
-		t.Fatalf("install over a changed target: %v", err)
-	}
-	eq(t, strings.Join(mod.Paths, " "), filepath.Join(root, DefaultBin), "paths")
+	require.ErrorAs(t, err, &mod, "install over a changed target")
+	require.ErrorIs(t, err, ErrDrift, "install over a changed target")
+	assert.Equal(t, []string{filepath.Join(root, DefaultBin)}, mod.Paths)
 	_, err = Uninstall(ctx, o)
-	if !errors.As(err, &mod) {
-		t.Fatalf("uninstall over a changed target: %v", err)
-	}
-	eq(t, readString(t, root, DefaultBin), edited, "left alone")
+	require.ErrorAs(t, err, &mod, "uninstall over a changed target")
+	assert.Equal(t, edited, readString(t, root, DefaultBin), "left alone")
 
 	st, err := Status(ctx, o)
-	must(t, err)
-	eq(t, st.Drifted(), true, "drifted")
-	eq(t, st.Targets[0].Content, ContentModified, "content")
+	require.NoError(t, err)
+	assert.True(t, st.Drifted(), "drifted")
+	assert.Equal(t, ContentModified, st.Targets[0].Content, "content")
 
 	o.Force = true
 	_, err = Install(ctx, forkB, o)
-	must(t, err)
-	eq(t, sumOf(t, root, DefaultBin), sumOf(t, forkB, "bucardo"), "forced")
+	require.NoError(t, err)
+	assert.Equal(t, sumOf(t, forkB, "bucardo"), sumOf(t, root, DefaultBin), "forced")
 	kept, _ := filepath.Glob(filepath.Join(root, "/var/lib/bcfork/backup/usr/bin/bucardo.replaced-*"))
-	if len(kept) != 1 {
-		t.Fatalf("kept copies of the changed file: %v", kept)
-	}
-	eq(t, readString(t, "/", kept[0]), edited, "kept copy")
+	require.Len(t, kept, 1, "kept copies of the changed file")
+	assert.Equal(t, edited, readString(t, "/", kept[0]), "kept copy")
 }
 
 func TestDryRunChangesNothing(t *testing.T) {
@@ -189,19 +186,19 @@ func TestDryRunChangesNothing(t *testing.T) {
 	before := snapshot(t, root)
 	o.DryRun = true
 	res, err := Install(ctx, fork, o)
-	must(t, err)
-	eq(t, strings.Contains(strings.Join(res.Actions, "\n"), "install the forked bucardo at"), true, "plan: "+strings.Join(res.Actions, "\n"))
-	noDiff(t, before, snapshot(t, root), "dry-run install changed")
+	require.NoError(t, err)
+	assert.Contains(t, strings.Join(res.Actions, "\n"), "install the forked bucardo at")
+	assert.Equal(t, before, snapshot(t, root), "dry-run install changed")
 
 	o.DryRun = false
 	_, err = Install(ctx, fork, o)
-	must(t, err)
+	require.NoError(t, err)
 	before = snapshot(t, root)
 	o.DryRun = true
 	res, err = Uninstall(ctx, o)
-	must(t, err)
-	eq(t, strings.Contains(strings.Join(res.Actions, "\n"), "restore"), true, "plan: "+strings.Join(res.Actions, "\n"))
-	noDiff(t, before, snapshot(t, root), "dry-run uninstall changed")
+	require.NoError(t, err)
+	assert.Contains(t, strings.Join(res.Actions, "\n"), "restore")
+	assert.Equal(t, before, snapshot(t, root), "dry-run uninstall changed")
 }
 
 func TestVersionMismatch(t *testing.T) {
@@ -209,21 +206,19 @@ func TestVersionMismatch(t *testing.T) {
 	root, o := hostWithOriginals(t)
 	put(t, root, "/usr/share/perl5/Bucardo.pm", "package Bucardo;\nour $VERSION = '5.6.0';\n", 0o644)
 	m, err := FindModule(root, nil)
-	must(t, err)
-	eq(t, *m, Module{Path: "/usr/share/perl5/Bucardo.pm", Version: "5.6.0"}, "module")
+	require.NoError(t, err)
+	assert.Equal(t, Module{Path: "/usr/share/perl5/Bucardo.pm", Version: "5.6.0"}, *m, "module")
 	o.Module = m
 
 	_, err = Install(ctx, writeFork(t, "5.5.0"), o)
 	var ve *VersionError
-	if !errors.As(err, &ve) {
-		t.Fatalf("want a VersionError, got %v", err)
-	}
-	eq(t, ve.Fork, "5.5.0", "fork version")
-	eq(t, readString(t, root, DefaultBin), origScript, "untouched")
+	require.ErrorAs(t, err, &ve)
+	assert.Equal(t, "5.5.0", ve.Fork, "fork version")
+	assert.Equal(t, origScript, readString(t, root, DefaultBin), "untouched")
 
 	o.Force = true
 	_, err = Install(ctx, writeFork(t, "5.5.0"), o)
-	must(t, err)
+	require.NoError(t, err)
 }
 
 func TestLockRefusesSecondProcess(t *testing.T) {
@@ -231,18 +226,16 @@ func TestLockRefusesSecondProcess(t *testing.T) {
 	root, o := hostWithOriginals(t)
 	o, _ = o.withDefaults()
 	unlock, err := lock(o)
-	must(t, err)
+	require.NoError(t, err)
 	defer unlock()
 	// flock locks belong to an open file, so a second open in this process
 	// contends as another process would.
 	_, err = Install(ctx, writeFork(t, "5.6.0"), o)
-	if !errors.Is(err, ErrLocked) {
-		t.Fatalf("want ErrLocked, got %v", err)
-	}
-	eq(t, readString(t, root, DefaultBin), origScript, "untouched")
+	require.ErrorIs(t, err, ErrLocked)
+	assert.Equal(t, origScript, readString(t, root, DefaultBin), "untouched")
 	st, err := Status(ctx, o)
-	must(t, err)
-	eq(t, st.Busy, false, "busy without a receipt is not reported")
+	require.NoError(t, err)
+	assert.False(t, st.Busy, "busy without a receipt is not reported")
 }
 
 func TestFailureBeforeRenameLeavesNothingBehind(t *testing.T) {
@@ -251,12 +244,11 @@ func TestFailureBeforeRenameLeavesNothingBehind(t *testing.T) {
 	before := snapshot(t, root)
 	o.FS = &enospcFS{FS: OS{}, on: tmp(filepath.Join(root, DefaultSchema))}
 	_, err := Install(ctx, writeFork(t, "5.6.0"), o)
-	if !errors.Is(err, syscall.ENOSPC) || !strings.Contains(err.Error(), "nothing was changed") {
-		t.Fatalf("want ENOSPC and nothing changed, got %v", err)
-	}
+	require.ErrorIs(t, err, syscall.ENOSPC)
+	require.ErrorContains(t, err, "nothing was changed")
 	var inc *IncompleteError
-	eq(t, errors.As(err, &inc), false, "incomplete")
-	noDiff(t, before, withoutState(snapshot(t, root)), "failed install left")
+	assert.NotErrorAs(t, err, &inc, "incomplete")
+	assert.Equal(t, before, withoutState(snapshot(t, root)), "failed install left")
 }
 
 // enospcFS fails writes of one file as a full disk would.
@@ -275,16 +267,16 @@ func (f *enospcFS) WriteFile(name string, data []byte, perm os.FileMode) error {
 func TestFindModule(t *testing.T) {
 	root := t.TempDir()
 	m, err := FindModule(root, nil)
-	must(t, err)
-	eq(t, m == nil, true, "nothing found")
+	require.NoError(t, err)
+	assert.Nil(t, m, "nothing found")
 	put(t, root, "/usr/local/share/perl/5.36.0/Bucardo.pm", "our $VERSION = '5.5.0';\n", 0o644)
 	put(t, root, "/usr/share/perl5/Bucardo.pm", "our $VERSION = '5.6.0';\n", 0o644)
 	m, err = FindModule(root, nil)
-	must(t, err)
-	eq(t, m.Version, "5.5.0", "/usr/local comes first in @INC")
+	require.NoError(t, err)
+	assert.Equal(t, "5.5.0", m.Version, "/usr/local comes first in @INC")
 	m, err = FindModule(root, []string{".", "/usr/share/perl5"})
-	must(t, err)
-	eq(t, m.Path, "/usr/share/perl5/Bucardo.pm", "@INC order")
+	require.NoError(t, err)
+	assert.Equal(t, "/usr/share/perl5/Bucardo.pm", m.Path, "@INC order")
 }
 
 func TestVersion(t *testing.T) {
@@ -294,38 +286,37 @@ func TestVersion(t *testing.T) {
 		"# our $VERSION = '1';":                           "",
 		"my $VERSION = '1';":                              "",
 	} {
-		eq(t, Version([]byte(src)), want, src)
+		assert.Equal(t, want, Version([]byte(src)), src)
 	}
 }
 
 func TestParseOwner(t *testing.T) {
 	out := "local diversion from: /usr/bin/bucardo\nlocal diversion to: /usr/bin/bucardo.distrib\nbucardo: /usr/bin/bucardo\n"
-	eq(t, parseOwner([]byte(out), "/usr/bin/bucardo"), "bucardo", "diverted")
-	eq(t, parseOwner([]byte("a, b: /x\n"), "/x"), "a", "two packages")
-	eq(t, parseOwner([]byte("a: /x/y\n"), "/x"), "", "other path")
+	assert.Equal(t, "bucardo", parseOwner([]byte(out), "/usr/bin/bucardo"), "diverted")
+	assert.Equal(t, "a", parseOwner([]byte("a, b: /x\n"), "/x"), "two packages")
+	assert.Equal(t, "", parseOwner([]byte("a: /x/y\n"), "/x"), "other path")
 }
 
 func TestModeRoundTrip(t *testing.T) {
 	for _, s := range []string{"0755", "0644", "4755", "2750", "1777", "0000"} {
 		m, err := parseMode(s)
-		must(t, err)
-		eq(t, modeString(m), s, "mode")
+		require.NoError(t, err)
+		assert.Equal(t, s, modeString(m), "mode")
 	}
-	if _, err := parseMode("999"); err == nil {
-		t.Error("parseMode(999): no error")
-	}
+	_, err := parseMode("999")
+	assert.Error(t, err, "parseMode(999)")
 }
 
 func assertMode(t *testing.T, path, want string) {
 	t.Helper()
 	info, err := os.Lstat(path)
-	must(t, err)
-	eq(t, modeString(info.Mode()), want, path)
+	require.NoError(t, err)
+	assert.Equal(t, want, modeString(info.Mode()), path)
 }
 
 func readString(t *testing.T, root, path string) string {
 	t.Helper()
 	b, err := os.ReadFile(filepath.Join(root, path))
-	must(t, err)
+	require.NoError(t, err)
 	return string(b)
 }

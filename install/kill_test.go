@@ -9,11 +9,15 @@ import (
 	"math/rand"
 	"os"
 	"os/exec"
+	"slices"
 	"strconv"
 	"strings"
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 // The test binary doubles as a helper process that installs or uninstalls
@@ -139,7 +143,7 @@ func TestSIGKILLAtEveryStep(t *testing.T) {
 		put(t, root, DefaultBin, origScript, 0o750)
 		put(t, root, DefaultSchema, origSchema, 0o640)
 		_, err := Install(context.Background(), forkA, o)
-		must(t, err)
+		require.NoError(t, err)
 	}
 	scenarios := []struct {
 		faultScenario
@@ -167,10 +171,8 @@ func TestSIGKILLAtEveryStep(t *testing.T) {
 				kills++
 				checkWhole(t, root, ref.targets, ref.setup, ref.final, name)
 				checkInterrupted(t, o, name)
-				if err := sc.faultScenario.op(context.Background(), o); err != nil {
-					t.Fatalf("%s: rerun: %v", name, err)
-				}
-				noDiff(t, ref.final, snapshot(t, root), name+": rerun differs from an unbroken run")
+				require.NoError(t, sc.faultScenario.op(context.Background(), o), "%s: rerun", name)
+				assert.Equal(t, ref.final, snapshot(t, root), name+": rerun differs from an unbroken run")
 				eqDiversions(t, diversions(t, dpkg), ref.divFinal, name)
 			}
 		})
@@ -198,47 +200,38 @@ func TestSIGKILLAtRandom(t *testing.T) {
 	for i := 0; i < 30; i++ {
 		cmd := helperCmd("loop", root, dpkg, "FORKS="+forkA+":"+forkB)
 		stdout, err := cmd.StdoutPipe()
-		must(t, err)
+		require.NoError(t, err)
 		var stderr strings.Builder
 		cmd.Stderr = &stderr
-		must(t, cmd.Start())
+		require.NoError(t, cmd.Start())
 		if _, err := bufio.NewReader(stdout).ReadString('\n'); err != nil {
 			t.Fatalf("kill %d: helper did not start: %v\n%s", i, err, stderr.String())
 		}
 		time.Sleep(time.Duration(rng.Intn(20_000)) * time.Microsecond)
-		must(t, cmd.Process.Kill())
+		require.NoError(t, cmd.Process.Kill())
 		if err := cmd.Wait(); !killed(err) {
 			t.Fatalf("kill %d: helper ended on its own: %v\n%s", i, err, stderr.String())
 		}
 		for p, ok := range whole {
-			if got := sumOf(t, root, p); !contains(ok, got) {
+			if got := sumOf(t, root, p); !slices.Contains(ok, got) {
 				t.Fatalf("kill %d: %s holds %.12s, not a whole known file", i, p, got)
 			}
 		}
 		st, err := Status(context.Background(), o)
-		must(t, err)
+		require.NoError(t, err)
 		states[st.State]++
 	}
 	t.Logf("states at the 30 kills: %v", states)
 	_, err := Install(context.Background(), forkA, o)
-	must(t, err)
+	require.NoError(t, err)
 	st, err := Status(context.Background(), o)
-	must(t, err)
+	require.NoError(t, err)
 	if st.Drifted() || st.Targets[0].Content != ContentFork {
 		t.Fatalf("after install: %s, drift %q", st.Targets[0].Content, st.Drift)
 	}
 	_, err = Uninstall(context.Background(), o)
-	must(t, err)
-	eq(t, readString(t, root, DefaultBin), origScript, "script after uninstall")
-	eq(t, readString(t, root, DefaultSchema), origSchema, "schema after uninstall")
-	eq(t, len(dpkg.diversions(t)), 0, "diversions")
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
+	require.NoError(t, err)
+	assert.Equal(t, origScript, readString(t, root, DefaultBin), "script after uninstall")
+	assert.Equal(t, origSchema, readString(t, root, DefaultSchema), "schema after uninstall")
+	assert.Empty(t, dpkg.diversions(t), "diversions")
 }

@@ -3,7 +3,6 @@ package install
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"flag"
 	"fmt"
 	"os"
@@ -11,6 +10,9 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 var update = flag.Bool("update", false, "rewrite testdata/*.golden with the actual output")
@@ -30,35 +32,34 @@ func TestTargetNotRegular(t *testing.T) {
 			ctx := context.Background()
 			root, o := hostWithOriginals(t)
 			bin := filepath.Join(root, DefaultBin)
-			must(t, os.Remove(bin))
-			must(t, c.make(bin))
+			require.NoError(t, os.Remove(bin))
+			require.NoError(t, c.make(bin))
 			before := snapshot(t, root)
 
 			_, err := Install(ctx, writeFork(t, "5.6.0"), o)
 			var nr *NotRegularError
-			if !errors.As(err, &nr) || !errors.Is(err, ErrNotRegular) {
-				t.Fatalf("install over %s: %v", c.name, err)
-			}
-			eq(t, err.Error(), fmt.Sprintf("%q is %s, not a regular file: bcfork replaces only regular files", bin, c.kind), "message")
-			noDiff(t, before, withoutState(snapshot(t, root)), "install over "+c.name)
+			require.ErrorAs(t, err, &nr)
+			require.ErrorIs(t, err, ErrNotRegular)
+			assert.EqualError(t, err, fmt.Sprintf("%q is %s, not a regular file: bcfork replaces only regular files", bin, c.kind))
+			assert.Equal(t, before, withoutState(snapshot(t, root)), "install over "+c.name)
 
 			st, err := Status(ctx, o)
-			must(t, err)
-			eq(t, st.Targets[0].Content, ContentOther, "content")
-			eq(t, st.Targets[0].Description, c.kind+", not a regular file", "description")
-			eq(t, st.Drifted(), false, "drift without a receipt")
+			require.NoError(t, err)
+			assert.Equal(t, ContentOther, st.Targets[0].Content, "content")
+			assert.Equal(t, c.kind+", not a regular file", st.Targets[0].Description, "description")
+			assert.False(t, st.Drifted(), "drift without a receipt")
 
-			must(t, os.Remove(bin))
+			require.NoError(t, os.Remove(bin))
 			put(t, root, DefaultBin, origScript, 0o750)
 			_, err = Install(ctx, writeFork(t, "5.6.0"), o)
-			must(t, err)
-			must(t, os.Remove(bin))
-			must(t, c.make(bin))
+			require.NoError(t, err)
+			require.NoError(t, os.Remove(bin))
+			require.NoError(t, c.make(bin))
 			st, err = Status(ctx, o)
-			must(t, err)
-			eq(t, strings.Join(st.Drift, "; "), fmt.Sprintf("%q changed since install: it is now %s, not a regular file", bin, c.kind), "drift")
+			require.NoError(t, err)
+			assert.Equal(t, fmt.Sprintf("%q changed since install: it is now %s, not a regular file", bin, c.kind), strings.Join(st.Drift, "; "), "drift")
 			_, err = Uninstall(ctx, o)
-			eq(t, errors.Is(err, ErrNotRegular), true, fmt.Sprint("uninstall: ", err))
+			assert.ErrorIs(t, err, ErrNotRegular, "uninstall")
 			wantExists(t, filepath.Join(root, DefaultStateDir, "receipt.json"), true)
 		})
 	}
@@ -73,46 +74,45 @@ func TestOwnerDrift(t *testing.T) {
 	ctx := context.Background()
 	root, o := hostWithOriginals(t)
 	_, err := Install(ctx, writeFork(t, "5.6.0"), o)
-	must(t, err)
+	require.NoError(t, err)
 	bin := filepath.Join(root, DefaultBin)
-	must(t, os.Lchown(bin, 1234, 5678))
+	require.NoError(t, os.Lchown(bin, 1234, 5678))
 
 	st, err := Status(ctx, o)
-	must(t, err)
-	eq(t, strings.Join(st.Drift, "; "), fmt.Sprintf("%q has owner 1234:5678, installed as 0:0", bin), "drift")
-	eq(t, st.Targets[0].Owner, "1234:5678", "owner")
+	require.NoError(t, err)
+	assert.Equal(t, fmt.Sprintf("%q has owner 1234:5678, installed as 0:0", bin), strings.Join(st.Drift, "; "), "drift")
+	assert.Equal(t, "1234:5678", st.Targets[0].Owner, "owner")
 
 	res, err := Install(ctx, writeFork(t, "5.6.0"), o)
-	must(t, err)
-	eq(t, res.NoOp, false, "reinstall puts the owner back")
+	require.NoError(t, err)
+	assert.False(t, res.NoOp, "reinstall puts the owner back")
 	st, err = Status(ctx, o)
-	must(t, err)
-	eq(t, st.Drifted(), false, "drift after reinstall: "+strings.Join(st.Drift, "; "))
+	require.NoError(t, err)
+	assert.False(t, st.Drifted(), "drift after reinstall: "+strings.Join(st.Drift, "; "))
 }
 
-// TestStatusJSON pins the JSON form of a status report (bcfork status
+// TestStatusGolden pins the JSON form of a status report (bcfork status
 // --json), which monitoring reads: fields may be added, never renamed or
-// removed. Run with -update to rewrite testdata/status.golden after adding one.
-func TestStatusJSON(t *testing.T) {
+// removed. make golden (go test -update) rewrites testdata/status.golden
+// after adding one.
+func TestStatusGolden(t *testing.T) {
 	ctx := context.Background()
 	root, o := hostWithOriginals(t)
 	_, err := Install(ctx, writeFork(t, "5.6.0"), o)
-	must(t, err)
+	require.NoError(t, err)
 	put(t, root, DefaultBin, "#!/bin/sh\necho edited\n", 0o755)
 	st, err := Status(ctx, o)
-	must(t, err)
+	require.NoError(t, err)
 	data, err := json.MarshalIndent(st, "", "  ")
-	must(t, err)
+	require.NoError(t, err)
 	got := strings.ReplaceAll(string(data), root, "$ROOT")
 	got = regexp.MustCompile(`"(uid|gid)": \d+`).ReplaceAllString(got, `"$1": 0`)
 	got = regexp.MustCompile(`"owner": "\d+:\d+"`).ReplaceAllString(got, `"owner": "0:0"`) + "\n"
 	golden := filepath.Join("testdata", "status.golden")
 	if *update {
-		must(t, os.WriteFile(golden, []byte(got), 0o644))
+		require.NoError(t, os.WriteFile(golden, []byte(got), 0o644))
 	}
 	want, err := os.ReadFile(golden)
-	must(t, err)
-	if got != string(want) {
-		t.Errorf("status JSON differs from %s (go test -run TestStatusJSON -update rewrites it):\n%s", golden, got)
-	}
+	require.NoError(t, err)
+	assert.Equal(t, string(want), got, "status JSON differs from %s (make golden rewrites it)", golden)
 }
