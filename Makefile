@@ -54,7 +54,7 @@ cross:
 
 ## golden: rewrite golden files from the current code (review the diff!)
 golden:
-	$(GO) test ./patch ./cmd/bcfork -run 'Golden|Script' -update
+	$(GO) test ./patch ./install ./cmd/bcfork -run 'Golden|Script' -update
 
 bench: pristine
 	$(GO) test -run '^$$' -bench . -benchmem ./...
