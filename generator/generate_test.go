@@ -2,16 +2,16 @@ package generator
 
 import (
 	"bytes"
-	"errors"
 	"os"
 	"path/filepath"
-	"strings"
 	"testing"
 	"testing/fstest"
 
 	"github.com/bcfork/bcfork/internal/atomicfile"
 	"github.com/bcfork/bcfork/internal/bucardo"
 	"github.com/bcfork/bcfork/patch"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 // testFork generates a small fork from synthetic files and a one-patch series.
@@ -22,45 +22,28 @@ func testFork(t *testing.T) *Fork {
 		"s/0001-x.patch": {Data: []byte("Description: x\n---\n--- a/bucardo\n+++ b/bucardo\n@@ -1,3 +1,3 @@\n one\n-two\n+TWO\n three\n")},
 	}
 	series, err := patch.ReadSeries(fsys, "s")
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	f, err := Generate(Options{
 		Bcfork: "test", Flavor: "upstream", Version: "1.0",
 		Files:  map[string][]byte{bucardo.Script: []byte("one\ntwo\nthree\n"), bucardo.Schema: []byte("CREATE DATABASE bucardo;\n")},
 		Series: series,
 	})
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	return f
 }
 
 func TestWriteAndReadManifest(t *testing.T) {
 	f := testFork(t)
 	dir := filepath.Join(t.TempDir(), "fork")
-	if err := f.Write(dir, false); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, f.Write(dir, false))
 	m, err := ReadManifest(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if m.Format != ManifestFormat || m.Version != "1.0" || len(m.Patches) != 1 {
-		t.Errorf("manifest %+v", m)
-	}
-	if got, _ := os.ReadFile(filepath.Join(dir, bucardo.Script)); string(got) != "one\nTWO\nthree\n" {
-		t.Errorf("fork script %q", got)
-	}
-	if fi, _ := os.Stat(filepath.Join(dir, bucardo.Script)); fi.Mode().Perm() != 0o755 {
-		t.Errorf("script mode %v, want 0755", fi.Mode().Perm())
-	}
-	if got, _ := os.ReadFile(filepath.Join(dir, bucardo.Script+OrigSuffix)); string(got) != "one\ntwo\nthree\n" {
-		t.Errorf("pristine copy %q", got)
-	}
-	if st := f.Diffstat(); st[0] != (Stat{Name: bucardo.Script, Added: 1, Removed: 1}) || st[1] != (Stat{Name: bucardo.Schema}) {
-		t.Errorf("diffstat %+v", st)
-	}
+	require.NoError(t, err)
+	assert.Equal(t, ManifestFormat, m.Format)
+	assert.Equal(t, "1.0", m.Version)
+	assert.Len(t, m.Patches, 1)
+	assertFile(t, filepath.Join(dir, bucardo.Script), "one\nTWO\nthree\n", 0o755)
+	assertFile(t, filepath.Join(dir, bucardo.Script+OrigSuffix), "one\ntwo\nthree\n", 0o644)
+	assert.Equal(t, []Stat{{Name: bucardo.Script, Added: 1, Removed: 1}, {Name: bucardo.Schema}}, f.Diffstat())
 }
 
 func TestReadManifestRefuses(t *testing.T) {
@@ -84,13 +67,10 @@ func TestReadManifestRefuses(t *testing.T) {
 	} {
 		t.Run(name, func(t *testing.T) {
 			dir := filepath.Join(t.TempDir(), "fork")
-			if err := testFork(t).Write(dir, false); err != nil {
-				t.Fatal(err)
-			}
+			require.NoError(t, testFork(t).Write(dir, false))
 			spoil(dir)
-			if _, err := ReadManifest(dir); err == nil {
-				t.Fatal("ReadManifest accepted a spoilt fork folder")
-			}
+			_, err := ReadManifest(dir)
+			assert.Error(t, err, "ReadManifest of a spoilt fork folder")
 		})
 	}
 }
@@ -101,27 +81,16 @@ func TestWriteExisting(t *testing.T) {
 	dir := filepath.Join(parent, "fork")
 	os.Mkdir(dir, 0o755)
 	os.WriteFile(filepath.Join(dir, "keep"), []byte("mine"), 0o644)
-	if err := f.Write(dir, false); !errors.Is(err, atomicfile.ErrExists) {
-		t.Fatalf("Write over a folder without force: %v, want ErrExists", err)
-	}
-	if _, err := os.Stat(filepath.Join(dir, "keep")); err != nil {
-		t.Fatal("refused Write changed the folder")
-	}
-	if err := f.Write(dir, true); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := ReadManifest(dir); err != nil {
-		t.Fatal(err)
-	}
+	require.ErrorIs(t, f.Write(dir, false), atomicfile.ErrExists, "Write over a folder without force")
+	require.FileExists(t, filepath.Join(dir, "keep"), "refused Write changed the folder")
+	require.NoError(t, f.Write(dir, true))
+	_, err := ReadManifest(dir)
+	require.NoError(t, err)
 	entries, _ := os.ReadDir(parent)
-	if len(entries) != 1 {
-		t.Errorf("left beside the fork folder: %v", entries)
-	}
+	assert.Len(t, entries, 1, "left beside the fork folder: %v", entries)
 	file := filepath.Join(parent, "file")
-	os.WriteFile(file, []byte("x"), 0o644)
-	if err := f.Write(file, true); err == nil || !strings.Contains(err.Error(), "not a folder") {
-		t.Errorf("Write --force over a file: %v", err)
-	}
+	require.NoError(t, os.WriteFile(file, []byte("x"), 0o644))
+	assert.ErrorContains(t, f.Write(file, true), "not a folder", "Write --force over a file")
 }
 
 func TestGenerateAllOrNothing(t *testing.T) {
@@ -130,15 +99,22 @@ func TestGenerateAllOrNothing(t *testing.T) {
 		"s/0001-x.patch": {Data: []byte("--- a/bucardo\n+++ b/bucardo\n@@ -1,3 +1,3 @@\n one\n-zwei\n+TWO\n three\n")},
 	}
 	series, err := patch.ReadSeries(fsys, "s")
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	_, err = Generate(Options{Files: map[string][]byte{bucardo.Script: []byte("one\ntwo\nthree\n"), bucardo.Schema: nil}, Series: series})
 	var ae *patch.ApplyError
-	if !errors.As(err, &ae) || ae.Patch != "0001-x.patch" {
-		t.Fatalf("Generate: %v, want an ApplyError for 0001-x.patch", err)
-	}
-	if _, err := Generate(Options{Files: map[string][]byte{bucardo.Script: nil}, Series: series}); err == nil {
-		t.Fatal("Generate without the schema succeeded")
-	}
+	require.ErrorAs(t, err, &ae)
+	assert.Equal(t, "0001-x.patch", ae.Patch)
+	_, err = Generate(Options{Files: map[string][]byte{bucardo.Script: nil}, Series: series})
+	assert.Error(t, err, "Generate without the schema")
+}
+
+// assertFile checks the content and permissions of the file at path.
+func assertFile(t *testing.T, path, content string, perm os.FileMode) {
+	t.Helper()
+	got, err := os.ReadFile(path)
+	require.NoError(t, err)
+	assert.Equal(t, content, string(got), path)
+	fi, err := os.Stat(path)
+	require.NoError(t, err)
+	assert.Equal(t, perm, fi.Mode().Perm(), path)
 }

@@ -3,6 +3,9 @@ package atomicfile
 import (
 	"path/filepath"
 	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 func TestExchange(t *testing.T) {
@@ -10,10 +13,8 @@ func TestExchange(t *testing.T) {
 	a, b := filepath.Join(root, "a"), filepath.Join(root, "b")
 	folder(t, a, "new")
 	folder(t, b, "old")
-	mustNil(t, exchange(a, b))
+	require.NoError(t, exchange(a, b))
 	checkOnly(t, b, "new")
 	checkOnly(t, a, "old")
-	if err := exchange(filepath.Join(root, "missing"), b); err == nil {
-		t.Error("exchange with a missing name succeeded")
-	}
+	assert.Error(t, exchange(filepath.Join(root, "missing"), b), "exchange with a missing name")
 }
