@@ -1,10 +1,12 @@
 package catalog
 
 import (
-	"errors"
 	"strings"
 	"testing"
 	"testing/fstest"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 const (
@@ -36,9 +38,8 @@ var tree = fstest.MapFS{
 
 func TestFlavors(t *testing.T) {
 	got, err := New(tree).Flavors()
-	if err != nil || strings.Join(got, " ") != "debian upstream" {
-		t.Errorf("Flavors() = %q, %v; want debian upstream", got, err)
-	}
+	require.NoError(t, err)
+	assert.Equal(t, []string{"debian", "upstream"}, got)
 }
 
 func TestVersions(t *testing.T) {
@@ -52,18 +53,15 @@ func TestVersions(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.flavor, func(t *testing.T) {
 			got, err := c.Versions(tt.flavor)
-			if err != nil || strings.Join(got, " ") != tt.want {
-				t.Errorf("Versions(%s) = %q, %v; want %q", tt.flavor, got, err, tt.want)
-			}
+			require.NoError(t, err)
+			assert.Equal(t, tt.want, strings.Join(got, " "))
 		})
 	}
 }
 
 func TestEntries(t *testing.T) {
 	got, err := New(tree).Entries("upstream")
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	var b strings.Builder
 	for _, e := range got {
 		b.WriteString(e.Version)
@@ -75,34 +73,29 @@ func TestEntries(t *testing.T) {
 		}
 		b.WriteString("; ")
 	}
-	if want := "5.10.0 series; 5.6.0 series pinned; 5.5.0 pinned; master series; "; b.String() != want {
-		t.Errorf("Entries(upstream) = %s\nwant %s", &b, want)
-	}
+	assert.Equal(t, "5.10.0 series; 5.6.0 series pinned; 5.5.0 pinned; master series; ", b.String())
 }
 
 func TestNewest(t *testing.T) {
 	c := New(tree)
 	for flavor, want := range map[string]string{"debian": "5.6.0-10", "upstream": "5.10.0"} {
-		if got, err := c.Newest(flavor); got != want || err != nil {
-			t.Errorf("Newest(%s) = %q, %v; want %s", flavor, got, err, want)
-		}
+		got, err := c.Newest(flavor)
+		require.NoError(t, err)
+		assert.Equal(t, want, got, "Newest(%s)", flavor)
 	}
 	_, err := c.Newest("empty")
 	var nse *NoSeriesError
-	if !errors.As(err, &nse) || !errors.Is(err, ErrNoSeries) || nse.Flavor != "empty" {
-		t.Fatalf("Newest(empty) error = %#v", err)
-	}
-	if want := "no patch series: the patches tree has no empty/VERSION/series at all"; err.Error() != want {
-		t.Errorf("error %q\nwant %q", err, want)
-	}
+	require.ErrorAs(t, err, &nse)
+	require.ErrorIs(t, err, ErrNoSeries)
+	assert.Equal(t, "empty", nse.Flavor)
+	assert.EqualError(t, err, "no patch series: the patches tree has no empty/VERSION/series at all")
 }
 
 func TestSeries(t *testing.T) {
 	c := New(tree)
 	s, err := c.Series("upstream", "5.6.0")
-	if err != nil || len(s.Patches) != 0 {
-		t.Fatalf("Series(upstream, 5.6.0) = %v, %v", s, err)
-	}
+	require.NoError(t, err)
+	require.Empty(t, s.Patches)
 	tests := []struct{ flavor, version, want string }{
 		{"upstream", "5.5.0", "no patch series for upstream 5.5.0 (series exist for: 5.10.0, 5.6.0, master)"},
 		{"debian", "5.6.0-1", "no patch series for debian 5.6.0-1 (series exist for: 5.6.0-10, 5.6.0-4)"},
@@ -112,9 +105,8 @@ func TestSeries(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.flavor+"/"+tt.version, func(t *testing.T) {
 			_, err := c.Series(tt.flavor, tt.version)
-			if !errors.Is(err, ErrNoSeries) || err.Error() != tt.want {
-				t.Errorf("error %v\nwant %s", err, tt.want)
-			}
+			assert.ErrorIs(t, err, ErrNoSeries)
+			assert.EqualError(t, err, tt.want)
 		})
 	}
 }
@@ -123,7 +115,6 @@ func TestSeries(t *testing.T) {
 func TestSeriesUnlisted(t *testing.T) {
 	bad := fstest.MapFS{"upstream/1.0/series": series, "upstream/1.0/stray.patch": {Data: []byte("x")}}
 	_, err := New(bad).Series("upstream", "1.0")
-	if err == nil || errors.Is(err, ErrNoSeries) || !strings.Contains(err.Error(), "stray.patch") {
-		t.Errorf("error = %v", err)
-	}
+	assert.ErrorContains(t, err, "stray.patch")
+	assert.NotErrorIs(t, err, ErrNoSeries)
 }

@@ -5,13 +5,14 @@ import (
 	"encoding/hex"
 	"os"
 	"path/filepath"
-	"reflect"
 	"strings"
 	"testing"
 	"testing/fstest"
 
 	"github.com/bcfork/bcfork/internal/pristinetest"
 	"github.com/bcfork/bcfork/patches"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 func TestReadChecksums(t *testing.T) {
@@ -33,26 +34,23 @@ func TestReadChecksums(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			got, err := ReadChecksums(strings.NewReader(tt.in))
 			if tt.err != "" {
-				if err == nil || !strings.Contains(err.Error(), tt.err) {
-					t.Fatalf("error = %v, want %q", err, tt.err)
-				}
+				assert.ErrorContains(t, err, tt.err)
 				return
 			}
-			if err != nil || !reflect.DeepEqual(got, tt.want) {
-				t.Fatalf("got %v, %v; want %v", got, err, tt.want)
-			}
+			require.NoError(t, err)
+			assert.Equal(t, tt.want, got)
 		})
 	}
 }
 
 func TestPins(t *testing.T) {
 	c := New(tree)
-	if got, err := c.Pins("upstream", "5.6.0"); err != nil || got["bucardo"] != sumA || got["bucardo.schema"] != sumB || len(got) != 2 {
-		t.Errorf("5.6.0: %v, %v", got, err)
-	}
-	if got, err := c.Pins("upstream", "master"); got != nil || err != nil {
-		t.Errorf("master: %v, %v, want not pinned", got, err)
-	}
+	got, err := c.Pins("upstream", "5.6.0")
+	require.NoError(t, err)
+	assert.Equal(t, map[string]string{"bucardo": sumA, "bucardo.schema": sumB}, got)
+	got, err = c.Pins("upstream", "master")
+	require.NoError(t, err)
+	assert.Nil(t, got, "master is not pinned")
 	tests := []struct{ name, file, err string }{
 		{"half", sumA + "  bucardo\n", `reading pins "upstream/1.0/checksums": no checksum for "bucardo.schema"`},
 		{"not sha256sum", "bucardo " + sumA + "\n", `reading pins "upstream/1.0/checksums": line 1: not in sha256sum format`},
@@ -61,15 +59,13 @@ func TestPins(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			bad := fstest.MapFS{"upstream/1.0/checksums": {Data: []byte(tt.file)}}
-			if _, err := New(bad).Pins("upstream", "1.0"); err == nil || !strings.Contains(err.Error(), tt.err) {
-				t.Errorf("error = %v, want %q", err, tt.err)
-			}
+			_, err := New(bad).Pins("upstream", "1.0")
+			assert.ErrorContains(t, err, tt.err)
 		})
 	}
 	for _, v := range []string{"../x", "", "/abs", "."} {
-		if _, err := c.Pins("upstream", v); err == nil || !strings.Contains(err.Error(), "invalid version") {
-			t.Errorf("%q: error = %v", v, err)
-		}
+		_, err := c.Pins("upstream", v)
+		assert.ErrorContains(t, err, "invalid version", "%q", v)
 	}
 }
 
@@ -92,19 +88,16 @@ func TestCommit(t *testing.T) {
 			fsys := fstest.MapFS{"upstream/1.0/checksums": pins, "upstream/1.0/commit": {Data: []byte(tt.file)}}
 			got, err := New(fsys).Commit("upstream", "1.0")
 			if tt.err != "" {
-				if err == nil || !strings.Contains(err.Error(), tt.err) {
-					t.Fatalf("error = %v, want %q", err, tt.err)
-				}
+				assert.ErrorContains(t, err, tt.err)
 				return
 			}
-			if got != tt.want || err != nil {
-				t.Errorf("got %q, %v; want %q", got, err, tt.want)
-			}
+			require.NoError(t, err)
+			assert.Equal(t, tt.want, got)
 		})
 	}
-	if got, err := New(fstest.MapFS{"upstream/1.0/checksums": pins}).Commit("upstream", "1.0"); got != "" || err != nil {
-		t.Errorf("no commit pinned: %q, %v", got, err)
-	}
+	got, err := New(fstest.MapFS{"upstream/1.0/checksums": pins}).Commit("upstream", "1.0")
+	require.NoError(t, err)
+	assert.Empty(t, got, "no commit pinned")
 }
 
 func TestIdentify(t *testing.T) {
@@ -126,14 +119,12 @@ func TestIdentify(t *testing.T) {
 	}
 	for _, tt := range tests {
 		got, err := c.Identify(tt.sum)
-		if err != nil || !reflect.DeepEqual(got, tt.want) {
-			t.Errorf("Identify(%.8s) = %v, %v; want %v", tt.sum, got, err, tt.want)
-		}
+		require.NoError(t, err)
+		assert.Equal(t, tt.want, got, "Identify(%.8s)", tt.sum)
 	}
 	fsys["debian/5.6.0-10/checksums"] = &fstest.MapFile{Data: []byte("junk\n")}
-	if _, err := c.Identify(sumB); err == nil || !strings.Contains(err.Error(), `"debian/5.6.0-10/checksums"`) {
-		t.Errorf("a broken checksums file: error = %v", err)
-	}
+	_, err := c.Identify(sumB)
+	assert.ErrorContains(t, err, `"debian/5.6.0-10/checksums"`, "a broken checksums file")
 }
 
 // Identify names the files of Debian's bucardo package by the debian
@@ -142,14 +133,11 @@ func TestIdentifyDebianFiles(t *testing.T) {
 	dir := pristinetest.DebianFiles(t)
 	for _, name := range []string{"bucardo", "bucardo.schema"} {
 		data, err := os.ReadFile(filepath.Join(dir, name))
-		if err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, err)
 		sum := sha256.Sum256(data)
 		got, err := New(patches.FS).Identify(hex.EncodeToString(sum[:]))
-		if want := []File{{Debian, "5.6.0-4", name}}; err != nil || !reflect.DeepEqual(got, want) {
-			t.Errorf("%s: %v, %v; want %v", name, got, err, want)
-		}
+		require.NoError(t, err)
+		assert.Equal(t, []File{{Debian, "5.6.0-4", name}}, got, name)
 	}
 }
 
@@ -162,9 +150,8 @@ func TestEmbeddedPins(t *testing.T) {
 	}
 	for v, sums := range want {
 		pins, err := New(patches.FS).Pins(Upstream, v)
-		if err != nil || len(pins) != 2 || pins["bucardo"] != sums[0] || pins["bucardo.schema"] != sums[1] {
-			t.Errorf("embedded %s pins: %v, %v", v, pins, err)
-		}
+		require.NoError(t, err)
+		assert.Equal(t, map[string]string{"bucardo": sums[0], "bucardo.schema": sums[1]}, pins, "embedded %s pins", v)
 	}
 }
 
@@ -177,22 +164,22 @@ func TestEmbeddedCommitPins(t *testing.T) {
 		"5.6.0": "13f98c533f1160da412d82f66ca26c7c11fcb466",
 	}
 	for v, commit := range want {
-		if got, err := New(patches.FS).Commit(Upstream, v); got != commit || err != nil {
-			t.Errorf("embedded %s commit: %q, %v; want %s", v, got, err, commit)
-		}
+		got, err := New(patches.FS).Commit(Upstream, v)
+		require.NoError(t, err)
+		assert.Equal(t, commit, got, "embedded %s commit", v)
 	}
 }
 
 // The embedded tree: both flavors, the newest series of each.
 func TestEmbeddedTree(t *testing.T) {
 	c := New(patches.FS)
-	if got, err := c.Flavors(); err != nil || strings.Join(got, " ") != "debian upstream" {
-		t.Errorf("Flavors() = %q, %v", got, err)
-	}
+	flavors, err := c.Flavors()
+	require.NoError(t, err)
+	assert.Equal(t, []string{"debian", "upstream"}, flavors)
 	for flavor, want := range map[string]string{Upstream: "5.6.0", Debian: "5.6.0-4"} {
-		if got, err := c.Newest(flavor); got != want || err != nil {
-			t.Errorf("Newest(%s) = %q, %v; want %s", flavor, got, err, want)
-		}
+		got, err := c.Newest(flavor)
+		require.NoError(t, err)
+		assert.Equal(t, want, got, "Newest(%s)", flavor)
 	}
 }
 
@@ -200,11 +187,8 @@ func TestChecksumLines(t *testing.T) {
 	got := ChecksumLines(map[string][]byte{"bucardo.schema": []byte("b"), "bucardo": []byte("a")})
 	want := "ca978112ca1bbdcafac231b39a23dc4da786eff8147c4e72b9807785afee48bb  bucardo\n" +
 		"3e23e8160039594a33894f6564e1b1348bbd7a0088d42c4acb73eeaed59c009d  bucardo.schema\n"
-	if got != want {
-		t.Errorf("got\n%s", got)
-	}
+	assert.Equal(t, want, got)
 	sums, err := ReadChecksums(strings.NewReader(got))
-	if err != nil || len(sums) != 2 {
-		t.Errorf("ChecksumLines output does not read back: %v", err)
-	}
+	require.NoError(t, err, "ChecksumLines output reads back")
+	assert.Len(t, sums, 2)
 }

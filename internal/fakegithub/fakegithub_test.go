@@ -9,6 +9,9 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 func get(t *testing.T, url string, header ...string) (*http.Response, string) {
@@ -18,9 +21,7 @@ func get(t *testing.T, url string, header ...string) (*http.Response, string) {
 		req.Header.Set(header[i], header[i+1])
 	}
 	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	defer resp.Body.Close()
 	b, _ := io.ReadAll(resp.Body)
 	return resp, string(b)
@@ -34,27 +35,21 @@ func TestTagsPaginate(t *testing.T) {
 	}
 	resp, body := get(t, s.URL+"repos/o/r/tags?per_page=2&page=2")
 	var tags []struct{ Name string }
-	json.Unmarshal([]byte(body), &tags)
-	if len(tags) != 2 || tags[0].Name != "1.2" || tags[1].Name != "1.1" {
-		t.Errorf("page 2: %s", body)
-	}
+	require.NoError(t, json.Unmarshal([]byte(body), &tags))
+	assert.Equal(t, []struct{ Name string }{{"1.2"}, {"1.1"}}, tags, "page 2")
 	link := resp.Header.Get("Link")
 	for _, want := range []string{`per_page=2&page=3>; rel="next"`, `page=3>; rel="last"`, `page=1>; rel="prev"`} {
-		if !strings.Contains(link, want) {
-			t.Errorf("Link %q lacks %q", link, want)
-		}
+		assert.Contains(t, link, want, "Link")
 	}
-	if resp, _ := get(t, s.URL+"repos/o/r/tags?per_page=2&page=3"); strings.Contains(resp.Header.Get("Link"), "next") {
-		t.Errorf("last page has a next link")
-	}
+	last, _ := get(t, s.URL+"repos/o/r/tags?per_page=2&page=3")
+	assert.NotContains(t, last.Header.Get("Link"), "next", "the last page's Link")
 	etag := resp.Header.Get("ETag")
-	if resp, body := get(t, s.URL+"repos/o/r/tags?per_page=2&page=2", "If-None-Match", etag); resp.StatusCode != 304 || body != "" {
-		t.Errorf("If-None-Match %s: %d %q", etag, resp.StatusCode, body)
-	}
+	resp, body = get(t, s.URL+"repos/o/r/tags?per_page=2&page=2", "If-None-Match", etag)
+	assert.Equal(t, 304, resp.StatusCode, "If-None-Match %s", etag)
+	assert.Empty(t, body, "If-None-Match %s", etag)
 	s.AddTag("o/r", "1.5", Files("1"))
-	if resp, _ := get(t, s.URL+"repos/o/r/tags?per_page=2&page=2", "If-None-Match", etag); resp.StatusCode != 200 {
-		t.Errorf("after a new tag: %d, want 200", resp.StatusCode)
-	}
+	resp, _ = get(t, s.URL+"repos/o/r/tags?per_page=2&page=2", "If-None-Match", etag)
+	assert.Equal(t, 200, resp.StatusCode, "after a new tag")
 }
 
 func TestContentsAndCommit(t *testing.T) {
@@ -64,24 +59,19 @@ func TestContentsAndCommit(t *testing.T) {
 	c := s.AddTag("o/r", "9.9.9", files)
 	_, body := get(t, s.URL+"repos/o/r/contents/bucardo?ref=9.9.9")
 	var rc struct{ Content, SHA, Encoding string }
-	json.Unmarshal([]byte(body), &rc)
+	require.NoError(t, json.Unmarshal([]byte(body), &rc))
 	b, err := base64.StdEncoding.DecodeString(strings.ReplaceAll(rc.Content, "\n", ""))
-	if err != nil || string(b) != string(files["bucardo"]) || rc.SHA != BlobSHA(b) || rc.Encoding != "base64" {
-		t.Errorf("contents: %v %s", err, body)
-	}
+	require.NoError(t, err)
+	assert.Equal(t, string(files["bucardo"]), string(b), "contents")
+	assert.Equal(t, BlobSHA(b), rc.SHA, "blob SHA")
+	assert.Equal(t, "base64", rc.Encoding)
 	_, body = get(t, s.URL+"repos/o/r/commits/9.9.9", "Accept", "application/vnd.github.v3.sha")
-	if body != c {
-		t.Errorf("commit %q, want %q", body, c)
-	}
-	if resp, _ := get(t, s.URL+"repos/o/r/commits/9.9.9", "Accept", "application/vnd.github.v3.sha", "If-None-Match", `"`+c+`"`); resp.StatusCode != 304 {
-		t.Errorf("If-None-Match: %d", resp.StatusCode)
-	}
-	if resp, _ := get(t, s.URL+"repos/o/r/commits/nope"); resp.StatusCode != 422 {
-		t.Errorf("unknown ref: %d", resp.StatusCode)
-	}
-	if s.Count() != 4 {
-		t.Errorf("%d requests recorded", s.Count())
-	}
+	assert.Equal(t, c, body, "commit")
+	resp, _ := get(t, s.URL+"repos/o/r/commits/9.9.9", "Accept", "application/vnd.github.v3.sha", "If-None-Match", `"`+c+`"`)
+	assert.Equal(t, 304, resp.StatusCode, "If-None-Match")
+	resp, _ = get(t, s.URL+"repos/o/r/commits/nope")
+	assert.Equal(t, 422, resp.StatusCode, "unknown ref")
+	assert.Equal(t, 4, s.Count(), "requests recorded")
 }
 
 func TestFaults(t *testing.T) {
@@ -90,23 +80,20 @@ func TestFaults(t *testing.T) {
 	s.AddTag("o/r", "1", Files("1"))
 	s.Fail(2, 502)
 	for _, want := range []int{502, 502, 200} {
-		if resp, _ := get(t, s.URL+"repos/o/r/tags"); resp.StatusCode != want {
-			t.Errorf("status %d, want %d", resp.StatusCode, want)
-		}
+		resp, _ := get(t, s.URL+"repos/o/r/tags")
+		assert.Equal(t, want, resp.StatusCode)
 	}
 	reset := time.Now().Add(time.Hour)
 	s.RateLimit(reset)
 	resp, _ := get(t, s.URL+"repos/o/r/tags")
-	if resp.StatusCode != 403 || resp.Header.Get("X-RateLimit-Remaining") != "0" || resp.Header.Get("X-RateLimit-Reset") != fmt.Sprint(reset.Unix()) {
-		t.Errorf("rate limit: %d %v", resp.StatusCode, resp.Header)
-	}
+	assert.Equal(t, 403, resp.StatusCode, "rate limit")
+	assert.Equal(t, "0", resp.Header.Get("X-RateLimit-Remaining"))
+	assert.Equal(t, fmt.Sprint(reset.Unix()), resp.Header.Get("X-RateLimit-Reset"))
 	s.ClearFaults()
-	if resp, _ := get(t, s.URL+"repos/o/r/tags", "Authorization", "Bearer x"); resp.StatusCode != 200 {
-		t.Errorf("after ClearFaults: %d", resp.StatusCode)
-	}
-	if r := s.Requests(); r[len(r)-1].Authorization != "Bearer x" {
-		t.Errorf("Authorization not recorded: %+v", r[len(r)-1])
-	}
+	resp, _ = get(t, s.URL+"repos/o/r/tags", "Authorization", "Bearer x")
+	assert.Equal(t, 200, resp.StatusCode, "after ClearFaults")
+	r := s.Requests()
+	assert.Equal(t, "Bearer x", r[len(r)-1].Authorization, "Authorization recorded")
 }
 
 // A tag's commit is TagCommit, the same in every repository (as in a fork).
@@ -114,21 +101,16 @@ func TestTagCommit(t *testing.T) {
 	s := New()
 	defer s.Close()
 	want := TagCommit("1.0", Files("1.0"))
-	if a, b := s.AddTag("o/r", "1.0", Files("1.0")), s.AddTag("fork/r", "1.0", Files("1.0")); a != want || b != want {
-		t.Errorf("AddTag: %s and %s, want TagCommit's %s", a, b, want)
-	}
-	if other := TagCommit("1.0", Files("1.1")); other == want {
-		t.Errorf("other files, same commit %s", other)
-	}
-	if _, body := get(t, s.URL+"repos/o/r/commits/1.0", "Accept", "application/vnd.github.sha"); body != want {
-		t.Errorf("commit of the tag: %q, want %s", body, want)
-	}
+	assert.Equal(t, want, s.AddTag("o/r", "1.0", Files("1.0")), "AddTag")
+	assert.Equal(t, want, s.AddTag("fork/r", "1.0", Files("1.0")), "AddTag in a fork")
+	assert.NotEqual(t, want, TagCommit("1.0", Files("1.1")), "other files, same commit")
+	_, body := get(t, s.URL+"repos/o/r/commits/1.0", "Accept", "application/vnd.github.sha")
+	assert.Equal(t, want, body, "commit of the tag")
 	// Tagging again moves the tag.
 	moved := s.AddTag("o/r", "1.0", Files("1.1"))
-	if _, body := get(t, s.URL+"repos/o/r/commits/1.0", "Accept", "application/vnd.github.sha"); body != moved {
-		t.Errorf("commit of the moved tag: %q, want %s", body, moved)
-	}
-	if _, body := get(t, s.URL+"repos/o/r/tags"); strings.Count(body, `"1.0"`) != 1 || !strings.Contains(body, moved) {
-		t.Errorf("tags after the move: %s", body)
-	}
+	_, body = get(t, s.URL+"repos/o/r/commits/1.0", "Accept", "application/vnd.github.sha")
+	assert.Equal(t, moved, body, "commit of the moved tag")
+	_, body = get(t, s.URL+"repos/o/r/tags")
+	assert.Equal(t, 1, strings.Count(body, `"1.0"`), "tags after the move: %s", body)
+	assert.Contains(t, body, moved, "tags after the move")
 }

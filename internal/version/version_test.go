@@ -3,6 +3,8 @@ package version
 import (
 	"strings"
 	"testing"
+
+	"github.com/stretchr/testify/assert"
 )
 
 // compareTests are pairs a < b, as `dpkg --compare-versions a lt b` says.
@@ -40,15 +42,10 @@ var compareTests = []struct{ a, b string }{
 func TestCompare(t *testing.T) {
 	for _, tt := range compareTests {
 		t.Run(tt.a+" < "+tt.b, func(t *testing.T) {
-			if got := Compare(tt.a, tt.b); got != -1 {
-				t.Errorf("Compare(%q, %q) = %d, want -1", tt.a, tt.b, got)
-			}
-			if got := Compare(tt.b, tt.a); got != 1 {
-				t.Errorf("Compare(%q, %q) = %d, want 1", tt.b, tt.a, got)
-			}
-			if !Less(tt.a, tt.b) || Less(tt.b, tt.a) {
-				t.Errorf("Less(%q, %q) wrong", tt.a, tt.b)
-			}
+			assert.Equal(t, -1, Compare(tt.a, tt.b), "Compare(%q, %q)", tt.a, tt.b)
+			assert.Equal(t, 1, Compare(tt.b, tt.a), "Compare(%q, %q)", tt.b, tt.a)
+			assert.True(t, Less(tt.a, tt.b), "Less(%q, %q)", tt.a, tt.b)
+			assert.False(t, Less(tt.b, tt.a), "Less(%q, %q)", tt.b, tt.a)
 		})
 	}
 }
@@ -62,9 +59,7 @@ func TestCompareEqual(t *testing.T) {
 		{"1.01", "1.1"},
 		{"", ""},
 	} {
-		if got := Compare(tt.a, tt.b); got != 0 {
-			t.Errorf("Compare(%q, %q) = %d, want 0", tt.a, tt.b, got)
-		}
+		assert.Zero(t, Compare(tt.a, tt.b), "Compare(%q, %q)", tt.a, tt.b)
 	}
 }
 
@@ -74,9 +69,7 @@ func TestIsRelease(t *testing.T) {
 		"master": false, "beta": false, "bucardo_3.0": false, "5": false, "v1.0": false, "feature/x": false,
 		"13f98c533f1160da412d82f66ca26c7c11fcb466": false, "": false, "5.6.0-": false, "5..6": false,
 	} {
-		if got := IsRelease(v); got != want {
-			t.Errorf("IsRelease(%q) = %v, want %v", v, got, want)
-		}
+		assert.Equal(t, want, IsRelease(v), "IsRelease(%q)", v)
 	}
 }
 
@@ -92,9 +85,7 @@ func TestSort(t *testing.T) {
 	for _, tt := range tests {
 		vs := strings.Fields(tt.in)
 		Sort(vs)
-		if got := strings.Join(vs, " "); got != tt.want {
-			t.Errorf("Sort(%s)\n got %s\nwant %s", tt.in, got, tt.want)
-		}
+		assert.Equal(t, tt.want, strings.Join(vs, " "), "Sort(%s)", tt.in)
 	}
 }
 
@@ -103,11 +94,7 @@ func FuzzCompare(f *testing.F) {
 		f.Add(tt.a, tt.b)
 	}
 	f.Fuzz(func(t *testing.T, a, b string) {
-		if ab, ba := Compare(a, b), Compare(b, a); ab != -ba {
-			t.Errorf("Compare(%q, %q) = %d but Compare(%q, %q) = %d", a, b, ab, b, a, ba)
-		}
-		if Compare(a, a) != 0 {
-			t.Errorf("Compare(%q, %q) != 0", a, a)
-		}
+		assert.Equal(t, -Compare(a, b), Compare(b, a), "Compare(%q, %q) against Compare(%q, %q)", b, a, a, b)
+		assert.Zero(t, Compare(a, a), "Compare(%q, %q)", a, a)
 	})
 }
