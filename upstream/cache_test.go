@@ -11,6 +11,8 @@ import (
 	"github.com/bcfork/bcfork/internal/bucardo"
 	"github.com/bcfork/bcfork/internal/catalog"
 	"github.com/bcfork/bcfork/internal/fakegithub"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 func TestCacheLayout(t *testing.T) {
@@ -18,14 +20,10 @@ func TestCacheLayout(t *testing.T) {
 	w.mustFetch(t, nil)
 	dir := filepath.Join(w.opt.CacheDir, "github", "bucardo", "bucardo", "refs", "9.9.9")
 	for _, name := range []string{"bucardo", "bucardo.schema", "meta.json"} {
-		if _, err := os.Stat(filepath.Join(dir, name)); err != nil {
-			t.Error(err)
-		}
+		assert.FileExists(t, filepath.Join(dir, name))
 	}
 	meta, _ := os.ReadFile(filepath.Join(dir, "meta.json"))
-	if !strings.Contains(string(meta), w.commit) {
-		t.Errorf("meta.json lacks the commit:\n%s", meta)
-	}
+	assert.Contains(t, string(meta), w.commit, "meta.json")
 }
 
 func TestCacheCorruptionIsDroppedAndRefetched(t *testing.T) {
@@ -44,9 +42,7 @@ func TestCacheCorruptionIsDroppedAndRefetched(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			w := newWorld(t)
 			w.mustFetch(t, nil)
-			if err := corrupt(w.opt.cache().entryDir(DefaultRepo, "9.9.9")); err != nil {
-				t.Fatal(err)
-			}
+			require.NoError(t, corrupt(w.opt.cache().entryDir(DefaultRepo, "9.9.9")))
 			w.srv.ClearRequests()
 			r := w.mustFetch(t, nil)
 			wantFiles(t, r, "9.9.9")
@@ -67,9 +63,7 @@ func TestCacheForgeryFailsPins(t *testing.T) {
 	w := newWorld(t)
 	c := w.opt.cache()
 	forged := map[string][]byte{bucardo.Script: []byte("our $VERSION = '9.9.9';\nevil();\n"), bucardo.Schema: []byte("-- evil\n")}
-	if err := c.store(DefaultRepo, "9.9.9", w.commit, forged); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, c.store(DefaultRepo, "9.9.9", w.commit, forged))
 	r := w.mustFetch(t, nil)
 	wantFiles(t, r, "9.9.9")
 	wantRequests(t, w.srv, 3)
@@ -92,9 +86,7 @@ func TestCacheOfAnotherCommitIsDropped(t *testing.T) {
 		t.Fatalf("error = %v", err)
 	}
 	wantRequests(t, w.srv, 1)
-	if !strings.Contains(w.log.String(), "pinned "+other+"); dropping it") {
-		t.Errorf("log:\n%s", w.log)
-	}
+	assert.Contains(t, w.log.String(), "pinned "+other+"); dropping it", "log")
 	wantNotCached(t, w, "9.9.9")
 }
 
@@ -124,20 +116,17 @@ func TestCacheUnpinnedIsPerAPI(t *testing.T) {
 	if r.FromCache || other.Count() != 3 {
 		t.Errorf("release %+v; other server saw %d requests, want 3", r, other.Count())
 	}
-	if !strings.Contains(w.log.String(), "not using it") {
-		t.Errorf("log:\n%s", w.log)
-	}
+	assert.Contains(t, w.log.String(), "not using it", "log")
 }
 
 func TestOfflineMissing(t *testing.T) {
 	w := newWorld(t)
 	_, err := w.fetch(t, func(o *Options) { o.Offline = true })
-	wantErr(t, err, ErrOffline)
-	if !strings.Contains(err.Error(), "bucardo/bucardo@9.9.9 is not in the cache") || !strings.Contains(err.Error(), w.opt.CacheDir) {
-		t.Errorf("message %q", err)
-	}
+	require.ErrorIs(t, err, ErrOffline)
+	assert.ErrorContains(t, err, "bucardo/bucardo@9.9.9 is not in the cache")
+	assert.ErrorContains(t, err, w.opt.CacheDir)
 	_, err = w.fetch(t, func(o *Options) { o.Offline = true; o.CacheDir = "" })
-	wantErr(t, err, ErrOffline)
+	require.ErrorIs(t, err, ErrOffline)
 	wantRequests(t, w.srv, 0)
 }
 
@@ -147,9 +136,7 @@ func TestCacheNotWritableIsAWarning(t *testing.T) {
 	os.WriteFile(blocker, nil, 0o644)
 	r := w.mustFetch(t, func(o *Options) { o.CacheDir = blocker })
 	wantFiles(t, r, "9.9.9")
-	if !strings.Contains(w.log.String(), "warning: caching") {
-		t.Errorf("log:\n%s", w.log)
-	}
+	assert.Contains(t, w.log.String(), "warning: caching", "log")
 }
 
 func TestDefaultCacheDir(t *testing.T) {

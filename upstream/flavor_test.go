@@ -7,6 +7,8 @@ import (
 
 	"github.com/bcfork/bcfork/internal/catalog"
 	"github.com/bcfork/bcfork/internal/fakegithub"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 // debianPins is a patches tree pinning 9.9.9's files as debian 9.9.9-1.
@@ -19,15 +21,12 @@ func TestFetchFlavorNotFromGitHub(t *testing.T) {
 	w := newWorld(t)
 	for _, offline := range []bool{false, true} {
 		_, err := w.fetch(t, func(o *Options) { o.Flavor, o.Version, o.Pins, o.Offline = "debian", "9.9.9-1", debianPins(), offline })
-		wantErr(t, err, ErrInvalid)
+		require.ErrorIs(t, err, ErrInvalid)
 		var fe *FlavorError
 		if !errors.As(err, &fe) || fe.Flavor != "debian" {
 			t.Fatalf("error = %#v, want a *FlavorError", err)
 		}
-		want := "flavor debian: the files come from the Debian package, not from GitHub"
-		if err.Error() != want {
-			t.Errorf("message %q, want %q", err, want)
-		}
+		assert.EqualError(t, err, "flavor debian: the files come from the Debian package, not from GitHub")
 	}
 	wantRequests(t, w.srv, 0)
 }
@@ -47,7 +46,7 @@ func TestFetchFlavorVersionMismatch(t *testing.T) {
 	w := newWorld(t)
 	dir := writeDir(t, fakegithub.Files("9.9.9"))
 	_, err := w.fetch(t, func(o *Options) { o.Flavor, o.Version, o.Pins, o.From = "debian", "9.9.8-1", debianPins(), dir })
-	wantErr(t, err, ErrVersionMismatch)
+	require.ErrorIs(t, err, ErrVersionMismatch)
 	// The upstream flavor takes 9.9.9-1 as a label, as before.
 	r := w.mustFetch(t, func(o *Options) { o.Version, o.From, o.AllowUnpinned = "9.9.9-1", dir, true })
 	if r.Version != "9.9.9-1" || r.Pinned {
@@ -59,21 +58,17 @@ func TestFetchFlavorInvalid(t *testing.T) {
 	w := newWorld(t)
 	for _, f := range []string{"../x", "Debian", "-x", "a/b", "a b"} {
 		_, err := w.fetch(t, func(o *Options) { o.Flavor = f })
-		wantErr(t, err, ErrInvalid)
+		require.ErrorIs(t, err, ErrInvalid)
 	}
 	wantRequests(t, w.srv, 0)
 }
 
 func TestValidFlavor(t *testing.T) {
 	for _, f := range []string{"upstream", "debian", "ubuntu-22_04", "0x"} {
-		if err := ValidFlavor(f); err != nil {
-			t.Errorf("ValidFlavor(%q) = %v", f, err)
-		}
+		assert.NoError(t, ValidFlavor(f), "ValidFlavor(%q)", f)
 	}
 	for _, f := range []string{"", ".", "..", "../x", "Debian", "_x", "-x", "a/b", "a.b", "a b"} {
-		if err := ValidFlavor(f); !errors.Is(err, ErrInvalid) {
-			t.Errorf("ValidFlavor(%q) = %v, want ErrInvalid", f, err)
-		}
+		assert.ErrorIs(t, ValidFlavor(f), ErrInvalid, "ValidFlavor(%q)", f)
 	}
 }
 

@@ -13,6 +13,8 @@ import (
 
 	"github.com/bcfork/bcfork/internal/bucardo"
 	"github.com/bcfork/bcfork/internal/fakegithub"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 func TestFetchColdMakesThreeRequests(t *testing.T) {
@@ -69,7 +71,7 @@ func TestFetchBlobMismatch(t *testing.T) {
 	w := newWorld(t)
 	w.srv.LieAboutBlob(DefaultRepo, w.commit, "bucardo.schema", strings.Repeat("0", 40))
 	_, err := w.fetch(t, nil)
-	wantErr(t, err, ErrChecksum)
+	require.ErrorIs(t, err, ErrChecksum)
 	var ce *ChecksumError
 	if !errors.As(err, &ce) || ce.Algo != "git blob" || ce.File != "bucardo.schema" || ce.Want != strings.Repeat("0", 40) {
 		t.Errorf("error = %#v", err)
@@ -80,16 +82,13 @@ func TestFetchBlobMismatch(t *testing.T) {
 func TestFetchPinMismatch(t *testing.T) {
 	w := newWorld(t)
 	_, err := w.fetch(t, func(o *Options) { o.Version = "9.9.7" })
-	wantErr(t, err, ErrChecksum)
+	require.ErrorIs(t, err, ErrChecksum)
 	var ce *ChecksumError
 	if !errors.As(err, &ce) || ce.Algo != "sha256" || ce.Pin != "upstream/9.9.7/checksums" {
 		t.Fatalf("error = %#v", err)
 	}
-	msg := err.Error()
 	for _, s := range []string{"expected sha256 " + ce.Want, "actual " + ce.Got, "upstream/9.9.7/checksums"} {
-		if !strings.Contains(msg, s) {
-			t.Errorf("message %q lacks %q", msg, s)
-		}
+		assert.ErrorContains(t, err, s)
 	}
 	wantNotCached(t, w, "9.9.7")
 }
@@ -100,15 +99,13 @@ func TestFetchTagMoved(t *testing.T) {
 	w := newWorld(t)
 	moved := w.srv.AddTag(DefaultRepo, "9.9.9", fakegithub.Files("9.9.8"))
 	_, err := w.fetch(t, nil)
-	wantErr(t, err, ErrChecksum)
+	require.ErrorIs(t, err, ErrChecksum)
 	var ce *CommitError
 	if !errors.As(err, &ce) || ce.Want != w.commit || ce.Got != moved || ce.Tag != "9.9.9" || ce.Pin != "upstream/9.9.9/commit" {
 		t.Fatalf("error = %#v", err)
 	}
 	want := "checksum mismatch: github bucardo/bucardo@9.9.9: tag 9.9.9 was moved: expected commit " + w.commit + " (pinned in upstream/9.9.9/commit), actual " + moved
-	if err.Error() != want {
-		t.Errorf("message\n%s\nwant\n%s", err, want)
-	}
+	assert.EqualError(t, err, want)
 	wantRequests(t, w.srv, 1)
 	wantNotCached(t, w, "9.9.9")
 }
@@ -142,18 +139,14 @@ func TestFetchRetries502(t *testing.T) {
 	if r.Requests != 5 || len(waits) != 2 || waits[0] != 0 || waits[1] != 1 {
 		t.Errorf("requests %d, backoff attempts %v", r.Requests, waits)
 	}
-	if !strings.Contains(w.log.String(), "502 Bad Gateway; retrying") {
-		t.Errorf("log lacks the retry:\n%s", w.log)
-	}
+	assert.Contains(t, w.log.String(), "502 Bad Gateway; retrying", "log: the retry")
 }
 
 func TestFetchGivesUpAfterRetries(t *testing.T) {
 	w := newWorld(t)
 	w.srv.Fail(10, http.StatusServiceUnavailable)
 	_, err := w.fetch(t, func(o *Options) { o.Retries = 2 })
-	if err == nil || !strings.Contains(err.Error(), "503 Service Unavailable (3 attempts)") {
-		t.Fatalf("error = %v", err)
-	}
+	require.ErrorContains(t, err, "503 Service Unavailable (3 attempts)")
 	wantRequests(t, w.srv, 3)
 }
 
@@ -171,13 +164,10 @@ func TestFetchTimeout(t *testing.T) {
 	w := newWorld(t)
 	w.srv.Hang(1)
 	_, err := w.fetch(t, func(o *Options) { o.Timeout = 50 * time.Millisecond })
-	wantErr(t, err, ErrTimeout)
-	if !strings.Contains(err.Error(), "within 50ms") {
-		t.Errorf("error = %v", err)
-	}
-	if n := w.srv.Count(); n > 1 { // 0 when the timeout hit before the request arrived
-		t.Errorf("server saw %d requests; a timeout is not retried", n)
-	}
+	require.ErrorIs(t, err, ErrTimeout)
+	assert.ErrorContains(t, err, "within 50ms")
+	// 0 when the timeout hit before the request arrived
+	assert.LessOrEqual(t, w.srv.Count(), 1, "requests: a timeout is not retried")
 }
 
 func TestFetchStopsWhenCanceled(t *testing.T) {
@@ -187,7 +177,7 @@ func TestFetchStopsWhenCanceled(t *testing.T) {
 	go func() { time.Sleep(20 * time.Millisecond); cancel() }()
 	opt := w.opt
 	_, err := Fetch(ctx, opt)
-	wantErr(t, err, context.Canceled)
+	require.ErrorIs(t, err, context.Canceled)
 }
 
 func TestFetchRateLimit(t *testing.T) {
@@ -196,17 +186,12 @@ func TestFetchRateLimit(t *testing.T) {
 	w.srv.RateLimit(reset)
 	_, err := w.fetch(t, nil)
 	var rl *RateLimitError
-	if !errors.As(err, &rl) {
-		t.Fatalf("error = %v, want a *RateLimitError", err)
-	}
+	require.ErrorAs(t, err, &rl)
 	if !rl.Reset.Equal(reset) || rl.Limit != 60 || rl.Secondary || rl.Token {
 		t.Errorf("rate limit = %+v, want reset %v", rl, reset)
 	}
-	msg := err.Error()
 	for _, s := range []string{"rate limit exceeded", "resets at " + reset.Local().Format("2006-01-02 15:04:05"), "in 42m", "a GitHub token raises the limit"} {
-		if !strings.Contains(msg, s) {
-			t.Errorf("message %q lacks %q", msg, s)
-		}
+		assert.ErrorContains(t, err, s)
 	}
 	wantRequests(t, w.srv, 1)
 }
@@ -221,9 +206,7 @@ func TestFetchTooManyRequests(t *testing.T) {
 	if !errors.As(err, &rl) || !rl.Secondary || time.Until(rl.Reset) < 100*time.Second {
 		t.Fatalf("error = %#v", err)
 	}
-	if !strings.Contains(err.Error(), "secondary rate limit exceeded; it resets at") {
-		t.Errorf("message %q", err)
-	}
+	assert.ErrorContains(t, err, "secondary rate limit exceeded; it resets at")
 	w.srv.ClearFaults()
 	w.srv.Fail(1, http.StatusTooManyRequests)
 	_, err = w.fetch(t, nil)
@@ -241,19 +224,15 @@ func TestFetchSecondaryRateLimit(t *testing.T) {
 	if !errors.As(err, &rl) || !rl.Secondary || !rl.Token || time.Until(rl.Reset) < 80*time.Second {
 		t.Fatalf("error = %#v", err)
 	}
-	if !strings.Contains(err.Error(), "secondary rate limit") {
-		t.Errorf("message %q", err)
-	}
+	assert.ErrorContains(t, err, "secondary rate limit")
 	wantRequests(t, w.srv, 1)
 }
 
 func TestFetchUnpinnedNeedsOptIn(t *testing.T) {
 	w := newWorld(t)
 	_, err := w.fetch(t, func(o *Options) { o.Version = "master" })
-	wantErr(t, err, ErrUnpinned)
-	if !strings.Contains(err.Error(), "upstream/master/checksums") {
-		t.Errorf("message %q does not name the pin file", err)
-	}
+	require.ErrorIs(t, err, ErrUnpinned)
+	assert.ErrorContains(t, err, "upstream/master/checksums", "the pin file")
 	wantRequests(t, w.srv, 0)
 }
 
@@ -301,17 +280,15 @@ func TestFetchCommitIsImmutable(t *testing.T) {
 func TestFetchUnknownRef(t *testing.T) {
 	w := newWorld(t)
 	_, err := w.fetch(t, func(o *Options) { o.Version = "1.0.0"; o.AllowUnpinned = true })
-	wantErr(t, err, ErrNotFound)
-	if !strings.Contains(err.Error(), "No commit found") {
-		t.Errorf("message %q", err)
-	}
+	require.ErrorIs(t, err, ErrNotFound)
+	assert.ErrorContains(t, err, "No commit found")
 	wantRequests(t, w.srv, 1)
 }
 
 func TestFetchUnknownRepo(t *testing.T) {
 	w := newWorld(t)
 	_, err := w.fetch(t, func(o *Options) { o.Repo = "someone/else" })
-	wantErr(t, err, ErrNotFound)
+	require.ErrorIs(t, err, ErrNotFound)
 }
 
 func TestFetchOtherRepo(t *testing.T) {
@@ -335,9 +312,7 @@ func TestFetchRejectsBadInput(t *testing.T) {
 		"token, http2": func(o *Options) { o.Token = "t"; o.APIURL = "http://example.org/"; o.CacheDir = "" },
 	} {
 		_, err := w.fetch(t, edit)
-		if !errors.Is(err, ErrInvalid) {
-			t.Errorf("%s: error = %v, want %v", name, err, ErrInvalid)
-		}
+		assert.ErrorIs(t, err, ErrInvalid, name)
 	}
 	wantRequests(t, w.srv, 0)
 }
@@ -374,7 +349,7 @@ func TestFetchNoCache(t *testing.T) {
 func TestFetchUnreachable(t *testing.T) {
 	w := newWorld(t)
 	_, err := w.fetch(t, func(o *Options) { o.APIURL = "http://127.0.0.1:1/" })
-	wantErr(t, err, ErrUnreachable)
+	require.ErrorIs(t, err, ErrUnreachable)
 }
 
 // An answer larger than maxResponse is cut off and reported as such.
@@ -383,7 +358,5 @@ func TestFetchAnswerTooLarge(t *testing.T) {
 	maxResponse = 100
 	w := newWorld(t)
 	_, err := w.fetch(t, nil)
-	if err == nil || !strings.Contains(err.Error(), "answer larger than 100 bytes") {
-		t.Errorf("error = %v", err)
-	}
+	assert.ErrorContains(t, err, "answer larger than 100 bytes")
 }

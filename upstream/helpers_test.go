@@ -3,12 +3,13 @@ package upstream
 import (
 	"bytes"
 	"context"
-	"errors"
 	"os"
 	"testing"
 	"time"
 
 	"github.com/bcfork/bcfork/internal/fakegithub"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 // The fixture patches tree in testdata/patches pins 9.9.9 (with a series)
@@ -57,35 +58,19 @@ func (w *world) fetch(t *testing.T, edit func(*Options)) (*Release, error) {
 func (w *world) mustFetch(t *testing.T, edit func(*Options)) *Release {
 	t.Helper()
 	r, err := w.fetch(t, edit)
-	if err != nil {
-		t.Fatalf("Fetch: %v\nlog:\n%s", err, w.log)
-	}
+	require.NoError(t, err, "Fetch; log:\n%s", w.log)
 	return r
-}
-
-func wantErr(t *testing.T, err, target error) {
-	t.Helper()
-	if !errors.Is(err, target) {
-		t.Fatalf("error = %v, want %v", err, target)
-	}
 }
 
 func wantFiles(t *testing.T, r *Release, version string) {
 	t.Helper()
-	want := fakegithub.Files(version)
-	if len(r.Files) != 2 {
-		t.Fatalf("got %d files, want 2", len(r.Files))
-	}
-	for name, b := range want {
-		if !bytes.Equal(r.Files[name], b) {
-			t.Errorf("%s differs from the %s fixture", name, version)
-		}
+	require.Len(t, r.Files, 2)
+	for name, b := range fakegithub.Files(version) {
+		assert.Equal(t, string(b), string(r.Files[name]), "%s differs from the %s fixture", name, version)
 	}
 }
 
 func wantRequests(t *testing.T, srv *fakegithub.Server, n int) {
 	t.Helper()
-	if got := srv.Count(); got != n {
-		t.Errorf("server saw %d requests, want %d: %v", got, n, srv.Requests())
-	}
+	assert.Equal(t, n, srv.Count(), "requests the server saw: %v", srv.Requests())
 }

@@ -13,6 +13,8 @@ import (
 	"github.com/bcfork/bcfork/internal/bucardo"
 	"github.com/bcfork/bcfork/internal/catalog"
 	"github.com/bcfork/bcfork/internal/pristinetest"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 
 	"github.com/bcfork/bcfork/internal/fakegithub"
 )
@@ -51,21 +53,15 @@ func writeTarball(t *testing.T, entries []tarEntry) string {
 	tw := tar.NewWriter(zw)
 	for _, e := range entries {
 		h := e.hdr
-		if err := tw.WriteHeader(&h); err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, tw.WriteHeader(&h))
 		if _, err := tw.Write(e.body); err != nil {
 			t.Fatal(err)
 		}
 	}
-	if err := tw.Close(); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, tw.Close())
 	zw.Close()
 	p := filepath.Join(t.TempDir(), "Bucardo.tar.gz")
-	if err := os.WriteFile(p, buf.Bytes(), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, os.WriteFile(p, buf.Bytes(), 0o644))
 	return p
 }
 
@@ -108,14 +104,12 @@ func TestFetchTarballOtherCommit(t *testing.T) {
 	other := strings.Repeat("ab", 20)
 	tgz := writeTarball(t, append([]tarEntry{paxCommit(other)}, release("bucardo-bucardo-abababa", "9.9.9")...))
 	_, err := w.fetch(t, func(o *Options) { o.From = tgz })
-	wantErr(t, err, ErrChecksum)
+	require.ErrorIs(t, err, ErrChecksum)
 	var ce *CommitError
 	if !errors.As(err, &ce) || ce.Want != w.commit || ce.Got != other || ce.Tag != "" || ce.Pin != "upstream/9.9.9/commit" {
 		t.Fatalf("error = %#v", err)
 	}
-	if !strings.Contains(err.Error(), "expected commit "+w.commit+" (pinned in upstream/9.9.9/commit), actual "+other) {
-		t.Errorf("message %q", err)
-	}
+	assert.ErrorContains(t, err, "expected commit "+w.commit+" (pinned in upstream/9.9.9/commit), actual "+other)
 }
 
 func paxCommit(commit string) tarEntry {
@@ -126,10 +120,8 @@ func TestFetchTarballVersion(t *testing.T) {
 	w := newWorld(t)
 	tgz := writeTarball(t, release("Bucardo-9.9.9", "9.9.9"))
 	_, err := w.fetch(t, func(o *Options) { o.From = tgz; o.Version = "9.9.8" })
-	wantErr(t, err, ErrVersionMismatch)
-	if !strings.Contains(err.Error(), "asked for 9.9.8, but bucardo says $VERSION is 9.9.9") {
-		t.Errorf("message %q", err)
-	}
+	require.ErrorIs(t, err, ErrVersionMismatch)
+	assert.ErrorContains(t, err, "asked for 9.9.8, but bucardo says $VERSION is 9.9.9")
 	// A ref names the files of a checkout, unpinned.
 	r := w.mustFetch(t, func(o *Options) { o.From = tgz; o.Version = "master"; o.AllowUnpinned = true })
 	if r.Version != "master" || r.Pinned {
@@ -141,17 +133,15 @@ func TestFetchTarballPinMismatch(t *testing.T) {
 	w := newWorld(t)
 	tgz := writeTarball(t, release("Bucardo-9.9.7", "9.9.7"))
 	_, err := w.fetch(t, func(o *Options) { o.From = tgz; o.Version = "" })
-	wantErr(t, err, ErrChecksum)
-	if !strings.Contains(err.Error(), "from tarball "+tgz) {
-		t.Errorf("message %q", err)
-	}
+	require.ErrorIs(t, err, ErrChecksum)
+	assert.ErrorContains(t, err, "from tarball "+tgz)
 }
 
 func TestFetchTarballUnpinned(t *testing.T) {
 	w := newWorld(t)
 	tgz := writeTarball(t, release("Bucardo-9.9.8", "9.9.8"))
 	_, err := w.fetch(t, func(o *Options) { o.From = tgz; o.Version = "" })
-	wantErr(t, err, ErrUnpinned)
+	require.ErrorIs(t, err, ErrUnpinned)
 	r := w.mustFetch(t, func(o *Options) { o.From = tgz; o.Version = ""; o.AllowUnpinned = true })
 	if r.Pinned || r.Version != "9.9.8" {
 		t.Errorf("release = %+v", r)
@@ -192,9 +182,7 @@ func TestFetchHostileTarballs(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			tgz := writeTarball(t, tt.entries)
 			_, err := w.fetch(t, func(o *Options) { o.From = tgz })
-			if err == nil || !strings.Contains(err.Error(), tt.want) {
-				t.Fatalf("error = %v, want %q", err, tt.want)
-			}
+			require.ErrorContains(t, err, tt.want)
 		})
 	}
 }
@@ -204,18 +192,14 @@ func TestFetchNotGzip(t *testing.T) {
 	p := filepath.Join(t.TempDir(), "x.tar.gz")
 	os.WriteFile(p, []byte("not gzip"), 0o644)
 	_, err := w.fetch(t, func(o *Options) { o.From = p })
-	if err == nil || !strings.Contains(err.Error(), "not gzip-compressed") {
-		t.Fatalf("error = %v", err)
-	}
+	require.ErrorContains(t, err, "not gzip-compressed")
 }
 
 func writeDir(t *testing.T, files map[string][]byte) string {
 	t.Helper()
 	dir := t.TempDir()
 	for name, b := range files {
-		if err := os.WriteFile(filepath.Join(dir, name), b, 0o644); err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, os.WriteFile(filepath.Join(dir, name), b, 0o644))
 	}
 	return dir
 }
@@ -235,33 +219,26 @@ func TestFetchDirRefuses(t *testing.T) {
 	w := newWorld(t)
 	dir := writeDir(t, fakegithub.Files("9.9.7"))
 	_, err := w.fetch(t, func(o *Options) { o.From = dir; o.Version = "" })
-	wantErr(t, err, ErrChecksum)
+	require.ErrorIs(t, err, ErrChecksum)
 
 	os.Remove(filepath.Join(dir, "bucardo.schema"))
 	os.Symlink("/etc/passwd", filepath.Join(dir, "bucardo.schema"))
 	_, err = w.fetch(t, func(o *Options) { o.From = dir; o.Version = "" })
-	if err == nil || !strings.Contains(err.Error(), "not a regular file") {
-		t.Errorf("symlink: error = %v", err)
-	}
+	assert.ErrorContains(t, err, "not a regular file", "symlink")
 
 	os.Remove(filepath.Join(dir, "bucardo.schema"))
 	_, err = w.fetch(t, func(o *Options) { o.From = dir; o.Version = "" })
-	if err == nil || !strings.Contains(err.Error(), "bucardo.schema") {
-		t.Errorf("missing: error = %v", err)
-	}
+	assert.ErrorContains(t, err, "bucardo.schema", "missing")
 }
 
 func TestFetchDirWithoutVersion(t *testing.T) {
 	w := newWorld(t)
 	dir := writeDir(t, map[string][]byte{bucardo.Script: []byte("#!/usr/bin/perl\n"), bucardo.Schema: []byte("--\n")})
 	_, err := w.fetch(t, func(o *Options) { o.From = dir; o.Version = "" })
-	if err == nil || !strings.Contains(err.Error(), "$VERSION") {
-		t.Errorf("error = %v", err)
-	}
+	assert.ErrorContains(t, err, "$VERSION")
 	dir = writeDir(t, map[string][]byte{bucardo.Script: []byte("our $VERSION = '../../x';\n"), bucardo.Schema: []byte("--\n")})
-	if _, err = w.fetch(t, func(o *Options) { o.From = dir; o.Version = "" }); err == nil {
-		t.Errorf("a $VERSION of ../../x is accepted")
-	}
+	_, err = w.fetch(t, func(o *Options) { o.From = dir; o.Version = "" })
+	assert.Error(t, err, "a $VERSION of ../../x")
 }
 
 // TestPristineTarball reads the real Bucardo 5.6.0 release (Debian's orig
@@ -269,9 +246,7 @@ func TestFetchDirWithoutVersion(t *testing.T) {
 func TestPristineTarball(t *testing.T) {
 	tgz := pristinetest.Tarball(t)
 	r, err := Fetch(t.Context(), Options{From: tgz, CacheDir: ""})
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	if r.Version != "5.6.0" || !r.Pinned || r.Kind != "tarball" {
 		t.Errorf("release = %+v", r)
 	}
@@ -281,15 +256,9 @@ func TestPristineTarball(t *testing.T) {
 	}
 	sizes := map[string]int{bucardo.Script: 364221, bucardo.Schema: 101718}
 	for name, size := range sizes {
-		if len(r.Files[name]) != size {
-			t.Errorf("%s: %d bytes, want %d", name, len(r.Files[name]), size)
-		}
+		assert.Len(t, r.Files[name], size, name)
 	}
 	pins, err := os.ReadFile("../patches/upstream/5.6.0/checksums")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if got := catalog.ChecksumLines(r.Files); got != string(pins) {
-		t.Errorf("checksums:\n%s\nwant the pins:\n%s", got, pins)
-	}
+	require.NoError(t, err)
+	assert.Equal(t, string(pins), catalog.ChecksumLines(r.Files), "checksums: the pins")
 }

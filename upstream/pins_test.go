@@ -2,12 +2,13 @@ package upstream
 
 import (
 	"os"
-	"strings"
 	"testing"
 	"testing/fstest"
 
 	"github.com/bcfork/bcfork/internal/catalog"
 	"github.com/bcfork/bcfork/internal/fakegithub"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 const (
@@ -18,9 +19,7 @@ const (
 // The fixture pins must be those of the fake server's 9.9.9 files and tag.
 func TestFixturePins(t *testing.T) {
 	pins, err := os.ReadFile("testdata/patches/upstream/9.9.9/checksums")
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	if got := catalog.ChecksumLines(fakegithub.Files("9.9.9")); got != string(pins) {
 		t.Errorf("fixture pins are stale; want:\n%s", got)
 	}
@@ -41,21 +40,15 @@ func TestFetchBadCommitPin(t *testing.T) {
 	dir := writeDir(t, fakegithub.Files("9.9.9"))
 	for _, from := range []string{"", dir} {
 		_, err := w.fetch(t, func(o *Options) { o.Pins = bad; o.From = from })
-		if err == nil || !strings.Contains(err.Error(), `"upstream/9.9.9/commit"`) {
-			t.Errorf("from %q: error = %v", from, err)
-		}
+		assert.ErrorContains(t, err, `"upstream/9.9.9/commit"`, "from %q", from)
 	}
 	alone := fstest.MapFS{"upstream/9.9.9/commit": {Data: []byte(w.commit + "\n")}}
 	_, err := w.fetch(t, func(o *Options) { o.Pins = alone; o.AllowUnpinned = true })
-	if err == nil || !strings.Contains(err.Error(), "a commit is pinned but no checksums") {
-		t.Errorf("commit without checksums: error = %v", err)
-	}
+	assert.ErrorContains(t, err, "a commit is pinned but no checksums", "commit without checksums")
 	wantRequests(t, w.srv, 0)
 }
 
 func TestBlobSHA(t *testing.T) {
 	// `printf 'hello\n' | git hash-object --stdin`
-	if got := blobSHA([]byte("hello\n")); got != "ce013625030ba8dba906f756967f9e9ca394464a" {
-		t.Errorf("blobSHA = %s", got)
-	}
+	assert.Equal(t, "ce013625030ba8dba906f756967f9e9ca394464a", blobSHA([]byte("hello\n")))
 }

@@ -2,18 +2,17 @@ package upstream
 
 import (
 	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 func TestValidRef(t *testing.T) {
 	for _, ok := range []string{"5.6.0", "master", "feature/x", "d9919c804d2c84a25e9bd8895908e80932609160", "v1.0-rc+1"} {
-		if err := validRef(ok); err != nil {
-			t.Errorf("%q: %v", ok, err)
-		}
+		assert.NoError(t, validRef(ok), "%q", ok)
 	}
 	for _, bad := range []string{"", "..", "a/../b", "/abs", "-rf", ".hidden", "a//b", "a/", "a b", "a\x00", "a/.b", "x.", `a\b`} {
-		if validRef(bad) == nil {
-			t.Errorf("%q accepted", bad)
-		}
+		assert.Error(t, validRef(bad), "%q", bad)
 	}
 }
 
@@ -23,11 +22,10 @@ func TestScriptVersion(t *testing.T) {
 		"x\n    our $VERSION = \"5.5.0\" ;\n":          "5.5.0",
 		"# our $VERSION = '1.0';\nour $VERSION='2.0';": "2.0",
 	} {
-		if got, err := scriptVersion([]byte(in)); got != want || err != nil {
-			t.Errorf("%q: %q, %v; want %q", in, got, err, want)
-		}
+		got, err := scriptVersion([]byte(in))
+		require.NoError(t, err, "%q", in)
+		assert.Equal(t, want, got, "%q", in)
 	}
-	if _, err := scriptVersion([]byte("my $VERSION = '1';")); err == nil {
-		t.Error("no error without `our $VERSION`")
-	}
+	_, err := scriptVersion([]byte("my $VERSION = '1';"))
+	assert.Error(t, err, "without `our $VERSION`")
 }

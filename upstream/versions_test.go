@@ -11,6 +11,8 @@ import (
 
 	"github.com/bcfork/bcfork/internal/bucardo"
 	"github.com/bcfork/bcfork/internal/fakegithub"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 func listing(list []VersionInfo) string {
@@ -28,17 +30,13 @@ func TestVersions(t *testing.T) {
 	w.srv.AddTag(DefaultRepo, "nightly", map[string][]byte{})
 	w.srv.ClearRequests()
 	list, err := Versions(context.Background(), w.opt)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	want := `9.10.0 up=true series=false pinned=false cached=false
 9.9.9 up=true series=true pinned=true cached=true
 9.9.7 up=true series=false pinned=true cached=false
 nightly up=true series=false pinned=false cached=false
 `
-	if got := listing(list); got != want {
-		t.Errorf("got\n%swant\n%s", got, want)
-	}
+	assert.Equal(t, want, listing(list))
 	wantRequests(t, w.srv, 1)
 	if q := w.srv.Requests()[0].Query; !strings.Contains(q, "per_page=100") {
 		t.Errorf("query %q lacks per_page=100", q)
@@ -62,9 +60,8 @@ func TestVersionsPinnedCommit(t *testing.T) {
 		t.Errorf("moved tag: %+v", list[0])
 	}
 	opt.Pins = fstest.MapFS{"upstream/9.9.9/checksums": {Data: []byte(sumA + "  bucardo\n" + sumB + "  bucardo.schema\n")}, "upstream/9.9.9/commit": {Data: []byte("x\n")}}
-	if _, err := Versions(context.Background(), opt); err == nil || !strings.Contains(err.Error(), `"upstream/9.9.9/commit"`) {
-		t.Errorf("bad commit pin: error = %v", err)
-	}
+	_, err := Versions(context.Background(), opt)
+	assert.ErrorContains(t, err, `"upstream/9.9.9/commit"`, "bad commit pin")
 }
 
 func TestVersionsPaginates(t *testing.T) {
@@ -73,9 +70,7 @@ func TestVersionsPaginates(t *testing.T) {
 		w.srv.AddTag(DefaultRepo, fmt.Sprintf("1.%d.0", i), map[string][]byte{})
 	}
 	list, err := Versions(context.Background(), w.opt)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	if len(list) != 252 || list[0].Version != "9.9.9" || list[len(list)-1].Version != "1.0.0" {
 		t.Errorf("%d versions, first %s, last %s", len(list), list[0].Version, list[len(list)-1].Version)
 	}
@@ -87,13 +82,9 @@ func TestVersionsOffline(t *testing.T) {
 	opt := w.opt
 	opt.Offline = true
 	list, err := Versions(context.Background(), opt)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	want := "9.9.9 up=false series=true pinned=true cached=false\n9.9.7 up=false series=false pinned=true cached=false\n"
-	if got := listing(list); got != want {
-		t.Errorf("offline, nothing cached: got\n%swant\n%s", got, want)
-	}
+	assert.Equal(t, want, listing(list), "offline, nothing cached")
 
 	if _, err := Versions(context.Background(), w.opt); err != nil { // keeps the tag list
 		t.Fatal(err)
@@ -101,13 +92,9 @@ func TestVersionsOffline(t *testing.T) {
 	w.mustFetch(t, func(o *Options) { o.Version = "master"; o.AllowUnpinned = true })
 	w.srv.ClearRequests()
 	list, err = Versions(context.Background(), opt)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	want = "9.9.9 up=true series=true pinned=true cached=false\n9.9.7 up=true series=false pinned=true cached=false\nmaster up=false series=false pinned=false cached=true\n"
-	if got := listing(list); got != want {
-		t.Errorf("offline after listing: got\n%swant\n%s", got, want)
-	}
+	assert.Equal(t, want, listing(list), "offline after listing")
 	wantRequests(t, w.srv, 0)
 }
 
@@ -128,9 +115,7 @@ func TestVersionsConditional(t *testing.T) {
 	if len(reqs) != 2 || reqs[0].IfNoneMatch == "" || reqs[1].IfNoneMatch == "" {
 		t.Errorf("requests %+v, want 2 conditional ones", reqs)
 	}
-	if !strings.Contains(w.log.String(), "2 API requests (2 answered 304 Not Modified)") {
-		t.Errorf("log:\n%s", w.log)
-	}
+	assert.Contains(t, w.log.String(), "2 API requests (2 answered 304 Not Modified)", "log")
 
 	// A new tag changes the pages: listed afresh.
 	w.srv.AddTag(DefaultRepo, "9.11.0", map[string][]byte{})
@@ -143,15 +128,9 @@ func TestVersionsConditional(t *testing.T) {
 
 func TestUnchangedPage(t *testing.T) {
 	full := tagPage{Tags: make([]tag, tagsPerPage)}
-	if got := unchanged(full, 3).Next; got != 4 {
-		t.Errorf("full last page: next %d, want 4 (tags may have been added after it)", got)
-	}
-	if got := unchanged(tagPage{Tags: make([]tag, 5)}, 3).Next; got != 0 {
-		t.Errorf("short last page: next %d, want 0", got)
-	}
-	if got := unchanged(tagPage{Next: 2, Tags: make([]tag, tagsPerPage)}, 1).Next; got != 2 {
-		t.Errorf("page with a next: next %d, want 2", got)
-	}
+	assert.Equal(t, 4, unchanged(full, 3).Next, "full last page: tags may have been added after it")
+	assert.Equal(t, 0, unchanged(tagPage{Tags: make([]tag, 5)}, 3).Next, "short last page")
+	assert.Equal(t, 2, unchanged(tagPage{Next: 2, Tags: make([]tag, tagsPerPage)}, 1).Next, "page with a next")
 }
 
 // CACHED means usable: a corrupted entry, or an unpinned one from another
@@ -168,16 +147,12 @@ func TestVersionsCachedIsVerified(t *testing.T) {
 	os.WriteFile(filepath.Join(w.opt.cache().entryDir(DefaultRepo, "9.9.9"), bucardo.Script), []byte("tampered"), 0o644)
 	opt.APIURL = "http://127.0.0.1:1/"
 	want := "9.9.9 up=false series=true pinned=true cached=false\n9.9.7 up=false series=false pinned=true cached=false\n"
-	if got := listing(versions(t, opt)); got != want {
-		t.Errorf("got\n%swant\n%s", got, want)
-	}
+	assert.Equal(t, want, listing(versions(t, opt)))
 }
 
 func versions(t *testing.T, opt Options) []VersionInfo {
 	t.Helper()
 	list, err := Versions(context.Background(), opt)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	return list
 }
