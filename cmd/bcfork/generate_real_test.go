@@ -13,6 +13,8 @@ import (
 	"github.com/bcfork/bcfork/internal/bucardo"
 	"github.com/bcfork/bcfork/internal/catalog"
 	"github.com/bcfork/bcfork/internal/pristinetest"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 // patchesDir is the patches tree in the source tree.
@@ -38,16 +40,11 @@ func checkRealFork(t *testing.T, flavor, version string, args ...string) {
 	out := filepath.Join(t.TempDir(), "fork")
 	args = append([]string{"bcfork", "generate", "--flavor", flavor, "--version", version, "--out", out, "--no-cache"}, args...)
 	var stdout, stderr bytes.Buffer
-	if code := run(context.Background(), args, &stdout, &stderr); code != 0 {
-		t.Fatalf("generate exit %d\nstdout:\n%s\nstderr:\n%s", code, &stdout, &stderr)
-	}
+	code := run(context.Background(), args, &stdout, &stderr)
+	require.Zero(t, code, "generate: exit code\nstdout:\n%s\nstderr:\n%s", &stdout, &stderr)
 	m, err := generator.ReadManifest(out)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if m.Flavor != flavor || m.Version != version {
-		t.Errorf("manifest says %s %s, want %s %s", m.Flavor, m.Version, flavor, version)
-	}
+	require.NoError(t, err)
+	assert.Equal(t, flavor+" "+version, m.Flavor+" "+m.Version, "the manifest's flavor and version")
 	checkPins(t, m)
 	checkOffsetsZero(t, m)
 	checkPerlCompiles(t, filepath.Join(out, "bucardo"))
@@ -58,24 +55,17 @@ func checkRealFork(t *testing.T, flavor, version string, args ...string) {
 // checksums of its series pin, both of them.
 func checkPins(t *testing.T, m *generator.Manifest) {
 	pins, err := catalog.New(os.DirFS(patchesDir)).Pins(m.Flavor, m.Version)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(pins) != len(bucardo.Names) {
-		t.Errorf("checksums pin %d files, want %d", len(pins), len(bucardo.Names))
-	}
+	require.NoError(t, err)
+	assert.Len(t, pins, len(bucardo.Names), "files the checksums pin")
 	for _, n := range bucardo.Names {
 		in, ok := m.Input(n)
-		if !ok || in.SHA256 != pins[n] {
-			t.Errorf("input %s: manifest sha256 %q, pin %q", n, in.SHA256, pins[n])
-		}
+		assert.True(t, ok, "input %s in the manifest", n)
+		assert.Equal(t, pins[n], in.SHA256, "input %s: the pinned sha256", n)
 	}
 }
 
 func checkOffsetsZero(t *testing.T, m *generator.Manifest) {
-	if len(m.Patches) == 0 {
-		t.Fatal("manifest lists no patches")
-	}
+	require.NotEmpty(t, m.Patches, "the manifest's patches")
 	for _, p := range m.Patches {
 		for i, h := range p.Hunks {
 			if h.Offset != 0 || h.Fuzz != 0 {
@@ -132,9 +122,7 @@ func checkExternalTools(t *testing.T, fork string, m *generator.Manifest) {
 // series, in order.
 func seriesPatches(t *testing.T, m *generator.Manifest) []string {
 	s, err := catalog.New(os.DirFS(patchesDir)).Series(m.Flavor, m.Version)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	var out []string
 	for _, p := range s.Patches {
 		abs, _ := filepath.Abs(filepath.Join(patchesDir, m.Flavor, m.Version, p.Name))
@@ -145,10 +133,6 @@ func seriesPatches(t *testing.T, m *generator.Manifest) []string {
 
 func copyFile(t *testing.T, from, to string) {
 	b, err := os.ReadFile(from)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(to, b, 0o644); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
+	require.NoError(t, os.WriteFile(to, b, 0o644))
 }

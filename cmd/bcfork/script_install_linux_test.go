@@ -6,6 +6,8 @@ import (
 	"strings"
 	"syscall"
 	"testing"
+
+	"github.com/stretchr/testify/require"
 )
 
 // The tests here mount filesystems (mount(2) with Linux's flags).
@@ -17,7 +19,7 @@ func mountTmpfs(t *testing.T, dir, size string) {
 	if os.Geteuid() != 0 {
 		t.Skip("needs root to mount a tmpfs")
 	}
-	mustNil(t, os.MkdirAll(dir, 0o755))
+	require.NoError(t, os.MkdirAll(dir, 0o755))
 	if err := syscall.Mount("tmpfs", dir, "tmpfs", 0, "size="+size+",mode=0755"); err != nil {
 		t.Skipf("cannot mount a tmpfs here: %v", err)
 	}
@@ -30,7 +32,7 @@ func mountTmpfs(t *testing.T, dir, size string) {
 
 func remount(t *testing.T, dir string, flags uintptr) {
 	t.Helper()
-	mustNil(t, syscall.Mount("", dir, "", syscall.MS_REMOUNT|flags, ""))
+	require.NoError(t, syscall.Mount("", dir, "", syscall.MS_REMOUNT|flags, ""))
 }
 
 // TestInstallReadOnlyFilesystem mounts the root's /usr read-only after an

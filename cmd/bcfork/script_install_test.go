@@ -15,6 +15,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"syscall"
 	"testing"
@@ -24,6 +25,8 @@ import (
 	"github.com/bcfork/bcfork/install/installtest"
 	"github.com/bcfork/bcfork/internal/pristinetest"
 	"github.com/rogpeppe/go-internal/testscript"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 // noRaceSleep adds to GORACE what keeps every bcfork run under -race from
@@ -105,19 +108,17 @@ func TestInstallHints(t *testing.T) {
 // whole known file; at the end install, status and uninstall converge.
 func TestInstallKilledAtRandom(t *testing.T) {
 	bcfork, err := exec.LookPath("bcfork") // the test binary, set up by testscript.Main
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	work := t.TempDir()
 	root, forkA, forkB := filepath.Join(work, "root"), filepath.Join(work, "a"), filepath.Join(work, "b")
 	const script, schema = "#!/usr/bin/perl\nour $VERSION = '5.6.0';\n# packaged\n", "-- packaged schema\n"
 	for path, data := range map[string]string{install.DefaultBin: script, install.DefaultSchema: schema} {
-		mustNil(t, os.MkdirAll(filepath.Dir(filepath.Join(root, path)), 0o755))
-		mustNil(t, os.WriteFile(filepath.Join(root, path), []byte(data), 0o750))
+		require.NoError(t, os.MkdirAll(filepath.Dir(filepath.Join(root, path)), 0o755))
+		require.NoError(t, os.WriteFile(filepath.Join(root, path), []byte(data), 0o750))
 	}
 	a, b := installtest.New("5.6.0", 1<<20), installtest.New("5.5.0", 1<<20)
-	mustNil(t, a.Write(forkA))
-	mustNil(t, b.Write(forkB))
+	require.NoError(t, a.Write(forkA))
+	require.NoError(t, b.Write(forkB))
 	whole := map[string][]string{
 		install.DefaultBin:    {script, string(a.Script), string(b.Script)},
 		install.DefaultSchema: {schema, string(a.Schema), string(b.Schema)},
@@ -130,7 +131,7 @@ func TestInstallKilledAtRandom(t *testing.T) {
 		cmd.Env = append(os.Environ(), "GORACE=atexit_sleep_ms=0")
 		var out bytes.Buffer
 		cmd.Stdout, cmd.Stderr = &out, &out
-		mustNil(t, cmd.Start())
+		require.NoError(t, cmd.Start())
 		time.Sleep(time.Duration(rng.Intn(20_000)) * time.Microsecond)
 		_ = cmd.Process.Signal(syscall.SIGKILL)
 		err := cmd.Wait()
@@ -145,8 +146,8 @@ func TestInstallKilledAtRandom(t *testing.T) {
 		}
 		for path, ok := range whole {
 			data, err := os.ReadFile(filepath.Join(root, path))
-			mustNil(t, err)
-			if !oneOf(ok, string(data)) {
+			require.NoError(t, err)
+			if !slices.Contains(ok, string(data)) {
 				t.Fatalf("kill %d (bcfork %s): %s is not a whole known file (%d bytes)", i, strings.Join(args, " "), path, len(data))
 			}
 		}
@@ -159,37 +160,19 @@ func TestInstallKilledAtRandom(t *testing.T) {
 	}
 	for path, want := range map[string]string{install.DefaultBin: script, install.DefaultSchema: schema} {
 		data, err := os.ReadFile(filepath.Join(root, path))
-		mustNil(t, err)
-		if string(data) != want {
-			t.Errorf("%s after uninstall: %q", path, data)
-		}
+		require.NoError(t, err)
+		assert.Equal(t, want, string(data), "%s after uninstall", path)
 	}
 }
 
 // receiptState is the state the receipt under root records, or "no receipt".
 func receiptState(t *testing.T, root string) string {
 	rc, err := install.ReadReceipt(filepath.Join(root, install.DefaultStateDir, "receipt.json"))
-	mustNil(t, err)
+	require.NoError(t, err)
 	if rc == nil {
 		return "no receipt"
 	}
 	return rc.State
-}
-
-func oneOf(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
-}
-
-func mustNil(t *testing.T, err error) {
-	t.Helper()
-	if err != nil {
-		t.Fatal(err)
-	}
 }
 
 // TestStatusNamesRealPristine puts the real pristine 5.6.0 files at the
@@ -198,34 +181,31 @@ func TestStatusNamesRealPristine(t *testing.T) {
 	root := t.TempDir()
 	files := map[string]string{"Bucardo-5.6.0/bucardo": install.DefaultBin, "Bucardo-5.6.0/bucardo.schema": install.DefaultSchema}
 	f, err := os.Open(pristinetest.Tarball(t))
-	mustNil(t, err)
+	require.NoError(t, err)
 	defer f.Close()
 	gz, err := gzip.NewReader(f)
-	mustNil(t, err)
+	require.NoError(t, err)
 	tr := tar.NewReader(gz)
 	for len(files) > 0 {
 		h, err := tr.Next()
-		mustNil(t, err)
+		require.NoError(t, err)
 		target, ok := files[h.Name]
 		if !ok {
 			continue
 		}
 		delete(files, h.Name)
 		data, err := io.ReadAll(tr)
-		mustNil(t, err)
-		mustNil(t, os.MkdirAll(filepath.Dir(filepath.Join(root, target)), 0o755))
-		mustNil(t, os.WriteFile(filepath.Join(root, target), data, 0o644))
+		require.NoError(t, err)
+		require.NoError(t, os.MkdirAll(filepath.Dir(filepath.Join(root, target)), 0o755))
+		require.NoError(t, os.WriteFile(filepath.Join(root, target), data, 0o644))
 	}
 	var stdout, stderr bytes.Buffer
-	if code := run(context.Background(), []string{"bcfork", "status", "--root", root, "--json"}, &stdout, &stderr); code != 0 {
-		t.Fatalf("exit %d: %s", code, stderr.String())
-	}
+	code := run(context.Background(), []string{"bcfork", "status", "--root", root, "--json"}, &stdout, &stderr)
+	require.Zero(t, code, "exit code; stderr:\n%s", &stderr)
 	var r install.Report
-	mustNil(t, json.Unmarshal(stdout.Bytes(), &r))
+	require.NoError(t, json.Unmarshal(stdout.Bytes(), &r))
 	for _, ts := range r.Targets {
-		if ts.Content != install.ContentPristine || ts.Version != "5.6.0" {
-			t.Errorf("%s: %s %s, want pristine 5.6.0", ts.Path, ts.Content, ts.Version)
-		}
+		assert.Equal(t, install.ContentPristine+" 5.6.0", ts.Content+" "+ts.Version, ts.Path)
 	}
 }
 
@@ -240,20 +220,20 @@ type realHost struct {
 func newRealHost(t *testing.T, pad int) *realHost {
 	t.Helper()
 	work, err := os.MkdirTemp("", "bcfork-host-")
-	mustNil(t, err)
+	require.NoError(t, err)
 	t.Cleanup(func() { os.RemoveAll(work) })
-	mustNil(t, os.Chmod(work, 0o755))
+	require.NoError(t, os.Chmod(work, 0o755))
 	h := &realHost{work: work, root: filepath.Join(work, "root"), bin: filepath.Join(work, "bin", "bcfork"),
 		forkA: filepath.Join(work, "a"), forkB: filepath.Join(work, "b")}
 	self, err := exec.LookPath("bcfork") // the test binary, set up by testscript.Main
-	mustNil(t, err)
+	require.NoError(t, err)
 	data, err := os.ReadFile(self)
-	mustNil(t, err)
-	mustNil(t, os.MkdirAll(filepath.Dir(h.bin), 0o755))
-	mustNil(t, os.WriteFile(h.bin, data, 0o755))
-	mustNil(t, installtest.New("5.6.0", 0).Write(h.forkA))
-	mustNil(t, installtest.New("5.5.0", pad).Write(h.forkB))
-	mustNil(t, os.MkdirAll(h.root, 0o755))
+	require.NoError(t, err)
+	require.NoError(t, os.MkdirAll(filepath.Dir(h.bin), 0o755))
+	require.NoError(t, os.WriteFile(h.bin, data, 0o755))
+	require.NoError(t, installtest.New("5.6.0", 0).Write(h.forkA))
+	require.NoError(t, installtest.New("5.5.0", pad).Write(h.forkB))
+	require.NoError(t, os.MkdirAll(h.root, 0o755))
 	return h
 }
 
@@ -261,8 +241,8 @@ func newRealHost(t *testing.T, pad int) *realHost {
 func (h *realHost) originals(t *testing.T) {
 	t.Helper()
 	for path, data := range map[string]string{install.DefaultBin: "#!/usr/bin/perl\n# packaged\n", install.DefaultSchema: "-- packaged schema\n"} {
-		mustNil(t, os.MkdirAll(filepath.Dir(filepath.Join(h.root, path)), 0o755))
-		mustNil(t, os.WriteFile(filepath.Join(h.root, path), []byte(data), 0o644))
+		require.NoError(t, os.MkdirAll(filepath.Dir(filepath.Join(h.root, path)), 0o755))
+		require.NoError(t, os.WriteFile(filepath.Join(h.root, path), []byte(data), 0o644))
 	}
 }
 
@@ -285,9 +265,7 @@ func (h *realHost) run(t *testing.T, cred *syscall.Credential, args ...string) (
 func (h *realHost) must(t *testing.T, args ...string) string {
 	t.Helper()
 	code, out := h.run(t, nil, args...)
-	if code != 0 {
-		t.Fatalf("bcfork %s: exit %d\n%s", strings.Join(args, " "), code, out)
-	}
+	require.Zero(t, code, "bcfork %s: exit code; output:\n%s", strings.Join(args, " "), out)
 	return out
 }
 
@@ -319,7 +297,7 @@ func (h *realHost) tree(t *testing.T) string {
 		b.WriteByte('\n')
 		return nil
 	})
-	mustNil(t, err)
+	require.NoError(t, err)
 	return b.String()
 }
 
@@ -327,17 +305,11 @@ func (h *realHost) tree(t *testing.T) string {
 // output has each of want, and that the host did not change.
 func (h *realHost) wantFailure(t *testing.T, before string, code int, out string, want ...string) {
 	t.Helper()
-	if code != ExitFailure {
-		t.Fatalf("exit %d, want %d:\n%s", code, ExitFailure, out)
-	}
+	require.Equal(t, ExitFailure, code, "exit code; output:\n%s", out)
 	for _, w := range want {
-		if !strings.Contains(out, w) {
-			t.Errorf("output lacks %q:\n%s", w, out)
-		}
+		assert.Contains(t, out, w, "output")
 	}
-	if after := h.tree(t); after != before {
-		t.Errorf("the host changed:\nbefore:\n%s\nafter:\n%s", before, after)
-	}
+	assert.Equal(t, before, h.tree(t), "the host changed")
 	t.Logf("as expected:\n%s", out)
 }
 
@@ -387,7 +359,7 @@ func writableDirs(t *testing.T, root string) { chmodDirs(t, root, 0o755) }
 
 func chmodDirs(t *testing.T, root string, mode os.FileMode) {
 	t.Helper()
-	mustNil(t, filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
+	require.NoError(t, filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
 		if err == nil && d.IsDir() {
 			err = os.Chmod(p, mode)
 		}

@@ -17,6 +17,7 @@ import (
 	"github.com/bcfork/bcfork/instance"
 	"github.com/bcfork/bcfork/instance/instancetest"
 	"github.com/rogpeppe/go-internal/testscript"
+	"github.com/stretchr/testify/require"
 )
 
 // fakefork DIR writes a fork folder of Bucardo 5.6.0 whose script is
@@ -48,7 +49,7 @@ func cmdFakeHost(ts *testscript.TestScript, neg bool, args []string) {
 // that was added completely, which remove keeps).
 func TestInstanceAddKilledAtRandom(t *testing.T) {
 	bcfork, err := exec.LookPath("bcfork") // the test binary, set up by testscript.Main
-	mustNil(t, err)
+	require.NoError(t, err)
 	h := newFakeInstanceHost(t)
 	before := treeOf(t, h.root)
 	rng := rand.New(rand.NewSource(11))
@@ -58,7 +59,7 @@ func TestInstanceAddKilledAtRandom(t *testing.T) {
 		cmd.Env = h.env
 		var out bytes.Buffer
 		cmd.Stdout, cmd.Stderr = &out, &out
-		mustNil(t, cmd.Start())
+		require.NoError(t, cmd.Start())
 		time.Sleep(time.Duration(rng.Intn(300_000)) * time.Microsecond)
 		_ = cmd.Process.Signal(syscall.SIGKILL)
 		_ = cmd.Wait()
@@ -67,35 +68,27 @@ func TestInstanceAddKilledAtRandom(t *testing.T) {
 		if state == "none" {
 			// A write of the record killed before its rename leaves a
 			// temporary file beside it, which the next write removes.
-			if after := withoutRecordStrays(treeOf(t, h.root)); after != before {
-				t.Fatalf("kill %d: no instance recorded, but the host changed:\nbefore:\n%s\nafter:\n%s", i, before, after)
-			}
+			require.Equal(t, before, withoutRecordStrays(treeOf(t, h.root)), "kill %d: no instance recorded, but the host changed", i)
 			continue
 		}
 		rm := exec.Command(bcfork, "instance", "remove", "a", "--drop-database", "--root", h.root)
 		rm.Env = h.env
-		if out, err := rm.CombinedOutput(); err != nil {
-			t.Fatalf("kill %d (instance %s): instance remove: %v\n%s", i, state, err, out)
-		}
+		rmOut, err := rm.CombinedOutput()
+		require.NoError(t, err, "kill %d (instance %s): instance remove:\n%s", i, state, rmOut)
 		if state != instance.StateAdding {
-			mustNil(t, os.RemoveAll(filepath.Join(h.root, "var/log"))) // the logs of an added instance stay
+			require.NoError(t, os.RemoveAll(filepath.Join(h.root, "var/log"))) // the logs of an added instance stay
 		}
-		if after := treeOf(t, h.root); after != before {
-			t.Fatalf("kill %d (instance %s): after instance remove the host differs:\nbefore:\n%s\nafter:\n%s", i, state, before, after)
-		}
+		require.Equal(t, before, treeOf(t, h.root), "kill %d (instance %s): after instance remove", i, state)
 	}
 	t.Logf("20 kills: %v", outcomes)
 	for _, args := range [][]string{{"instance", "add", "a"}, {"instance", "remove", "a", "--drop-database"}} {
 		cmd := exec.Command(bcfork, append(args, "--root", h.root)...)
 		cmd.Env = h.env
-		if out, err := cmd.CombinedOutput(); err != nil {
-			t.Fatalf("bcfork %s: %v\n%s", strings.Join(args, " "), err, out)
-		}
+		out, err := cmd.CombinedOutput()
+		require.NoError(t, err, "bcfork %s:\n%s", strings.Join(args, " "), out)
 	}
-	mustNil(t, os.RemoveAll(filepath.Join(h.root, "var/log")))
-	if after := treeOf(t, h.root); after != before {
-		t.Fatalf("after a last add and remove the host differs:\nbefore:\n%s\nafter:\n%s", before, after)
-	}
+	require.NoError(t, os.RemoveAll(filepath.Join(h.root, "var/log")))
+	require.Equal(t, before, treeOf(t, h.root), "after a last add and remove")
 }
 
 // withoutRecordStrays drops the temporary files of the instance record from tree.
@@ -121,8 +114,8 @@ func newFakeInstanceHost(t *testing.T) *fakeInstanceHost {
 	t.Helper()
 	work := t.TempDir()
 	h, err := instancetest.NewHost(work)
-	mustNil(t, err)
-	mustNil(t, h.Install(work))
+	require.NoError(t, err)
+	require.NoError(t, h.Install(work))
 	f := &fakeInstanceHost{root: h.Root, vars: h.Env(os.Getenv("PATH")), env: append(os.Environ(), "GORACE=atexit_sleep_ms=0")}
 	for k, v := range f.vars {
 		f.env = append(f.env, k+"="+v)
@@ -134,7 +127,7 @@ func newFakeInstanceHost(t *testing.T) *fakeInstanceHost {
 func recordState(t *testing.T, root, name string) string {
 	t.Helper()
 	list, err := instance.List(instance.Options{Root: root})
-	mustNil(t, err)
+	require.NoError(t, err)
 	for _, s := range list {
 		if s.Name == name {
 			return s.State
@@ -148,7 +141,7 @@ func recordState(t *testing.T, root, name string) string {
 func treeOf(t *testing.T, root string) string {
 	t.Helper()
 	var b strings.Builder
-	mustNil(t, filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
+	require.NoError(t, filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
 		if err != nil || strings.HasSuffix(p, "/var/lib/bcfork/lock") {
 			return err
 		}
