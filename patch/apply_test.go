@@ -6,9 +6,7 @@ import (
 	"fmt"
 	"maps"
 	"math/rand"
-	"os"
 	"os/exec"
-	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
@@ -385,7 +383,7 @@ func TestApplyLikeGNUPatch(t *testing.T) {
 		}
 		drifted := randomEdit(r, a)
 		fuzz := int(seed % 3)
-		want, gnuOK := gnuPatch(t, drifted, d, fuzz)
+		want, _, gnuOK := runPatchTool(t, drifted, d, "patch", "-p1", "--batch", "-s", "--no-backup-if-mismatch", "-r", "-", "-F", strconv.Itoa(fuzz), "-i")
 		p := mustParse(t, string(d))
 		out, _, err := ApplyOne(map[string][]byte{"bucardo": drifted}, p, ApplyOptions{Fuzz: fuzz})
 		if gnuOK != (err == nil) || gnuOK && !bytes.Equal(out["bucardo"], want) {
@@ -398,29 +396,4 @@ func TestApplyLikeGNUPatch(t *testing.T) {
 		}
 	}
 	t.Logf("%d applied the same as GNU patch, %d failed with both", same, failed)
-}
-
-// gnuPatch runs GNU patch with the fuzz factor on a copy of a; false when
-// a hunk failed.
-func gnuPatch(t *testing.T, a, d []byte, fuzz int) ([]byte, bool) {
-	t.Helper()
-	dir := t.TempDir()
-	require.NoError(t, os.WriteFile(filepath.Join(dir, "bucardo"), a, 0o644))
-	require.NoError(t, os.WriteFile(filepath.Join(dir, "d.patch"), d, 0o644))
-	cmd := exec.Command("patch", "-p1", "--batch", "-s", "--no-backup-if-mismatch", "-r", "-", "-F", strconv.Itoa(fuzz), "-i", "d.patch")
-	cmd.Dir = dir
-	cmd.Env = append(os.Environ(), "LC_ALL=C")
-	if out, err := cmd.CombinedOutput(); err != nil {
-		var ee *exec.ExitError
-		if errors.As(err, &ee) && ee.ExitCode() == 1 {
-			return nil, false
-		}
-		t.Fatalf("patch: %v\n%s", err, out)
-	}
-	got, err := os.ReadFile(filepath.Join(dir, "bucardo"))
-	if errors.Is(err, os.ErrNotExist) {
-		return nil, true
-	}
-	require.NoError(t, err)
-	return got, true
 }
