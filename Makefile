@@ -39,10 +39,7 @@ check: cross
 	@if command -v shellcheck >/dev/null; then shellcheck -x e2e/run.sh scripts/*.sh bench/*.sh .ci/run; \
 	else echo "make check: shellcheck not installed, shell scripts not checked (.ci/run installs it)"; fi
 	@out=$$(gofmt -l .); if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
-	@cp go.mod /tmp/bcfork.go.mod.bak; cp go.sum /tmp/bcfork.go.sum.bak; \
-	$(GO) mod tidy; \
-	if ! cmp -s go.mod /tmp/bcfork.go.mod.bak || ! cmp -s go.sum /tmp/bcfork.go.sum.bak; then \
-		echo "go mod tidy changes go.mod/go.sum"; cp /tmp/bcfork.go.mod.bak go.mod; cp /tmp/bcfork.go.sum.bak go.sum; exit 1; fi
+	@$(GO) mod tidy -diff || { echo "go mod tidy would change go.mod/go.sum (the diff above)"; exit 1; }
 
 # Other systems bcfork must build on (maintainers rebase and generate on laptops).
 CROSS_GOOS ?= darwin freebsd
