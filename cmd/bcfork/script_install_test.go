@@ -269,21 +269,28 @@ func (h *realHost) must(t *testing.T, args ...string) string {
 	return out
 }
 
-// tree describes every file and folder under root: content, mode, owner.
+// tree describes the host under root, but for the state folder and the
+// lock, which stay after a failed first install.
 func (h *realHost) tree(t *testing.T) string {
+	return treeOf(t, h.root, func(rel string, d fs.DirEntry) bool {
+		return d.IsDir() && strings.HasPrefix(install.DefaultStateDir, rel) || rel == install.DefaultStateDir+"/lock"
+	})
+}
+
+// treeOf describes every file and folder under root, one a line: its path
+// below root, mode, owner and, for a file, content sum; skip leaves paths
+// out.
+func treeOf(t *testing.T, root string, skip func(rel string, d fs.DirEntry) bool) string {
 	t.Helper()
 	var b strings.Builder
-	err := filepath.WalkDir(h.root, func(p string, d fs.DirEntry, err error) error {
+	require.NoError(t, filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
 		if err != nil {
 			return err
 		}
-		info, err := os.Lstat(p)
-		if err != nil {
+		rel := strings.TrimPrefix(p, root)
+		info, err := d.Info()
+		if err != nil || skip(rel, d) {
 			return err
-		}
-		rel := strings.TrimPrefix(p, h.root)
-		if d.IsDir() && strings.HasPrefix(install.DefaultStateDir, rel) || rel == install.DefaultStateDir+"/lock" {
-			return nil // the state folder and the lock stay after a failed first install
 		}
 		st := info.Sys().(*syscall.Stat_t)
 		fmt.Fprintf(&b, "%s %v %d:%d", rel, info.Mode(), st.Uid, st.Gid)
@@ -296,8 +303,7 @@ func (h *realHost) tree(t *testing.T) string {
 		}
 		b.WriteByte('\n')
 		return nil
-	})
-	require.NoError(t, err)
+	}))
 	return b.String()
 }
 

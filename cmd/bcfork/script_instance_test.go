@@ -2,8 +2,6 @@ package main
 
 import (
 	"bytes"
-	"crypto/sha256"
-	"fmt"
 	"io/fs"
 	"math/rand"
 	"os"
@@ -14,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/bcfork/bcfork/install"
 	"github.com/bcfork/bcfork/instance"
 	"github.com/bcfork/bcfork/instance/instancetest"
 	"github.com/rogpeppe/go-internal/testscript"
@@ -51,7 +50,7 @@ func TestInstanceAddKilledAtRandom(t *testing.T) {
 	bcfork, err := exec.LookPath("bcfork") // the test binary, set up by testscript.Main
 	require.NoError(t, err)
 	h := newFakeInstanceHost(t)
-	before := treeOf(t, h.root)
+	before := h.tree(t)
 	rng := rand.New(rand.NewSource(11))
 	outcomes := map[string]int{}
 	for i := 0; i < 20; i++ {
@@ -68,7 +67,7 @@ func TestInstanceAddKilledAtRandom(t *testing.T) {
 		if state == "none" {
 			// A write of the record killed before its rename leaves a
 			// temporary file beside it, which the next write removes.
-			require.Equal(t, before, withoutRecordStrays(treeOf(t, h.root)), "kill %d: no instance recorded, but the host changed", i)
+			require.Equal(t, before, withoutRecordStrays(h.tree(t)), "kill %d: no instance recorded, but the host changed", i)
 			continue
 		}
 		rm := exec.Command(bcfork, "instance", "remove", "a", "--drop-database", "--root", h.root)
@@ -78,7 +77,7 @@ func TestInstanceAddKilledAtRandom(t *testing.T) {
 		if state != instance.StateAdding {
 			require.NoError(t, os.RemoveAll(filepath.Join(h.root, "var/log"))) // the logs of an added instance stay
 		}
-		require.Equal(t, before, treeOf(t, h.root), "kill %d (instance %s): after instance remove", i, state)
+		require.Equal(t, before, h.tree(t), "kill %d (instance %s): after instance remove", i, state)
 	}
 	t.Logf("20 kills: %v", outcomes)
 	for _, args := range [][]string{{"instance", "add", "a"}, {"instance", "remove", "a", "--drop-database"}} {
@@ -88,7 +87,7 @@ func TestInstanceAddKilledAtRandom(t *testing.T) {
 		require.NoError(t, err, "bcfork %s:\n%s", strings.Join(args, " "), out)
 	}
 	require.NoError(t, os.RemoveAll(filepath.Join(h.root, "var/log")))
-	require.Equal(t, before, treeOf(t, h.root), "after a last add and remove")
+	require.Equal(t, before, h.tree(t), "after a last add and remove")
 }
 
 // withoutRecordStrays drops the temporary files of the instance record from tree.
@@ -108,6 +107,11 @@ type fakeInstanceHost struct {
 	root string
 	vars map[string]string // for the fakes
 	env  []string          // to run the bcfork binary in
+}
+
+// tree describes the host under root but the lock.
+func (h *fakeInstanceHost) tree(t *testing.T) string {
+	return treeOf(t, h.root, func(rel string, _ fs.DirEntry) bool { return rel == install.DefaultStateDir+"/lock" })
 }
 
 func newFakeInstanceHost(t *testing.T) *fakeInstanceHost {
@@ -134,31 +138,4 @@ func recordState(t *testing.T, root, name string) string {
 		}
 	}
 	return "none"
-}
-
-// treeOf describes every file and folder under root but the lock: path,
-// mode, and content sum.
-func treeOf(t *testing.T, root string) string {
-	t.Helper()
-	var b strings.Builder
-	require.NoError(t, filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
-		if err != nil || strings.HasSuffix(p, "/var/lib/bcfork/lock") {
-			return err
-		}
-		info, err := d.Info()
-		if err != nil {
-			return err
-		}
-		fmt.Fprintf(&b, "%s %v", strings.TrimPrefix(p, root), info.Mode())
-		if info.Mode().IsRegular() {
-			data, err := os.ReadFile(p)
-			if err != nil {
-				return err
-			}
-			fmt.Fprintf(&b, " %x", sha256.Sum256(data))
-		}
-		b.WriteByte('\n')
-		return nil
-	}))
-	return b.String()
 }
