@@ -145,11 +145,7 @@ const bucardoDBs = `SELECT coalesce(json_agg(json_build_object('name', name, 'ty
 // than one instance replicates, and whether the installed fork's script is
 // the release of module (the host's Bucardo.pm; nil: not checked).
 func Check(ctx context.Context, o Options, module *install.Module) (*Report, error) {
-	o, err := o.withDefaults()
-	if err != nil {
-		return nil, err
-	}
-	rec, err := readRecord(o.recordPath())
+	o, rec, err := o.load()
 	if err != nil {
 		return nil, err
 	}

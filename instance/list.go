@@ -23,11 +23,7 @@ type Status struct {
 // List returns the instances bcfork manages, with their config database,
 // rc file, daemon and unit.
 func List(o Options) ([]Status, error) {
-	o, err := o.withDefaults()
-	if err != nil {
-		return nil, err
-	}
-	rec, err := readRecord(o.recordPath())
+	o, rec, err := o.load()
 	if err != nil {
 		return nil, err
 	}
@@ -46,11 +42,7 @@ func List(o Options) ([]Status, error) {
 
 // Names lists the instances bcfork manages, for uninstall's guard.
 func Names(o Options) ([]string, error) {
-	o, err := o.withDefaults()
-	if err != nil {
-		return nil, err
-	}
-	rec, err := readRecord(o.recordPath())
+	o, rec, err := o.load()
 	if err != nil {
 		return nil, err
 	}

@@ -102,3 +102,14 @@ func (o Options) forkScript() (string, error) {
 	}
 	return install.DefaultBin, nil
 }
+
+// load applies o's defaults and reads the instance record, the first step
+// of every operation on instances.
+func (o Options) load() (Options, *Record, error) {
+	o, err := o.withDefaults()
+	if err != nil {
+		return o, nil, err
+	}
+	rec, err := readRecord(o.recordPath())
+	return o, rec, err
+}

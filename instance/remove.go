@@ -26,11 +26,7 @@ type RemoveOptions struct {
 // removed the same way; what a half add made (its logs and the config
 // database it created) goes too. Remove can stop anywhere and be run again.
 func Remove(ctx context.Context, o Options, r RemoveOptions) (*Result, error) {
-	o, err := o.withDefaults()
-	if err != nil {
-		return nil, err
-	}
-	rec, err := readRecord(o.recordPath())
+	o, rec, err := o.load()
 	if err != nil {
 		return nil, err
 	}

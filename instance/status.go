@@ -10,11 +10,7 @@ import (
 // removal interrupted, a file bcfork wrote changed or gone, a run folder
 // missing (after a reboot without tmpfiles.d). Empty when it does not.
 func Drift(o Options) ([]string, error) {
-	o, err := o.withDefaults()
-	if err != nil {
-		return nil, err
-	}
-	rec, err := readRecord(o.recordPath())
+	o, rec, err := o.load()
 	if err != nil {
 		return nil, err
 	}
