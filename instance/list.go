@@ -42,7 +42,7 @@ func List(o Options) ([]Status, error) {
 
 // Names lists the instances bcfork manages, for uninstall's guard.
 func Names(o Options) ([]string, error) {
-	o, rec, err := o.load()
+	_, rec, err := o.load()
 	if err != nil {
 		return nil, err
 	}
