@@ -32,6 +32,7 @@ type Fork struct {
 	Manifest Manifest
 	Pristine map[string][]byte
 	Files    map[string][]byte
+	changes  map[string]patch.Change // counted by Generate; nil for a fork read back
 }
 
 // Generate applies opt.Series to opt.Files, all or nothing.
@@ -44,11 +45,12 @@ func Generate(opt Options) (*Fork, error) {
 			return nil, fmt.Errorf("generating fork: pristine %q missing", n)
 		}
 	}
-	out, results, err := patch.Apply(opt.Files, opt.Series, patch.ApplyOptions{Fuzz: opt.Fuzz, Allowed: bucardo.Names})
+	o, err := patch.ApplySeries(opt.Files, opt.Series, patch.ApplyOptions{Fuzz: opt.Fuzz, Allowed: bucardo.Names})
 	if err != nil {
 		return nil, err
 	}
-	f := &Fork{Pristine: opt.Files, Files: out}
+	out, results := o.Files, o.Results
+	f := &Fork{Pristine: opt.Files, Files: out, changes: o.Changes}
 	f.Manifest = Manifest{
 		Format:  ManifestFormat,
 		Bcfork:  opt.Bcfork,
@@ -123,12 +125,21 @@ type Stat struct {
 	Added, Removed int
 }
 
-// Diffstat counts added and removed lines per file between pristine and fork.
+// Diffstat counts added and removed lines per file between pristine and
+// fork. For a fork Generate made, the counts come from the regions the
+// series changed (patch.ApplySeries); for one read back, from a diff of
+// the whole files.
 func (f *Fork) Diffstat() []Stat {
 	var out []Stat
 	for _, n := range bucardo.Names {
-		a, r := patch.LineChanges(f.Pristine[n], f.Files[n])
-		out = append(out, Stat{Name: n, Added: a, Removed: r})
+		c, ok := f.changes[n]
+		switch {
+		case ok:
+		case f.changes != nil: // the series left n alone
+		default:
+			c.Added, c.Removed = patch.LineChanges(f.Pristine[n], f.Files[n])
+		}
+		out = append(out, Stat{Name: n, Added: c.Added, Removed: c.Removed})
 	}
 	return out
 }

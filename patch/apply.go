@@ -92,42 +92,89 @@ func (e *ApplyError) Error() string {
 // patches that applied before the one that failed. An error is an
 // *ApplyError for a hunk that does not apply, else a *RejectError.
 func Apply(files map[string][]byte, s *Series, opt ApplyOptions) (map[string][]byte, []Result, error) {
-	out := maps.Clone(files)
-	results := []Result{}
-	for _, p := range s.Patches {
-		next, res, err := ApplyOne(out, p, opt)
-		if err != nil {
-			return nil, results, err
-		}
-		out = next
-		results = append(results, res)
+	o, err := ApplySeries(files, s, opt)
+	if err != nil {
+		return nil, o.Results, err
 	}
-	return out, results, nil
+	return o.Files, o.Results, nil
+}
+
+// Outcome is what ApplySeries gives.
+type Outcome struct {
+	Files   map[string][]byte // the new files; nil after an error
+	Results []Result          // how each patch applied (on an error, those before it)
+	Changes map[string]Change // for each file the series changed
+}
+
+// Change counts the lines a series adds to a file and removes from it, as
+// a diffstat does.
+type Change struct{ Added, Removed int }
+
+// ApplySeries is Apply, which it serves, and also counts the lines the
+// series adds and removes per file: each file is split into lines once,
+// patched by every patch in turn and joined once, and the counts come from
+// diffing only the regions the hunks changed, never the whole file. They
+// equal a whole-file line diff's (git diff --numstat) unless the changes
+// moved lines across lines the hunks kept as context.
+func ApplySeries(files map[string][]byte, s *Series, opt ApplyOptions) (*Outcome, error) {
+	o := &Outcome{Results: []Result{}}
+	texts := map[string]*patched{}
+	for _, p := range s.Patches {
+		res, err := applyPatch(files, texts, p, opt, true)
+		if err != nil {
+			return o, err
+		}
+		o.Results = append(o.Results, res)
+	}
+	o.Files, o.Changes = maps.Clone(files), map[string]Change{}
+	for name, t := range texts {
+		o.Files[name] = joinLines(t.lines)
+		o.Changes[name] = t.change()
+	}
+	return o, nil
 }
 
 // ApplyOne applies one patch to files (never modified), all or nothing.
 func ApplyOne(files map[string][]byte, p *Patch, opt ApplyOptions) (map[string][]byte, Result, error) {
+	texts := map[string]*patched{}
+	res, err := applyPatch(files, texts, p, opt, false)
+	if err != nil {
+		return nil, Result{}, err
+	}
 	out := maps.Clone(files)
+	for name, t := range texts {
+		out[name] = joinLines(t.lines)
+	}
+	return out, res, nil
+}
+
+// applyPatch applies p to texts, the files already split (a file of files
+// is split the first time a patch touches it). On an error, texts may hold
+// a part of p's changes.
+func applyPatch(files map[string][]byte, texts map[string]*patched, p *Patch, opt ApplyOptions, track bool) (Result, error) {
 	res := Result{Name: p.Name, Hunks: []HunkResult{}}
 	for _, f := range p.Files {
-		content, ok := out[f.NewName]
+		content, ok := files[f.NewName]
 		if !opt.allowed(f.NewName) || !ok {
 			reason := "not a file the series may change"
 			if opt.allowed(f.NewName) {
 				reason = "no such file to patch"
 			}
-			return nil, Result{}, &RejectError{Patch: p.Name, File: f.NewName, Reason: reason}
+			return Result{}, &RejectError{Patch: p.Name, File: f.NewName, Reason: reason}
 		}
-		lines := splitLines(content)
-		a := &applier{lines: lines, out: make([]string, 0, len(lines)+64), patch: p.Name, file: f, fuzz: max(opt.Fuzz, 0)}
-		data, err := a.apply()
-		if err != nil {
-			return nil, Result{}, err
+		t := texts[f.NewName]
+		if t == nil {
+			t = newPatched(content, track)
+			texts[f.NewName] = t
 		}
-		out[f.NewName] = data
+		a := &applier{in: t, out: t.sized(len(t.lines) + 64), patch: p.Name, file: f, fuzz: max(opt.Fuzz, 0)}
+		if err := a.apply(); err != nil {
+			return Result{}, err
+		}
+		texts[f.NewName] = a.out
 		res.Hunks = append(res.Hunks, a.results...)
 	}
-	return out, res, nil
+	return res, nil
 }
 
 // Reverse returns the patch that undoes p: applying it to a file that
@@ -165,14 +212,102 @@ func reverseFragment(frag *gitdiff.TextFragment) *gitdiff.TextFragment {
 	return &r
 }
 
+// patched is a file being patched: its lines, each with its newline, and
+// when tracked, for each line the index of the pristine line it is, or -1
+// for a line a patch added.
+type patched struct {
+	lines  []string
+	origin []int32  // nil when not tracked
+	base   []string // the lines before the first patch, when tracked
+}
+
+func newPatched(content []byte, track bool) *patched {
+	t := &patched{lines: splitLines(content)}
+	if track {
+		t.base = t.lines
+		t.origin = make([]int32, len(t.lines))
+		for i := range t.origin {
+			t.origin[i] = int32(i)
+		}
+	}
+	return t
+}
+
+// sized returns an empty patched with room for n lines, tracked as t is.
+func (t *patched) sized(n int) *patched {
+	out := &patched{lines: make([]string, 0, n), base: t.base}
+	if t.origin != nil {
+		out.origin = make([]int32, 0, n)
+	}
+	return out
+}
+
+// copyFrom appends lines [from, to) of t.
+func (t *patched) copyFrom(src *patched, from, to int) {
+	t.lines = append(t.lines, src.lines[from:to]...)
+	if t.origin != nil {
+		t.origin = append(t.origin, src.origin[from:to]...)
+	}
+}
+
+// change counts the lines added and removed between the lines before the
+// first patch and t. The lines t kept from them are common to both, in
+// order: only the regions between runs of at least keptRun kept lines are
+// diffed, shorter runs (a hunk's context between its changes) with them,
+// so that the diff may align their lines otherwise.
+func (t *patched) change() Change {
+	var c Change
+	p, f := 0, 0 // the first pristine line and line of t of the region
+	for _, r := range t.keptRuns() {
+		if r.o > p || r.i > f {
+			added, removed := countChanges(t.base[p:r.o], t.lines[f:r.i])
+			c.Added, c.Removed = c.Added+added, c.Removed+removed
+		}
+		p, f = r.o+r.n, r.i+r.n
+	}
+	return c
+}
+
+// keptRun is the fewest lines kept in a row that bound a region change diffs.
+const keptRun = 2*diffContext + 2
+
+// run is n lines kept in a row: base[o:o+n] is lines[i:i+n].
+type run struct{ o, i, n int }
+
+// keptRuns lists the runs of at least keptRun kept lines, and an empty run
+// after the last lines.
+func (t *patched) keptRuns() []run {
+	var runs []run
+	cur := run{o: -1}
+	flush := func() {
+		if cur.n >= keptRun {
+			runs = append(runs, cur)
+		}
+	}
+	for i, o := range t.origin {
+		switch {
+		case o >= 0 && cur.n > 0 && int(o) == cur.o+cur.n && i == cur.i+cur.n:
+			cur.n++
+		case o >= 0:
+			flush()
+			cur = run{o: int(o), i: i, n: 1}
+		default:
+			flush()
+			cur = run{o: -1}
+		}
+	}
+	flush()
+	return append(runs, run{o: len(t.base), i: len(t.lines)})
+}
+
 // applier applies the hunks of one file's diff to that file's lines.
 type applier struct {
-	lines   []string // the file, each line with its newline
+	in      *patched
+	out     *patched
 	patch   string
 	file    *gitdiff.File
 	fuzz    int
-	out     []string
-	cursor  int // lines before it are consumed
+	cursor  int // lines of in before it are consumed
 	offset  int // where the last hunk went, relative to where it said
 	results []HunkResult
 }
@@ -182,20 +317,25 @@ type hunk struct {
 	num, of     int
 	header      string
 	old, new    []string
-	lead, trail int  // context lines before the first and after the last change
-	start       int  // 0-based index of the first old line, as stated
-	eof         bool // a side lacks its final newline: must end the file
+	kept        []int // for each new line, the index of the old line it is (context), or -1
+	lead, trail int   // context lines before the first and after the last change
+	start       int   // 0-based index of the first old line, as stated
+	eof         bool  // a side lacks its final newline: must end the file
 }
 
 func newHunk(frag *gitdiff.TextFragment, num, of int) hunk {
 	h := hunk{num: num, of: of, header: hunkHeader(frag), start: int(statedStart(frag)),
 		lead: int(frag.LeadingContext), trail: int(frag.TrailingContext)}
 	for _, l := range frag.Lines {
-		if l.Old() {
-			h.old = append(h.old, l.Line)
-		}
 		if l.New() {
 			h.new = append(h.new, l.Line)
+			h.kept = append(h.kept, -1)
+			if l.Old() {
+				h.kept[len(h.kept)-1] = len(h.old)
+			}
+		}
+		if l.Old() {
+			h.old = append(h.old, l.Line)
 		}
 		h.eof = h.eof || !strings.HasSuffix(l.Line, "\n")
 	}
@@ -218,15 +358,15 @@ func hunkRange(start, n int64) string {
 	return fmt.Sprintf("%d,%d", start, n)
 }
 
-func (a *applier) apply() ([]byte, error) {
+func (a *applier) apply() error {
 	frags := a.file.TextFragments
 	for i, frag := range frags {
 		if err := a.hunk(newHunk(frag, i+1, len(frags))); err != nil {
-			return nil, err
+			return err
 		}
 	}
-	a.out = append(a.out, a.lines[a.cursor:]...)
-	return joinLines(a.out), nil
+	a.out.copyFrom(a.in, a.cursor, len(a.in.lines))
+	return nil
 }
 
 func joinLines(lines []string) []byte {
@@ -265,16 +405,16 @@ func (a *applier) hunk(h hunk) error {
 // past the end is looked for nearer, like any other.
 func (a *applier) misfit(h hunk) string {
 	switch at := h.start + a.offset; {
-	case len(h.old) > len(a.lines):
-		return fmt.Sprintf("it needs %d old lines; the file has %d", len(h.old), len(a.lines))
+	case len(h.old) > len(a.in.lines):
+		return fmt.Sprintf("it needs %d old lines; the file has %d", len(h.old), len(a.in.lines))
 	case len(h.old) > 0:
 		return ""
-	case at > len(a.lines):
-		return fmt.Sprintf("it inserts after line %d, past the end of the file (%d lines)", at, len(a.lines))
+	case at > len(a.in.lines):
+		return fmt.Sprintf("it inserts after line %d, past the end of the file (%d lines)", at, len(a.in.lines))
 	case at < a.cursor: // only for a negative stated line: hunks are in order
 		return fmt.Sprintf("it inserts after line %d, before the end of the previous hunk (line %d)", at, a.cursor)
-	case h.eof && at != len(a.lines):
-		return fmt.Sprintf("it adds a last line without a newline, but after line %d of %d", at, len(a.lines))
+	case h.eof && at != len(a.in.lines):
+		return fmt.Sprintf("it adds a last line without a newline, but after line %d of %d", at, len(a.in.lines))
 	}
 	return ""
 }
@@ -304,12 +444,12 @@ func trimFor(h hunk, fuzz int) trim {
 // offset: +d is tried before -d, so a tie goes to the later place.
 func (a *applier) find(h hunk, t trim) (int, bool) {
 	old := h.old[t.lead : len(h.old)-t.trail]
-	lo, hi := a.cursor, len(a.lines)-len(old)
+	lo, hi := a.cursor, len(a.in.lines)-len(old)
 	if t.anchorStart {
 		hi = min(hi, 0)
 	}
 	if t.anchorEnd {
-		lo = max(lo, len(a.lines)-len(old))
+		lo = max(lo, len(a.in.lines)-len(old))
 	}
 	guess := h.start + t.lead + a.offset
 	for d := max(0, guess-hi, lo-guess); guess+d <= hi || guess-d >= lo; d++ {
@@ -324,7 +464,7 @@ func (a *applier) find(h hunk, t trim) (int, bool) {
 
 func (a *applier) matchesAt(old []string, at int) bool {
 	for i, l := range old {
-		if a.lines[at+i] != l {
+		if a.in.lines[at+i] != l {
 			return false
 		}
 	}
@@ -333,8 +473,19 @@ func (a *applier) matchesAt(old []string, at int) bool {
 
 func (a *applier) put(h hunk, t trim, at, fuzz int) {
 	old := h.old[t.lead : len(h.old)-t.trail]
-	a.out = append(a.out, a.lines[a.cursor:at]...)
-	a.out = append(a.out, h.new[t.lead:len(h.new)-t.trail]...)
+	a.out.copyFrom(a.in, a.cursor, at)
+	// With fuzz, the ignored context lines are those at the ends of both sides.
+	from, to := t.lead, len(h.new)-t.trail
+	a.out.lines = append(a.out.lines, h.new[from:to]...)
+	if a.out.origin != nil {
+		for _, k := range h.kept[from:to] {
+			o := int32(-1)
+			if k >= 0 {
+				o = a.in.origin[at+k-t.lead]
+			}
+			a.out.origin = append(a.out.origin, o)
+		}
+	}
 	a.cursor = at + len(old)
 	a.offset = at - (h.start + t.lead)
 	a.results = append(a.results, HunkResult{File: a.file.NewName, Header: h.header, Offset: a.offset, Fuzz: fuzz})
@@ -343,7 +494,7 @@ func (a *applier) put(h hunk, t trim, at, fuzz int) {
 // failure builds the report for a hunk that found no place.
 func (a *applier) failure(h hunk) *ApplyError {
 	e := &ApplyError{Patch: a.patch, File: a.file.NewName, Hunk: h.num, Hunks: h.of, Header: h.header, NearestTotal: len(h.old)}
-	guess := min(max(h.start+a.offset, 0), len(a.lines))
+	guess := min(max(h.start+a.offset, 0), len(a.in.lines))
 	at, n := a.nearest(h.old, guess)
 	if 2*n > len(h.old) {
 		e.Nearest, e.NearestMatched = at+1, n
@@ -354,11 +505,11 @@ func (a *applier) failure(h hunk) *ApplyError {
 		return e
 	}
 	for i, want := range h.old {
-		if guess+i >= len(a.lines) || a.lines[guess+i] != want {
+		if guess+i >= len(a.in.lines) || a.in.lines[guess+i] != want {
 			e.Line, e.Want = guess+i+1, strings.TrimSuffix(want, "\n")
-			e.EOF = guess+i >= len(a.lines)
+			e.EOF = guess+i >= len(a.in.lines)
 			if !e.EOF {
-				e.Got = strings.TrimSuffix(a.lines[guess+i], "\n")
+				e.Got = strings.TrimSuffix(a.in.lines[guess+i], "\n")
 			}
 			break
 		}
@@ -370,10 +521,10 @@ func (a *applier) failure(h hunk) *ApplyError {
 // how many lines match there; ties go to the start nearest guess.
 func (a *applier) nearest(old []string, guess int) (at, best int) {
 	bestDist := -1
-	for p := 0; p <= max(len(a.lines)-len(old), 0); p++ {
+	for p := 0; p <= max(len(a.in.lines)-len(old), 0); p++ {
 		n := 0
 		for i, l := range old {
-			if p+i < len(a.lines) && a.lines[p+i] == l {
+			if p+i < len(a.in.lines) && a.in.lines[p+i] == l {
 				n++
 			}
 		}

@@ -66,8 +66,9 @@ type text struct {
 // by any number of texts (Merge numbers base once for its two diffs).
 type lineIDs map[string]rune
 
-func (ids lineIDs) text(b []byte) text {
-	lines := splitLines(b)
+func (ids lineIDs) text(b []byte) text { return ids.split(splitLines(b)) }
+
+func (ids lineIDs) split(lines []string) text {
 	t := text{lines: lines, runes: make([]rune, len(lines))}
 	for i, l := range lines {
 		r, ok := ids[l]
@@ -120,9 +121,26 @@ func lineRune(n int) rune {
 }
 
 // LineChanges returns how many lines Diff adds and removes between a and
-// b, without writing the diff: a diffstat's counts.
+// b, without writing the diff: a diffstat's counts. It diffs the whole
+// files: ApplySeries counts a series' changes for less.
 func LineChanges(a, b []byte) (added, removed int) {
-	for _, o := range diffLines(a, b).ops {
+	return countOps(diffLines(a, b).ops)
+}
+
+// countChanges is LineChanges for texts already split into lines.
+func countChanges(a, b []string) (added, removed int) {
+	switch {
+	case len(a) == 0:
+		return len(b), 0
+	case len(b) == 0:
+		return 0, len(a)
+	}
+	ids := lineIDs{}
+	return countOps(align(ids.split(a), ids.split(b)).ops)
+}
+
+func countOps(ops []op) (added, removed int) {
+	for _, o := range ops {
 		switch o {
 		case opAdd:
 			added++

@@ -6,6 +6,8 @@
 //	enginebench apply FILE PATCH        print FILE with PATCH applied
 //	enginebench merge OURS BASE THEIRS  print the 3-way merge (as git merge-file -p)
 //	enginebench loop N DIR              time N in-process applies and merges of DIR's inputs
+//	enginebench generate PATCHES IN OUT  bcfork generate's path, without input limits: IN + series → OUT
+//	enginebench scale K DIR             write the synthetic scaling case for the files ×K into DIR
 //	enginebench nop                     do nothing (process start-up time)
 package main
 
@@ -18,10 +20,13 @@ import (
 	"math/rand"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
 
+	"github.com/bcfork/bcfork/generator"
+	"github.com/bcfork/bcfork/internal/bucardo"
 	"github.com/bcfork/bcfork/patch"
 )
 
@@ -47,6 +52,10 @@ func run(args []string, out io.Writer) error {
 		return merge(rest[0], rest[1], rest[2], out)
 	case cmd == "loop" && len(rest) == 2:
 		return loop(rest[0], rest[1], out)
+	case cmd == "generate" && len(rest) == 3:
+		return generateFork(rest[0], rest[1], rest[2], out)
+	case cmd == "scale" && len(rest) == 2:
+		return scale(rest[0], rest[1], out)
 	}
 	return fmt.Errorf("bad arguments: %q", args)
 }
@@ -94,30 +103,45 @@ func edit(r *rand.Rand, lines []string, n, parity int, tag string) []byte {
 // pristineScript returns the real 5.6.0 bucardo when BCFORK_PRISTINE_TARBALL
 // names the tarball, else 12,000 synthetic lines.
 func pristineScript() ([]byte, string, error) {
+	if os.Getenv("BCFORK_PRISTINE_TARBALL") == "" {
+		return synthetic(12000), "synthetic", nil
+	}
+	files, err := pristineFiles()
+	return files[bucardo.Script], "real Bucardo 5.6.0 bucardo", err
+}
+
+// pristineFiles returns the real 5.6.0 bucardo and bucardo.schema when
+// BCFORK_PRISTINE_TARBALL names the tarball, else synthetic ones (12,000
+// and 3,000 lines) that say they are 5.6.0.
+func pristineFiles() (map[string][]byte, error) {
 	path := os.Getenv("BCFORK_PRISTINE_TARBALL")
 	if path == "" {
-		return synthetic(12000), "synthetic", nil
+		script := append([]byte("our $VERSION = '5.6.0';\n"), synthetic(12000)...)
+		return map[string][]byte{bucardo.Script: script, bucardo.Schema: synthetic(3000)}, nil
 	}
 	f, err := os.Open(path)
 	if err != nil {
-		return nil, "", err
+		return nil, err
 	}
 	defer f.Close()
 	gz, err := gzip.NewReader(f)
 	if err != nil {
-		return nil, "", err
+		return nil, err
 	}
+	files := map[string][]byte{}
 	tr := tar.NewReader(gz)
-	for {
+	for len(files) < len(bucardo.Names) {
 		h, err := tr.Next()
 		if err != nil {
-			return nil, "", fmt.Errorf("reading %q: %w", path, err)
+			return nil, fmt.Errorf("reading %q: %w", path, err)
 		}
-		if h.Name == "Bucardo-5.6.0/bucardo" {
-			b, err := io.ReadAll(tr)
-			return b, "real Bucardo 5.6.0 bucardo", err
+		if name, ok := strings.CutPrefix(h.Name, "Bucardo-5.6.0/"); ok && slices.Contains(bucardo.Names, name) {
+			if files[name], err = io.ReadAll(tr); err != nil {
+				return nil, err
+			}
 		}
 	}
+	return files, nil
 }
 
 func synthetic(n int) []byte {
@@ -209,5 +233,33 @@ func loop(count, dir string, out io.Writer) error {
 	}
 	end := time.Now()
 	fmt.Fprintf(out, "%d %d\n", mid.Sub(start).Microseconds()/int64(n), end.Sub(mid).Microseconds()/int64(n))
+	return nil
+}
+
+// generateFork runs bcfork generate's path without its input limits and
+// pins: the series of patches/upstream/5.6.0, the files of in, Generate,
+// the diffstat and Fork.Write to out (replaced).
+func generateFork(patches, in, out string, w io.Writer) error {
+	series, err := patch.ReadSeries(os.DirFS(patches), "upstream/5.6.0")
+	if err != nil {
+		return err
+	}
+	files := map[string][]byte{}
+	for _, n := range bucardo.Names {
+		if files[n], err = os.ReadFile(filepath.Join(in, n)); err != nil {
+			return err
+		}
+	}
+	fork, err := generator.Generate(generator.Options{Bcfork: "enginebench", Flavor: "upstream", Version: "5.6.0",
+		Source: generator.Source{Kind: "dir", Location: in}, Files: files, Series: series})
+	if err != nil {
+		return err
+	}
+	if err := fork.Write(out, true); err != nil {
+		return err
+	}
+	for _, s := range fork.Diffstat() {
+		fmt.Fprintf(w, " %s | %d +%d -%d\n", s.Name, s.Added+s.Removed, s.Added, s.Removed)
+	}
 	return nil
 }

@@ -1,0 +1,92 @@
+package generator_test
+
+import (
+	"errors"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/bcfork/bcfork/generator"
+	"github.com/bcfork/bcfork/internal/bucardo"
+	"github.com/bcfork/bcfork/internal/pristinetest"
+	"github.com/bcfork/bcfork/patch"
+)
+
+// TestDiffstatNumstatReal generates the real forks (upstream 5.6.0 from
+// the release tarball, Debian's 5.6.0-4 from the package's files) and
+// checks each file's diffstat, counted from the regions the series
+// changed, against git diff --numstat of the pristine file and the fork,
+// and against a diff of the whole files.
+func TestDiffstatNumstatReal(t *testing.T) {
+	t.Run("upstream/5.6.0", func(t *testing.T) {
+		checkDiffstat(t, pristinetest.Files(t), "upstream/5.6.0")
+	})
+	t.Run("debian/5.6.0-4", func(t *testing.T) {
+		dir := pristinetest.DebianFiles(t)
+		files := map[string][]byte{}
+		for _, n := range bucardo.Names {
+			b, err := os.ReadFile(filepath.Join(dir, n))
+			if err != nil {
+				t.Fatal(err)
+			}
+			files[n] = b
+		}
+		checkDiffstat(t, files, "debian/5.6.0-4")
+	})
+}
+
+func checkDiffstat(t *testing.T, files map[string][]byte, series string) {
+	s, err := patch.ReadSeries(os.DirFS("../patches"), series)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f, err := generator.Generate(generator.Options{Files: files, Series: s})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, st := range f.Diffstat() {
+		added, removed := numstat(t, f.Pristine[st.Name], f.Files[st.Name])
+		if st.Added != added || st.Removed != removed {
+			t.Errorf("%s: diffstat +%d -%d, git diff --numstat +%d -%d", st.Name, st.Added, st.Removed, added, removed)
+		}
+		if a, r := patch.LineChanges(f.Pristine[st.Name], f.Files[st.Name]); st.Added != a || st.Removed != r {
+			t.Errorf("%s: diffstat +%d -%d, whole-file diff +%d -%d", st.Name, st.Added, st.Removed, a, r)
+		}
+		if st.Added+st.Removed == 0 {
+			t.Errorf("%s: the series changes nothing?", st.Name)
+		}
+	}
+}
+
+// numstat returns what git diff --no-index --numstat counts as added and
+// removed lines from a to b, with git's default diff (no user config).
+func numstat(t *testing.T, a, b []byte) (added, removed int) {
+	t.Helper()
+	dir := t.TempDir()
+	for name, data := range map[string][]byte{"a": a, "b": b} {
+		if err := os.WriteFile(filepath.Join(dir, name), data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	cmd := exec.Command("git", "diff", "--no-index", "--numstat", "a", "b")
+	cmd.Dir = dir
+	cmd.Env = append(os.Environ(), "GIT_CEILING_DIRECTORIES="+dir, "GIT_CONFIG_NOSYSTEM=1", "GIT_CONFIG_GLOBAL=/dev/null")
+	out, err := cmd.Output()
+	var ee *exec.ExitError
+	if err != nil && !(errors.As(err, &ee) && ee.ExitCode() == 1) {
+		t.Fatalf("git diff --no-index: %v", err)
+	}
+	f := strings.Fields(string(out))
+	if len(f) < 2 {
+		return 0, 0
+	}
+	added, err1 := strconv.Atoi(f[0])
+	removed, err2 := strconv.Atoi(f[1])
+	if err1 != nil || err2 != nil {
+		t.Fatalf("git diff --numstat: %q", out)
+	}
+	return added, removed
+}
