@@ -37,15 +37,19 @@ func Write(name string, data []byte, mode fs.FileMode) (err error) {
 }
 
 // WriteNew writes the new file name, which must not exist, with data and
-// mode (umask does not change it), and syncs it. It is meant for the files
-// of a folder that is not in place yet (see WriteDir): the name is visible
-// before the data is written, and the folder is not synced.
+// mode (umask does not change it), and does not sync it. It is meant for
+// the files of a folder that is not in place yet: WriteDir syncs them all
+// at once before it puts the folder in place.
 func WriteNew(name string, data []byte, mode fs.FileMode) error {
 	f, err := os.OpenFile(name, os.O_WRONLY|os.O_CREATE|os.O_EXCL, mode)
 	if err != nil {
 		return err
 	}
-	if err := fill(f, data, mode); err != nil {
+	err = write(f, data, mode)
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
 		return fmt.Errorf("writing %q: %w", name, err)
 	}
 	return nil
@@ -53,15 +57,19 @@ func WriteNew(name string, data []byte, mode fs.FileMode) error {
 
 // fill writes data to f, sets its mode, syncs and closes it.
 func fill(f *os.File, data []byte, mode fs.FileMode) error {
-	_, err := f.Write(data)
-	if err == nil {
-		err = f.Chmod(mode)
-	}
-	if err != nil {
+	if err := write(f, data, mode); err != nil {
 		f.Close()
 		return err
 	}
 	return syncClose(f)
+}
+
+// write writes data to f and sets its mode.
+func write(f *os.File, data []byte, mode fs.FileMode) error {
+	if _, err := f.Write(data); err != nil {
+		return err
+	}
+	return f.Chmod(mode)
 }
 
 // syncClose syncs and closes f.
@@ -113,8 +121,9 @@ func RemoveDirs(dirs []string) {
 var ErrExists = errors.New("output folder exists")
 
 // WriteDir writes the folder dir whole: fill writes the content into a
-// fresh temporary sibling folder (mode 0755), which is synced and then put
-// in dir's place by ReplaceDir. An existing dir is replaced only when force
+// fresh temporary sibling folder (mode 0755); every file and folder in it
+// is then synced, all at once (SyncTree), and the folder is put in dir's
+// place by ReplaceDir. An existing dir is replaced only when force
 // is set, and only if it is a folder. Missing parents of dir are created.
 // On failure the temporary folder and the parents made are removed again,
 // and dir is as it was. fill's error is returned as it is.
@@ -168,10 +177,38 @@ func build(dir string, fill func(tmp string) error) (err error) {
 	if err := fill(tmp); err != nil {
 		return err
 	}
-	if err := Sync(tmp); err != nil {
+	if err := SyncTree(tmp); err != nil {
 		return fmt.Errorf("writing %q: %w", dir, err)
 	}
 	return ReplaceDir(tmp, dir)
+}
+
+// SyncTree flushes every file and folder in the tree dir (dir included) to
+// disk, issuing the syncs concurrently so that the filesystem can commit
+// them together, and returns once all are done. That is what a folder
+// needs before it is renamed into place: the rename must not reach the
+// disk before the data and names it makes visible. The order among those
+// syncs does not matter, since nothing is visible at the final name before
+// the rename.
+func SyncTree(dir string) error {
+	var names []string
+	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+		if err == nil && (d.IsDir() || d.Type().IsRegular()) {
+			names = append(names, p)
+		}
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	errs := make(chan error, len(names))
+	for _, n := range names {
+		go func() { errs <- Sync(n) }()
+	}
+	for range names {
+		err = errors.Join(err, <-errs)
+	}
+	return err
 }
 
 // ReplaceDir puts the folder tmp in dir's place, syncs their parent folder
