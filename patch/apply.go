@@ -167,11 +167,12 @@ func applyPatch(files map[string][]byte, texts map[string]*patched, p *Patch, op
 			t = newPatched(content, track)
 			texts[f.NewName] = t
 		}
-		a := &applier{in: t, out: t.sized(len(t.lines) + 64), patch: p.Name, file: f, fuzz: max(opt.Fuzz, 0)}
+		a := &applier{in: t, out: t.next(len(t.lines) + growth(f)), patch: p.Name, file: f, fuzz: max(opt.Fuzz, 0)}
 		if err := a.apply(); err != nil {
 			return Result{}, err
 		}
 		texts[f.NewName] = a.out
+		a.out.spare = t.recycle()
 		res.Hunks = append(res.Hunks, a.results...)
 	}
 	return res, nil
@@ -212,6 +213,15 @@ func reverseFragment(frag *gitdiff.TextFragment) *gitdiff.TextFragment {
 	return &r
 }
 
+// growth returns how many lines f's hunks add to the file, at least 0.
+func growth(f *gitdiff.File) int {
+	n := int64(0)
+	for _, frag := range f.TextFragments {
+		n += frag.NewLines - frag.OldLines
+	}
+	return int(max(n, 0))
+}
+
 // patched is a file being patched: its lines, each with its newline, and
 // when tracked, for each line the index of the pristine line it is, or -1
 // for a line a patch added.
@@ -219,6 +229,7 @@ type patched struct {
 	lines  []string
 	origin []int32  // nil when not tracked
 	base   []string // the lines before the first patch, when tracked
+	spare  *patched // an earlier state whose room the next patch may reuse
 }
 
 func newPatched(content []byte, track bool) *patched {
@@ -233,13 +244,28 @@ func newPatched(content []byte, track bool) *patched {
 	return t
 }
 
-// sized returns an empty patched with room for n lines, tracked as t is.
-func (t *patched) sized(n int) *patched {
+// next returns an empty patched with room for n lines, tracked as t is:
+// t's spare when it has the room, so that a series does not allocate (and
+// fault in) a file's worth of memory for every patch.
+func (t *patched) next(n int) *patched {
+	if s := t.spare; s != nil && cap(s.lines) >= n && (t.origin == nil || cap(s.origin) >= n) {
+		t.spare = nil
+		return &patched{lines: s.lines[:0], origin: s.origin[:0], base: t.base}
+	}
 	out := &patched{lines: make([]string, 0, n), base: t.base}
 	if t.origin != nil {
 		out.origin = make([]int32, 0, n)
 	}
 	return out
+}
+
+// recycle returns t for reuse by a later patch once a patch replaced it,
+// unless its lines are the first ones, which change counts from.
+func (t *patched) recycle() *patched {
+	if len(t.lines) > 0 && len(t.base) > 0 && &t.lines[0] == &t.base[0] {
+		return nil
+	}
+	return t
 }
 
 // copyFrom appends lines [from, to) of t.

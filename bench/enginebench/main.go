@@ -9,6 +9,8 @@
 //	enginebench generate PATCHES IN OUT  bcfork generate's path, without input limits: IN + series → OUT
 //	enginebench scale K DIR             write the synthetic scaling case for the files ×K into DIR
 //	enginebench nop                     do nothing (process start-up time)
+//
+// With ENGINEBENCH_CPUPROFILE=FILE set, it writes a CPU profile of the run to FILE.
 package main
 
 import (
@@ -20,6 +22,7 @@ import (
 	"math/rand"
 	"os"
 	"path/filepath"
+	"runtime/pprof"
 	"slices"
 	"strconv"
 	"strings"
@@ -31,10 +34,29 @@ import (
 )
 
 func main() {
-	if err := run(os.Args[1:], os.Stdout); err != nil {
+	if err := profiled(func() error { return run(os.Args[1:], os.Stdout) }); err != nil {
 		fmt.Fprintln(os.Stderr, "enginebench:", err)
 		os.Exit(1)
 	}
+}
+
+// profiled runs f with a CPU profile written to ENGINEBENCH_CPUPROFILE
+// when that is set (go tool pprof reads it).
+func profiled(f func() error) error {
+	p := os.Getenv("ENGINEBENCH_CPUPROFILE")
+	if p == "" {
+		return f()
+	}
+	out, err := os.Create(p)
+	if err != nil {
+		return err
+	}
+	defer out.Close()
+	if err := pprof.StartCPUProfile(out); err != nil {
+		return err
+	}
+	defer pprof.StopCPUProfile()
+	return f()
 }
 
 func run(args []string, out io.Writer) error {
