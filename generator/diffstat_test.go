@@ -90,3 +90,25 @@ func numstat(t *testing.T, a, b []byte) (added, removed int) {
 	}
 	return added, removed
 }
+
+// TestGenerateTakesKnownSums checks that Generate records the sha256 the
+// caller computed when it verified the inputs, instead of hashing them
+// again, and hashes those it was not given.
+func TestGenerateTakesKnownSums(t *testing.T) {
+	s, err := patch.ReadSeries(os.DirFS("testdata/one"), ".")
+	if err != nil {
+		t.Fatal(err)
+	}
+	files := map[string][]byte{bucardo.Script: []byte("one\ntwo\nthree\n"), bucardo.Schema: []byte("schema\n")}
+	known := map[string]string{bucardo.Script: "sum as verified by upstream"}
+	f, err := generator.Generate(generator.Options{Files: files, SHA256: known, Series: s})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if in, _ := f.Manifest.Input(bucardo.Script); in.SHA256 != known[bucardo.Script] {
+		t.Errorf("input sum %q, want the one given", in.SHA256)
+	}
+	if in, _ := f.Manifest.Input(bucardo.Schema); in.SHA256 != generator.SHA256(files[bucardo.Schema]) {
+		t.Errorf("input sum %q, want the file's", in.SHA256)
+	}
+}

@@ -23,6 +23,7 @@ type Options struct {
 	Version string            // upstream version or ref
 	Source  Source            // where Files came from
 	Files   map[string][]byte // pristine inputs, verified by the caller
+	SHA256  map[string]string // hex sha256 of Files when the caller has it (upstream.Release.SHA256); else computed
 	Series  *patch.Series
 	Fuzz    int // allowed fuzz per hunk; 0 refuses fuzzy placement
 }
@@ -58,19 +59,24 @@ func Generate(opt Options) (*Fork, error) {
 		Version: opt.Version,
 		Source:  opt.Source,
 		Series:  opt.Series.Hash(),
-		Inputs:  sums(opt.Files, func(string) fs.FileMode { return 0o644 }),
-		Outputs: sums(out, func(n string) fs.FileMode { return modes[n] }),
+		Inputs:  sums(opt.Files, opt.SHA256, func(string) fs.FileMode { return 0o644 }),
+		Outputs: sums(out, nil, func(n string) fs.FileMode { return modes[n] }),
 		Patches: results,
 	}
 	return f, nil
 }
 
-// sums lists each file's size, mode (as written to the fork folder) and sha256.
-func sums(files map[string][]byte, mode func(string) fs.FileMode) []FileSum {
+// sums lists each file's size, mode (as written to the fork folder) and
+// sha256: the one in known, else computed.
+func sums(files map[string][]byte, known map[string]string, mode func(string) fs.FileMode) []FileSum {
 	var out []FileSum
 	for _, n := range bucardo.Names {
 		b := files[n]
-		out = append(out, FileSum{Name: n, Size: int64(len(b)), Mode: fmt.Sprintf("%04o", mode(n)), SHA256: SHA256(b)})
+		sum, ok := known[n]
+		if !ok {
+			sum = SHA256(b)
+		}
+		out = append(out, FileSum{Name: n, Size: int64(len(b)), Mode: fmt.Sprintf("%04o", mode(n)), SHA256: sum})
 	}
 	return out
 }

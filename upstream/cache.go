@@ -63,6 +63,7 @@ type fileMeta struct {
 type entry struct {
 	meta  meta
 	files map[string][]byte
+	sums  map[string]string // sha256 of files, as verified
 }
 
 func (c *cache) repoDir(repo string) string {
@@ -127,7 +128,7 @@ func readMeta(dir, repo, ref string) (*entry, error) {
 	if err != nil {
 		return nil, err
 	}
-	e := &entry{files: map[string][]byte{}}
+	e := &entry{files: map[string][]byte{}, sums: map[string]string{}}
 	if err := json.Unmarshal(data, &e.meta); err != nil {
 		return nil, fmt.Errorf("meta.json: %w", err)
 	}
@@ -148,6 +149,7 @@ func (e *entry) verify(name string, b []byte, pins map[string]string) error {
 	case pins != nil && sum != pins[name]:
 		return fmt.Errorf("%s: sha256 %s, pinned %s", name, sum, pins[name])
 	}
+	e.sums[name] = sum
 	return nil
 }
 

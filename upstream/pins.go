@@ -36,10 +36,11 @@ func readPins(fsys fs.FS, flavor, version string) (pinned, error) {
 	return pinned{sums: sums, commit: commit}, nil
 }
 
-// verifyPins checks files against pins; source and pin are for the message.
-func verifyPins(files map[string][]byte, pins map[string]string, source, pin string) error {
+// verifyPins checks the files' sha256 sums against pins; source and pin
+// are for the message.
+func verifyPins(sums map[string]string, pins map[string]string, source, pin string) error {
 	for _, name := range bucardo.Names {
-		if got := sha256Hex(files[name]); got != pins[name] {
+		if got := sums[name]; got != pins[name] {
 			return &ChecksumError{File: name, Algo: "sha256", Want: pins[name], Got: got, Source: source, Pin: pin}
 		}
 	}

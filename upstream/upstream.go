@@ -58,6 +58,7 @@ type Release struct {
 	Pinned    bool              // verified against pins
 	Pin       string            // the pin file in the patches tree, when Pinned
 	Files     map[string][]byte // exactly bucardo.Script and bucardo.Schema
+	SHA256    map[string]string // hex sha256 of each of Files, computed once as they are verified
 	Requests  int               // GitHub API requests spent
 }
 
@@ -179,12 +180,13 @@ func fetchLocal(opt *Options) (*Release, error) {
 // check verifies r.Files against the pins of r.Version, and r.Commit
 // against the pinned commit, which it becomes when r came without one.
 func (r *Release) check(opt *Options) error {
+	r.hash()
 	p, err := opt.pins(r.Version)
 	if err != nil || p.sums == nil {
 		return err
 	}
 	pin := catalog.ChecksumsPath(opt.Flavor, r.Version)
-	if err := verifyPins(r.Files, p.sums, r.String(), pin); err != nil {
+	if err := verifyPins(r.SHA256, p.sums, r.String(), pin); err != nil {
 		return err
 	}
 	if err := r.checkCommit(p.commit, opt); err != nil {
@@ -192,6 +194,18 @@ func (r *Release) check(opt *Options) error {
 	}
 	r.Pinned, r.Pin = true, pin
 	return nil
+}
+
+// hash fills in r.SHA256 for the files not hashed yet.
+func (r *Release) hash() {
+	if r.SHA256 == nil {
+		r.SHA256 = map[string]string{}
+	}
+	for name, b := range r.Files {
+		if _, ok := r.SHA256[name]; !ok {
+			r.SHA256[name] = sha256Hex(b)
+		}
+	}
 }
 
 // checkCommit takes the pinned commit (if any) as r's, refusing another.
@@ -261,7 +275,7 @@ func offlineError(opt *Options, c *cache) error {
 }
 
 func (r *Release) fromCache(e *entry, opt *Options) (*Release, error) {
-	r.Files, r.Commit, r.FromCache = e.files, e.meta.Commit, true
+	r.Files, r.Commit, r.FromCache, r.SHA256 = e.files, e.meta.Commit, true, e.sums
 	return r, r.check(opt)
 }
 
@@ -287,7 +301,7 @@ func (r *Release) download(ctx context.Context, h *hub, cached *entry, pinned st
 		_, err := r.fromCache(cached, opt)
 		return err
 	}
-	r.Commit, r.Files = commit, map[string][]byte{}
+	r.Commit, r.Files, r.SHA256 = commit, map[string][]byte{}, nil
 	for _, name := range bucardo.Names {
 		b, err := h.file(ctx, name, commit, r.String())
 		if err != nil {

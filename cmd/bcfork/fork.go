@@ -52,6 +52,7 @@ func (o forkOptions) build(ctx context.Context, opt upstream.Options) (*generato
 		Version: rel.Version,
 		Source:  sourceOf(rel),
 		Files:   rel.Files,
+		SHA256:  rel.SHA256,
 		Series:  series,
 		Fuzz:    o.Fuzz,
 	})
