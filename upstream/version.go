@@ -4,26 +4,27 @@ import (
 	"fmt"
 	"regexp"
 	"strings"
+	"sync"
 
 	"github.com/bcfork/bcfork/internal/bucardo"
 )
 
 var (
-	releaseRE   = regexp.MustCompile(`^[0-9]+(\.[0-9]+)+$`)
-	refCharsRE  = regexp.MustCompile(`^[A-Za-z0-9._/+-]+$`)
-	repoRE      = regexp.MustCompile(`^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$`)
-	flavorRE    = regexp.MustCompile(`^[a-z0-9][a-z0-9_-]*$`)
-	scriptVerRE = regexp.MustCompile(`(?m)^[ \t]*our[ \t]+\$VERSION[ \t]*=[ \t]*['"]([^'"\s]+)['"][ \t]*;`)
+	releaseRE   = lazyRegexp(`^[0-9]+(\.[0-9]+)+$`)
+	refCharsRE  = lazyRegexp(`^[A-Za-z0-9._/+-]+$`)
+	repoRE      = lazyRegexp(`^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$`)
+	flavorRE    = lazyRegexp(`^[a-z0-9][a-z0-9_-]*$`)
+	scriptVerRE = lazyRegexp(`(?m)^[ \t]*our[ \t]+\$VERSION[ \t]*=[ \t]*['"]([^'"\s]+)['"][ \t]*;`)
 )
 
 // isRelease reports whether v looks like a release number, e.g. "5.6.0".
-func isRelease(v string) bool { return releaseRE.MatchString(v) }
+func isRelease(v string) bool { return releaseRE().MatchString(v) }
 
 // validRef accepts tags, branches and commits that are safe as path parts:
 // letters, digits and ._/+- without "..", "//" or a leading "-", "." or "/".
 func validRef(ref string) error {
 	switch {
-	case ref == "" || len(ref) > 200 || !refCharsRE.MatchString(ref),
+	case ref == "" || len(ref) > 200 || !refCharsRE().MatchString(ref),
 		strings.Contains(ref, ".."), strings.Contains(ref, "//"),
 		strings.HasPrefix(ref, "-"), strings.HasPrefix(ref, "."), strings.HasPrefix(ref, "/"),
 		strings.HasSuffix(ref, "/"), strings.HasSuffix(ref, "."), strings.Contains(ref, "/."):
@@ -35,7 +36,7 @@ func validRef(ref string) error {
 // ValidFlavor accepts flavor names that are safe as a folder of the patches
 // tree: lower case letters, digits, '_' and '-', not starting with '_' or '-'.
 func ValidFlavor(flavor string) error {
-	if len(flavor) > 64 || !flavorRE.MatchString(flavor) {
+	if len(flavor) > 64 || !flavorRE().MatchString(flavor) {
 		return fmt.Errorf("%w: flavor %q", ErrInvalid, flavor)
 	}
 	return nil
@@ -43,7 +44,7 @@ func ValidFlavor(flavor string) error {
 
 func validRepo(repo string) error {
 	owner, name, _ := strings.Cut(repo, "/")
-	if !repoRE.MatchString(repo) || strings.Contains(repo, "..") || owner == "." || name == "." {
+	if !repoRE().MatchString(repo) || strings.Contains(repo, "..") || owner == "." || name == "." {
 		return fmt.Errorf("%w: repository %q, want OWNER/NAME", ErrInvalid, repo)
 	}
 	return nil
@@ -51,7 +52,7 @@ func validRepo(repo string) error {
 
 // scriptVersion reads $VERSION from the bucardo script.
 func scriptVersion(script []byte) (string, error) {
-	m := scriptVerRE.FindSubmatch(script)
+	m := scriptVerRE().FindSubmatch(script)
 	if m == nil {
 		return "", fmt.Errorf("no `our $VERSION = '...';` line in %q", bucardo.Script)
 	}
@@ -81,4 +82,9 @@ func agreeVersion(flavor, asked, found string) (string, error) {
 		return "", fmt.Errorf("%w: asked for %s, but %s says $VERSION is %s", ErrVersionMismatch, asked, bucardo.Script, found)
 	}
 	return asked, nil // a ref such as "master" labels the files of a checkout
+}
+
+// lazyRegexp compiles expr the first time it is needed, not at start-up.
+func lazyRegexp(expr string) func() *regexp.Regexp {
+	return sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(expr) })
 }
