@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"unsafe"
 
 	"github.com/bluekeyes/go-gitdiff/gitdiff"
 )
@@ -535,7 +536,7 @@ func (a *applier) failure(h hunk) *ApplyError {
 			e.Line, e.Want = guess+i+1, strings.TrimSuffix(want, "\n")
 			e.EOF = guess+i >= len(a.in.lines)
 			if !e.EOF {
-				e.Got = strings.TrimSuffix(a.in.lines[guess+i], "\n")
+				e.Got = strings.Clone(strings.TrimSuffix(a.in.lines[guess+i], "\n"))
 			}
 			break
 		}
@@ -584,8 +585,16 @@ func (a *applier) misplaced(h hunk, at int) string {
 }
 
 // splitLines splits text into lines that keep their newline; a last line
-// without one is kept as it is.
-func splitLines(text []byte) []string { return splitString(string(text)) }
+// without one is kept as it is. The lines share text's memory instead of
+// copying it (the engine never modifies its inputs, and every output it
+// builds from lines is a copy): a line that outlives the call, as in an
+// error, must be cloned.
+func splitLines(text []byte) []string {
+	if len(text) == 0 {
+		return []string{}
+	}
+	return splitString(unsafe.String(&text[0], len(text)))
+}
 
 func splitString(s string) []string {
 	lines := make([]string, 0, strings.Count(s, "\n")+1)
