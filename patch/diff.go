@@ -50,8 +50,8 @@ type script struct {
 // diffLines aligns the lines of a and b with go-diff's Myers diff in line
 // mode, with no time limit.
 func diffLines(a, b []byte) script {
-	ids := lineIDs{}
-	return align(ids.text(a), ids.text(b))
+	ids, ta := newLineIDs(a)
+	return align(ta, ids.like(b, ta))
 }
 
 // text is a text split into lines that keep their newline, and one rune
@@ -66,7 +66,35 @@ type text struct {
 // by any number of texts (Merge numbers base once for its two diffs).
 type lineIDs map[string]rune
 
-func (ids lineIDs) text(b []byte) text { return ids.split(splitLines(b)) }
+// newLineIDs returns ids sized for a text like a, and a's text.
+func newLineIDs(a []byte) (lineIDs, text) {
+	lines := splitLines(a)
+	ids := make(lineIDs, len(lines))
+	return ids, ids.split(lines)
+}
+
+// like is text for b when b is mostly ref, a text of the same ids: the
+// lines b shares with ref at its start and end take ref's runes by
+// comparison, and only the others are looked up. The runes are those
+// text would give, for less.
+func (ids lineIDs) like(b []byte, ref text) text {
+	lines := splitLines(b)
+	n := min(len(lines), len(ref.lines))
+	head := 0
+	for head < n && lines[head] == ref.lines[head] {
+		head++
+	}
+	tail := 0
+	for tail < n-head && lines[len(lines)-1-tail] == ref.lines[len(ref.lines)-1-tail] {
+		tail++
+	}
+	mid := ids.split(lines[head : len(lines)-tail])
+	t := text{lines: lines, runes: make([]rune, 0, len(lines))}
+	t.runes = append(t.runes, ref.runes[:head]...)
+	t.runes = append(t.runes, mid.runes...)
+	t.runes = append(t.runes, ref.runes[len(ref.runes)-tail:]...)
+	return t
+}
 
 func (ids lineIDs) split(lines []string) text {
 	t := text{lines: lines, runes: make([]rune, len(lines))}

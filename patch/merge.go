@@ -26,9 +26,8 @@ type Conflict struct {
 // conflict markers and reports a Conflict. A side's line without a final
 // newline gets one inside a conflict, so that markers start their lines.
 func Merge(base, ours, theirs []byte) (merged []byte, conflicts []Conflict) {
-	ids := lineIDs{}
-	b := ids.text(base)
-	so, st := align(b, ids.text(ours)), align(b, ids.text(theirs))
+	ids, b := newLineIDs(base)
+	so, st := align(b, ids.like(ours, b)), align(b, ids.like(theirs, b))
 	m := &merger{base: so.a, sides: [2]side{{lines: so.b, changes: changes(so)}, {lines: st.b, changes: changes(st)}}}
 	m.run()
 	return joinLines(m.out), m.conflicts
