@@ -41,7 +41,7 @@ STATICCHECK ?= honnef.co/go/tools/cmd/staticcheck@v0.8.2
 check: cross
 	$(GO) vet ./...
 	$(GO) run $(STATICCHECK) ./...
-	@if command -v shellcheck >/dev/null; then shellcheck -x e2e/run.sh scripts/*.sh bench/*.sh .ci/run; \
+	@if command -v shellcheck >/dev/null; then shellcheck -x e2e/run.sh scripts/*.sh .ci/run; \
 	else echo "make check: shellcheck not installed, shell scripts not checked (.ci/run installs it)"; fi
 	@out=$$(gofmt -l .); if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
 	@$(GO) mod tidy -diff || { echo "go mod tidy would change go.mod/go.sum (the diff above)"; exit 1; }
@@ -58,10 +58,12 @@ cross:
 golden:
 	$(GO) test ./patch ./install ./cmd/bcfork -run 'Golden|Script' -update
 
+## bench: Go benchmarks, then one table of bcfork against GNU patch, git apply
+## and git merge-file on the same work (bench/compare; BENCHFLAGS="-n 41 -instr")
+BENCHFLAGS ?=
 bench: pristine
 	$(GO) test -run '^$$' -bench . -benchmem ./...
-	bench/engine.sh
-	bench/generate.sh
+	$(GO) run ./bench/compare -tags '$(BUILDTAGS)' $(BENCHFLAGS)
 
 ## e2e: two real Bucardo daemons on this host (needs root; installs what it lacks)
 e2e: build pristine

@@ -131,7 +131,11 @@ func printResources(w io.Writer, cases []*benchCase, instr bool) {
 			}
 			cpu = append(cpu, num(quantile(sorted(cmd.cpus()), .5)))
 			rss = append(rss, fmt.Sprint(cmd.peakRSS()))
-			ir = append(ir, fmt.Sprintf("%.1fM", float64(cmd.ir)/1e6))
+			if cmd.ir > 0 {
+				ir = append(ir, fmt.Sprintf("%.1fM", float64(cmd.ir)/1e6))
+			} else {
+				ir = append(ir, "–")
+			}
 		}
 		line := fmt.Sprintf("| %s | %s | %s", c.name, strings.Join(cpu, " / "), strings.Join(rss, " / "))
 		if instr {
