@@ -6,8 +6,8 @@
 // same files: a timing of different work means nothing. Then it runs the
 // commands N times each, interleaved (one of each a round, the order
 // rotating), as processes, and reports the median wall time with its
-// interquartile range, the median CPU time (user + system) and the peak
-// RSS. A ratio is the median of the per-round ratios, so that a burst of
+// interquartile range, the median CPU time (user + system) and, from one
+// more run under /usr/bin/time, the peak RSS. A ratio is the median of the per-round ratios, so that a burst of
 // load from other processes hits both sides of a pair alike. With -instr,
 // each command also runs once under valgrind's callgrind, which counts the
 // instructions it executes (children included): a figure the machine's load
@@ -54,13 +54,13 @@ type command struct {
 	stdout bool     // its standard output is out
 	after  []string // run once after the first run, before the check
 	runs   []run
+	rss    int64 // peak RSS in KB, from /usr/bin/time
 	ir     int64 // instructions counted by callgrind; 0 when not counted
 }
 
 // run is one timed run of a command.
 type run struct {
 	wall, cpu time.Duration
-	rss       int64 // KB
 }
 
 // benchCase is work done by bcfork and by one or more other tools.
@@ -191,6 +191,13 @@ func (cfg *config) measure(c *benchCase) error {
 			cmd.runs = append(cmd.runs, res)
 		}
 	}
+	for _, cmd := range c.cmds {
+		rss, err := cmd.peakRSS()
+		if err != nil {
+			return err
+		}
+		cmd.rss = rss
+	}
 	if !cfg.instr {
 		return nil
 	}
@@ -258,7 +265,7 @@ func (c *command) once() (run, error) {
 	if err != nil {
 		return run{}, fmt.Errorf("%s: %w\n%s", strings.Join(c.argv, " "), err, stderr.Bytes())
 	}
-	return run{wall: wall, cpu: cmd.ProcessState.UserTime() + cmd.ProcessState.SystemTime(), rss: maxRSS(cmd.ProcessState)}, nil
+	return run{wall: wall, cpu: cmd.ProcessState.UserTime() + cmd.ProcessState.SystemTime()}, nil
 }
 
 // exec prepares argv with c's environment and output.
@@ -276,6 +283,30 @@ func (c *command) exec(argv []string) (*exec.Cmd, *bytes.Buffer, func(), error) 
 	}
 	cmd.Stdout = f
 	return cmd, stderr, func() { f.Close() }, nil
+}
+
+// peakRSS runs c once under /usr/bin/time and returns the largest peak
+// RSS of its processes, in KB. (The rusage of a child that Go starts
+// counts the starting process's own RSS, which would hide small tools.)
+func (c *command) peakRSS() (int64, error) {
+	out := filepath.Join(os.TempDir(), fmt.Sprintf("bcfork-compare-rss-%d", os.Getpid()))
+	defer os.Remove(out)
+	argv := append([]string{"/usr/bin/time", "-f", "%M", "-o", out}, c.argv...)
+	cmd, stderr, closer, err := c.exec(argv)
+	if err != nil {
+		return 0, err
+	}
+	defer closer()
+	if err := cmd.Run(); err != nil {
+		return 0, fmt.Errorf("%s: %w\n%s", strings.Join(argv, " "), err, stderr.Bytes())
+	}
+	data, err := os.ReadFile(out)
+	if err != nil {
+		return 0, err
+	}
+	var kb int64
+	_, err = fmt.Sscan(string(data), &kb)
+	return kb, err
 }
 
 // instructions runs c once under callgrind, children included, and

@@ -3,19 +3,10 @@ package main
 import (
 	"fmt"
 	"io"
-	"os"
 	"slices"
 	"strings"
-	"syscall"
 	"time"
 )
-
-func maxRSS(ps *os.ProcessState) int64 {
-	if ru, ok := ps.SysUsage().(*syscall.Rusage); ok {
-		return ru.Maxrss // KB on Linux
-	}
-	return 0
-}
 
 // quantile returns the q-quantile of sorted xs, interpolated.
 func quantile(xs []float64, q float64) float64 {
@@ -52,14 +43,6 @@ func (c *command) cpus() []float64 {
 		out = append(out, ms(r.cpu))
 	}
 	return out
-}
-
-func (c *command) peakRSS() int64 {
-	var m int64
-	for _, r := range c.runs {
-		m = max(m, r.rss)
-	}
-	return m
 }
 
 // wallCell is "median (p25–p75)" of the wall times in ms.
@@ -130,7 +113,7 @@ func printResources(w io.Writer, cases []*benchCase, instr bool) {
 				continue
 			}
 			cpu = append(cpu, num(quantile(sorted(cmd.cpus()), .5)))
-			rss = append(rss, fmt.Sprint(cmd.peakRSS()))
+			rss = append(rss, fmt.Sprint(cmd.rss))
 			if cmd.ir > 0 {
 				ir = append(ir, fmt.Sprintf("%.1fM", float64(cmd.ir)/1e6))
 			} else {
