@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/bcfork/bcfork/internal/bucardo"
+	"github.com/stretchr/testify/require"
 )
 
 // numstat returns the lines git diff --no-index --numstat counts as added
@@ -18,8 +19,8 @@ import (
 func numstat(t *testing.T, a, b []byte) Change {
 	t.Helper()
 	dir := t.TempDir()
-	must(t, os.WriteFile(filepath.Join(dir, "a"), a, 0o644))
-	must(t, os.WriteFile(filepath.Join(dir, "b"), b, 0o644))
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "a"), a, 0o644))
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "b"), b, 0o644))
 	cmd := exec.Command("git", "diff", "--no-index", "--numstat", "a", "b")
 	cmd.Dir = dir
 	cmd.Env = append(os.Environ(), "GIT_CEILING_DIRECTORIES="+dir, "GIT_CONFIG_NOSYSTEM=1", "GIT_CONFIG_GLOBAL=/dev/null")
