@@ -282,3 +282,19 @@ func writeLine(buf *bytes.Buffer, o op, line string) {
 		buf.WriteString("\n\\ No newline at end of file\n")
 	}
 }
+
+// Edit is one change between two texts: lines [A0, A1) of the first
+// became lines [B0, B1) of the second (0-based; an empty range is where
+// lines were inserted or removed).
+type Edit struct {
+	A0, A1, B0, B1 int
+}
+
+// Edits lists the changes from a to b in order, aligned as Diff aligns them.
+func Edits(a, b []byte) []Edit {
+	var out []Edit
+	for _, c := range changes(diffLines(a, b)) {
+		out = append(out, Edit{A0: c.b0, A1: c.b1, B0: c.s0, B1: c.s1})
+	}
+	return out
+}

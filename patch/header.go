@@ -169,3 +169,59 @@ func decodeWords(s string) string {
 	}
 	return d
 }
+
+// SetLastUpdate returns a patch's text with the value of its DEP-3
+// Last-Update field set to date (YYYY-MM-DD); the diff and the other
+// fields are kept byte for byte. A header without the field gets it as
+// its last field, before the blank line or "---" that ends it.
+func SetLastUpdate(raw []byte, date string) []byte {
+	text := string(raw)
+	end := headerEnd(text)
+	lines := strings.SplitAfter(text[:end], "\n")
+	for i, l := range lines {
+		key, _, ok := strings.Cut(l, ":")
+		if ok && strings.EqualFold(key, "last-update") {
+			lines[i] = key + ": " + date + lineEnd(l)
+			return []byte(strings.Join(lines, "") + text[end:])
+		}
+	}
+	at := fieldsEnd(lines)
+	field := "Last-Update: " + date + "\n"
+	if at > 0 && !strings.HasSuffix(lines[at-1], "\n") {
+		field = "\n" + field
+	}
+	lines = append(lines[:at], append([]string{field}, lines[at:]...)...)
+	return []byte(strings.Join(lines, "") + text[end:])
+}
+
+// headerEnd is the offset where a patch's diff starts: its first "--- "
+// or "diff " line, or "---" alone; len(text) when there is none.
+func headerEnd(text string) int {
+	off := 0
+	for _, l := range strings.SplitAfter(text, "\n") {
+		t := strings.TrimRight(l, "\n")
+		if t == "---" || strings.HasPrefix(t, "--- ") || strings.HasPrefix(t, "diff ") || strings.HasPrefix(t, "Index: ") {
+			return off
+		}
+		off += len(l)
+	}
+	return len(text)
+}
+
+// fieldsEnd is the index of the first line after the header's fields:
+// its first blank line, else the end.
+func fieldsEnd(lines []string) int {
+	for i, l := range lines {
+		if strings.TrimSpace(l) == "" {
+			return i
+		}
+	}
+	return len(lines)
+}
+
+func lineEnd(l string) string {
+	if strings.HasSuffix(l, "\n") {
+		return "\n"
+	}
+	return ""
+}

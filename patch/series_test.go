@@ -220,3 +220,24 @@ func FuzzParse(f *testing.F) {
 		}
 	})
 }
+
+func TestSetLastUpdate(t *testing.T) {
+	const diff = "--- a/f\n+++ b/f\n@@ -1 +1 @@\n-Last-Update: old\n+x\n"
+	tests := []struct{ name, in, want string }{
+		{"replaced", "Description: d\nLast-Update: 2020-01-01\n\n" + diff, "Description: d\nLast-Update: 2026-12-01\n\n" + diff},
+		{"any case, key kept", "last-update: 2020-01-01\n---\n" + diff, "last-update: 2026-12-01\n---\n" + diff},
+		{"added after the fields", "Description: d\nAuthor: a\n\n" + diff, "Description: d\nAuthor: a\nLast-Update: 2026-12-01\n\n" + diff},
+		{"added before the diff", "Description: d\n" + diff, "Description: d\nLast-Update: 2026-12-01\n" + diff},
+		{"the diff's lines are not fields", diff, "Last-Update: 2026-12-01\n" + diff},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			assert.Equal(t, tt.want, string(SetLastUpdate([]byte(tt.in), "2026-12-01")))
+		})
+	}
+}
+
+func TestEdits(t *testing.T) {
+	want := []Edit{{A0: 1, A1: 2, B0: 1, B1: 2}, {A0: 4, A1: 4, B0: 4, B1: 5}}
+	assert.Equal(t, want, Edits([]byte("a\nb\nc\nd\n"), []byte("a\nB\nc\nd\ne\n")))
+}
