@@ -38,6 +38,10 @@ type Carried struct {
 	Status Status
 	Raw    []byte             // the patch as written in the new series; nil when dropped
 	Hunks  []patch.HunkResult // where the old patch applied to the new files (clean and moved only)
+	// Recorded is set for a patch Resolved with the recorded resolutions;
+	// Unrecorded for one resolved by hand whose resolution could not be
+	// recorded (the file was edited outside its marked regions).
+	Recorded, Unrecorded bool
 }
 
 // ErrConflict is matched (errors.Is) by *ConflictError.
@@ -104,6 +108,18 @@ type Rebase struct {
 	Old, New   map[string][]byte // pristine files it applies to, and those to carry it onto
 	Extra      map[string][]byte // other files of the series folder, carried as they are
 	Meta       map[string]string // the caller's notes, kept in the work folder
+	From, Onto Label             // the series carried and where to; optional, for Files
+
+	// Date (YYYY-MM-DD), when set, is the Last-Update that a rewritten
+	// patch gets. Previous is the series folder the new one replaces, if
+	// any: Files keeps its copy of a patch that differs only in
+	// Last-Update, and Run takes the resolutions recorded there. Neither
+	// is kept in the work folder: give them again after Load.
+	Date     string
+	Previous map[string][]byte
+
+	Recorded    []Resolution // resolutions Run may take; Run reads Previous's when nil
+	Resolutions []Resolution // the resolutions this rebase used, for the new folder
 
 	Done     []Carried         // the patches carried so far, in order
 	Conflict *ConflictError    // set while stopped at a conflict
@@ -149,6 +165,13 @@ func (r *Rebase) prepare() error {
 			return fmt.Errorf("rebasing: pristine %q missing", n)
 		}
 	}
+	if r.Recorded == nil && r.Previous[ResolutionsName] != nil {
+		rs, err := ParseResolutions(r.Previous[ResolutionsName])
+		if err != nil {
+			return fmt.Errorf("rebasing: %w", err)
+		}
+		r.Recorded = rs
+	}
 	base, _, err := patch.Apply(r.Old, &patch.Series{Patches: r.Series.Patches[:len(r.Done)]}, forked)
 	if err != nil {
 		return fmt.Errorf("rebasing: the series does not apply to the old files: %w", err)
@@ -169,6 +192,13 @@ func (r *Rebase) step(p *patch.Patch) error {
 	}
 	merged, conflict := r.merge(p, ours)
 	if conflict != nil {
+		if files, used, ok := r.recorded(conflict, merged); ok {
+			rp := r.rewrite(p, files, Resolved)
+			rp.Recorded = true
+			r.Resolutions = append(r.Resolutions, used...)
+			r.advance(ours, files, rp)
+			return nil
+		}
 		r.Conflict, r.Work = conflict, merged
 		return conflict
 	}
@@ -239,6 +269,16 @@ func sameFiles(a, b map[string][]byte) bool {
 // rewrite writes p's header and the diff from theirs to files: for the
 // files p touches, in its order, then any other file that differs.
 func (r *Rebase) rewrite(p *patch.Patch, files map[string][]byte, status Status) Carried {
+	raw := rewritten(p, r.theirs, files, r.Date)
+	if raw == nil {
+		return Carried{Name: p.Name, Status: Dropped}
+	}
+	return Carried{Name: p.Name, Status: status, Raw: raw}
+}
+
+// rewritten is p's header and the diff from files to to, with Last-Update
+// set to date unless it is ""; nil when the files are the same.
+func rewritten(p *patch.Patch, from, to map[string][]byte, date string) []byte {
 	names := touched(p)
 	for _, n := range bucardo.Names {
 		if !slices.Contains(names, n) {
@@ -247,13 +287,16 @@ func (r *Rebase) rewrite(p *patch.Patch, files map[string][]byte, status Status)
 	}
 	var diff []byte
 	for _, n := range names {
-		diff = append(diff, patch.Diff(n, r.theirs[n], files[n])...)
+		diff = append(diff, patch.Diff(n, from[n], to[n])...)
 	}
 	if len(diff) == 0 {
-		return Carried{Name: p.Name, Status: Dropped}
+		return nil
 	}
 	raw := append([]byte(p.Header.Raw), diff...)
-	return Carried{Name: p.Name, Status: status, Raw: raw}
+	if date != "" {
+		raw = patch.SetLastUpdate(raw, date)
+	}
+	return raw
 }
 
 // advance records a carried patch and moves base and theirs past it.
@@ -288,7 +331,14 @@ func (r *Rebase) Resolve(files map[string][]byte) error {
 	if err != nil {
 		return fmt.Errorf("resolving: %w", err)
 	}
-	r.advance(ours, resolved, r.rewrite(p, resolved, Resolved))
+	rp := r.rewrite(p, resolved, Resolved)
+	merged, _ := r.merge(p, ours)
+	if used, ok := record(r.Conflict, merged, resolved); ok {
+		r.Resolutions = append(r.Resolutions, used...)
+	} else {
+		rp.Unrecorded = true
+	}
+	r.advance(ours, resolved, rp)
 	r.Conflict, r.Work = nil, nil
 	return nil
 }
@@ -389,20 +439,34 @@ func applyExact(files map[string][]byte, done []Carried) (map[string][]byte, err
 
 // Files returns the new series folder, but for its checksums: the series
 // file (dropped patches commented out), the carried patches and Extra.
+//
+// With From and Onto set, the series file's comments name Onto's version
+// instead of From's and say where the series was carried from, and
+// README.md is written anew to say so. A patch that differs from its copy
+// in Previous only in Last-Update is that copy. The resolutions used are
+// written to ResolutionsName.
 func (r *Rebase) Files() map[string][]byte {
 	out := maps.Clone(r.Extra)
 	if out == nil {
 		out = map[string][]byte{}
 	}
+	delete(out, ResolutionsName)
 	var dropped []string
 	for _, rp := range r.Done {
 		if rp.Raw == nil {
 			dropped = append(dropped, rp.Name)
 			continue
 		}
-		out[rp.Name] = rp.Raw
+		out[rp.Name] = keepDate(rp.Raw, r.Previous[rp.Name])
 	}
 	out[patch.SeriesName] = r.seriesText(dropped)
+	if r.labelled() {
+		out[patch.SeriesName] = r.nameSeries(out[patch.SeriesName])
+		out[ReadmeName] = r.readme()
+	}
+	if len(r.Resolutions) > 0 {
+		out[ResolutionsName] = FormatResolutions(r.Resolutions)
+	}
 	return out
 }
 
@@ -445,18 +509,23 @@ const (
 
 // state is rebase.json.
 type state struct {
-	Format   int               `json:"format"`
-	Meta     map[string]string `json:"meta,omitempty"`
-	Series   []string          `json:"series"`
-	Extra    []string          `json:"extra,omitempty"`
-	Done     []doneState       `json:"done"`
-	Conflict *ConflictError    `json:"conflict,omitempty"`
+	Format      int               `json:"format"`
+	Meta        map[string]string `json:"meta,omitempty"`
+	Series      []string          `json:"series"`
+	Extra       []string          `json:"extra,omitempty"`
+	Done        []doneState       `json:"done"`
+	Conflict    *ConflictError    `json:"conflict,omitempty"`
+	From        Label             `json:"from"`
+	Onto        Label             `json:"onto"`
+	Resolutions []Resolution      `json:"resolutions,omitempty"` // used so far
 }
 
 type doneState struct {
-	Name   string             `json:"name"`
-	Status Status             `json:"status"`
-	Hunks  []patch.HunkResult `json:"hunks,omitempty"`
+	Name       string             `json:"name"`
+	Status     Status             `json:"status"`
+	Hunks      []patch.HunkResult `json:"hunks,omitempty"`
+	Recorded   bool               `json:"recorded,omitempty"`
+	Unrecorded bool               `json:"unrecorded,omitempty"`
 }
 
 const stateFormat = 1
@@ -474,7 +543,8 @@ func (r *Rebase) Save(dir string) error {
 }
 
 func (r *Rebase) workFiles() (map[string][]byte, error) {
-	st := state{Format: stateFormat, Meta: r.Meta, Conflict: r.Conflict, Series: []string{}, Done: []doneState{}}
+	st := state{Format: stateFormat, Meta: r.Meta, Conflict: r.Conflict, Series: []string{}, Done: []doneState{},
+		From: r.From, Onto: r.Onto, Resolutions: r.Resolutions}
 	files := map[string][]byte{}
 	for _, n := range bucardo.Names {
 		files[filepath.Join(workOld, n)] = r.Old[n]
@@ -496,7 +566,7 @@ func (r *Rebase) workFiles() (map[string][]byte, error) {
 		files[filepath.Join(workExtra, n)] = r.Extra[n]
 	}
 	for _, rp := range r.Done {
-		st.Done = append(st.Done, doneState{Name: rp.Name, Status: rp.Status, Hunks: rp.Hunks})
+		st.Done = append(st.Done, doneState{Name: rp.Name, Status: rp.Status, Hunks: rp.Hunks, Recorded: rp.Recorded, Unrecorded: rp.Unrecorded})
 		if rp.Raw != nil {
 			files[filepath.Join(workDone, rp.Name)] = rp.Raw
 		}
@@ -528,7 +598,7 @@ func Load(dir string) (*Rebase, error) {
 	if st.Format != stateFormat {
 		return nil, fmt.Errorf("reading %q: format %d, want %d", filepath.Join(dir, StateName), st.Format, stateFormat)
 	}
-	r := &Rebase{Meta: st.Meta, Conflict: st.Conflict}
+	r := &Rebase{Meta: st.Meta, Conflict: st.Conflict, From: st.From, Onto: st.Onto, Resolutions: st.Resolutions}
 	if err := r.loadSeries(dir, st); err != nil {
 		return nil, err
 	}
@@ -586,7 +656,7 @@ func (r *Rebase) loadDone(dir string, st state) error {
 		if d.Name != r.Series.Patches[i].Name {
 			return fmt.Errorf("reading rebase: patch %d is %q, not %q", i+1, d.Name, r.Series.Patches[i].Name)
 		}
-		rp := Carried{Name: d.Name, Status: d.Status, Hunks: d.Hunks}
+		rp := Carried{Name: d.Name, Status: d.Status, Hunks: d.Hunks, Recorded: d.Recorded, Unrecorded: d.Unrecorded}
 		if d.Status != Dropped {
 			raw, err := os.ReadFile(filepath.Join(dir, workDone, d.Name))
 			if err != nil {

@@ -28,13 +28,15 @@ const defaultWork = ".bcfork-rebase"
 // its --from NEW's files.
 type rebaseOptions struct {
 	sourceOptions
-	Onto     string // --onto NEW
-	FromOld  string // --from-old: OLD's files
-	Out      string // --out: the new series folder
-	Work     string // --work: the work folder
-	Continue bool   // --continue
-	Abort    bool   // --abort
-	Force    bool   // --force
+	Onto      string // --onto NEW
+	FromOld   string // --from-old: OLD's files
+	Out       string // --out: the new series folder
+	Work      string // --work: the work folder
+	Continue  bool   // --continue
+	Abort     bool   // --abort
+	Force     bool   // --force
+	OldFlavor string // --old-flavor: OLD's flavor; "" for --flavor
+	JSON      bool   // --json
 }
 
 func rebaseCommand() *cli.Command {
@@ -42,39 +44,55 @@ func rebaseCommand() *cli.Command {
 	return &cli.Command{
 		Name:  "rebase",
 		Usage: "carry a patch series onto a new Bucardo release or ref (for maintainers)",
-		UsageText: `bcfork rebase --version OLD --onto NEW [--from-old FILE|DIR] [--from FILE|DIR] [--patches DIR] [--out DIR] [--work DIR] [--force]
-bcfork rebase --continue [--work DIR] [--force]
+		UsageText: `bcfork rebase --version OLD --onto NEW [--flavor F] [--old-flavor F] [--from-old FILE|DIR] [--from FILE|DIR] [--patches DIR] [--out DIR] [--work DIR] [--force] [--json]
+bcfork rebase --continue [--work DIR] [--force] [--json]
 bcfork rebase --abort [--work DIR]`,
-		Description: `Carries the series patches/<flavor>/OLD onto the pristine files of NEW, one
-patch at a time, with a 3-way merge: base is OLD's files with the earlier
-patches, ours is base with this patch, theirs is NEW's files with the
-earlier patches as carried. Each patch is reported as
+		Description: `Carries the series patches/<old-flavor>/OLD onto the pristine files of NEW,
+one patch at a time, with a 3-way merge: base is OLD's files with the
+earlier patches, ours is base with this patch, theirs is NEW's files with
+the earlier patches as carried. --flavor is NEW's flavor (its pins, its
+folder); --old-flavor, OLD's, defaults to it: carry the upstream series onto
+Debian's package files with --old-flavor upstream --flavor debian. Each patch
+is reported as
 
-   clean (unchanged)      it applies to NEW as it is; kept byte for byte
-   rebased (hunks moved)  it applies at other lines; rewritten with the new ones
-   merged                 it did not apply, but merged without conflict; rewritten
-   dropped                NEW already has its changes; commented out in series
-   CONFLICT in FILE       both changed the same lines
+   unchanged         it applies to NEW as it is; kept byte for byte
+   offset (...)      it applies at other lines; rewritten with the new ones
+   merged            it did not apply, but merged without conflict; rewritten
+   resolved          it conflicted and was resolved, by hand or as recorded
+   dropped           NEW already has its changes; commented out in series
+   CONFLICT in FILE  both changed the same lines
 
-The DEP-3 header of every patch is kept as it is. On a conflict, the work
-folder (--work, default ./` + defaultWork + `) receives FILE with the conflict
-written between "<<<<<<< ours", "||||||| base", "=======" and ">>>>>>> theirs"
-lines, and bcfork exits 3. Edit FILE there, then run bcfork rebase --continue
-(refused while markers remain); bcfork rebase --abort removes the work folder.
-Nothing is written outside the work folder until every patch is carried.
+--json prints the report as one JSON object instead. A rewritten patch keeps
+its DEP-3 header with Last-Update set to today (SOURCE_DATE_EPOCH, when set,
+gives the date), unless the folder it replaces has the same patch but for
+that date: carrying the same series again changes nothing. On a conflict,
+the work folder (--work, default ./` + defaultWork + `) receives FILE with
+the conflict written between "<<<<<<< ours", "||||||| base", "=======" and
+">>>>>>> theirs" lines, and bcfork exits 3. Edit FILE there, then run bcfork
+rebase --continue (refused while markers remain); bcfork rebase --abort
+removes the work folder. Nothing is written outside the work folder until
+every patch is carried. The resolution is recorded in the new folder's file
+"resolutions", and a later rebase onto that folder (--force) that meets the
+same conflict takes it instead of stopping.
 
 The new series folder (--out, default <patches>/<flavor>/NEW, with --patches
-DIR as <patches>, else ./patches) holds series, the patches and checksums,
-which pins NEW's pristine files; other files of the old folder (a README) are
-copied as they are. Before it is written, the new series is applied afresh
-to NEW's files and every hunk must apply at its stated line. An existing
-folder is replaced only with --force, unless it holds nothing but the same
-checksums.
+DIR as <patches>, else ./patches) holds series (its comment naming NEW and
+where the series was carried from), the patches, checksums, which pins NEW's
+pristine files, and a README.md saying how each patch was carried; other
+files of the old folder are copied as they are. Before it is written, the
+new series is applied afresh to NEW's files and every hunk must apply at its
+stated line. An existing folder is replaced only with --force, unless it
+holds nothing but the same checksums.
 
 OLD's files come from the cache, GitHub or --from-old; NEW's from the cache,
 GitHub or --from. Both are verified against their pins; NEW without pins
-(master, a commit) needs --allow-unpinned.`,
-		Flags: append(o.sourceFlags("repo", "github-api", "offline", "no-cache", "allow-unpinned", "patches"),
+(master, a commit) needs --allow-unpinned.
+
+Exit status: 0 every patch carried unchanged; ` + exitChangedText + `; 3 a
+conflict stopped the rebase (or markers remain); 1 failure, 2 usage.`,
+		Flags: append(o.sourceFlags("flavor", "repo", "github-api", "offline", "no-cache", "allow-unpinned", "patches"),
+			&cli.StringFlag{Name: "old-flavor", Destination: &o.OldFlavor, Usage: "the flavor `F` of OLD's series (default: --flavor)"},
+			&cli.BoolFlag{Name: "json", Destination: &o.JSON, Usage: "print the report as JSON"},
 			&cli.StringFlag{Name: "version", Destination: &o.Version, Usage: "the release `OLD` whose series to carry"},
 			&cli.StringFlag{Name: "onto", Destination: &o.Onto, Usage: "the release or ref `NEW` to carry it onto: 5.7.0, master, a commit"},
 			&cli.StringFlag{Name: "from-old", Destination: &o.FromOld, Usage: "read OLD's files from a release tarball or folder `PATH`"},
@@ -100,7 +118,7 @@ func (o *rebaseOptions) run(ctx context.Context, stdout, stderr io.Writer) error
 		if o.Abort {
 			return abortRebase(o.Work, stdout)
 		}
-		return continueRebase(o.Work, o.Force, stdout)
+		return continueRebase(o.Work, o.Force, o.JSON, stdout)
 	}
 	return o.start(ctx, stdout, stderr)
 }
@@ -110,7 +128,7 @@ func (o *rebaseOptions) run(ctx context.Context, stdout, stderr io.Writer) error
 func (o *rebaseOptions) onlyWork() error {
 	for _, f := range []struct{ name, value string }{
 		{"version", o.Version}, {"onto", o.Onto}, {"from", o.From},
-		{"from-old", o.FromOld}, {"out", o.Out}, {"patches", o.Patches},
+		{"from-old", o.FromOld}, {"out", o.Out}, {"patches", o.Patches}, {"old-flavor", o.OldFlavor},
 	} {
 		if f.value != "" {
 			return usagef("--%s is for starting a rebase; --continue and --abort take only --work (and --force)", f.name)
@@ -142,8 +160,8 @@ func isWork(dir string) bool {
 }
 
 // continueRebase goes on with the rebase stopped in work; force lets it
-// replace an existing series folder.
-func continueRebase(work string, force bool, stdout io.Writer) error {
+// replace an existing series folder, asJSON prints the report as JSON.
+func continueRebase(work string, force, asJSON bool, stdout io.Writer) error {
 	if !isWork(work) {
 		return fmt.Errorf("continuing: %w in %q", errNoRebase, work)
 	}
@@ -158,12 +176,15 @@ func continueRebase(work string, force bool, stdout io.Writer) error {
 		r.Meta[metaForce] = "true"
 	}
 	from := len(r.Done)
+	if err := prepareRebase(r); err != nil {
+		return err
+	}
 	if r.Conflict != nil {
 		if err := r.Resolve(r.Work); err != nil {
 			return &workError{work: work, err: err}
 		}
 	}
-	return carry(stdout, r, work, from)
+	return carry(stdout, r, work, from, asJSON)
 }
 
 // rebaseMeta is what a rebase keeps in its work folder for --continue.
@@ -171,6 +192,7 @@ const (
 	metaOld    = "old"
 	metaNew    = "new"
 	metaFlavor = "flavor"
+	metaSince  = "date" // Last-Update of rewritten patches
 	metaOut    = "out"
 	metaForce  = "force"
 	metaSource = "new_source"
@@ -186,20 +208,33 @@ func (o *rebaseOptions) start(ctx context.Context, stdout, stderr io.Writer) err
 	if err := checkWorkFree(work); err != nil {
 		return err
 	}
-	out, err := filepath.Abs(o.outDir())
+	opt, err := o.upstreamOptions(stderr)
+	if err != nil {
+		return err
+	}
+	out, err := filepath.Abs(o.outDir(opt.Flavor))
 	if err != nil {
 		return fmt.Errorf("rebasing: %w", err)
 	}
 	if _, err := replaceable(out, nil, o.Force); err != nil {
 		return err // before any network or work
 	}
-	r, err := o.newRebase(ctx, stderr)
+	date, err := today()
 	if err != nil {
 		return err
 	}
-	r.Meta[metaOut], r.Meta[metaForce] = out, strconv.FormatBool(o.Force)
-	fmt.Fprintf(stdout, "rebasing %s %s onto %s (%s)\n", r.Meta[metaFlavor], old, r.Meta[metaNew], r.Meta[metaSource])
-	return carry(stdout, r, work, 0)
+	r, err := o.newRebase(ctx, opt)
+	if err != nil {
+		return err
+	}
+	r.Meta[metaOut], r.Meta[metaForce], r.Meta[metaSince] = out, strconv.FormatBool(o.Force), date
+	if err := prepareRebase(r); err != nil {
+		return err
+	}
+	if !o.JSON {
+		fmt.Fprintf(stdout, "rebasing %s onto %s (%s)\n", r.From, r.Onto, r.Meta[metaSource])
+	}
+	return carry(stdout, r, work, 0, o.JSON)
 }
 
 func checkWorkFree(work string) error {
@@ -213,7 +248,7 @@ func checkWorkFree(work string) error {
 }
 
 // outDir is --out, else <patches>/<flavor>/NEW.
-func (o *rebaseOptions) outDir() string {
+func (o *rebaseOptions) outDir(flavor string) string {
 	if o.Out != "" {
 		return o.Out
 	}
@@ -221,18 +256,22 @@ func (o *rebaseOptions) outDir() string {
 	if root == "" {
 		root = "patches"
 	}
-	return filepath.Join(root, upstream.DefaultFlavor, o.Onto)
+	return filepath.Join(root, flavor, o.Onto)
 }
 
 // newRebase fetches OLD's and NEW's files and reads OLD's series folder.
-func (o *rebaseOptions) newRebase(ctx context.Context, log io.Writer) (*rebase.Rebase, error) {
-	opt, err := o.upstreamOptions(log)
-	if err != nil {
-		return nil, err
+// opt is for NEW; OLD's flavor is --old-flavor, else the same.
+func (o *rebaseOptions) newRebase(ctx context.Context, opt upstream.Options) (*rebase.Rebase, error) {
+	oldOpt := opt
+	if f := o.OldFlavor; f != "" {
+		if err := upstream.ValidFlavor(f); err != nil {
+			return nil, usagef("--old-flavor %q: want a folder name of the patches tree such as %s or debian", f, upstream.DefaultFlavor)
+		}
+		oldOpt.Flavor = f
 	}
-	oldRel, err := fetchAs(ctx, opt, o.Version, o.FromOld)
+	oldRel, err := fetchAs(ctx, oldOpt, o.Version, o.FromOld)
 	if err != nil {
-		return nil, fmt.Errorf("getting %s: %w", o.Version, err)
+		return nil, &oldFilesError{fmt.Errorf("getting %s: %w", o.Version, err)}
 	}
 	newRel, err := fetchAs(ctx, opt, o.Onto, o.From)
 	if err != nil {
@@ -242,10 +281,12 @@ func (o *rebaseOptions) newRebase(ctx context.Context, log io.Writer) (*rebase.R
 		metaOld: oldRel.Version, metaNew: newRel.Version, metaFlavor: opt.Flavor, metaSource: newRel.String(),
 		metaCommit: newRel.Commit,
 	}}
-	if r.Series, err = catalog.New(opt.Pins).Series(opt.Flavor, oldRel.Version); err != nil {
+	r.From = rebase.Label{Flavor: oldOpt.Flavor, Version: oldRel.Version}
+	r.Onto = rebase.Label{Flavor: opt.Flavor, Version: newRel.Version}
+	if r.Series, err = catalog.New(opt.Pins).Series(oldOpt.Flavor, oldRel.Version); err != nil {
 		return nil, err
 	}
-	dir := path.Join(opt.Flavor, oldRel.Version)
+	dir := path.Join(oldOpt.Flavor, oldRel.Version)
 	if r.SeriesFile, err = fs.ReadFile(opt.Pins, path.Join(dir, catalog.SeriesFile)); err != nil {
 		return nil, fmt.Errorf("reading series: %w", err)
 	}
@@ -283,24 +324,69 @@ func extraFiles(fsys fs.FS, dir string, s *patch.Series) (map[string][]byte, err
 	return out, nil
 }
 
+// prepareRebase gives r what is not kept in the work folder: the date of
+// rewritten patches and the series folder it is to replace, if any.
+func prepareRebase(r *rebase.Rebase) error {
+	r.Date = r.Meta[metaSince]
+	if r.Date == "" {
+		date, err := today()
+		if err != nil {
+			return err
+		}
+		r.Date = date
+	}
+	prev, err := readFolder(r.Meta[metaOut])
+	r.Previous = prev
+	return err
+}
+
+// readFolder reads the regular files of dir; nil when dir does not exist.
+func readFolder(dir string) (map[string][]byte, error) {
+	entries, err := os.ReadDir(dir)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("reading %q: %w", dir, err)
+	}
+	out := map[string][]byte{}
+	for _, e := range entries {
+		if !e.Type().IsRegular() {
+			continue
+		}
+		b, err := os.ReadFile(filepath.Join(dir, e.Name()))
+		if err != nil {
+			return nil, fmt.Errorf("reading %q: %w", dir, err)
+		}
+		out[e.Name()] = b
+	}
+	return out, nil
+}
+
 // carry runs the rebase on from the patch it is at, reports each patch
-// carried from index from on, and either saves it at a conflict or
-// writes the new series.
-func carry(w io.Writer, r *rebase.Rebase, work string, from int) error {
+// carried from index from on (as JSON with asJSON, once it stops or ends),
+// and either saves it at a conflict or writes the new series.
+func carry(w io.Writer, r *rebase.Rebase, work string, from int, asJSON bool) error {
 	err := r.Run()
-	printCarried(w, r.Done[from:])
+	if !asJSON {
+		printCarried(w, r.Done[from:])
+	}
 	var ce *rebase.ConflictError
 	if errors.As(err, &ce) {
 		if err := r.Save(work); err != nil {
 			return err
 		}
-		printConflict(w, ce, work)
+		if asJSON {
+			printRebaseReport(w, newReport(r, "", work))
+		} else {
+			printConflict(w, ce, work)
+		}
 		return &workError{work: work, err: err}
 	}
 	if err != nil {
 		return err
 	}
-	return finish(w, r, work)
+	return finish(w, r, work, asJSON)
 }
 
 func printCarried(w io.Writer, done []rebase.Carried) {
@@ -312,21 +398,31 @@ func printCarried(w io.Writer, done []rebase.Carried) {
 func describe(rp rebase.Carried) string {
 	switch rp.Status {
 	case rebase.Clean:
-		return "clean (unchanged)"
+		return "unchanged"
 	case rebase.Moved:
-		var offs []string
-		for _, h := range rp.Hunks {
-			offs = append(offs, fmt.Sprintf("%+d", h.Offset))
-		}
-		return "rebased (hunks moved: " + strings.Join(offs, " ") + ")"
+		return "offset (hunks moved: " + offsets(rp.Hunks) + ")"
 	case rebase.Merged:
 		return "merged"
 	case rebase.Resolved:
-		return "resolved by hand"
+		switch {
+		case rp.Recorded:
+			return "resolved (as recorded in " + rebase.ResolutionsName + ")"
+		case rp.Unrecorded:
+			return "resolved by hand (not recorded: the file was edited outside the marked regions)"
+		}
+		return "resolved by hand (recorded in " + rebase.ResolutionsName + ")"
 	case rebase.Dropped:
 		return "dropped (the new files already have its changes)"
 	}
 	return string(rp.Status)
+}
+
+func offsets(hunks []patch.HunkResult) string {
+	var offs []string
+	for _, h := range hunks {
+		offs = append(offs, fmt.Sprintf("%+d", h.Offset))
+	}
+	return strings.Join(offs, " ")
 }
 
 func printConflict(w io.Writer, ce *rebase.ConflictError, work string) {
@@ -357,7 +453,7 @@ func workFlag(work string) string {
 
 // finish verifies the carried series, writes it with the checksums of
 // NEW's files and removes the work folder.
-func finish(w io.Writer, r *rebase.Rebase, work string) error {
+func finish(w io.Writer, r *rebase.Rebase, work string, asJSON bool) error {
 	if err := r.Verify(); err != nil {
 		return err
 	}
@@ -379,7 +475,15 @@ func finish(w io.Writer, r *rebase.Rebase, work string) error {
 			return err
 		}
 	}
-	printWritten(w, r, out)
+	rep := newReport(r, out, "")
+	if asJSON {
+		printRebaseReport(w, rep)
+	} else {
+		printWritten(w, r, out)
+	}
+	if rep.Result == resultChanged {
+		return &changedError{changed: rep.changed()}
+	}
 	return nil
 }
 
@@ -426,7 +530,11 @@ func printWritten(w io.Writer, r *rebase.Rebase, out string) {
 		}
 	}
 	fmt.Fprintf(w, "verified: the new series applies to %s at every stated line\n", r.Meta[metaNew])
-	fmt.Fprintf(w, "wrote %s: %s, series, checksums (pins %s)\n", out, plural(n, "patch", "patches"), r.Meta[metaNew])
+	extra := ""
+	if len(r.Resolutions) > 0 {
+		extra = ", " + rebase.ResolutionsName
+	}
+	fmt.Fprintf(w, "wrote %s: %s, series, checksums%s (pins %s)\n", out, plural(n, "patch", "patches"), extra, r.Meta[metaNew])
 	fmt.Fprint(w, catalog.ChecksumLines(r.New))
 }
 

@@ -86,5 +86,7 @@ failed hunks in FILE.rej.
 	   interrupted
 	6  instance check: a database two instances replicate, or a Bucardo.pm of
 	   another release than the fork
+	7  rebase: the series was carried and written, but not every patch unchanged
+	   (offset, merged, resolved or dropped): review it
 */
 package main

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"path/filepath"
+	"strings"
 
 	"github.com/bcfork/bcfork/rebase"
 )
@@ -13,7 +14,10 @@ func rebaseHint(err error) string {
 	var we *workError
 	var me *rebase.MarkerError
 	var ve *rebase.VerifyError
+	var oe *oldFilesError
 	switch {
+	case errors.As(err, &oe):
+		return strings.ReplaceAll(upstreamHint(oe.err), "--from ", "--from-old ")
 	case errors.As(err, &me) && errors.As(err, &we):
 		return fmt.Sprintf("finish resolving %s (from line %d), then bcfork rebase --continue%s again; bcfork rebase --abort%s gives up",
 			filepath.Join(we.work, me.File), me.Line, workFlag(we.work), workFlag(we.work))

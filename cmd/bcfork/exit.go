@@ -24,6 +24,12 @@ const (
 	ExitChecksum = 4
 	ExitDrift    = 5
 	ExitCheck    = 6 // instance check found a problem
+	ExitChanged  = 7 // rebase: carried, but not every patch unchanged
+)
+
+// The meaning of the exit codes of the maintainers' commands, for their help.
+const (
+	exitChangedText = "7 the series was carried and written, but not every patch unchanged (offset, merged, resolved or dropped): review it"
 )
 
 // exitCodes says what each exit code means. It is the one list of them:
@@ -40,6 +46,7 @@ var exitCodes = []struct {
 	{ExitChecksum, "a checksum does not match its pin (files are not the pristine release)"},
 	{ExitDrift, "install, uninstall, status: a target changed since install (left alone without --force), the host drifted from the receipt, or an install was interrupted"},
 	{ExitCheck, "instance check: a database two instances replicate, or a Bucardo.pm of another release than the fork"},
+	{ExitChanged, "rebase: the series was carried and written, but not every patch unchanged (offset, merged, resolved or dropped): review it"},
 }
 
 // exitCodeList is exitCodes as lines "CODE  MEANING" after indent, the
@@ -73,6 +80,8 @@ func exitCode(err error) int {
 		return ExitOK
 	case isUsage(err):
 		return ExitUsage
+	case errors.As(err, new(*changedError)):
+		return ExitChanged
 	case errors.As(err, &coder):
 		return coder.ExitCode()
 	case errors.As(err, &exec):

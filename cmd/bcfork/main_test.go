@@ -32,6 +32,7 @@ func TestScript(t *testing.T) {
 			env.Setenv("GITHUB_TOKEN", "")
 			env.Setenv("BCFORK_GITHUB_TOKEN", "")
 			env.Setenv("NO_COLOR", "1")
+			env.Setenv("SOURCE_DATE_EPOCH", "1796083200") // 2026-12-01: the Last-Update of rewritten patches
 			env.Setenv("GORACE", noRaceSleep(os.Getenv("GORACE")))
 			return setupFakeGitHub(env)
 		},
