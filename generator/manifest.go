@@ -141,3 +141,31 @@ func readVerified(dir, name string, want FileSum) ([]byte, error) {
 	}
 	return b, nil
 }
+
+// ReadEdited reads the fork folder dir as it is after someone edited its
+// forked files: the manifest and the pristine copies, verified, and the
+// forked files as they are now.
+func ReadEdited(dir string) (*Fork, error) {
+	name := filepath.Join(dir, ManifestName)
+	data, err := os.ReadFile(name)
+	if err != nil {
+		return nil, fmt.Errorf("reading fork folder: %w", err)
+	}
+	f := &Fork{Files: map[string][]byte{}, Pristine: map[string][]byte{}}
+	if err := json.Unmarshal(data, &f.Manifest); err != nil {
+		return nil, fmt.Errorf("reading %q: %w", name, err)
+	}
+	for _, n := range bucardo.Names {
+		in, ok := f.Manifest.Input(n)
+		if !ok {
+			return nil, fmt.Errorf("reading %q: %q is not listed as an input", name, n)
+		}
+		if f.Pristine[n], err = readVerified(dir, n+OrigSuffix, in); err != nil {
+			return nil, err
+		}
+		if f.Files[n], err = os.ReadFile(filepath.Join(dir, n)); err != nil {
+			return nil, fmt.Errorf("reading fork folder: %w", err)
+		}
+	}
+	return f, nil
+}

@@ -109,12 +109,13 @@ func commands() []*cli.Command {
 		uninstallCommand(),
 		statusCommand(),
 		rebaseCommand(),
+		refreshCommand(),
 		instanceCommand(),
 	}
 	for _, cmd := range cmds {
 		cmd.OnUsageError = onUsageError
-		if len(cmd.Subcommands) == 0 {
-			cmd.Before = noArguments // every command takes flags only
+		if len(cmd.Subcommands) == 0 && cmd.Before == nil {
+			cmd.Before = noArguments // flags only, unless the command checks its arguments
 		}
 		for _, sub := range cmd.Subcommands {
 			sub.OnUsageError = onUsageError

@@ -144,7 +144,7 @@ func quoteAll(paths []string) string {
 // hint gives the next step after err, printed after it as "bcfork: hint: ...";
 // "" when there is none.
 func hint(err error) string {
-	for _, h := range []func(error) string{seriesHint, hostHint, rebaseHint, upstreamHint, instanceHint} {
+	for _, h := range []func(error) string{seriesHint, hostHint, rebaseHint, refreshHint, upstreamHint, instanceHint} {
 		if s := h(err); s != "" {
 			return s
 		}
