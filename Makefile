@@ -9,8 +9,12 @@ export BCFORK_PRISTINE_TARBALL := $(PRISTINE)
 # Debian's packaged bucardo 5.6.0-4 files (flavor debian); see scripts/debian-deb.sh.
 DEBIAN_FILES ?= $(CURDIR)/.cache/debian-5.6.0-4
 export BCFORK_DEBIAN_FILES := $(DEBIAN_FILES)
+# Real pristine Bucardo 5.4.1, 5.5.0 and master d9919c8 (release-style tarballs, shared by
+# every checkout, never copied into it): the first of these folders that exists.
+FIXTURES ?= $(firstword $(wildcard $(CURDIR)/../shared/fixtures /work/shared/fixtures))
+export BCFORK_FIXTURES := $(FIXTURES)
 
-.PHONY: all build test pristine check cross golden bench e2e demo install uninstall clean
+.PHONY: all build test pristine series series-check check cross golden bench e2e demo install uninstall clean
 
 all: check test build
 
@@ -25,11 +29,20 @@ build:
 # -race needs cgo and a C compiler; a machine with only Go runs without it.
 RACE ?= $(shell [ "$$($(GO) env CGO_ENABLED)" = 1 ] && command -v gcc >/dev/null && echo -race)
 
-## test: the test command (unit, golden, CLI scripts, and the real 5.6.0 files)
+## test: the test command (unit, golden, CLI scripts, the real Bucardo files, the derived series)
 test:
 	@$(MAKE) --no-print-directory pristine || { [ "$$BCFORK_REQUIRE_PRISTINE" != 1 ] && \
 		echo "make test: WARNING: could not get $(PRISTINE) or $(DEBIAN_FILES); the tests on real Bucardo files are SKIPPED" >&2; }
 	$(GO) test $(RACE) ./...
+	@$(MAKE) --no-print-directory series-check
+
+## series: carry the canonical series (upstream/5.6.0) onto every release with a derived series
+series: build
+	PRISTINE=$(PRISTINE) FIXTURES=$(FIXTURES) DEBIAN_FILES=$(DEBIAN_FILES) scripts/series.sh $(BIN) patches
+
+## series-check: fail when a committed derived series is not what make series writes
+series-check: build
+	PRISTINE=$(PRISTINE) FIXTURES=$(FIXTURES) DEBIAN_FILES=$(DEBIAN_FILES) scripts/series.sh --check $(BIN) patches
 
 pristine: $(PRISTINE)
 	scripts/debian-deb.sh $(DEBIAN_FILES)

@@ -112,9 +112,9 @@ func (r *Rebase) readme() []byte {
 	var b strings.Builder
 	from := path.Join("..", "..", r.From.Flavor, r.From.Version)
 	fmt.Fprintf(&b, "# %s: the patch series of %s, carried\n\n", r.Onto.Release(), r.From)
-	fmt.Fprintf(&b, "This folder is the series of [`%s`](%s/) carried onto the files of %s\n", r.From, from, r.Onto.Release())
-	fmt.Fprintf(&b, "(pinned in [`checksums`](checksums)) by `bcfork rebase`. What each patch does and how\n")
-	fmt.Fprintf(&b, "to run the fork: [`%s/README.md`](%s/README.md).\n\n", r.From, from)
+	fmt.Fprintf(&b, "This folder is the series of [`%s`](%s/), carried by `bcfork rebase`\n", r.From, from)
+	fmt.Fprintf(&b, "onto the files of %s, which [`checksums`](checksums) pins.\n", r.Onto.Release())
+	fmt.Fprintf(&b, "What each patch does and how to run the fork:\n[`%s/README.md`](%s/README.md).\n\n", r.From, from)
 	b.WriteString("Do not edit this folder: change the series it was carried from, then carry it\n")
 	b.WriteString("again. A patch whose text does not change keeps its `Last-Update`.\n\n")
 	b.WriteString("| patch | carried |\n|---|---|\n")

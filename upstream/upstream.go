@@ -239,11 +239,14 @@ func fetchGitHub(ctx context.Context, opt *Options) (*Release, error) {
 		return nil, err
 	}
 	r := &Release{Version: opt.Version, Ref: opt.Version, Kind: "github", Location: opt.Repo}
+	if catalog.SnapshotCommit(opt.Version, p.commit) {
+		r.Ref = p.commit // master-d9919c8: master at its pinned commit
+	}
 	c := opt.cache()
-	cached := c.load(opt.Repo, opt.Version, p)
+	cached := c.load(opt.Repo, r.Ref, p)
 	switch {
-	case cached != nil && (p.sums != nil || version.IsCommit(opt.Version) || opt.Offline):
-		logf(opt.Log, "using the cache %q", c.entryDir(opt.Repo, opt.Version))
+	case cached != nil && (p.sums != nil || version.IsCommit(r.Ref) || opt.Offline):
+		logf(opt.Log, "using the cache %q", c.entryDir(opt.Repo, r.Ref))
 		return r.fromCache(cached, opt)
 	case opt.Offline:
 		return nil, offlineError(opt, c)
@@ -287,8 +290,8 @@ func (r *Release) download(ctx context.Context, h *hub, cached *entry, pinned st
 	if cached != nil {
 		last = cached.meta.Commit
 	}
-	logf(opt.Log, "fetching %s@%s from %s", opt.Repo, opt.Version, h.client.BaseURL)
-	commit, same, err := h.resolve(ctx, opt.Version, last)
+	logf(opt.Log, "fetching %s@%s from %s", opt.Repo, r.Ref, h.client.BaseURL)
+	commit, same, err := h.resolve(ctx, r.Ref, last)
 	if err != nil {
 		return err
 	}

@@ -6,6 +6,7 @@ import (
 	"io"
 	"text/tabwriter"
 
+	"github.com/bcfork/bcfork/internal/catalog"
 	"github.com/bcfork/bcfork/upstream"
 	"github.com/urfave/cli/v2"
 )
@@ -33,7 +34,10 @@ patches tree has a patch series for it, PINNED that it has pinned checksums,
 CACHED that its files are in the cache and verify. COMMIT is the commit of
 the tag (offline: from the last listing, the cache or the commit pinned in
 the patches tree); "moved" marks a tag that no longer points at its pinned
-commit. Refs that are only cached (master, a commit) are listed too.
+commit. Refs that are only cached (master, a commit) are listed too. A
+series for a branch at a commit is named REF-COMMIT (master-d9919c8); the
+line after the table says which one --version REF names in generate and
+install.
 
 Requests: one GitHub API request per 100 tags. The listing is kept in the
 cache with its ETags, so the next listing asks conditionally; an unchanged
@@ -57,7 +61,25 @@ func (o *versionsOptions) run(ctx context.Context, stdout, stderr io.Writer) err
 	if opt.Offline {
 		fmt.Fprintln(stderr, "offline: listing the versions known locally")
 	}
-	return printVersions(stdout, list)
+	if err := printVersions(stdout, list); err != nil {
+		return err
+	}
+	return printAliases(stdout, catalog.New(opt.Pins), opt.Flavor, list)
+}
+
+// printAliases says which series a branch name stands for: master for
+// master-d9919c8.
+func printAliases(w io.Writer, cat *catalog.Catalog, flavor string, list []upstream.VersionInfo) error {
+	for _, v := range list {
+		ref, ok := catalog.SnapshotRef(v.Version)
+		if !ok || !v.HasSeries {
+			continue
+		}
+		if got, err := cat.Resolve(flavor, ref); err == nil && got == v.Version {
+			fmt.Fprintf(w, "--version %s names %s, the series for %s at %s\n", ref, v.Version, ref, commitColumn(v))
+		}
+	}
+	return nil
 }
 
 func printVersions(w io.Writer, list []upstream.VersionInfo) error {

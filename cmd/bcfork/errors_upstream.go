@@ -2,6 +2,7 @@ package main
 
 import (
 	"errors"
+	"fmt"
 	"strings"
 
 	"github.com/bcfork/bcfork/upstream"
@@ -32,7 +33,11 @@ func upstreamHint(err error) string {
 	var ce *upstream.ChecksumError
 	var me *upstream.CommitError
 	var fe *upstream.FlavorError
+	var se *snapshotError
 	switch {
+	case errors.As(err, &se):
+		return fmt.Sprintf("these are the files of %s, %s at a commit, whose script still says $VERSION = '%s': add --version %s (--version %s names it too)",
+			se.snapshot, se.ref, se.version, se.snapshot, se.ref)
 	case errors.As(err, &fe):
 		return flavorHint(fe)
 	case errors.As(err, &rl):

@@ -2,9 +2,11 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"os"
+	"path"
 	"path/filepath"
 	"strings"
 
@@ -40,7 +42,7 @@ func (o forkOptions) buildFork(ctx context.Context, version string, log io.Write
 func (o forkOptions) build(ctx context.Context, opt upstream.Options) (*generator.Fork, *upstream.Release, error) {
 	rel, err := upstream.Fetch(ctx, opt)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, snapshotFiles(opt, err)
 	}
 	series, err := catalog.New(opt.Pins).Series(opt.Flavor, rel.Version)
 	if err != nil {
@@ -86,8 +88,12 @@ func forkVersion(opt upstream.Options, version string) (string, error) {
 	case err != nil:
 		return "", err
 	case version != "":
-		_, err := cat.Series(opt.Flavor, version)
-		return version, err
+		v, err := cat.Resolve(opt.Flavor, version)
+		if err != nil {
+			return "", usageError{err}
+		}
+		_, err = cat.Series(opt.Flavor, v)
+		return v, err
 	case opt.From != "" && opt.Flavor == upstream.DefaultFlavor:
 		return "", nil // the files' $VERSION decides
 	case opt.From != "":
@@ -134,4 +140,36 @@ func (o forkOptions) generateTemp(ctx context.Context, version string, log io.Wr
 	}
 	fmt.Fprintf(log, "generated the fork of %s %s (series %.12s)\n", fork.Manifest.Flavor, fork.Manifest.Version, fork.Manifest.Series)
 	return dir, cleanup, nil
+}
+
+// snapshotError is a checksum mismatch of files that the patches tree pins
+// as a snapshot of a branch (master-d9919c8): master still says $VERSION =
+// '5.6.0', so its files taken for 5.6.0 do not match 5.6.0's pins.
+type snapshotError struct {
+	err      error
+	snapshot string // the version whose pins the files match
+	ref      string // its branch
+	version  string // the version they were taken for
+}
+
+func (e *snapshotError) Error() string { return e.err.Error() }
+func (e *snapshotError) Unwrap() error { return e.err }
+
+// snapshotFiles recognises, in a checksum mismatch, files of a snapshot
+// series of the same flavor.
+func snapshotFiles(opt upstream.Options, err error) error {
+	var ce *upstream.ChecksumError
+	if !errors.As(err, &ce) || ce.Pin == "" {
+		return err
+	}
+	files, ierr := catalog.New(opt.Pins).Identify(ce.Got)
+	if ierr != nil {
+		return err
+	}
+	for _, f := range files {
+		if ref, ok := catalog.SnapshotRef(f.Version); ok && f.Flavor == opt.Flavor {
+			return &snapshotError{err: err, snapshot: f.Version, ref: ref, version: path.Base(path.Dir(ce.Pin))}
+		}
+	}
+	return err
 }

@@ -26,10 +26,38 @@ func TestGenerateReal5_6_0(t *testing.T) {
 	checkRealFork(t, "upstream", "5.6.0", "--from", pristinetest.Tarball(t))
 }
 
-// TestGenerateDebian5_6_0_4 checks the fork of the debian flavor, of the
-// real files of Debian's bucardo 5.6.0-4 package.
-func TestGenerateDebian5_6_0_4(t *testing.T) {
-	checkRealFork(t, "debian", "5.6.0-4", "--from", pristinetest.DebianFiles(t), "--patches", patchesDir)
+// TestGenerateEverySeries checks the fork of every series of the patches
+// tree, canonical and derived, made from the real files of its release.
+func TestGenerateEverySeries(t *testing.T) {
+	c := catalog.New(os.DirFS(patchesDir))
+	flavors, err := c.Flavors()
+	require.NoError(t, err)
+	n := 0
+	for _, flavor := range flavors {
+		versions, err := c.Versions(flavor)
+		require.NoError(t, err)
+		for _, v := range versions {
+			n++
+			t.Run(flavor+"/"+v, func(t *testing.T) {
+				checkRealFork(t, flavor, v, "--from", realFiles(t, flavor, v), "--patches", patchesDir)
+			})
+		}
+	}
+	assert.GreaterOrEqual(t, n, 5, "series: at least upstream 5.6.0, 5.5.0, 5.4.1, master and debian 5.6.0-4")
+}
+
+// realFiles returns where the real pristine files of flavor/version are.
+func realFiles(t *testing.T, flavor, version string) string {
+	switch {
+	case flavor == catalog.Upstream && version == "5.6.0":
+		return pristinetest.Tarball(t)
+	case flavor == catalog.Debian && version == "5.6.0-4":
+		return pristinetest.DebianFiles(t)
+	case flavor == catalog.Upstream:
+		return pristinetest.Fixture(t, "Bucardo-"+version+".tar.gz")
+	}
+	require.FailNow(t, "no real files known: add them to realFiles", "%s/%s", flavor, version)
+	return ""
 }
 
 // checkRealFork generates the fork of flavor/version with the extra
@@ -135,4 +163,24 @@ func copyFile(t *testing.T, from, to string) {
 	b, err := os.ReadFile(from)
 	require.NoError(t, err)
 	require.NoError(t, os.WriteFile(to, b, 0o644))
+}
+
+// TestGenerateMasterTarball: upstream master's tarball still says $VERSION
+// = '5.6.0'. Without --version it is taken for 5.6.0 and refused, with a
+// hint that names the version it is; --version master names the series
+// of the master commit the patches tree has.
+func TestGenerateMasterTarball(t *testing.T) {
+	tarball := pristinetest.Fixture(t, "Bucardo-master-d9919c8.tar.gz")
+	var stdout, stderr bytes.Buffer
+	out := filepath.Join(t.TempDir(), "fork")
+	args := []string{"bcfork", "generate", "--patches", patchesDir, "--from", tarball, "--no-cache", "--out", out}
+	require.Equal(t, ExitChecksum, run(context.Background(), args, &stdout, &stderr), "exit code; stderr:\n%s", &stderr)
+	want := "bcfork: hint: these are the files of master-d9919c8, master at a commit, whose script still says $VERSION = '5.6.0': add --version master-d9919c8 (--version master names it too)\n"
+	assert.True(t, strings.HasSuffix(stderr.String(), want), "stderr:\n%s\nwant it to end with\n%s", &stderr, want)
+	stderr.Reset()
+	require.Zero(t, run(context.Background(), append(args, "--version", "master"), &stdout, &stderr), "--version master: exit code; stderr:\n%s", &stderr)
+	m, err := generator.ReadManifest(out)
+	require.NoError(t, err)
+	assert.Equal(t, "master-d9919c8", m.Version)
+	assert.Equal(t, "d9919c804d2c84a25e9bd8895908e80932609160", m.Source.Commit)
 }

@@ -14,6 +14,7 @@ import (
 	"fmt"
 	"io/fs"
 	"path"
+	"slices"
 	"sort"
 	"strings"
 
@@ -177,4 +178,67 @@ func (c *Catalog) exists(flavor, version, name string) bool {
 // "..", no empty part.
 func validName(name string) bool {
 	return name != "" && name != "." && fs.ValidPath(name) && !strings.HasPrefix(name, ".")
+}
+
+// Resolve returns the version of flavor whose series version names: itself
+// when it has a series, else, for a branch such as master, its one snapshot
+// folder REF-COMMIT (master-d9919c8: the branch at a pinned commit). A
+// branch with several snapshots is an *AmbiguousError; a version with no
+// series at all is returned as it is, for Series to refuse.
+func (c *Catalog) Resolve(flavor, version string) (string, error) {
+	vs, err := c.Versions(flavor)
+	if err != nil || slices.Contains(vs, version) {
+		return version, err
+	}
+	var snaps []string
+	for _, v := range vs {
+		if ref, commit, ok := cutSnapshot(v); ok && ref == version && commit != "" {
+			snaps = append(snaps, v)
+		}
+	}
+	switch len(snaps) {
+	case 0:
+		return version, nil
+	case 1:
+		return snaps[0], nil
+	}
+	return "", &AmbiguousError{Ref: version, Snapshots: snaps}
+}
+
+// cutSnapshot splits a snapshot folder name REF-COMMIT, COMMIT being 7 to
+// 40 lower-case hex digits.
+func cutSnapshot(v string) (ref, commit string, ok bool) {
+	i := strings.LastIndex(v, "-")
+	if i <= 0 {
+		return "", "", false
+	}
+	ref, commit = v[:i], v[i+1:]
+	if len(commit) < 7 || len(commit) > 40 || strings.Trim(commit, "0123456789abcdef") != "" {
+		return "", "", false
+	}
+	return ref, commit, true
+}
+
+// SnapshotRef returns the branch a snapshot folder name REF-COMMIT is of.
+func SnapshotRef(version string) (string, bool) {
+	ref, _, ok := cutSnapshot(version)
+	return ref, ok
+}
+
+// SnapshotCommit reports whether version is a snapshot folder name
+// REF-COMMIT (master-d9919c8) whose pinned commit is commit: such a
+// version is fetched by its commit, not by a ref of that name.
+func SnapshotCommit(version, commit string) bool {
+	_, short, ok := cutSnapshot(version)
+	return ok && strings.HasPrefix(commit, short)
+}
+
+// AmbiguousError says that a branch has several snapshot series.
+type AmbiguousError struct {
+	Ref       string
+	Snapshots []string
+}
+
+func (e *AmbiguousError) Error() string {
+	return fmt.Sprintf("%s has %d series, one for each commit: %s", e.Ref, len(e.Snapshots), strings.Join(e.Snapshots, ", "))
 }

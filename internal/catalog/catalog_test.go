@@ -118,3 +118,35 @@ func TestSeriesUnlisted(t *testing.T) {
 	assert.ErrorContains(t, err, "stray.patch")
 	assert.NotErrorIs(t, err, ErrNoSeries)
 }
+
+func TestResolve(t *testing.T) {
+	snaps := fstest.MapFS{
+		"upstream/5.6.0/series":                series,
+		"upstream/master-d9919c8/series":       series,
+		"upstream/feature-x-0123456789/series": series,
+		"other/master-aaaaaaa/series":          series,
+		"other/master-bbbbbbb/series":          series,
+		"other/master/checksums":               pins,
+	}
+	tests := []struct{ flavor, v, want, err string }{
+		{"upstream", "master", "master-d9919c8", ""},
+		{"upstream", "5.6.0", "5.6.0", ""},
+		{"upstream", "feature-x", "feature-x-0123456789", ""},
+		{"upstream", "5.7.0", "5.7.0", ""},
+		{"upstream", "master-d9919c8", "master-d9919c8", ""},
+		{"other", "master", "", "master has 2 series, one for each commit: master-aaaaaaa, master-bbbbbbb"},
+	}
+	for _, tt := range tests {
+		got, err := New(snaps).Resolve(tt.flavor, tt.v)
+		if tt.err != "" {
+			assert.EqualError(t, err, tt.err, "Resolve(%s, %s)", tt.flavor, tt.v)
+			continue
+		}
+		if assert.NoError(t, err) {
+			assert.Equal(t, tt.want, got, "Resolve(%s, %s)", tt.flavor, tt.v)
+		}
+	}
+	assert.True(t, SnapshotCommit("master-d9919c8", "d9919c804d2c84a25e9bd8895908e80932609160"))
+	assert.False(t, SnapshotCommit("master-d9919c8", "e9919c8"), "another commit")
+	assert.False(t, SnapshotCommit("5.6.0-4", "4"), "a package version")
+}

@@ -4,7 +4,8 @@
 // tarball, top folder Bucardo-5.6.0/), which `make pristine` downloads and
 // BCFORK_PRISTINE_TARBALL names. A test asking for them is skipped when the
 // variable is unset, unless BCFORK_REQUIRE_PRISTINE=1 (as in CI): then it fails.
-// DebianFiles gives the files of Debian's bucardo 5.6.0-4 package the same way.
+// DebianFiles gives the files of Debian's bucardo 5.6.0-4 package the same
+// way, and Fixture the tarballs of other releases in the shared fixtures.
 package pristinetest
 
 import (
@@ -13,6 +14,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"testing"
 
 	"github.com/bcfork/bcfork/internal/bucardo"
@@ -49,6 +51,24 @@ func DebianFiles(tb testing.TB) string {
 		tb.Fatalf("BCFORK_REQUIRE_PRISTINE=1 but BCFORK_DEBIAN_FILES=%q is not a folder (make pristine)", p)
 	}
 	tb.Skip("BCFORK_DEBIAN_FILES not set: `make test` extracts Debian's bucardo 5.6.0-4 package and sets it")
+	return ""
+}
+
+// Fixture returns the path of the file name in the shared fixtures folder
+// (release-style tarballs of Bucardo 5.4.1, 5.5.0 and master, see its
+// README) that `make test` names in BCFORK_FIXTURES, or skips tb. As for
+// Tarball, BCFORK_REQUIRE_PRISTINE=1 makes a missing file a failure.
+func Fixture(tb testing.TB, name string) string {
+	tb.Helper()
+	dir := os.Getenv("BCFORK_FIXTURES")
+	p := filepath.Join(dir, name)
+	if _, err := os.Stat(p); dir != "" && err == nil {
+		return p
+	}
+	if os.Getenv("BCFORK_REQUIRE_PRISTINE") == "1" {
+		tb.Fatalf("BCFORK_REQUIRE_PRISTINE=1 but %q is not a file (BCFORK_FIXTURES=%q; make test sets it to ../shared/fixtures)", p, dir)
+	}
+	tb.Skipf("%s not found: `make test` sets BCFORK_FIXTURES to the shared fixtures folder", name)
 	return ""
 }
 
