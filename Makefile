@@ -14,7 +14,7 @@ export BCFORK_DEBIAN_FILES := $(DEBIAN_FILES)
 FIXTURES ?= $(firstword $(wildcard $(CURDIR)/../shared/fixtures /work/shared/fixtures))
 export BCFORK_FIXTURES := $(FIXTURES)
 
-.PHONY: all build test pristine series series-check check cross golden bench e2e demo install uninstall clean
+.PHONY: all build test pristine series series-check series-lint check cross golden bench e2e demo install uninstall clean
 
 all: check test build
 
@@ -34,7 +34,7 @@ test:
 	@$(MAKE) --no-print-directory pristine || { [ "$$BCFORK_REQUIRE_PRISTINE" != 1 ] && \
 		echo "make test: WARNING: could not get $(PRISTINE) or $(DEBIAN_FILES); the tests on real Bucardo files are SKIPPED" >&2; }
 	$(GO) test $(RACE) ./...
-	@$(MAKE) --no-print-directory series-check
+	@$(MAKE) --no-print-directory series-check series-lint
 
 ## series: carry the canonical series (upstream/5.6.0) onto every release with a derived series
 series: build
@@ -43,6 +43,13 @@ series: build
 ## series-check: fail when a committed derived series is not what make series writes
 series-check: build
 	PRISTINE=$(PRISTINE) FIXTURES=$(FIXTURES) DEBIAN_FILES=$(DEBIAN_FILES) scripts/series.sh --check $(BIN) patches
+
+# The real pristine files that are here, for bcfork lint.
+LINT_FILES = $(foreach p,$(PRISTINE) $(DEBIAN_FILES) $(FIXTURES),$(if $(wildcard $(p)),--pristine $(p)))
+
+## series-lint: bcfork lint over the whole patches tree, every series against its real files
+series-lint: build
+	$(BIN) lint --no-cache $(LINT_FILES) $(if $(filter 1,$(BCFORK_REQUIRE_PRISTINE)),--require-files) patches
 
 pristine: $(PRISTINE)
 	scripts/debian-deb.sh $(DEBIAN_FILES)

@@ -608,3 +608,10 @@ func splitString(s string) []string {
 	}
 	return lines
 }
+
+// Applied reports whether files already have p's changes: the patch that
+// undoes p applies to them (at any offset, without fuzz).
+func Applied(files map[string][]byte, p *Patch, opt ApplyOptions) bool {
+	_, _, err := ApplyOne(files, Reverse(p), ApplyOptions{Allowed: opt.Allowed})
+	return err == nil
+}

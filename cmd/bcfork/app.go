@@ -110,6 +110,7 @@ func commands() []*cli.Command {
 		statusCommand(),
 		rebaseCommand(),
 		refreshCommand(),
+		lintCommand(),
 		instanceCommand(),
 	}
 	for _, cmd := range cmds {

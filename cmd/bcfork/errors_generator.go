@@ -9,6 +9,7 @@ import (
 	"regexp"
 	"strings"
 
+	"github.com/bcfork/bcfork/internal/bucardo"
 	"github.com/bcfork/bcfork/internal/catalog"
 	"github.com/bcfork/bcfork/patch"
 	"github.com/bcfork/bcfork/upstream"
@@ -35,6 +36,7 @@ type seriesError struct {
 	dir     string   // the series folder on disk; "" for the built-in series
 	names   []string // the series' patches, in order
 	fetch   []string // bcfork fetch arguments that get the same pristine files
+	applied bool     // the files already have the failing patch's changes
 }
 
 func (e *seriesError) Error() string { return e.err.Error() }
@@ -44,6 +46,10 @@ func newSeriesError(src sourceOptions, opt upstream.Options, rel *upstream.Relea
 	se := &seriesError{err: err, version: rel.Version, fetch: fetchArgs(src, rel)}
 	for _, p := range s.Patches {
 		se.names = append(se.names, p.Name)
+	}
+	var ae *patch.ApplyError
+	if errors.As(err, &ae) {
+		se.applied = alreadyApplied(rel.Files, s, ae.Patch)
 	}
 	if dir := src.Patches; dir != "" {
 		abs, aerr := filepath.Abs(filepath.Join(dir, opt.Flavor, rel.Version))
@@ -101,6 +107,9 @@ func (e *seriesError) applyHint(ae *patch.ApplyError) string {
 			break
 		}
 	}
+	if e.applied {
+		return fmt.Sprintf("%s is already upstream: the files of %s already have its changes (it applies in reverse); take it out of the series (bcfork rebase drops such a patch); --fuzz would not help", ae.Patch, e.version)
+	}
 	h := fmt.Sprintf("see it with GNU patch: %s --out %s && for p in %s; do patch -p1 -d %s -i %s/\"$p\" || break; done",
 		shellJoin(e.fetch), shellQuote(out), shellJoin(upto), shellQuote(out), shellQuote(e.dir))
 	if ae.NearestTotal > 0 {
@@ -125,4 +134,21 @@ func shellJoin(args []string) string {
 		q[i] = shellQuote(a)
 	}
 	return strings.Join(q, " ")
+}
+
+// alreadyApplied reports whether the files, with the patches before name
+// applied, already have name's changes.
+func alreadyApplied(files map[string][]byte, s *patch.Series, name string) bool {
+	opt := patch.ApplyOptions{Allowed: bucardo.Names}
+	for _, p := range s.Patches {
+		if p.Name == name {
+			return patch.Applied(files, p, opt)
+		}
+		next, _, err := patch.ApplyOne(files, p, opt)
+		if err != nil {
+			return false
+		}
+		files = next
+	}
+	return false
 }
