@@ -239,8 +239,11 @@ func fetchGitHub(ctx context.Context, opt *Options) (*Release, error) {
 		return nil, err
 	}
 	r := &Release{Version: opt.Version, Ref: opt.Version, Kind: "github", Location: opt.Repo}
-	if catalog.SnapshotCommit(opt.Version, p.commit) {
+	switch _, short, ok := catalog.CutSnapshot(opt.Version); {
+	case catalog.SnapshotCommit(opt.Version, p.commit):
 		r.Ref = p.commit // master-d9919c8: master at its pinned commit
+	case ok && p.commit == "" && !isRelease(opt.Version):
+		r.Ref = short // not pinned yet: the commit GitHub knows by that abbreviation
 	}
 	c := opt.cache()
 	cached := c.load(opt.Repo, r.Ref, p)

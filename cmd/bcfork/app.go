@@ -111,6 +111,7 @@ func commands() []*cli.Command {
 		rebaseCommand(),
 		refreshCommand(),
 		lintCommand(),
+		watchCommand(),
 		instanceCommand(),
 	}
 	for _, cmd := range cmds {

@@ -88,5 +88,9 @@ failed hunks in FILE.rej.
 	   another release than the fork
 	7  rebase: the series was carried and written, but not every patch unchanged
 	   (offset, merged, resolved or dropped): review it
+	8  watch: upstream has a new release or new commits, and the series carries
+	   onto all of it
+	9  watch: upstream has a new release or new commits, and the series conflicts
+	   with at least one
 */
 package main

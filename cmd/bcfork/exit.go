@@ -17,19 +17,23 @@ import (
 
 // Exit codes, documented in the help text (exitCodes).
 const (
-	ExitOK       = 0
-	ExitFailure  = 1
-	ExitUsage    = 2
-	ExitConflict = 3
-	ExitChecksum = 4
-	ExitDrift    = 5
-	ExitCheck    = 6 // instance check found a problem
-	ExitChanged  = 7 // rebase: carried, but not every patch unchanged
+	ExitOK          = 0
+	ExitFailure     = 1
+	ExitUsage       = 2
+	ExitConflict    = 3
+	ExitChecksum    = 4
+	ExitDrift       = 5
+	ExitCheck       = 6 // instance check found a problem
+	ExitChanged     = 7 // rebase: carried, but not every patch unchanged
+	ExitNew         = 8 // watch: upstream has something new, and the series carries onto it
+	ExitNewConflict = 9 // watch: upstream has something new, and the series conflicts
 )
 
 // The meaning of the exit codes of the maintainers' commands, for their help.
 const (
-	exitChangedText = "7 the series was carried and written, but not every patch unchanged (offset, merged, resolved or dropped): review it"
+	exitChangedText     = "7 the series was carried and written, but not every patch unchanged (offset, merged, resolved or dropped): review it"
+	exitNewText         = "8 upstream has a new release or new commits"
+	exitNewConflictText = "9 upstream has a new release or new commits, and the series conflicts with at least one"
 )
 
 // exitCodes says what each exit code means. It is the one list of them:
@@ -47,6 +51,8 @@ var exitCodes = []struct {
 	{ExitDrift, "install, uninstall, status: a target changed since install (left alone without --force), the host drifted from the receipt, or an install was interrupted"},
 	{ExitCheck, "instance check: a database two instances replicate, or a Bucardo.pm of another release than the fork"},
 	{ExitChanged, "rebase: the series was carried and written, but not every patch unchanged (offset, merged, resolved or dropped): review it"},
+	{ExitNew, "watch: upstream has a new release or new commits, and the series carries onto all of it"},
+	{ExitNewConflict, "watch: upstream has a new release or new commits, and the series conflicts with at least one"},
 }
 
 // exitCodeList is exitCodes as lines "CODE  MEANING" after indent, the
@@ -70,10 +76,11 @@ func exitCodeList(indent string, width int) string {
 // exitCode maps an error to bcfork's documented exit codes.
 func exitCode(err error) int {
 	var (
-		coder cli.ExitCoder
-		apply *patch.ApplyError
-		exec  *instance.ExitError
-		check checkProblems
+		coder   cli.ExitCoder
+		apply   *patch.ApplyError
+		exec    *instance.ExitError
+		check   checkProblems
+		watched *newUpstreamError
 	)
 	switch {
 	case err == nil:
@@ -82,6 +89,8 @@ func exitCode(err error) int {
 		return ExitUsage
 	case errors.As(err, new(*changedError)):
 		return ExitChanged
+	case errors.As(err, &watched):
+		return watched.code()
 	case errors.As(err, &coder):
 		return coder.ExitCode()
 	case errors.As(err, &exec):

@@ -192,7 +192,7 @@ func (c *Catalog) Resolve(flavor, version string) (string, error) {
 	}
 	var snaps []string
 	for _, v := range vs {
-		if ref, commit, ok := cutSnapshot(v); ok && ref == version && commit != "" {
+		if ref, commit, ok := CutSnapshot(v); ok && ref == version && commit != "" {
 			snaps = append(snaps, v)
 		}
 	}
@@ -205,9 +205,9 @@ func (c *Catalog) Resolve(flavor, version string) (string, error) {
 	return "", &AmbiguousError{Ref: version, Snapshots: snaps}
 }
 
-// cutSnapshot splits a snapshot folder name REF-COMMIT, COMMIT being 7 to
-// 40 lower-case hex digits.
-func cutSnapshot(v string) (ref, commit string, ok bool) {
+// CutSnapshot splits a snapshot folder name REF-COMMIT (master-d9919c8),
+// COMMIT being 7 to 40 lower-case hex digits.
+func CutSnapshot(v string) (ref, commit string, ok bool) {
 	i := strings.LastIndex(v, "-")
 	if i <= 0 {
 		return "", "", false
@@ -221,7 +221,7 @@ func cutSnapshot(v string) (ref, commit string, ok bool) {
 
 // SnapshotRef returns the branch a snapshot folder name REF-COMMIT is of.
 func SnapshotRef(version string) (string, bool) {
-	ref, _, ok := cutSnapshot(version)
+	ref, _, ok := CutSnapshot(version)
 	return ref, ok
 }
 
@@ -229,7 +229,7 @@ func SnapshotRef(version string) (string, bool) {
 // REF-COMMIT (master-d9919c8) whose pinned commit is commit: such a
 // version is fetched by its commit, not by a ref of that name.
 func SnapshotCommit(version, commit string) bool {
-	_, short, ok := cutSnapshot(version)
+	_, short, ok := CutSnapshot(version)
 	return ok && strings.HasPrefix(commit, short)
 }
 

@@ -250,8 +250,25 @@ func (r *repo) resolve(name string) (string, bool) {
 	if c, ok := r.branches[name]; ok {
 		return c, true
 	}
-	_, ok := r.commits[name]
-	return name, ok
+	if _, ok := r.commits[name]; ok {
+		return name, true
+	}
+	return r.abbreviated(name)
+}
+
+// abbreviated finds the one commit whose SHA starts with name, as GitHub
+// does for 7 or more hex digits.
+func (r *repo) abbreviated(name string) (string, bool) {
+	found := ""
+	for c := range r.commits {
+		if len(name) >= 7 && strings.HasPrefix(c, name) {
+			if found != "" {
+				return "", false
+			}
+			found = c
+		}
+	}
+	return found, found != ""
 }
 
 // BlobSHA is git's object name for b as a blob (`git hash-object`).
