@@ -127,8 +127,8 @@ rebase_debian() {
 	local R=$W/rebase rc=0
 	mkdir -p "$R/deb"
 	cp /usr/bin/bucardo /usr/share/bucardo/bucardo.schema "$R/deb/"
-	"$BCFORK" rebase --version 5.6.0 --from-old "$TARBALL" --onto debian-5.6.0-4 --from "$R/deb" \
-		--allow-unpinned --no-cache --out "$R/series/upstream/debian-5.6.0-4" --work "$R/work" >"$R/out" 2>&1 || rc=$?
+	"$BCFORK" rebase --old-flavor upstream --version 5.6.0 --from-old "$TARBALL" --flavor debian --onto 5.6.0-4 --from "$R/deb" \
+		--no-cache --out "$R/series/debian/5.6.0-4" --work "$R/work" >"$R/out" 2>&1 || rc=$?
 	if [ $rc -ne 3 ] || ! grep -q 'CONFLICT in bucardo.schema' "$R/out"; then
 		cat "$R/out"
 		fail "rebase onto Debian's files: want exit 3 and a conflict in bucardo.schema, got exit $rc"
@@ -138,8 +138,12 @@ rebase_debian() {
 	awk '/^<<<<<<< ours$/ { skip = 1; print "\\c :\"bucardo_dbname\""; print "SET SESSION AUTHORIZATION bucardo;"; next }
 		/^>>>>>>> theirs$/ { skip = 0; next } !skip' "$R/work/bucardo.schema" >"$R/resolved"
 	cp "$R/resolved" "$R/work/bucardo.schema"
-	run "$BCFORK" rebase --continue --work "$R/work"
-	run "$BCFORK" generate --patches "$R/series" --version debian-5.6.0-4 --from "$R/deb" --no-cache --out "$R/fork" >/dev/null
+	# exit 7: carried, and a patch changed (0001, resolved)
+	rc=0; run "$BCFORK" rebase --continue --work "$R/work" || rc=$?
+	[ $rc -eq 7 ] || fail "rebase --continue onto Debian's files: want exit 7 (carried with a resolved patch), got $rc"
+	grep -q '^conflict 0001-schema-dbname-variable.patch bucardo.schema$' "$R/series/debian/5.6.0-4/resolutions" ||
+		fail "rebase --continue did not record the resolution"
+	run "$BCFORK" generate --patches "$R/series" --flavor debian --version 5.6.0-4 --from "$R/deb" --no-cache --out "$R/fork" >/dev/null
 	perl -c "$R/fork/bucardo" 2>&1 | grep -q 'syntax OK' || fail "the fork of Debian's script does not compile"
 	say "series carried onto Debian 5.6.0-4 (one conflict resolved), fork generated, perl -c OK"
 }
