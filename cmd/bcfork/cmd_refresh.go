@@ -68,6 +68,9 @@ func (o *refreshOptions) run(_ context.Context, stdout, _ io.Writer) error {
 	if err != nil {
 		return err
 	}
+	if isWork(o.Dir) {
+		return fmt.Errorf("refreshing: %q is a rebase work folder, not a fork folder: resolve its marked files and run bcfork rebase --continue%s, which writes them into the series", o.Dir, workFlag(o.Dir))
+	}
 	fork, err := generator.ReadEdited(o.Dir)
 	if err != nil {
 		return err
