@@ -40,9 +40,6 @@ atomically, what was there kept byte for byte, a receipt in /var/lib/bcfork,
 and Debian's packaged file diverted with dpkg-divert. uninstall puts back what
 install replaced; status says what each target holds.
 
-rebase carries a series onto another upstream release or ref with a 3-way
-merge per patch (for maintainers of the series).
-
 instance runs several Bucardo daemons on the host as systemd services, once
 the fork is installed. instance add NAME writes /etc/bucardo/NAME.rc (every
 option the instance's bucardo commands need), the template unit
@@ -55,6 +52,25 @@ instances replicate (exit code 6); instance remove NAME stops the daemon and
 removes what add wrote. instance exec exits with bucardo's own exit status. What was written is recorded in /var/lib/bcfork/instances.json,
 which status checks; uninstall refuses while instances exist.
 
+For the maintainers of the series:
+
+rebase carries a series onto another upstream release or ref (--flavor:
+another flavor's files) with a 3-way merge per patch, reports each patch
+unchanged, offset, merged, resolved or dropped (--json), bumps Last-Update
+where a patch changed, and records conflicts resolved by hand for the next
+rebase onto the same folder.
+
+refresh [PATCH] writes an edit of a generated fork folder back into the
+series it was made from, keeping the patch's DEP-3 header.
+
+lint [DIR] checks a patches tree: DEP-3 headers, series and folder agree,
+every hunk at its stated line on the pinned files (--pristine), no patch
+already upstream.
+
+watch [--mirror GITDIR] says whether upstream (GitHub, or a local git clone)
+has a release or commits the series is not carried onto, and whether the
+series carries onto them.
+
 # Sources
 
 The pristine files come from GitHub (default; --repo, --github-api or
@@ -66,7 +82,9 @@ pinned version that do not match their pins are refused.
 # Patch series
 
 The series are embedded in the binary; --patches DIR reads a patches tree on
-disk instead (DIR/upstream/V/series, DIR/upstream/V/checksums). Hunks apply at
+disk instead (DIR/upstream/V/series, DIR/upstream/V/checksums). A series for a
+branch at a commit is named REF-COMMIT (master-d9919c8), and --version master
+names it. Hunks apply at
 their stated line or at the nearest exact match (reported as an offset); fuzzy
 placement is refused unless --fuzz N allows it, and every fuzzed hunk is
 reported and recorded in the manifest. When a patch of a --patches series
