@@ -1,0 +1,288 @@
+package beneath
+
+import (
+	"bytes"
+	"errors"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"golang.org/x/sys/unix"
+)
+
+// world is a root folder with a folder, a file, and beside the root an
+// outside folder with a victim file, plus links from the root to it.
+type world struct {
+	root, outside string
+	r             Root
+}
+
+func newWorld(t *testing.T) world {
+	t.Helper()
+	top := t.TempDir()
+	w := world{root: filepath.Join(top, "root"), outside: filepath.Join(top, "outside")}
+	for _, d := range []string{w.root + "/usr/bin", w.root + "/inside", w.outside} {
+		must(t, os.MkdirAll(d, 0o755))
+	}
+	must(t, os.WriteFile(w.root+"/usr/bin/bucardo", []byte("script\n"), 0o755))
+	must(t, os.WriteFile(w.outside+"/victim", []byte("victim\n"), 0o600))
+	must(t, os.Symlink(w.outside, w.root+"/abs"))         // absolute, out of the root
+	must(t, os.Symlink("../outside", w.root+"/rel"))      // relative, out of the root
+	must(t, os.Symlink("usr/bin", w.root+"/bin"))         // relative, staying inside
+	must(t, os.Symlink(w.outside+"/victim", w.root+"/v")) // a file link
+	w.r = New(w.root)
+	return w
+}
+
+// eachWalk runs f with openat2 (where there is one) and with the walk
+// one folder at a time.
+func eachWalk(t *testing.T, f func(t *testing.T)) {
+	t.Run("fast", f)
+	t.Run("walk", func(t *testing.T) {
+		saved := noOpenat2.Load()
+		noOpenat2.Store(true)
+		t.Cleanup(func() { noOpenat2.Store(saved) })
+		f(t)
+	})
+}
+
+func TestLinksBelowTheRootAreRefused(t *testing.T) {
+	eachWalk(t, func(t *testing.T) {
+		w := newWorld(t)
+		for _, dir := range []string{"abs", "rel", "bin"} {
+			name := filepath.Join(w.root, dir, "victim")
+			if dir == "bin" {
+				name = filepath.Join(w.root, dir, "bucardo")
+			}
+			_, _, err := w.r.ReadFile(name, 1<<20)
+			wantLink(t, err, filepath.Join(w.root, dir))
+			_, err = w.r.Lstat(name)
+			wantLink(t, err, filepath.Join(w.root, dir))
+			wantLink(t, w.r.WriteFile(filepath.Join(w.root, dir, "new"), []byte("x"), 0o644), filepath.Join(w.root, dir))
+			wantLink(t, w.r.MkdirAll(filepath.Join(w.root, dir, "sub"), 0o755), filepath.Join(w.root, dir))
+			wantLink(t, w.r.RemoveAll(filepath.Join(w.root, dir, "victim")), filepath.Join(w.root, dir))
+			wantLink(t, w.r.Rename(w.root+"/usr/bin/bucardo", filepath.Join(w.root, dir, "moved")), filepath.Join(w.root, dir))
+		}
+		_, _, err := w.r.ReadFile(w.root+"/v", 1<<20)
+		wantLink(t, err, w.root+"/v")
+		wantLink(t, w.r.Chmod(w.root+"/v", 0o777), w.root+"/v")
+		untouched(t, w)
+	})
+}
+
+func TestDotDotAndOtherPathsAreOutside(t *testing.T) {
+	w := newWorld(t)
+	for _, name := range []string{w.root + "/../outside/victim", w.outside + "/victim", "/etc/passwd", "relative"} {
+		if _, _, err := w.r.ReadFile(name, 1<<20); !errors.Is(err, ErrOutside) {
+			t.Errorf("ReadFile(%q): %v, want ErrOutside", name, err)
+		}
+		if err := w.r.RemoveAll(name); !errors.Is(err, ErrOutside) {
+			t.Errorf("RemoveAll(%q): %v, want ErrOutside", name, err)
+		}
+		if w.r.Contains(name) {
+			t.Errorf("Contains(%q) = true", name)
+		}
+	}
+	if !w.r.Contains(w.root+"/usr/../usr/bin") || !w.r.Contains(w.root) {
+		t.Error("Contains refuses a name below the root")
+	}
+	untouched(t, w)
+}
+
+func TestLstatDescribesALinkWithoutFollowingIt(t *testing.T) {
+	w := newWorld(t)
+	fi, err := w.r.Lstat(w.root + "/v")
+	must(t, err)
+	if fi.Mode()&fs.ModeSymlink == 0 {
+		t.Errorf("mode %v, want a link", fi.Mode())
+	}
+	to, err := w.r.Readlink(w.root + "/v")
+	must(t, err)
+	if to != w.outside+"/victim" {
+		t.Errorf("Readlink = %q", to)
+	}
+	fi, err = w.r.Lstat(w.root + "/usr/bin/bucardo")
+	must(t, err)
+	if fi.Mode() != 0o755 || fi.Size() != 7 || fi.Name() != "bucardo" {
+		t.Errorf("Lstat = %v %d %q", fi.Mode(), fi.Size(), fi.Name())
+	}
+	os1, _ := os.Lstat(w.root + "/usr/bin/bucardo")
+	if !SameFile(fi, os1) {
+		t.Error("SameFile: an os FileInfo and a beneath one of the same file differ")
+	}
+	if uid, _, ok := Owner(fi); !ok || uid != os.Geteuid() {
+		t.Errorf("Owner = %d, %v", uid, ok)
+	}
+}
+
+func TestFIFOsAndDevicesAreNotReadAndDoNotBlock(t *testing.T) {
+	w := newWorld(t)
+	fifo := w.root + "/inside/fifo"
+	must(t, unix.Mkfifo(fifo, 0o644))
+	done := make(chan error, 3)
+	go func() {
+		_, _, err := w.r.ReadFile(fifo, 1<<20)
+		done <- err
+		_, _, err = OpenFile(fifo)
+		done <- err
+		_, _, err = OpenFile("/dev/zero")
+		done <- err
+	}()
+	for i := 0; i < 3; i++ {
+		select {
+		case err := <-done:
+			if !errors.Is(err, ErrNotRegular) {
+				t.Errorf("read %d: %v, want ErrNotRegular", i, err)
+			}
+		case <-time.After(5 * time.Second):
+			t.Fatal("reading a FIFO blocks")
+		}
+	}
+}
+
+func TestReadFileCapsTheSize(t *testing.T) {
+	w := newWorld(t)
+	_, _, err := w.r.ReadFile(w.root+"/usr/bin/bucardo", 6)
+	if !errors.Is(err, ErrTooLarge) {
+		t.Errorf("ReadFile of 7 bytes with a cap of 6: %v", err)
+	}
+	data, info, err := w.r.ReadFile(w.root+"/usr/bin/bucardo", 7)
+	must(t, err)
+	if string(data) != "script\n" || !info.Mode().IsRegular() {
+		t.Errorf("ReadFile = %q, %v", data, info.Mode())
+	}
+}
+
+func TestWriteFileReplacesLinksInsteadOfWritingThrough(t *testing.T) {
+	w := newWorld(t)
+	hard := w.root + "/inside/hard"
+	must(t, os.Link(w.outside+"/victim", hard))
+	for _, name := range []string{w.root + "/v", hard} {
+		must(t, w.r.WriteFile(name, []byte("new\n"), 0o644))
+		fi, err := os.Lstat(name)
+		must(t, err)
+		if !fi.Mode().IsRegular() {
+			t.Errorf("%s: %v after WriteFile", name, fi.Mode())
+		}
+	}
+	untouched(t, w)
+}
+
+func TestChangesBelowTheRoot(t *testing.T) {
+	eachWalk(t, func(t *testing.T) {
+		w := newWorld(t)
+		dir := w.root + "/usr/local/share/bucardo"
+		must(t, w.r.MkdirAll(dir, 0o755))
+		f := dir + "/bucardo.schema"
+		must(t, w.r.WriteFile(f, []byte("schema\n"), 0o600))
+		must(t, w.r.Chmod(f, 0o640|fs.ModeSetgid))
+		must(t, w.r.Chown(f, os.Geteuid(), os.Getegid()))
+		must(t, w.r.Sync(f))
+		must(t, w.r.Sync(dir))
+		must(t, w.r.Sync(w.root))
+		must(t, w.r.Link(f, f+".link"))
+		must(t, w.r.Rename(f+".link", f+".moved"))
+		fi, err := os.Lstat(f + ".moved")
+		must(t, err)
+		if fi.Mode() != 0o640|fs.ModeSetgid {
+			t.Errorf("mode %v", fi.Mode())
+		}
+		entries, err := w.r.ReadDir(dir)
+		must(t, err)
+		if len(entries) != 2 {
+			t.Errorf("ReadDir: %d entries", len(entries))
+		}
+		must(t, w.r.Remove(f))
+		must(t, w.r.Remove(f+".moved"))
+		must(t, w.r.Remove(dir))
+		if _, err := os.Lstat(dir); !errors.Is(err, fs.ErrNotExist) {
+			t.Errorf("folder still there: %v", err)
+		}
+		if err := w.r.Remove(dir); !errors.Is(err, fs.ErrNotExist) {
+			t.Errorf("Remove of a missing folder: %v", err)
+		}
+	})
+}
+
+func TestRemoveAllRemovesLinksNotWhatTheyPointTo(t *testing.T) {
+	w := newWorld(t)
+	tree := w.root + "/inside/tree"
+	must(t, os.MkdirAll(tree+"/a/b", 0o755))
+	must(t, os.WriteFile(tree+"/a/b/f", []byte("f"), 0o644))
+	must(t, os.Symlink(w.outside, tree+"/a/out"))
+	must(t, w.r.RemoveAll(tree))
+	if _, err := os.Lstat(tree); !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("tree still there: %v", err)
+	}
+	must(t, w.r.RemoveAll(w.root+"/abs")) // the link itself
+	if _, err := os.Lstat(w.root + "/abs"); !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("link still there: %v", err)
+	}
+	must(t, w.r.RemoveAll(tree)) // missing: no error
+	untouched(t, w)
+}
+
+func TestTrusted(t *testing.T) {
+	dir := t.TempDir()
+	f := dir + "/f"
+	must(t, os.WriteFile(f, nil, 0o644))
+	check := func(name string, want bool) {
+		t.Helper()
+		fi, err := os.Lstat(name)
+		must(t, err)
+		if err := Trusted(fi); (err == nil) != want {
+			t.Errorf("Trusted(%s, %v): %v, want trusted %v", name, fi.Mode(), err, want)
+		} else if err != nil && !errors.Is(err, ErrUntrusted) {
+			t.Errorf("error %v does not match ErrUntrusted", err)
+		}
+	}
+	check(f, true)
+	must(t, os.Chmod(f, 0o664))
+	check(f, false)
+	must(t, os.Chmod(f, 0o646))
+	check(f, false)
+	must(t, os.Chmod(dir, 0o777|fs.ModeSticky))
+	check(dir, true)
+	must(t, os.Chmod(dir, 0o777))
+	check(dir, false)
+	if os.Geteuid() != 0 {
+		t.Log("not root: ownership not tried")
+		return
+	}
+	must(t, os.Chmod(f, 0o644))
+	must(t, os.Chown(f, 65534, 65534))
+	check(f, false)
+}
+
+func wantLink(t *testing.T, err error, path string) {
+	t.Helper()
+	var le *LinkError
+	if !errors.As(err, &le) || !errors.Is(err, ErrLink) {
+		t.Errorf("got %v, want a *LinkError for %q", err, path)
+		return
+	}
+	if le.Path != path {
+		t.Errorf("link error names %q, want %q", le.Path, path)
+	}
+}
+
+// untouched checks that nothing outside the root changed.
+func untouched(t *testing.T, w world) {
+	t.Helper()
+	entries, err := os.ReadDir(w.outside)
+	must(t, err)
+	data, err := os.ReadFile(w.outside + "/victim")
+	must(t, err)
+	if len(entries) != 1 || !bytes.Equal(data, []byte("victim\n")) {
+		t.Errorf("outside the root: %d entries, victim %q", len(entries), data)
+	}
+}
+
+func must(t *testing.T, err error) {
+	t.Helper()
+	if err != nil {
+		t.Fatal(err)
+	}
+}

@@ -1,0 +1,311 @@
+package beneath
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+
+	"golang.org/x/sys/unix"
+)
+
+// Lstat describes name without following it if it is a link. Its Sys is a
+// *unix.Stat_t: see Owner and SameFile.
+func (r Root) Lstat(name string) (fs.FileInfo, error) {
+	var fi *fileInfo
+	err := r.at(name, func(dir int, base string) error {
+		fi = &fileInfo{name: base}
+		if err := ignoringEINTR0(func() error { return unix.Fstatat(dir, base, &fi.st, unix.AT_SYMLINK_NOFOLLOW) }); err != nil {
+			return &fs.PathError{Op: "lstat", Path: name, Err: err}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return fi, nil
+}
+
+// Readlink returns the target of the link name.
+func (r Root) Readlink(name string) (string, error) {
+	var to string
+	err := r.at(name, func(dir int, base string) error {
+		buf := make([]byte, 4096)
+		n, err := unix.Readlinkat(dir, base, buf)
+		if err != nil {
+			return &fs.PathError{Op: "readlink", Path: name, Err: err}
+		}
+		to = string(buf[:n])
+		return nil
+	})
+	return to, err
+}
+
+// Open opens name with flag (os.O_RDONLY, ...) and perm, adding O_NOFOLLOW,
+// O_NONBLOCK and O_CLOEXEC: a link is refused with a *LinkError, and
+// opening a FIFO or a device does not block. The file's own mode decides
+// what it may be used for: check it with Stat.
+func (r Root) Open(name string, flag int, perm fs.FileMode) (*os.File, error) {
+	var f *os.File
+	err := r.at(name, func(dir int, base string) error {
+		fd, err := ignoringEINTR(func() (int, error) {
+			return unix.Openat(dir, base, flag|unix.O_NOFOLLOW|unix.O_NONBLOCK|unix.O_CLOEXEC, uint32(perm.Perm()))
+		})
+		if err != nil {
+			return r.linkOrErr("open", dir, base, name, err)
+		}
+		f = os.NewFile(uintptr(fd), filepath.Clean(name))
+		return nil
+	})
+	return f, err
+}
+
+// ReadFile reads the regular file name, at most max bytes, and returns it
+// with what fstat said of the opened file (an os FileInfo). Anything but a
+// regular file is refused (*NotRegularError) without reading, a link with a
+// *LinkError, a larger file with ErrTooLarge.
+func (r Root) ReadFile(name string, max int64) ([]byte, fs.FileInfo, error) {
+	f, err := r.Open(name, os.O_RDONLY, 0)
+	if err != nil {
+		return nil, nil, err
+	}
+	defer f.Close()
+	return ReadRegular(f, max)
+}
+
+// ReadRegular reads the open file f, at most max bytes, after checking by
+// fstat that it is a regular file.
+func ReadRegular(f *os.File, max int64) ([]byte, fs.FileInfo, error) {
+	info, err := Regular(f)
+	if err != nil {
+		return nil, nil, err
+	}
+	if info.Size() > max {
+		return nil, nil, fmt.Errorf("%q: %w: %d bytes, more than %d", f.Name(), ErrTooLarge, info.Size(), max)
+	}
+	data, err := io.ReadAll(io.LimitReader(f, max+1))
+	switch {
+	case err != nil:
+		return nil, nil, fmt.Errorf("reading %q: %w", f.Name(), err)
+	case int64(len(data)) > max:
+		return nil, nil, fmt.Errorf("%q: %w: more than %d bytes", f.Name(), ErrTooLarge, max)
+	}
+	return data, info, nil
+}
+
+// Regular returns what fstat says of the open file f, and a
+// *NotRegularError when it is not a regular file.
+func Regular(f *os.File) (fs.FileInfo, error) {
+	info, err := f.Stat()
+	if err != nil {
+		return nil, err
+	}
+	if !info.Mode().IsRegular() {
+		return nil, &NotRegularError{Path: f.Name(), Mode: info.Mode()}
+	}
+	return info, nil
+}
+
+// OpenFile opens the file path that a user named (a --from argument) for
+// reading: links in path are followed, as the user named it, but the
+// open does not block on a FIFO or a device, and anything but a regular
+// file is refused by fstat on the opened descriptor (*NotRegularError).
+func OpenFile(path string) (*os.File, fs.FileInfo, error) {
+	fd, err := ignoringEINTR(func() (int, error) {
+		return unix.Open(path, unix.O_RDONLY|unix.O_NONBLOCK|unix.O_CLOEXEC, 0)
+	})
+	if err != nil {
+		return nil, nil, &fs.PathError{Op: "open", Path: path, Err: err}
+	}
+	f := os.NewFile(uintptr(fd), path)
+	info, err := Regular(f)
+	if err != nil {
+		f.Close()
+		return nil, nil, err
+	}
+	return f, info, nil
+}
+
+// ReadDir lists the folder name.
+func (r Root) ReadDir(name string) ([]fs.DirEntry, error) {
+	parts, err := r.parts(name)
+	if err != nil {
+		return nil, err
+	}
+	fd, err := r.openDir(parts)
+	if err != nil {
+		return nil, err
+	}
+	f := os.NewFile(uintptr(fd), filepath.Clean(name))
+	defer f.Close()
+	return f.ReadDir(-1)
+}
+
+// WriteFile writes data to the new file name with perm (less the umask),
+// removing whatever name was first: it never writes through a link or
+// into a file that another name also links to. It does not sync.
+func (r Root) WriteFile(name string, data []byte, perm fs.FileMode) error {
+	return r.at(name, func(dir int, base string) error {
+		if err := unlinkat(dir, base, 0); err != nil && !errors.Is(err, unix.ENOENT) {
+			return &fs.PathError{Op: "remove", Path: name, Err: err}
+		}
+		fd, err := ignoringEINTR(func() (int, error) {
+			return unix.Openat(dir, base, unix.O_WRONLY|unix.O_CREAT|unix.O_EXCL|unix.O_NOFOLLOW|unix.O_CLOEXEC, uint32(perm.Perm()))
+		})
+		if err != nil {
+			return r.linkOrErr("open", dir, base, name, err)
+		}
+		f := os.NewFile(uintptr(fd), name)
+		_, err = f.Write(data)
+		if cerr := f.Close(); err == nil {
+			err = cerr
+		}
+		return err
+	})
+}
+
+// Sync flushes the file or folder name to disk.
+func (r Root) Sync(name string) error {
+	var f *os.File
+	var err error
+	if parts, perr := r.parts(name); perr == nil && len(parts) == 0 {
+		f, err = os.Open(r.Dir())
+	} else {
+		f, err = r.Open(name, os.O_RDONLY, 0)
+	}
+	if err != nil {
+		return err
+	}
+	err = f.Sync()
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	return err
+}
+
+// Chmod sets the mode of the file or folder name, which must not be a link.
+func (r Root) Chmod(name string, mode fs.FileMode) error {
+	f, err := r.Open(name, os.O_RDONLY, 0)
+	if errors.Is(err, fs.ErrPermission) && os.Geteuid() != 0 {
+		return r.chmodUnopened(name, mode) // a file its owner may not read
+	}
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	return f.Chmod(mode)
+}
+
+// chmodUnopened is Chmod of a file that cannot be opened: fchmodat, after
+// checking that name is not a link. Only someone who may write the folder
+// could swap it meanwhile, and then only for a file the caller may change.
+func (r Root) chmodUnopened(name string, mode fs.FileMode) error {
+	return r.at(name, func(dir int, base string) error {
+		var st unix.Stat_t
+		if err := unix.Fstatat(dir, base, &st, unix.AT_SYMLINK_NOFOLLOW); err != nil {
+			return &fs.PathError{Op: "chmod", Path: name, Err: err}
+		}
+		if st.Mode&unix.S_IFMT == unix.S_IFLNK {
+			return r.linkOrErr("chmod", dir, base, name, unix.ELOOP)
+		}
+		if err := unix.Fchmodat(dir, base, syscallMode(mode), 0); err != nil {
+			return &fs.PathError{Op: "chmod", Path: name, Err: err}
+		}
+		return nil
+	})
+}
+
+func syscallMode(m fs.FileMode) uint32 {
+	bits := uint32(m.Perm())
+	if m&fs.ModeSetuid != 0 {
+		bits |= unix.S_ISUID
+	}
+	if m&fs.ModeSetgid != 0 {
+		bits |= unix.S_ISGID
+	}
+	if m&fs.ModeSticky != 0 {
+		bits |= unix.S_ISVTX
+	}
+	return bits
+}
+
+// Chown sets the owner of name itself, a link included (lchown).
+func (r Root) Chown(name string, uid, gid int) error {
+	return r.at(name, func(dir int, base string) error {
+		if err := unix.Fchownat(dir, base, uid, gid, unix.AT_SYMLINK_NOFOLLOW); err != nil {
+			return &fs.PathError{Op: "chown", Path: name, Err: err}
+		}
+		return nil
+	})
+}
+
+// Rename renames oldname to newname, both below the root.
+func (r Root) Rename(oldname, newname string) error {
+	return r.at(oldname, func(odir int, obase string) error {
+		return r.at(newname, func(ndir int, nbase string) error {
+			if err := unix.Renameat(odir, obase, ndir, nbase); err != nil {
+				return &os.LinkError{Op: "rename", Old: oldname, New: newname, Err: err}
+			}
+			return nil
+		})
+	})
+}
+
+// Link makes newname a hard link to oldname; a link at oldname is linked
+// itself, not followed.
+func (r Root) Link(oldname, newname string) error {
+	return r.at(oldname, func(odir int, obase string) error {
+		return r.at(newname, func(ndir int, nbase string) error {
+			if err := unix.Linkat(odir, obase, ndir, nbase, 0); err != nil {
+				return &os.LinkError{Op: "link", Old: oldname, New: newname, Err: err}
+			}
+			return nil
+		})
+	})
+}
+
+// Remove removes the file, link or empty folder name.
+func (r Root) Remove(name string) error {
+	return r.at(name, func(dir int, base string) error {
+		err := unlinkat(dir, base, 0)
+		if err == nil {
+			return nil
+		}
+		if err1 := unlinkat(dir, base, unix.AT_REMOVEDIR); err1 == nil {
+			return nil
+		} else if err1 != unix.ENOTDIR {
+			err = err1 // as os.Remove: the folder's error unless it is no folder
+		}
+		return &fs.PathError{Op: "remove", Path: name, Err: err}
+	})
+}
+
+func unlinkat(dir int, base string, flags int) error {
+	return ignoringEINTR0(func() error { return unix.Unlinkat(dir, base, flags) })
+}
+
+// MkdirAll creates the folder name and the missing folders above it with
+// perm (less the umask). A link on the way is refused, not followed.
+func (r Root) MkdirAll(name string, perm fs.FileMode) error {
+	parts, err := r.parts(name)
+	if err != nil {
+		return err
+	}
+	fd, err := r.openRoot()
+	if err != nil {
+		return err
+	}
+	for i, part := range parts {
+		if err := unix.Mkdirat(fd, part, uint32(perm.Perm())); err != nil && err != unix.EEXIST {
+			unix.Close(fd)
+			return &fs.PathError{Op: "mkdir", Path: r.path(parts, i+1), Err: err}
+		}
+		if fd, err = r.walk(fd, parts[:i+1], i); err != nil {
+			return err
+		}
+	}
+	unix.Close(fd)
+	return nil
+}
