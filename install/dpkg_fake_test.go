@@ -126,7 +126,7 @@ func TestStatusStates(t *testing.T) {
 	o.Force = true
 	_, err = Install(ctx, fork, o)
 	require.NoError(t, err)
-	rc, _ := ReadReceipt(filepath.Join(root, "/var/lib/bcfork/receipt.json"))
+	rc, _ := ReadReceipt(Options{Root: root})
 	rc.State = StateInstalling
 	require.NoError(t, os.WriteFile(filepath.Join(root, "/var/lib/bcfork/receipt.json"), rc.encode(), 0o644))
 	assert.Equal(t, "installing: fork fork drifted=yes", contents(), "interrupted")

@@ -4,6 +4,8 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+
+	"github.com/bcfork/bcfork/internal/beneath"
 )
 
 // ErrLocked is returned when another bcfork holds the lock.
@@ -78,6 +80,31 @@ func (e *NotRegularError) Error() string {
 
 // Is lets errors.Is(err, ErrNotRegular) match.
 func (e *NotRegularError) Is(target error) bool { return target == ErrNotRegular }
+
+// ErrBadReceipt marks a receipt bcfork refuses to act on; *ReceiptError
+// matches it.
+var ErrBadReceipt = errors.New("receipt refused")
+
+// ErrUntrusted marks a receipt, or a state folder, that others than root
+// (or the user running bcfork) may have written.
+var ErrUntrusted = beneath.ErrUntrusted
+
+// ReceiptError is returned for a receipt that is malformed, names paths
+// install never writes, or may have been written by someone else
+// (errors.Is(err, ErrUntrusted)). Nothing was touched.
+type ReceiptError struct {
+	Path string // real path of the receipt
+	Err  error
+}
+
+func (e *ReceiptError) Error() string {
+	return fmt.Sprintf("refusing the receipt %q: %v", e.Path, e.Err)
+}
+
+func (e *ReceiptError) Unwrap() error { return e.Err }
+
+// Is lets errors.Is(err, ErrBadReceipt) match.
+func (e *ReceiptError) Is(target error) bool { return target == ErrBadReceipt }
 
 func quoteAll(paths []string) string {
 	q := make([]string, len(paths))

@@ -244,7 +244,7 @@ func eqDiversions(t *testing.T, got, want map[string]Diversion, name string) {
 
 // committed reports whether the receipt under root says installed.
 func committed(t *testing.T, root string) bool {
-	rc, err := ReadReceipt(filepath.Join(root, DefaultStateDir, "receipt.json"))
+	rc, err := ReadReceipt(Options{Root: root})
 	require.NoError(t, err)
 	return rc != nil && rc.State == StateInstalled
 }

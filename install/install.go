@@ -78,7 +78,7 @@ type installPlan struct {
 
 func planInstall(ctx context.Context, f *fork, o Options) (*installPlan, error) {
 	l := o.layout()
-	old, err := ReadReceipt(l.real(l.receipt()))
+	old, err := readReceipt(l)
 	if err != nil {
 		return nil, err
 	}

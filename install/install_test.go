@@ -43,7 +43,7 @@ func TestInstallReplacesBothAndKeepsOriginals(t *testing.T) {
 	assert.Equal(t, origScript, readString(t, root, backup), "backup")
 	assertMode(t, filepath.Join(root, backup), "0750")
 
-	rc, err := ReadReceipt(filepath.Join(root, "/var/lib/bcfork/receipt.json"))
+	rc, err := ReadReceipt(Options{Root: root})
 	require.NoError(t, err)
 	assert.Equal(t, StateInstalled, rc.State, "state")
 	assert.Equal(t, "5.6.0", rc.Version, "version")

@@ -3,6 +3,8 @@ package install
 import (
 	"path/filepath"
 	"strings"
+
+	"github.com/bcfork/bcfork/internal/beneath"
 )
 
 // Default paths, as on the host; --root prefixes them all.
@@ -19,12 +21,15 @@ const tmpSuffix = ".bcfork-tmp"
 
 // layout maps host paths to real ones and names the files in the state folder.
 type layout struct {
-	root  string // "" is the real root
-	state string // host path of the state folder
+	root  string       // "" is the real root
+	state string       // host path of the state folder
+	fs    beneath.Root // the root, below which no link is followed
 }
 
-// real returns where host path p is on this machine.
+// real returns where host path p is on this machine. A ".." in p cannot
+// lead above the root.
 func (l layout) real(p string) string {
+	p = filepath.Clean("/" + p)
 	if l.root == "" {
 		return p
 	}

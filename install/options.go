@@ -5,6 +5,7 @@ import (
 	"path/filepath"
 	"time"
 
+	"github.com/bcfork/bcfork/internal/beneath"
 	"github.com/bcfork/bcfork/internal/bucardo"
 	"github.com/bcfork/bcfork/internal/catalog"
 	"github.com/bcfork/bcfork/patches"
@@ -57,7 +58,11 @@ func (o Options) withDefaults() (Options, error) {
 		o.StateDir = DefaultStateDir
 	}
 	if o.Root != "" {
-		o.Root = filepath.Clean(o.Root)
+		abs, err := filepath.Abs(o.Root)
+		if err != nil {
+			return o, fmt.Errorf("--root %q: %w", o.Root, err)
+		}
+		o.Root = abs
 	}
 	if o.Root == "/" {
 		o.Root = ""
@@ -70,7 +75,9 @@ func (o Options) withDefaults() (Options, error) {
 	return o, nil
 }
 
-func (o Options) layout() layout { return layout{root: o.Root, state: filepath.Clean(o.StateDir)} }
+func (o Options) layout() layout {
+	return layout{root: o.Root, state: filepath.Clean(o.StateDir), fs: beneath.New(o.Root)}
+}
 
 // targetPaths returns the host paths of the script and the schema: those
 // given, else the receipt's, else the defaults.

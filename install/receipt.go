@@ -6,9 +6,10 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
-	"os"
 	"slices"
 	"time"
+
+	"github.com/bcfork/bcfork/internal/beneath"
 )
 
 // Receipt states. An install writes StateInstalling before it changes any
@@ -86,26 +87,75 @@ func (r *Receipt) target(name string) *Target {
 	return nil
 }
 
-// ReadReceipt reads the receipt at path; it returns nil and no error when
-// there is none.
-func ReadReceipt(path string) (*Receipt, error) {
-	data, err := os.ReadFile(path)
+// maxReceipt caps the size of a receipt: bcfork writes about 2 KB.
+const maxReceipt = 1 << 20
+
+// ReadReceipt reads the receipt in the state folder of o; it returns nil
+// and no error when there is none. It refuses (*ReceiptError) a receipt
+// that others than root (or the user running bcfork) may have written,
+// and one naming paths that bcfork never writes: a target that is not a
+// plain absolute path, a backup or pristine copy outside the state folder,
+// a folder made that is not above its target. Nothing is then touched.
+func ReadReceipt(o Options) (*Receipt, error) {
+	o, err := o.withDefaults()
+	if err != nil {
+		return nil, err
+	}
+	return readReceipt(o.layout())
+}
+
+// readReceipt is ReadReceipt on a layout.
+func readReceipt(l layout) (*Receipt, error) {
+	path := l.real(l.receipt())
+	data, info, err := l.fs.ReadFile(path, maxReceipt)
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil, nil
 	}
 	if err != nil {
 		return nil, wrap("reading receipt", path, err)
 	}
+	if err := trusted(l, info); err != nil {
+		return nil, &ReceiptError{Path: path, Err: err}
+	}
+	r, err := decodeReceipt(data, l)
+	if err != nil {
+		return nil, &ReceiptError{Path: path, Err: err}
+	}
+	return r, nil
+}
+
+// trusted refuses a receipt, or a state folder, that others than root or
+// the user running bcfork may have written.
+func trusted(l layout, receipt fs.FileInfo) error {
+	if err := beneath.Trusted(receipt); err != nil {
+		return err
+	}
+	dir := l.real(l.state)
+	info, err := l.fs.Lstat(dir)
+	if err != nil {
+		return err
+	}
+	if err := beneath.Trusted(info); err != nil {
+		return fmt.Errorf("its folder %q: %w", dir, err)
+	}
+	return nil
+}
+
+// decodeReceipt parses a receipt and checks it against the layout l.
+func decodeReceipt(data []byte, l layout) (*Receipt, error) {
 	var r Receipt
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&r); err != nil {
-		return nil, fmt.Errorf("reading receipt %q: %w", path, err)
+		return nil, err
 	}
 	switch r.State {
 	case StateInstalling, StateInstalled, StateUninstalling:
 	default:
-		return nil, fmt.Errorf("reading receipt %q: unknown state %q", path, r.State)
+		return nil, fmt.Errorf("unknown state %.40q", r.State)
+	}
+	if err := r.check(l); err != nil {
+		return nil, err
 	}
 	return &r, nil
 }

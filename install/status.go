@@ -67,7 +67,7 @@ func Status(ctx context.Context, o Options) (*Report, error) {
 	}
 	l := o.layout()
 	r := &Report{ReceiptPath: l.real(l.receipt()), State: NotInstalled, Dpkg: o.Dpkg != nil, Drift: []string{}}
-	if r.Receipt, err = ReadReceipt(r.ReceiptPath); err != nil {
+	if r.Receipt, err = readReceipt(l); err != nil {
 		return nil, err
 	}
 	if r.Receipt != nil {

@@ -22,7 +22,7 @@ func Uninstall(ctx context.Context, o Options) (*Result, error) {
 		return nil, err
 	}
 	l := o.layout()
-	rc, err := ReadReceipt(l.real(l.receipt()))
+	rc, err := readReceipt(l)
 	switch {
 	case err != nil:
 		return nil, err
@@ -50,7 +50,7 @@ func Uninstall(ctx context.Context, o Options) (*Result, error) {
 // undoes it.
 func uninstallLocked(ctx context.Context, o Options) (*Result, error) {
 	l := o.layout()
-	rc, err := ReadReceipt(l.real(l.receipt()))
+	rc, err := readReceipt(l)
 	if err != nil {
 		return nil, err
 	}
@@ -114,7 +114,7 @@ func nothing(o Options) (*Result, error) {
 		return nil, fmt.Errorf("uninstalling: %w", err)
 	}
 	defer unlock()
-	if rc, err := ReadReceipt(l.real(l.receipt())); err != nil || rc != nil {
+	if rc, err := readReceipt(l); err != nil || rc != nil {
 		return res, err // an install finished meanwhile: its files are not strays
 	}
 	s := steps{fs: o.FS}

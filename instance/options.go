@@ -84,7 +84,7 @@ var systemdRuns = func(root string) bool {
 // forkScript returns the host path of the installed fork's script, or
 // ErrNotInstalled.
 func (o Options) forkScript() (string, error) {
-	rc, err := install.ReadReceipt(o.receiptPath())
+	rc, err := install.ReadReceipt(install.Options{Root: o.Root, StateDir: o.StateDir})
 	if err != nil {
 		return "", err
 	}

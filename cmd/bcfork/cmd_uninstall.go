@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"path/filepath"
 
 	"github.com/bcfork/bcfork/install"
 	"github.com/bcfork/bcfork/instance"
@@ -52,6 +51,12 @@ stopped at any point can be run again; with no receipt there is nothing to
 do. --dry-run prints the plan and changes nothing. --root DIR prefixes every
 path, as for install.
 
+The receipt steers what is removed and restored, so it is checked first: one
+that others than root may have written (not owned by root, or writable by
+group or others), or that names paths install never writes (a target that is
+not a clean absolute path, a backup or pristine copy outside the state
+folder), is refused and nothing is touched; so do install and status.
+
 The lock file /var/lib/bcfork/lock (empty) and the state folder stay after
 uninstall, as do the copies --force kept; remove them by hand if you like.
 
@@ -72,7 +77,7 @@ func (o *uninstallOptions) run(ctx context.Context, stdout, _ io.Writer) error {
 		root := opt.Root
 		opt.Guard = func() error { return instance.Guard(instance.Options{Root: root}) }
 	}
-	rc, err := install.ReadReceipt(filepath.Join(opt.Root, install.DefaultStateDir, "receipt.json"))
+	rc, err := install.ReadReceipt(opt)
 	if err != nil {
 		return hostErr(err)
 	}

@@ -44,6 +44,9 @@ func outcomeHint(err error) string {
 		inc *install.IncompleteError
 		mod *install.ModifiedError
 	)
+	if h := receiptHint(err); h != "" {
+		return h
+	}
 	switch {
 	case errors.Is(err, install.ErrLocked):
 		return "wait for the other bcfork to finish, then run the command again"
@@ -63,4 +66,18 @@ func outcomeHint(err error) string {
 		return "bcfork install finishes an interrupted install or puts the fork back (--force over a changed file); bcfork uninstall undoes it"
 	}
 	return ""
+}
+
+// receiptHint says what to do about a receipt bcfork refuses.
+func receiptHint(err error) string {
+	var re *install.ReceiptError
+	switch {
+	case !errors.As(err, &re):
+		return ""
+	case errors.Is(err, install.ErrUntrusted):
+		return fmt.Sprintf("bcfork writes its receipt as root, mode 0644: check who changed it (ls -l %q, and its folder);\n"+
+			"if it is bcfork's own, chown root:root and chmod 0644 it (the folder 0755), then run the command again", re.Path)
+	}
+	return fmt.Sprintf("the receipt names paths bcfork never writes: someone edited it; nothing was touched.\n"+
+		"Compare it with a backup, or move it aside (bcfork then knows of no install) and restore the targets by hand: %q", re.Path)
 }

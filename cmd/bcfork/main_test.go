@@ -43,6 +43,7 @@ func TestScript(t *testing.T) {
 			"fakehost":     cmdFakeHost,
 			"mkfork":       cmdMkfork,
 			"mode":         cmdMode,
+			"receiptset":   cmdReceiptSet,
 			"receiptstate": cmdReceiptState,
 		},
 		Condition: func(cond string) (bool, error) {

@@ -167,7 +167,7 @@ func TestInstallKilledAtRandom(t *testing.T) {
 
 // receiptState is the state the receipt under root records, or "no receipt".
 func receiptState(t *testing.T, root string) string {
-	rc, err := install.ReadReceipt(filepath.Join(root, install.DefaultStateDir, "receipt.json"))
+	rc, err := install.ReadReceipt(install.Options{Root: root})
 	require.NoError(t, err)
 	if rc == nil {
 		return "no receipt"
