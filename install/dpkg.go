@@ -8,7 +8,6 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
@@ -115,14 +114,14 @@ func divert(ctx context.Context, args ...string) (string, error) {
 }
 
 // packagedMD5 looks up the md5 dpkg recorded for host path p of package pkg
-// in the dpkg database under root; "" if it has none.
-func packagedMD5(root, pkg, p string) string {
-	info := filepath.Join(root, "/var/lib/dpkg/info")
-	files, _ := filepath.Glob(filepath.Join(info, pkg+":*.md5sums"))
+// in the dpkg database under the root of l; "" if it has none.
+func packagedMD5(l layout, pkg, p string) string {
+	info := l.real("/var/lib/dpkg/info")
+	files := l.glob(filepath.Join(info, pkg+":*.md5sums"))
 	files = append([]string{filepath.Join(info, pkg+".md5sums")}, files...)
 	want := strings.TrimPrefix(p, "/")
 	for _, f := range files {
-		data, err := os.ReadFile(f)
+		data, _, err := l.fs.ReadFile(f, maxFile)
 		if err != nil {
 			continue
 		}

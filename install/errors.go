@@ -85,6 +85,10 @@ func (e *NotRegularError) Is(target error) bool { return target == ErrNotRegular
 // matches it.
 var ErrBadReceipt = errors.New("receipt refused")
 
+// ErrLink marks a symbolic link met below the root on the way to a
+// target, the state folder or a file in it: bcfork follows none.
+var ErrLink = beneath.ErrLink
+
 // ErrUntrusted marks a receipt, or a state folder, that others than root
 // (or the user running bcfork) may have written.
 var ErrUntrusted = beneath.ErrUntrusted

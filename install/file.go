@@ -4,11 +4,10 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
-	"os"
 	"strconv"
-	"syscall"
 
 	"github.com/bcfork/bcfork/generator"
+	"github.com/bcfork/bcfork/internal/beneath"
 )
 
 // File describes one file's content and attributes.
@@ -28,9 +27,14 @@ type onDisk struct {
 	info   fs.FileInfo
 }
 
-// read returns what path holds; a missing path is not an error.
-func read(path string) (onDisk, error) {
-	info, err := os.Lstat(path)
+// maxFile caps what bcfork reads of a target or a kept copy: Bucardo's
+// files are under 400 KB.
+const maxFile = 64 << 20
+
+// read returns what the real path holds; a missing path is not an error.
+// No link below the root is followed.
+func (l layout) read(path string) (onDisk, error) {
+	info, err := l.fs.Lstat(path)
 	if errors.Is(err, fs.ErrNotExist) {
 		return onDisk{}, nil
 	}
@@ -38,9 +42,9 @@ func read(path string) (onDisk, error) {
 		return onDisk{}, fmt.Errorf("reading %q: %w", path, err)
 	}
 	if !info.Mode().IsRegular() {
-		return onDisk{}, &NotRegularError{Path: path, Kind: kind(path, info)}
+		return onDisk{}, &NotRegularError{Path: path, Kind: l.kind(path, info)}
 	}
-	data, err := os.ReadFile(path)
+	data, info, err := l.fs.ReadFile(path, maxFile)
 	if err != nil {
 		return onDisk{}, fmt.Errorf("reading %q: %w", path, err)
 	}
@@ -48,10 +52,10 @@ func read(path string) (onDisk, error) {
 }
 
 // kind names what a path that is not a regular file is.
-func kind(path string, info fs.FileInfo) string {
+func (l layout) kind(path string, info fs.FileInfo) string {
 	switch info.Mode().Type() {
 	case fs.ModeSymlink:
-		to, _ := os.Readlink(path)
+		to, _ := l.fs.Readlink(path)
 		return fmt.Sprintf("a symbolic link to %q", to)
 	case fs.ModeDir:
 		return "a folder"
@@ -61,9 +65,7 @@ func kind(path string, info fs.FileInfo) string {
 
 func describe(data []byte, info fs.FileInfo) File {
 	f := File{SHA256: generator.SHA256(data), Size: int64(len(data)), Mode: modeString(info.Mode())}
-	if st, ok := info.Sys().(*syscall.Stat_t); ok {
-		f.UID, f.GID = int(st.Uid), int(st.Gid)
-	}
+	f.UID, f.GID, _ = beneath.Owner(info)
 	return f
 }
 

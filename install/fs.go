@@ -2,15 +2,14 @@ package install
 
 import (
 	"io/fs"
-	"os"
 
-	"github.com/bcfork/bcfork/internal/atomicfile"
+	"github.com/bcfork/bcfork/internal/beneath"
 )
 
 // FS is every call that changes the filesystem during an install or an
 // uninstall. Tests replace it to inject a failure at any step.
 type FS interface {
-	WriteFile(name string, data []byte, perm fs.FileMode) error // create or truncate
+	WriteFile(name string, data []byte, perm fs.FileMode) error // a new file in name's place
 	Sync(name string) error                                     // fsync a file or a folder
 	Rename(oldname, newname string) error
 	Link(oldname, newname string) error
@@ -20,32 +19,39 @@ type FS interface {
 	MkdirAll(name string, perm fs.FileMode) error
 }
 
-// OS is the real filesystem.
-type OS struct{}
-
-// WriteFile is os.WriteFile: it creates or truncates name and writes data,
-// without syncing (install syncs with Sync once owner and mode are set).
-func (OS) WriteFile(name string, data []byte, perm fs.FileMode) error {
-	return os.WriteFile(name, data, perm)
+// OS is the real filesystem below Root ("" is "/"): names must lie below
+// it and are resolved without following any symbolic link below it (see
+// internal/beneath), so nothing outside Root is ever changed.
+type OS struct {
+	Root string
 }
 
-// Sync is atomicfile.Sync: it flushes name, a file or a folder, to disk.
-func (OS) Sync(name string) error { return atomicfile.Sync(name) }
+func (o OS) fs() beneath.Root { return beneath.New(o.Root) }
 
-// Rename is os.Rename.
-func (OS) Rename(oldname, newname string) error { return os.Rename(oldname, newname) }
+// WriteFile removes name and writes data to a new file there, without
+// syncing (install syncs with Sync once owner and mode are set): a link or
+// a hard link left at name is replaced, never written through.
+func (o OS) WriteFile(name string, data []byte, perm fs.FileMode) error {
+	return o.fs().WriteFile(name, data, perm)
+}
 
-// Link is os.Link.
-func (OS) Link(oldname, newname string) error { return os.Link(oldname, newname) }
+// Sync flushes name, a file or a folder, to disk.
+func (o OS) Sync(name string) error { return o.fs().Sync(name) }
 
-// Remove is os.Remove.
-func (OS) Remove(name string) error { return os.Remove(name) }
+// Rename renames oldname to newname.
+func (o OS) Rename(oldname, newname string) error { return o.fs().Rename(oldname, newname) }
 
-// Chmod is os.Chmod.
-func (OS) Chmod(name string, mode fs.FileMode) error { return os.Chmod(name, mode) }
+// Link makes newname a hard link to oldname.
+func (o OS) Link(oldname, newname string) error { return o.fs().Link(oldname, newname) }
 
-// Chown is os.Lchown.
-func (OS) Chown(name string, uid, gid int) error { return os.Lchown(name, uid, gid) }
+// Remove removes a file or an empty folder.
+func (o OS) Remove(name string) error { return o.fs().Remove(name) }
 
-// MkdirAll is os.MkdirAll.
-func (OS) MkdirAll(name string, perm fs.FileMode) error { return os.MkdirAll(name, perm) }
+// Chmod sets the mode of name, which must not be a link.
+func (o OS) Chmod(name string, mode fs.FileMode) error { return o.fs().Chmod(name, mode) }
+
+// Chown sets the owner of name itself (lchown).
+func (o OS) Chown(name string, uid, gid int) error { return o.fs().Chown(name, uid, gid) }
+
+// MkdirAll creates the folder name and its missing parents.
+func (o OS) MkdirAll(name string, perm fs.FileMode) error { return o.fs().MkdirAll(name, perm) }

@@ -82,7 +82,7 @@ func planInstall(ctx context.Context, f *fork, o Options) (*installPlan, error) 
 	if err != nil {
 		return nil, err
 	}
-	p := &installPlan{steps: steps{fs: o.FS}, tidy: steps{fs: o.FS}, o: o, l: l, f: f, old: old,
+	p := &installPlan{steps: newSteps(o), tidy: newSteps(o), o: o, l: l, f: f, old: old,
 		cur: map[string]onDisk{}, forced: map[string]bool{}, staged: map[string]bool{}, dirs: map[string]bool{}}
 	if err := p.targets(ctx); err != nil {
 		return nil, err
@@ -127,7 +127,7 @@ func (p *installPlan) targets(ctx context.Context) error {
 
 // addTarget reads the target name at host path and adds its entry to the receipt.
 func (p *installPlan) addTarget(ctx context.Context, name, path string) (*Target, error) {
-	cur, err := read(p.l.real(path))
+	cur, err := p.l.read(p.l.real(path))
 	if err != nil {
 		return nil, err
 	}
@@ -240,7 +240,7 @@ func (p *installPlan) owner(ctx context.Context, t *Target) error {
 func (p *installPlan) missing(dir string) []string {
 	var out []string
 	for ; dir != "/" && dir != "."; dir = filepath.Dir(dir) {
-		if _, err := os.Lstat(p.l.real(dir)); !errors.Is(err, fs.ErrNotExist) {
+		if _, err := p.l.fs.Lstat(p.l.real(dir)); !errors.Is(err, fs.ErrNotExist) {
 			break
 		}
 		out = append(out, dir)
@@ -272,7 +272,7 @@ func (p *installPlan) valid(path string, f *File) bool {
 	if f == nil {
 		return true
 	}
-	d, err := read(p.l.real(path))
+	d, err := p.l.read(p.l.real(path))
 	return err == nil && d.has(f)
 }
 
@@ -288,7 +288,7 @@ func (p *installPlan) diverted(ctx context.Context, t *Target) (bool, error) {
 	if t.Before == nil {
 		return true, nil
 	}
-	_, err = os.Lstat(p.l.real(t.Diversion))
+	_, err = p.l.fs.Lstat(p.l.real(t.Diversion))
 	return err == nil, nil
 }
 
@@ -372,7 +372,7 @@ func (p *installPlan) original(t *Target) ([]byte, error) {
 		return cur.data, nil
 	}
 	if t.Diversion != "" {
-		if d, err := read(p.l.real(t.Diversion)); err == nil && d.has(t.Before) {
+		if d, err := p.l.read(p.l.real(t.Diversion)); err == nil && d.has(t.Before) {
 			return d.data, nil
 		}
 	}
@@ -438,7 +438,7 @@ func (p *installPlan) planDiversions(ctx context.Context) error {
 // planDistrib puts the packaged file at the diverted name if it isn't there.
 func (p *installPlan) planDistrib(t *Target) error {
 	path, to := p.l.real(t.Path), p.l.real(t.Diversion)
-	d, err := read(to)
+	d, err := p.l.read(to)
 	if err != nil || d.exists || t.Before == nil {
 		return err
 	}
@@ -453,7 +453,7 @@ func (p *installPlan) planDistrib(t *Target) error {
 	}
 	data, err := p.original(t)
 	if err != nil {
-		if b, rerr := read(p.l.real(t.Backup)); rerr == nil && b.has(t.Before) {
+		if b, rerr := p.l.read(p.l.real(t.Backup)); rerr == nil && b.has(t.Before) {
 			data, err = b.data, nil
 		}
 	}
@@ -481,7 +481,7 @@ func (p *installPlan) planRenames() {
 // mkdirFor creates the folder of real path if it is missing.
 func (p *installPlan) mkdirFor(path string) {
 	dir := filepath.Dir(path)
-	if _, err := os.Lstat(dir); errors.Is(err, fs.ErrNotExist) && !p.dirs[dir] {
+	if _, err := p.l.fs.Lstat(dir); errors.Is(err, fs.ErrNotExist) && !p.dirs[dir] {
 		p.dirs[dir] = true
 		p.mkdir(dir)
 	}
@@ -515,14 +515,14 @@ func temps(l layout, rc *Receipt) []string {
 	for _, t := range rc.Targets {
 		backup := l.real(l.backup(t.Path))
 		cands = append(cands, tmp(l.real(t.Path)), tmp(backup))
-		cands = append(cands, mustGlob(tmp(backup+".replaced-*"))...)
+		cands = append(cands, l.glob(tmp(backup+".replaced-*"))...)
 		if t.Diversion != "" {
 			cands = append(cands, tmp(l.real(t.Diversion)))
 		}
 	}
 	var out []string
 	for _, c := range cands {
-		if _, err := os.Lstat(c); err == nil {
+		if _, err := l.fs.Lstat(c); err == nil {
 			out = append(out, c)
 		}
 	}
@@ -533,12 +533,21 @@ func temps(l layout, rc *Receipt) []string {
 // temporary ones included.
 func pristines(l layout) []string {
 	dir := l.real(filepath.Join(l.state, "pristine"))
-	return append(mustGlob(filepath.Join(dir, "*")), mustGlob(filepath.Join(dir, ".*"))...)
+	return l.glob(filepath.Join(dir, "*"))
 }
 
-func mustGlob(pattern string) []string {
-	m, _ := filepath.Glob(pattern)
-	return m
+// glob lists the real paths matching pattern, whose folder part is a plain
+// path; "*" matches names starting with a dot too.
+func (l layout) glob(pattern string) []string {
+	dir, base := filepath.Split(pattern)
+	entries, _ := l.fs.ReadDir(dir)
+	var out []string
+	for _, e := range entries {
+		if ok, _ := filepath.Match(base, e.Name()); ok {
+			out = append(out, filepath.Join(dir, e.Name()))
+		}
+	}
+	return out
 }
 
 // run does the plan. On failure before any target changed it undoes what
@@ -593,8 +602,8 @@ func (p *installPlan) restoreOld() *steps {
 	// Remove the temporary files first: on a full disk that makes room for
 	// the old receipt. The new pristine originals go after it, as the
 	// receipt of the interrupted install refers to them.
-	s := &steps{fs: p.fs}
-	for _, l := range append(temps(p.l, p.rc), mustGlob(tmp(p.l.real(p.l.pristine("*"))))...) {
+	s := &steps{fs: p.fs, root: p.root}
+	for _, l := range append(temps(p.l, p.rc), p.l.glob(tmp(p.l.real(p.l.pristine("*"))))...) {
 		s.removeQuiet(l)
 	}
 	if p.journaled {

@@ -98,7 +98,7 @@ func TestUninstallRestoresByteForByte(t *testing.T) {
 	_, err := Install(ctx, writeFork(t, "5.6.0"), o)
 	require.NoError(t, err)
 	if os.Geteuid() == 0 {
-		d, _ := read(filepath.Join(root, DefaultBin))
+		d, _ := Options{Root: root}.layout().read(filepath.Join(root, DefaultBin))
 		assert.Equal(t, 1234, d.file.UID, "the fork takes the owner of the file it replaces")
 	}
 

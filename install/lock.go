@@ -6,6 +6,8 @@ import (
 	"io/fs"
 	"os"
 	"syscall"
+
+	"github.com/bcfork/bcfork/internal/beneath"
 )
 
 // lock takes the exclusive lock in the state folder, creating the folder.
@@ -14,13 +16,13 @@ func lock(o Options) (unlock func(), err error) {
 	if err := o.FS.MkdirAll(l.real(l.state), 0o755); err != nil {
 		return nil, wrap("creating the state folder", l.real(l.state), err)
 	}
-	return flock(l.real(l.lock()), syscall.LOCK_EX)
+	return flock(l, syscall.LOCK_EX)
 }
 
 // busy reports whether another process holds the lock; it creates nothing.
 func busy(o Options) bool {
 	l := o.layout()
-	unlock, err := flock(l.real(l.lock()), syscall.LOCK_SH)
+	unlock, err := flock(l, syscall.LOCK_SH)
 	if err != nil {
 		return errors.Is(err, ErrLocked)
 	}
@@ -28,16 +30,22 @@ func busy(o Options) bool {
 	return false
 }
 
-func flock(path string, how int) (func(), error) {
+// flock locks the lock file of l, a regular file below the root.
+func flock(l layout, how int) (func(), error) {
+	path := l.real(l.lock())
 	flag := os.O_RDONLY
 	if how == syscall.LOCK_EX {
 		flag = os.O_RDWR | os.O_CREATE
 	}
-	f, err := os.OpenFile(path, flag, 0o644)
+	f, err := l.fs.Open(path, flag, 0o644)
 	if err != nil {
 		if errors.Is(err, fs.ErrNotExist) {
 			return func() {}, nil
 		}
+		return nil, wrap("opening the lock", path, err)
+	}
+	if _, err := beneath.Regular(f); err != nil {
+		f.Close()
 		return nil, wrap("opening the lock", path, err)
 	}
 	if err := syscall.Flock(int(f.Fd()), how|syscall.LOCK_NB); err != nil {

@@ -39,15 +39,12 @@ type Options struct {
 	// uninstall refuses this way while Bucardo instances use the fork.
 	Guard func() error
 
-	FS     FS               // nil is the real filesystem
+	FS     FS               // nil is the real filesystem below Root (OS)
 	Now    func() time.Time // nil is time.Now
 	Bcfork string           // bcfork's version, recorded in the receipt
 }
 
 func (o Options) withDefaults() (Options, error) {
-	if o.FS == nil {
-		o.FS = OS{}
-	}
 	if o.Now == nil {
 		o.Now = time.Now
 	}
@@ -66,6 +63,9 @@ func (o Options) withDefaults() (Options, error) {
 	}
 	if o.Root == "/" {
 		o.Root = ""
+	}
+	if o.FS == nil {
+		o.FS = OS{Root: o.Root}
 	}
 	for _, p := range []string{o.StateDir, o.Bin, o.Schema} {
 		if p != "" && !filepath.IsAbs(p) {

@@ -105,7 +105,7 @@ func (r *Report) target(ctx context.Context, o Options, name, path string) (Targ
 
 // look reads the target and names what it holds.
 func (r *Report) look(ctx context.Context, o Options, ts *TargetStatus, host string, t *Target) (onDisk, error) {
-	d, err := read(ts.Path)
+	d, err := o.layout().read(ts.Path)
 	var nr *NotRegularError
 	if errors.As(err, &nr) {
 		ts.Content, ts.Description = ContentOther, nr.Kind+", not a regular file"
@@ -210,7 +210,7 @@ func packaged(ctx context.Context, o Options, host string, d onDisk, p pinned) (
 		if err != nil {
 			return "", err
 		}
-		if pkg != "" && packagedMD5(o.Root, pkg, host) == md5hex(d.data) {
+		if pkg != "" && packagedMD5(o.layout(), pkg, host) == md5hex(d.data) {
 			return pkg, nil
 		}
 	}

@@ -6,7 +6,8 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
-	"syscall"
+
+	"github.com/bcfork/bcfork/internal/beneath"
 )
 
 // A step is one change to the host. Plans are lists of steps, built from
@@ -20,8 +21,12 @@ type step struct {
 // steps builds steps on a filesystem.
 type steps struct {
 	fs   FS
+	root beneath.Root // to look at what is there: no link below it is followed
 	list []step
 }
+
+// newSteps returns the steps of an install or uninstall with o.
+func newSteps(o Options) steps { return steps{fs: o.FS, root: o.layout().fs} }
 
 func (s *steps) add(what string, do func() error) { s.list = append(s.list, step{what: what, do: do}) }
 
@@ -66,11 +71,11 @@ func (s *steps) stage(path string, data []byte, f File) error {
 
 // chown gives path the owner uid:gid unless it has it already.
 func (s *steps) chown(path string, uid, gid int) error {
-	info, err := os.Lstat(path)
+	info, err := s.root.Lstat(path)
 	if err != nil {
 		return wrap("reading", path, err)
 	}
-	if st, ok := info.Sys().(*syscall.Stat_t); ok && int(st.Uid) == uid && int(st.Gid) == gid {
+	if u, g, ok := beneath.Owner(info); ok && u == uid && g == gid {
 		return nil
 	}
 	return wrap("setting owner of", path, s.fs.Chown(path, uid, gid))
@@ -104,7 +109,7 @@ func (s *steps) removeFile(path string) error {
 // removeIfEmpty deletes the folder dir if it is empty when the step runs.
 func (s *steps) removeIfEmpty(what, dir string) {
 	s.add(what, func() error {
-		if entries, err := os.ReadDir(dir); err != nil || len(entries) > 0 {
+		if entries, err := s.root.ReadDir(dir); err != nil || len(entries) > 0 {
 			return nil
 		}
 		return wrap("removing folder", dir, s.fs.Remove(dir))
@@ -152,7 +157,7 @@ func wrap(op, path string, err error) error {
 // removeQuiet deletes path, if it still exists when the step runs.
 func (s *steps) removeQuiet(path string) {
 	s.add("", func() error {
-		if _, err := os.Lstat(path); errors.Is(err, fs.ErrNotExist) {
+		if _, err := s.root.Lstat(path); errors.Is(err, fs.ErrNotExist) {
 			return nil
 		}
 		return wrap("removing", path, s.fs.Remove(path))

@@ -5,9 +5,10 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
-	"os"
 	"path/filepath"
 	"slices"
+
+	"github.com/bcfork/bcfork/internal/beneath"
 )
 
 // Uninstall puts back what Install replaced, sha256-checked, with its mode
@@ -88,7 +89,7 @@ func (u *uninstallPlan) undo(cause error, done int) error {
 	if u.changed {
 		return &IncompleteError{Op: "uninstall", Err: cause}
 	}
-	s := &steps{fs: u.fs}
+	s := &steps{fs: u.fs, root: u.root}
 	for _, l := range temps(u.l, u.rc) {
 		s.removeQuiet(l)
 	}
@@ -117,7 +118,7 @@ func nothing(o Options) (*Result, error) {
 	if rc, err := readReceipt(l); err != nil || rc != nil {
 		return res, err // an install finished meanwhile: its files are not strays
 	}
-	s := steps{fs: o.FS}
+	s := newSteps(o)
 	for _, path := range strays(l) {
 		s.removeQuiet(path)
 	}
@@ -150,7 +151,7 @@ type uninstallPlan struct {
 // planUninstall plans to undo rc. Without journal (rolling back a failed
 // first install) it does not record the uninstall first.
 func planUninstall(ctx context.Context, rc *Receipt, o Options, journal bool) (*uninstallPlan, error) {
-	u := &uninstallPlan{steps: steps{fs: o.FS}, o: o, l: o.layout(), orig: rc, rc: rc.clone()}
+	u := &uninstallPlan{steps: newSteps(o), o: o, l: o.layout(), orig: rc, rc: rc.clone()}
 	cur, err := u.check()
 	if err != nil {
 		return nil, err
@@ -182,7 +183,7 @@ func (u *uninstallPlan) check() (map[string]onDisk, error) {
 	cur := map[string]onDisk{}
 	var modified []string
 	for _, t := range u.rc.Targets {
-		d, err := read(u.l.real(t.Path))
+		d, err := u.l.read(u.l.real(t.Path))
 		if err != nil {
 			return nil, err
 		}
@@ -218,8 +219,8 @@ func (u *uninstallPlan) packaged(t *Target, cur onDisk) error {
 	if t.Diversion == "" {
 		return nil
 	}
-	d, err := read(u.l.real(t.Diversion))
-	if err != nil || !d.exists || (cur.exists && os.SameFile(cur.info, d.info)) {
+	d, err := u.l.read(u.l.real(t.Diversion))
+	if err != nil || !d.exists || (cur.exists && beneath.SameFile(cur.info, d.info)) {
 		return err
 	}
 	if t.Before == nil || d.file.SHA256 != t.Before.SHA256 {
@@ -246,7 +247,7 @@ func (u *uninstallPlan) restore(t *Target, cur onDisk) error {
 		if cur.holds(t.Before) {
 			return nil
 		}
-		b, err := read(u.l.real(t.Backup))
+		b, err := u.l.read(u.l.real(t.Backup))
 		if err != nil || !b.has(t.Before) {
 			return fmt.Errorf("cannot restore %q: its backup %q is missing or changed", path, u.l.real(t.Backup))
 		}
@@ -266,11 +267,11 @@ func (u *uninstallPlan) restoreDiverted(t *Target, cur onDisk) (bool, error) {
 		return false, nil
 	}
 	path, from := u.l.real(t.Path), u.l.real(t.Diversion)
-	d, err := read(from)
+	d, err := u.l.read(from)
 	if err != nil || !d.exists {
 		return false, err
 	}
-	if cur.exists && os.SameFile(cur.info, d.info) {
+	if cur.exists && beneath.SameFile(cur.info, d.info) {
 		u.change(fmt.Sprintf("remove %q, a link to %q", from, path), func() error { return u.removeFile(from) })
 		return true, nil
 	}
@@ -294,7 +295,7 @@ func (u *uninstallPlan) restorePristine(t *Target, cur onDisk) error {
 	if cur.holds(t.Pristine) {
 		return nil
 	}
-	p, err := read(u.l.real(t.PristinePath))
+	p, err := u.l.read(u.l.real(t.PristinePath))
 	if err != nil || !p.has(t.Pristine) {
 		return fmt.Errorf("cannot put the pristine original at %q: %w (%q)", path, ErrNoPristine, u.l.real(t.PristinePath))
 	}
@@ -359,7 +360,7 @@ func (u *uninstallPlan) planTidy() {
 	if u.o.Purge {
 		u.removeMade()
 	}
-	if path := u.l.real(u.l.receipt()); exists(path) {
+	if path := u.l.real(u.l.receipt()); u.l.exists(path) {
 		u.remove(fmt.Sprintf("remove the receipt %q", path), path)
 	}
 }
@@ -371,7 +372,7 @@ func (u *uninstallPlan) removeBackups() (dirs []string) {
 			continue
 		}
 		b := u.l.real(t.Backup)
-		if exists(b) {
+		if u.l.exists(b) {
 			u.remove(fmt.Sprintf("remove the backup %q", b), b)
 		}
 		dirs = append(dirs, parents(filepath.Dir(b), u.l.real(u.l.state))...)
@@ -402,12 +403,13 @@ func parents(dir, top string) []string {
 }
 
 func (u *uninstallPlan) mkdirFor(path string) {
-	if dir := filepath.Dir(path); !exists(dir) {
+	if dir := filepath.Dir(path); !u.l.exists(dir) {
 		u.mkdir(dir)
 	}
 }
 
-func exists(path string) bool {
-	_, err := os.Lstat(path)
+// exists reports whether the real path exists, a link included.
+func (l layout) exists(path string) bool {
+	_, err := l.fs.Lstat(path)
 	return !errors.Is(err, fs.ErrNotExist)
 }

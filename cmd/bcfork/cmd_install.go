@@ -68,8 +68,10 @@ Installing the same fork again does nothing; another version replaces the
 fork and keeps the original backups. A target changed since install is not
 overwritten without --force (which keeps a copy of it). A target that is a
 symbolic link or a folder is never replaced: name the real file with --bin or
---schema. --root DIR prefixes every path, receipt and backups included
-(packaging, tests); dpkg is not asked then. --dry-run prints the plan and
+--schema. No link below the root is followed at all: a folder on the way to a
+target or to the state folder that is a link is refused, so nothing is ever
+written outside the root. --root DIR prefixes every path, receipt and backups
+included (packaging, tests); dpkg is not asked then. --dry-run prints the plan and
 changes nothing (it takes no lock and creates no folder).
 
 A lock (/var/lib/bcfork/lock, an empty file that stays there) keeps two

@@ -60,6 +60,9 @@ func outcomeHint(err error) string {
 		return "bcfork uninstall first, then install at the new paths"
 	case errors.Is(err, install.ErrNoPristine):
 		return "bcfork uninstall --purge removes the fork instead, leaving nothing there as before install"
+	case errors.Is(err, install.ErrLink):
+		return "bcfork follows no link below the root (--root, else /): name the real paths (--root, --bin, --schema),\n" +
+			"or put the folder itself where the link is"
 	case errors.Is(err, install.ErrNotRegular):
 		return "name the real file with --bin or --schema, or move this one out of the way"
 	case errors.Is(err, install.ErrDrift):

@@ -175,6 +175,8 @@ func TestChangesBelowTheRoot(t *testing.T) {
 		w := newWorld(t)
 		dir := w.root + "/usr/local/share/bucardo"
 		must(t, w.r.MkdirAll(dir, 0o755))
+		fresh := New(w.root + "/new/root")
+		must(t, fresh.MkdirAll(w.root+"/new/root/a/b", 0o755))
 		f := dir + "/bucardo.schema"
 		must(t, w.r.WriteFile(f, []byte("schema\n"), 0o600))
 		must(t, w.r.Chmod(f, 0o640|fs.ModeSetgid))

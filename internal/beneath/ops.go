@@ -287,13 +287,20 @@ func unlinkat(dir int, base string, flags int) error {
 }
 
 // MkdirAll creates the folder name and the missing folders above it with
-// perm (less the umask). A link on the way is refused, not followed.
+// perm (less the umask), the root folder included. A link below the root
+// is refused, not followed.
 func (r Root) MkdirAll(name string, perm fs.FileMode) error {
 	parts, err := r.parts(name)
 	if err != nil {
 		return err
 	}
 	fd, err := r.openRoot()
+	if errors.Is(err, fs.ErrNotExist) {
+		if err := os.MkdirAll(r.Dir(), perm); err != nil {
+			return err
+		}
+		fd, err = r.openRoot()
+	}
 	if err != nil {
 		return err
 	}
