@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/bcfork/bcfork/internal/atomicfile"
+	"github.com/bcfork/bcfork/internal/beneath"
 	"github.com/bcfork/bcfork/internal/bucardo"
 )
 
@@ -33,10 +34,79 @@ func DefaultCacheDir() (string, error) {
 }
 
 // cache stores fetched files under dir/github/<owner>/<name>/refs/<ref>/.
+// Everything in it is read through fs: no link below dir is followed, only
+// regular files are read, and no more than the caps below.
 type cache struct {
 	dir string
+	fs  beneath.Root
 	api string // the API base URL entries are fetched from and checked against
 	log io.Writer
+}
+
+// Caps on what is read from the cache: meta.json is some 500 bytes, a tag
+// listing of Bucardo some 10 KB.
+const (
+	maxMeta int64 = 1 << 20
+	maxTags int64 = 32 << 20
+)
+
+func newCache(dir, api string, log io.Writer) *cache {
+	return &cache{dir: dir, fs: beneath.New(dir), api: api, log: log}
+}
+
+// ErrCacheOwner marks a cache folder that, as root, bcfork does not use:
+// it, or a folder above it, belongs to another user or others may write it.
+var ErrCacheOwner = errors.New("the cache folder is not root's")
+
+// checkOwner refuses, when running as root, a cache folder that another
+// user could change under root's feet: it and every folder above it must
+// be root's, writable by no one else (a sticky folder such as /tmp aside),
+// and every link on the way root's. Folders that do not exist yet are
+// created by root later. Not running as root, it checks nothing.
+func (c *cache) checkOwner() error {
+	if c == nil || os.Geteuid() != 0 {
+		return nil
+	}
+	dir, err := filepath.Abs(c.dir)
+	if err != nil {
+		return fmt.Errorf("cache folder %q: %w", c.dir, err)
+	}
+	for _, p := range fromTop(dir) {
+		info, err := os.Lstat(p)
+		if errors.Is(err, fs.ErrNotExist) {
+			return nil
+		}
+		if err != nil {
+			return fmt.Errorf("cache folder %q: %w", c.dir, err)
+		}
+		if err := rootOwned(info); err != nil {
+			return fmt.Errorf("%w: cache folder %q: %q is %v", ErrCacheOwner, c.dir, p, err)
+		}
+	}
+	return nil
+}
+
+// fromTop lists "/" and each folder down to dir.
+func fromTop(dir string) []string {
+	var out []string
+	for p := dir; ; p = filepath.Dir(p) {
+		out = append([]string{p}, out...)
+		if p == filepath.Dir(p) {
+			return out
+		}
+	}
+}
+
+// rootOwned refuses what root should not trust: a link not root's, a
+// folder or file others may write.
+func rootOwned(info fs.FileInfo) error {
+	if info.Mode()&fs.ModeSymlink == 0 {
+		return beneath.Trusted(info)
+	}
+	if uid, _, ok := beneath.Owner(info); !ok || uid != 0 {
+		return fmt.Errorf("%w: a link owned by uid %d, not by root", beneath.ErrUntrusted, uid)
+	}
+	return nil
 }
 
 // metaFormat is the version of meta.json's layout.
@@ -83,7 +153,7 @@ func (c *cache) load(repo, ref string, p pinned) *entry {
 		return nil
 	}
 	dir := c.entryDir(repo, ref)
-	e, err := readEntry(dir, repo, ref, p)
+	e, err := c.readEntry(dir, repo, ref, p)
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
 		return nil
@@ -94,7 +164,7 @@ func (c *cache) load(repo, ref string, p pinned) *entry {
 		return e
 	}
 	logf(c.log, "cache entry %q is not usable (%v); dropping it", dir, err)
-	if err := os.RemoveAll(dir); err != nil {
+	if err := c.fs.RemoveAll(dir); err != nil {
 		logf(c.log, "dropping cache entry: %v", err)
 	}
 	return nil
@@ -102,8 +172,8 @@ func (c *cache) load(repo, ref string, p pinned) *entry {
 
 // readEntry reads and verifies an entry: each file against meta.json, and
 // against the pins p when the version is pinned.
-func readEntry(dir, repo, ref string, p pinned) (*entry, error) {
-	e, err := readMeta(dir, repo, ref)
+func (c *cache) readEntry(dir, repo, ref string, p pinned) (*entry, error) {
+	e, err := c.readMeta(dir, repo, ref)
 	if err != nil {
 		return nil, err
 	}
@@ -111,7 +181,7 @@ func readEntry(dir, repo, ref string, p pinned) (*entry, error) {
 		return nil, fmt.Errorf("commit %q, pinned %s", e.meta.Commit, p.commit)
 	}
 	for _, name := range bucardo.Names {
-		b, err := readRegular(filepath.Join(dir, name))
+		b, _, err := c.fs.ReadFile(filepath.Join(dir, name), maxFileSize)
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", name, noNotExist(err))
 		}
@@ -123,8 +193,8 @@ func readEntry(dir, repo, ref string, p pinned) (*entry, error) {
 	return e, nil
 }
 
-func readMeta(dir, repo, ref string) (*entry, error) {
-	data, err := os.ReadFile(filepath.Join(dir, "meta.json"))
+func (c *cache) readMeta(dir, repo, ref string) (*entry, error) {
+	data, _, err := c.fs.ReadFile(filepath.Join(dir, "meta.json"), maxMeta)
 	if err != nil {
 		return nil, err
 	}
@@ -167,10 +237,13 @@ func noNotExist(err error) error {
 // another process put an entry there first, that one is kept.
 func (c *cache) store(repo, ref, commit string, files map[string][]byte) error {
 	final := c.entryDir(repo, ref)
+	if err := c.fs.MkdirAll(filepath.Dir(final), 0o755); err != nil {
+		return fmt.Errorf("caching: %w", err) // a link on the way is refused here
+	}
 	m := meta{Format: metaFormat, Repo: repo, Ref: ref, API: c.api, Commit: commit, Fetched: time.Now().UTC(), Files: map[string]fileMeta{}}
 	err := atomicfile.WriteDir(final, true, func(tmp string) error { return writeEntry(tmp, m, files) })
 	if errors.Is(err, fs.ErrExist) {
-		if _, statErr := os.Stat(filepath.Join(final, "meta.json")); statErr == nil {
+		if _, statErr := c.fs.Lstat(filepath.Join(final, "meta.json")); statErr == nil {
 			return nil
 		}
 	}
@@ -201,14 +274,14 @@ func writeEntry(dir string, m meta, files map[string][]byte) error {
 // entries are left for load to drop.
 func (c *cache) cachedRefs(repo string, pins func(ref string) pinned) map[string]string {
 	refs := map[string]string{}
-	dirs, _ := os.ReadDir(filepath.Join(c.repoDir(repo), "refs"))
+	dirs, _ := c.fs.ReadDir(filepath.Join(c.repoDir(repo), "refs"))
 	for _, d := range dirs {
 		ref, err := url.PathUnescape(d.Name())
 		if err != nil || strings.HasPrefix(d.Name(), ".") || validRef(ref) != nil {
 			continue
 		}
 		p := pins(ref)
-		e, err := readEntry(c.entryDir(repo, ref), repo, ref, p)
+		e, err := c.readEntry(c.entryDir(repo, ref), repo, ref, p)
 		if err == nil && (p.sums != nil || e.meta.API == c.api) {
 			refs[ref] = e.meta.Commit
 		}
@@ -243,7 +316,7 @@ func (c *cache) storeTags(repo string, pages []tagPage) error {
 	if err != nil {
 		return err
 	}
-	if err := os.MkdirAll(c.repoDir(repo), 0o755); err != nil {
+	if err := c.fs.MkdirAll(c.repoDir(repo), 0o755); err != nil {
 		return err
 	}
 	return atomicfile.Write(filepath.Join(c.repoDir(repo), "tags.json"), append(data, '\n'), 0o644)
@@ -251,7 +324,7 @@ func (c *cache) storeTags(repo string, pages []tagPage) error {
 
 // loadTags reads the last tag listing; nil, and no error, when there is none.
 func (c *cache) loadTags(repo string) (*tagList, error) {
-	data, err := os.ReadFile(filepath.Join(c.repoDir(repo), "tags.json"))
+	data, _, err := c.fs.ReadFile(filepath.Join(c.repoDir(repo), "tags.json"), maxTags)
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil, nil
 	}

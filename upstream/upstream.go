@@ -140,7 +140,7 @@ func (opt *Options) cache() *cache {
 	if opt.CacheDir == "" {
 		return nil
 	}
-	return &cache{dir: opt.CacheDir, api: opt.APIURL, log: opt.Log}
+	return newCache(opt.CacheDir, opt.APIURL, opt.Log)
 }
 
 // pins returns the pins of version, or ErrUnpinned unless unpinned versions are allowed.
@@ -246,6 +246,9 @@ func fetchGitHub(ctx context.Context, opt *Options) (*Release, error) {
 		r.Ref = short // not pinned yet: the commit GitHub knows by that abbreviation
 	}
 	c := opt.cache()
+	if err := c.checkOwner(); err != nil {
+		return nil, err
+	}
 	cached := c.load(opt.Repo, r.Ref, p)
 	switch {
 	case cached != nil && (p.sums != nil || version.IsCommit(r.Ref) || opt.Offline):

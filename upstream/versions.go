@@ -29,6 +29,9 @@ func Versions(ctx context.Context, opt Options) ([]VersionInfo, error) {
 	if err := opt.defaults(); err != nil {
 		return nil, err
 	}
+	if err := opt.cache().checkOwner(); err != nil {
+		return nil, err
+	}
 	tags, err := listTags(ctx, &opt)
 	if err != nil {
 		return nil, err

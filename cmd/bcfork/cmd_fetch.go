@@ -64,7 +64,10 @@ retried 3 times, waiting 1s, 2s, 4s.
 
 Cache: BCFORK_CACHE_DIR, else $XDG_CACHE_HOME/bcfork, else the user's cache
 folder (~/.cache/bcfork). Entries are verified again when read; a damaged one
-is dropped and fetched again.
+is dropped and fetched again. Only regular files are read from it, and no
+link in it is followed. As root, bcfork refuses a cache folder that another
+user owns (or one below a folder of theirs): set BCFORK_CACHE_DIR to a
+folder of root's, such as /var/cache/bcfork.
 
 Output: version, source, commit ("(pinned)" when it is the pinned commit),
 pinned or not, API requests spent, then the sha256 of both files in sha256sum

@@ -25,6 +25,8 @@ var upstreamHints = []struct {
 	{upstream.ErrTimeout, "check the network, or the API URL (--github-api, BCFORK_GITHUB_API); --offline uses the cache"},
 	{upstream.ErrBadToken, "check GITHUB_TOKEN / BCFORK_GITHUB_TOKEN, or unset it"},
 	{upstream.ErrTooLarge, "use --from with a release tarball"},
+	{upstream.ErrCacheOwner, "as root, bcfork uses only a cache folder that root owns, as every folder above it, so no user can change it:\n" +
+		"set BCFORK_CACHE_DIR to one (e.g. BCFORK_CACHE_DIR=/var/cache/bcfork), or add --no-cache"},
 }
 
 // upstreamHint gives the next step after getting the pristine files failed.
