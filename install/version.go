@@ -4,9 +4,10 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
-	"os"
 	"path/filepath"
 	"regexp"
+
+	"github.com/bcfork/bcfork/internal/beneath"
 )
 
 // Module is the host's Bucardo.pm, the daemon module the script must match.
@@ -58,9 +59,10 @@ func FindModule(root string, inc []string) (*Module, error) {
 // ErrNoVersion is returned when a Bucardo file has no $VERSION line.
 var ErrNoVersion = errors.New("no $VERSION line")
 
-// FileVersion reads the $VERSION of a Bucardo script or module.
+// FileVersion reads the $VERSION of a Bucardo script or module, a regular
+// file (a FIFO or a device is refused without waiting on it).
 func FileVersion(path string) (string, error) {
-	data, err := os.ReadFile(path)
+	data, err := readInput(path)
 	if err != nil {
 		if errors.Is(err, fs.ErrNotExist) {
 			return "", err
@@ -72,6 +74,17 @@ func FileVersion(path string) (string, error) {
 		return "", fmt.Errorf("%q: %w", path, ErrNoVersion)
 	}
 	return v, nil
+}
+
+// readInput reads the regular file path, capped at maxFile.
+func readInput(path string) ([]byte, error) {
+	f, _, err := beneath.OpenFile(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	data, _, err := beneath.ReadRegular(f, maxFile)
+	return data, err
 }
 
 var versionLine = regexp.MustCompile(`(?m)^\s*our\s+\$VERSION\s*=\s*['"]([^'"]+)['"]`)

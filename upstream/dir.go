@@ -5,38 +5,27 @@ import (
 	"os"
 	"path/filepath"
 
+	"github.com/bcfork/bcfork/internal/beneath"
 	"github.com/bcfork/bcfork/internal/bucardo"
 )
 
 // readDir reads the two files from a checkout or an unpacked release.
-// They must be regular files, not links.
+// They must be regular files, not links, checked on the opened file (a
+// FIFO or a device is refused without waiting on it).
 func readDir(dir string) (map[string][]byte, error) {
 	if sub := releaseFolderIn(dir); sub != "" {
 		return nil, &ReleaseFolderError{Dir: dir, Release: sub}
 	}
 	files := map[string][]byte{}
+	in := beneath.New(dir)
 	for _, name := range bucardo.Names {
-		b, err := readRegular(filepath.Join(dir, name))
+		b, _, err := in.ReadFile(filepath.Join(dir, name), maxFileSize)
 		if err != nil {
 			return nil, fmt.Errorf("reading folder %q: %w", dir, err)
 		}
 		files[name] = b
 	}
 	return files, nil
-}
-
-func readRegular(file string) ([]byte, error) {
-	fi, err := os.Lstat(file)
-	if err != nil {
-		return nil, err
-	}
-	if !fi.Mode().IsRegular() {
-		return nil, fmt.Errorf("%q is not a regular file (%v)", file, fi.Mode().Type())
-	}
-	if fi.Size() > maxFileSize {
-		return nil, fmt.Errorf("%q is %d bytes, more than %d", file, fi.Size(), maxFileSize)
-	}
-	return os.ReadFile(file)
 }
 
 // releaseFolderIn returns the one subfolder of dir holding the two files

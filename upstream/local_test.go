@@ -224,7 +224,7 @@ func TestFetchDirRefuses(t *testing.T) {
 	os.Remove(filepath.Join(dir, "bucardo.schema"))
 	os.Symlink("/etc/passwd", filepath.Join(dir, "bucardo.schema"))
 	_, err = w.fetch(t, func(o *Options) { o.From = dir; o.Version = "" })
-	assert.ErrorContains(t, err, "not a regular file", "symlink")
+	assert.ErrorContains(t, err, `is a symbolic link to "/etc/passwd"`, "symlink")
 
 	os.Remove(filepath.Join(dir, "bucardo.schema"))
 	_, err = w.fetch(t, func(o *Options) { o.From = dir; o.Version = "" })

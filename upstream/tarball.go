@@ -7,10 +7,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"path"
 	"strings"
 
+	"github.com/bcfork/bcfork/internal/beneath"
 	"github.com/bcfork/bcfork/internal/bucardo"
 	"github.com/bcfork/bcfork/internal/version"
 )
@@ -28,7 +28,7 @@ var (
 // with a single top folder. The commit is known for GitHub's tag tarballs,
 // which carry it in a pax global header.
 func readTarball(file string) (files map[string][]byte, commit string, err error) {
-	f, err := os.Open(file)
+	f, _, err := beneath.OpenFile(file) // a FIFO or a device is refused, not waited on
 	if err != nil {
 		return nil, "", fmt.Errorf("reading tarball: %w", err)
 	}

@@ -6,29 +6,36 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"os/signal"
 	"runtime/debug"
 	"strings"
-	"syscall"
 
 	"github.com/urfave/cli/v2"
 )
 
-// Main runs bcfork with os.Args and returns the process exit code.
+// Main runs bcfork with os.Args and returns the process exit code. The
+// first SIGINT or SIGTERM stops the work in hand; a second SIGINT, or a
+// SIGTERM left unanswered, ends the process (see withSignals).
 func Main() int {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
-	return run(ctx, os.Args, os.Stdout, os.Stderr)
+	crashOnFatal()
+	return withSignals(func(ctx context.Context) int {
+		return run(ctx, os.Args, os.Stdout, os.Stderr)
+	}, os.Stderr, os.Exit)
 }
 
-// run is Main with its inputs made explicit, for tests.
-func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+// run is Main with its inputs made explicit, for tests. A panic is an
+// internal error: it exits 1, never 2, with a hint to report it.
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) (code int) {
+	defer func() {
+		if r := recover(); r != nil {
+			code = internalError(stderr, r)
+		}
+	}()
 	app := newApp(stdout, stderr)
 	err := app.RunContext(ctx, args)
 	if err == nil {
 		return ExitOK
 	}
-	code := exitCode(err)
+	code = exitCode(err)
 	fmt.Fprintf(stderr, "bcfork: %s\n", message(err))
 	h := hint(err)
 	if h == "" && code == ExitUsage {
@@ -40,6 +47,17 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		}
 	}
 	return code
+}
+
+// crashOnFatal makes a crash of the Go runtime itself (out of memory),
+// which would exit 2 like a usage error, abort with SIGABRT instead.
+func crashOnFatal() { debug.SetTraceback("crash") }
+
+// internalError reports a panic, a bug in bcfork, and returns ExitFailure.
+func internalError(stderr io.Writer, r any) int {
+	fmt.Fprintf(stderr, "bcfork: internal error: %v\n", r)
+	fmt.Fprintf(stderr, "bcfork: hint: this is a bug in bcfork %s: please report it with the command you ran and what follows\n%s", buildVersion(), debug.Stack())
+	return ExitFailure
 }
 
 // usageHint points at the help of the command args ran, else at bcfork's.
@@ -147,8 +165,13 @@ func noArguments(c *cli.Context) error {
 
 // appDescription is the text of bcfork --help, the exit codes included.
 func appDescription() string {
-	return appIntro + "\n\nExit codes:\n" + exitCodeList("   ", 78) + "\n\ninstance exec exits with bucardo's own exit status."
+	return appIntro + "\n\nExit codes:\n" + exitCodeList("   ", 78) + "\n\ninstance exec exits with bucardo's own exit status.\n\n" + appCrashes
 }
+
+const appCrashes = `An internal error (a bug in bcfork) exits 1 and says "internal error"; a
+crash of the Go runtime itself (out of memory) aborts with SIGABRT: neither
+ever exits 2. An install or uninstall cut short by a signal leaves each
+target whole, old or new: run it again to finish it.`
 
 const appIntro = `bcfork fetches the pristine bucardo script and bucardo.schema of a Bucardo
 release, verifies them against pinned checksums, applies a stored patch series

@@ -94,21 +94,25 @@ failed hunks in FILE.rej.
 
 # Exit codes
 
-	0  success
-	1  failure
-	2  usage error
-	3  a patch does not apply, or a merge conflicts
-	4  a checksum does not match its pin (files are not the pristine release)
-	5  install, uninstall, status: a target changed since install (left alone
-	   without --force), the host drifted from the receipt, or an install was
-	   interrupted
-	6  instance check: a database two instances replicate, or a Bucardo.pm of
-	   another release than the fork
-	7  rebase: the series was carried and written, but not every patch unchanged
-	   (offset, merged, resolved or dropped): review it
-	8  watch: upstream has a new release or new commits, and the series carries
-	   onto all of it
-	9  watch: upstream has a new release or new commits, and the series conflicts
-	   with at least one
+	  0  success
+	  1  failure
+	  2  usage error
+	  3  a patch does not apply, or a merge conflicts
+	  4  a checksum does not match its pin (files are not the pristine release)
+	  5  install, uninstall, status: a target changed since install (left alone
+	     without --force), the host drifted from the receipt, or an install was
+	     interrupted
+	  6  instance check: a database two instances replicate, or a Bucardo.pm of
+	     another release than the fork
+	  7  rebase: the series was carried and written, but not every patch
+	     unchanged (offset, merged, resolved or dropped): review it
+	  8  watch: upstream has a new release or new commits, and the series carries
+	     onto all of it
+	  9  watch: upstream has a new release or new commits, and the series
+	     conflicts with at least one
+	130  interrupted: Ctrl-C stops the work in hand, a second Ctrl-C quits at
+	     once
+	143  terminated: SIGTERM stops the work in hand, and bcfork exits within half
+	     a second whatever it is doing
 */
 package main

@@ -27,6 +27,11 @@ const (
 	ExitChanged     = 7 // rebase: carried, but not every patch unchanged
 	ExitNew         = 8 // watch: upstream has something new, and the series carries onto it
 	ExitNewConflict = 9 // watch: upstream has something new, and the series conflicts
+
+	// When a signal ends bcfork: 128 plus the signal's number, as shells
+	// report a process a signal killed (see withSignals).
+	ExitInterrupted = 130 // SIGINT (Ctrl-C)
+	ExitTerminated  = 143 // SIGTERM
 )
 
 // The meaning of the exit codes of the maintainers' commands, for their help.
@@ -53,18 +58,20 @@ var exitCodes = []struct {
 	{ExitChanged, "rebase: the series was carried and written, but not every patch unchanged (offset, merged, resolved or dropped): review it"},
 	{ExitNew, "watch: upstream has a new release or new commits, and the series carries onto all of it"},
 	{ExitNewConflict, "watch: upstream has a new release or new commits, and the series conflicts with at least one"},
+	{ExitInterrupted, "interrupted: Ctrl-C stops the work in hand, a second Ctrl-C quits at once"},
+	{ExitTerminated, "terminated: SIGTERM stops the work in hand, and bcfork exits within half a second whatever it is doing"},
 }
 
 // exitCodeList is exitCodes as lines "CODE  MEANING" after indent, the
-// meanings wrapped at width columns.
+// codes right-aligned, the meanings wrapped at width columns.
 func exitCodeList(indent string, width int) string {
 	var lines []string
 	for _, e := range exitCodes {
-		line := fmt.Sprintf("%s%d ", indent, e.code)
+		line := fmt.Sprintf("%s%3d ", indent, e.code)
 		for i, word := range strings.Fields(e.meaning) {
 			if i > 0 && len(line)+1+len(word) > width {
 				lines = append(lines, line)
-				line = indent + "  "
+				line = indent + "    "
 			}
 			line += " " + word
 		}
