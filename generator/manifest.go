@@ -6,9 +6,9 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"os"
 	"path/filepath"
 
+	"github.com/bcfork/bcfork/internal/beneath"
 	"github.com/bcfork/bcfork/internal/bucardo"
 	"github.com/bcfork/bcfork/patch"
 )
@@ -87,11 +87,21 @@ func ReadManifest(dir string) (*Manifest, error) {
 	return &f.Manifest, nil
 }
 
+// Caps on what is read from a fork folder: Bucardo's files are under
+// 400 KB, a manifest some 5 KB.
+const (
+	maxManifest int64 = 4 << 20
+	maxForkFile int64 = 16 << 20
+)
+
 // ReadFork reads the fork folder dir, verified as ReadManifest does, and
-// returns the very bytes it verified, so that what is used is what was checked.
+// returns the very bytes it verified, so that what is used is what was
+// checked. Its files must be regular files: a link in the folder is
+// refused, and a FIFO or a device is not waited on.
 func ReadFork(dir string) (*Fork, error) {
+	in := beneath.New(dir)
 	name := filepath.Join(dir, ManifestName)
-	data, err := os.ReadFile(name)
+	data, _, err := in.ReadFile(name, maxManifest)
 	if err != nil {
 		return nil, fmt.Errorf("reading fork folder: %w", err)
 	}
@@ -103,7 +113,7 @@ func ReadFork(dir string) (*Fork, error) {
 		return nil, fmt.Errorf("reading %q: manifest format %d is newer than this bcfork reads (%d); upgrade bcfork", name, m.Format, ManifestFormat)
 	}
 	for _, n := range bucardo.Names {
-		if err := f.readPair(dir, n); err != nil {
+		if err := f.readPair(in, dir, n); err != nil {
 			return nil, err
 		}
 	}
@@ -111,25 +121,25 @@ func ReadFork(dir string) (*Fork, error) {
 }
 
 // readPair reads the forked file n and its pristine copy, verified.
-func (f *Fork) readPair(dir, n string) (err error) {
+func (f *Fork) readPair(in beneath.Root, dir, n string) (err error) {
 	out, ok1 := f.Manifest.Output(n)
-	in, ok2 := f.Manifest.Input(n)
+	orig, ok2 := f.Manifest.Input(n)
 	if !ok1 || !ok2 {
 		return fmt.Errorf("reading %q: %q is not listed as both input and output", filepath.Join(dir, ManifestName), n)
 	}
-	if f.Files[n], err = readVerified(dir, n, out); err != nil {
+	if f.Files[n], err = readVerified(in, dir, n, out); err != nil {
 		return err
 	}
-	f.Pristine[n], err = readVerified(dir, n+OrigSuffix, in)
+	f.Pristine[n], err = readVerified(in, dir, n+OrigSuffix, orig)
 	return err
 }
 
 // ErrManifestMismatch is returned when a fork folder's file does not match its manifest.
 var ErrManifestMismatch = errors.New("file does not match the manifest")
 
-func readVerified(dir, name string, want FileSum) ([]byte, error) {
+func readVerified(in beneath.Root, dir, name string, want FileSum) ([]byte, error) {
 	p := filepath.Join(dir, name)
-	b, err := os.ReadFile(p)
+	b, _, err := in.ReadFile(p, maxForkFile)
 	if err != nil {
 		return nil, fmt.Errorf("verifying fork folder: %w", err)
 	}
@@ -146,8 +156,9 @@ func readVerified(dir, name string, want FileSum) ([]byte, error) {
 // forked files: the manifest and the pristine copies, verified, and the
 // forked files as they are now.
 func ReadEdited(dir string) (*Fork, error) {
+	in := beneath.New(dir)
 	name := filepath.Join(dir, ManifestName)
-	data, err := os.ReadFile(name)
+	data, _, err := in.ReadFile(name, maxManifest)
 	if err != nil {
 		return nil, fmt.Errorf("reading fork folder: %w", err)
 	}
@@ -156,14 +167,14 @@ func ReadEdited(dir string) (*Fork, error) {
 		return nil, fmt.Errorf("reading %q: %w", name, err)
 	}
 	for _, n := range bucardo.Names {
-		in, ok := f.Manifest.Input(n)
+		orig, ok := f.Manifest.Input(n)
 		if !ok {
 			return nil, fmt.Errorf("reading %q: %q is not listed as an input", name, n)
 		}
-		if f.Pristine[n], err = readVerified(dir, n+OrigSuffix, in); err != nil {
+		if f.Pristine[n], err = readVerified(in, dir, n+OrigSuffix, orig); err != nil {
 			return nil, err
 		}
-		if f.Files[n], err = os.ReadFile(filepath.Join(dir, n)); err != nil {
+		if f.Files[n], _, err = in.ReadFile(filepath.Join(dir, n), maxForkFile); err != nil {
 			return nil, fmt.Errorf("reading fork folder: %w", err)
 		}
 	}

@@ -9,25 +9,20 @@ import (
 
 // fork is a generated fork folder, read and verified.
 type fork struct {
-	dir      string
 	manifest *generator.Manifest
 	files    map[string][]byte // forked files by name
 	origs    map[string][]byte // pristine originals by name
 	version  string            // $VERSION of the forked script
 }
 
-// loadFork reads the fork folder dir and verifies it against its manifest.
-func loadFork(dir string) (*fork, error) {
-	g, err := generator.ReadFork(dir)
-	if err != nil {
-		return nil, err
-	}
-	f := &fork{dir: dir, manifest: &g.Manifest, files: g.Files, origs: g.Pristine}
+// newFork is the fork g, read from its folder.
+func newFork(g *generator.Fork) *fork {
+	f := &fork{manifest: &g.Manifest, files: g.Files, origs: g.Pristine}
 	f.version = Version(f.files[bucardo.Script])
 	if f.version == "" {
 		f.version = g.Manifest.Version
 	}
-	return f, nil
+	return f
 }
 
 // mode returns the mode the manifest gives the forked file name, else the usual one.
@@ -44,11 +39,16 @@ func (f *fork) mode(name string) string {
 }
 
 // describe says what the fork is, for messages.
-func (f *fork) describe() string {
-	return describeFork(f.manifest.Flavor, f.manifest.Version, f.manifest.Series)
+func (f *fork) describe(modified bool) string {
+	return describeFork(f.manifest.Flavor, f.manifest.Version, f.manifest.Series, modified)
 }
 
-func describeFork(flavor, version, series string) string {
+// describeFork says what a fork is; a modified one is never called the
+// fork of its series.
+func describeFork(flavor, version, series string, modified bool) string {
+	if modified {
+		return fmt.Sprintf("modified fork (its folder claims %s %s, but is not what that series makes)", flavor, version)
+	}
 	if len(series) > 12 {
 		series = series[:12]
 	}

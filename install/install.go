@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"slices"
 
+	"github.com/bcfork/bcfork/generator"
 	"github.com/bcfork/bcfork/internal/bucardo"
 )
 
@@ -21,14 +22,21 @@ import (
 // each target whole, old or new; running Install or Uninstall again
 // finishes or undoes it.
 func Install(ctx context.Context, dir string, o Options) (*Result, error) {
+	g, err := generator.ReadFork(dir)
+	if err != nil {
+		return nil, err
+	}
+	return InstallFork(ctx, g, o)
+}
+
+// InstallFork is Install of a fork already read from its folder (and
+// checked with generator.Verify): what is installed is exactly g.
+func InstallFork(ctx context.Context, g *generator.Fork, o Options) (*Result, error) {
 	o, err := o.withDefaults()
 	if err != nil {
 		return nil, err
 	}
-	f, err := loadFork(dir)
-	if err != nil {
-		return nil, err
-	}
+	f := newFork(g)
 	if err := checkVersion(f, o); err != nil {
 		return nil, err
 	}
@@ -92,7 +100,7 @@ func planInstall(ctx context.Context, f *fork, o Options) (*installPlan, error) 
 	}
 	if p.noop {
 		p.rc = old
-		p.notes = append(p.notes, fmt.Sprintf("already installed: %s; nothing to do", f.describe()))
+		p.notes = append(p.notes, fmt.Sprintf("already installed: %s; nothing to do", f.describe(o.Modified)))
 		p.planTidy()
 		return p, nil
 	}
@@ -107,7 +115,7 @@ func planInstall(ctx context.Context, f *fork, o Options) (*installPlan, error) 
 func (p *installPlan) targets(ctx context.Context) error {
 	m := p.f.manifest
 	p.rc = &Receipt{Bcfork: p.o.Bcfork, State: StateInstalling, Time: p.o.Now().UTC(),
-		Flavor: m.Flavor, Version: m.Version, Series: m.Series}
+		Flavor: m.Flavor, Version: m.Version, Series: m.Series, Modified: p.o.Modified}
 	paths := p.o.targetPaths(p.old)
 	var modified []string
 	for _, name := range bucardo.Names {
@@ -251,7 +259,7 @@ func (p *installPlan) missing(dir string) []string {
 // done reports whether this fork is installed already, with everything
 // uninstall needs.
 func (p *installPlan) done(ctx context.Context) (bool, error) {
-	if p.old == nil || p.old.State != StateInstalled || p.old.Series != p.rc.Series || p.old.Version != p.rc.Version {
+	if p.old == nil || p.old.State != StateInstalled || p.old.Series != p.rc.Series || p.old.Version != p.rc.Version || p.old.Modified != p.rc.Modified {
 		return false, nil
 	}
 	for _, t := range p.rc.Targets {

@@ -23,6 +23,11 @@ type Options struct {
 	DryRun bool // plan only: change nothing
 	Purge  bool // uninstall: remove targets where nothing was there before, instead of writing the pristine original
 
+	// Modified records that the fork installed is not what its series makes
+	// of the pinned files (generator.Verify said so, and the user allowed
+	// it): Status then calls it a modified fork, never the series' fork.
+	Modified bool
+
 	// Module is the host's Bucardo.pm (see FindModule). Install refuses a
 	// fork of another version unless Force. Nil: not checked.
 	Module *Module

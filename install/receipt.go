@@ -32,7 +32,11 @@ type Receipt struct {
 	Flavor  string    `json:"flavor"`
 	Version string    `json:"version"`
 	Series  string    `json:"series_sha256"`
-	Targets []*Target `json:"targets"`
+	// Modified says the fork is not what its series makes of the pinned
+	// files (installed with --allow-modified): Flavor, Version and Series
+	// are only what its folder claimed.
+	Modified bool      `json:"modified,omitempty"`
+	Targets  []*Target `json:"targets"`
 }
 
 // Target is one installed file. Paths are as on the host, without --root.

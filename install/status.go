@@ -12,11 +12,12 @@ import (
 
 // Content kinds a target can hold, as Status names them.
 const (
-	ContentFork     = "fork"     // the fork the receipt records (or, mid-install, the one it replaces)
-	ContentPristine = "pristine" // an unpatched upstream release
-	ContentPackaged = "packaged" // a distribution package's file
-	ContentOriginal = "original" // what was there before the install, otherwise unknown
-	ContentModified = "modified" // changed since install
+	ContentFork     = "fork"          // the fork the receipt records (or, mid-install, the one it replaces)
+	ContentModFork  = "modified fork" // the fork the receipt records, installed with --allow-modified: not its series' fork
+	ContentPristine = "pristine"      // an unpatched upstream release
+	ContentPackaged = "packaged"      // a distribution package's file
+	ContentOriginal = "original"      // what was there before the install, otherwise unknown
+	ContentModified = "modified"      // changed since install
 	ContentAbsent   = "absent"
 	ContentOther    = "other"   // not a regular file: a symbolic link, a folder
 	ContentUnknown  = "unknown" // not bcfork's, and no receipt to compare with
@@ -165,9 +166,11 @@ func diversion(ctx context.Context, o Options, host string) (*Diversion, error) 
 func (r *Report) known(ts *TargetStatus, t *Target, sum string, p pinned) bool {
 	rc := r.Receipt
 	switch {
+	case t != nil && sum == t.Installed.SHA256 && rc.Modified:
+		ts.Content, ts.Description = ContentModFork, describeFork(rc.Flavor, rc.Version, rc.Series, true)
 	case t != nil && sum == t.Installed.SHA256:
 		ts.Content, ts.Version, ts.Series = ContentFork, rc.Version, rc.Series
-		ts.Description = describeFork(rc.Flavor, rc.Version, rc.Series)
+		ts.Description = describeFork(rc.Flavor, rc.Version, rc.Series, false)
 	case t != nil && slices.Contains(t.Replacing, sum) && (t.Before == nil || sum != t.Before.SHA256):
 		ts.Content, ts.Description = ContentFork, "the fork being replaced by an interrupted install"
 	case p.release != "":

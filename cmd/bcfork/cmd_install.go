@@ -12,6 +12,7 @@ import (
 
 	"github.com/bcfork/bcfork/generator"
 	"github.com/bcfork/bcfork/install"
+	"github.com/bcfork/bcfork/internal/catalog"
 	"github.com/urfave/cli/v2"
 )
 
@@ -20,9 +21,10 @@ import (
 type installOptions struct {
 	forkOptions
 	hostOptions
-	ForkDir string // --from: a fork folder written by bcfork generate
-	Force   bool   // --force
-	DryRun  bool   // --dry-run
+	ForkDir       string // --from: a fork folder written by bcfork generate
+	AllowModified bool   // --allow-modified: install a --from folder that is not its series' fork
+	Force         bool   // --force
+	DryRun        bool   // --dry-run
 }
 
 func installCommand() *cli.Command {
@@ -30,7 +32,7 @@ func installCommand() *cli.Command {
 	return &cli.Command{
 		Name:        "install",
 		Usage:       "install a fork on this host, keeping the files it replaces",
-		UsageText:   "bcfork install [--version V | --from DIR] [--root DIR] [--bin PATH] [--schema PATH] [--force] [--dry-run]",
+		UsageText:   "bcfork install [--version V | --from DIR [--allow-modified]] [--root DIR] [--bin PATH] [--schema PATH] [--force] [--dry-run]",
 		Description: installDescription,
 		Flags: append([]cli.Flag{
 			&cli.StringFlag{Name: "version", Destination: &o.Version, Usage: "install the fork of Bucardo `V` (default: the host's)"},
@@ -40,6 +42,7 @@ func installCommand() *cli.Command {
 			o.schemaFlag("install the schema at `PATH` (default " + install.DefaultSchema + ")"),
 			&cli.BoolFlag{Name: "force", Destination: &o.Force, Usage: "overwrite targets changed since install; install a fork of another version than Bucardo.pm"},
 			dryRunFlag(&o.DryRun),
+			&cli.BoolFlag{Name: "allow-modified", Destination: &o.AllowModified, Usage: "install a --from fork folder that is not what its series makes of the pinned files (status then says \"modified fork\")"},
 		}, o.sourceFlags("flavor", "repo", "github-api", "offline", "no-cache", "allow-unpinned", "patches")...),
 		Action: action(o.run),
 	}
@@ -48,8 +51,12 @@ func installCommand() *cli.Command {
 const installDescription = `Installs the forked bucardo script (mode 0755, default /usr/bin/bucardo) and
 bucardo.schema (0644, default /usr/local/share/bucardo/bucardo.schema, which
 bucardo finds before Debian's /usr/share/bucardo copy). --from installs a fork
-folder written by bcfork generate, verified against its manifest first;
-otherwise the fork of --version is generated, by default of the version of
+folder written by bcfork generate, derived again first rather than believed:
+its pristine .orig copies must match the pins, and the series applied to them
+must give its bucardo and bucardo.schema byte for byte (a link in the folder
+is refused). A folder that is not the series' fork is refused (exit 4) unless
+--allow-modified, and bcfork status then calls it a "modified fork", never
+the fork of its series. Otherwise the fork of --version is generated, by default of the version of
 the host's Bucardo.pm (else of the installed script, else the newest with a
 series). A fork of another release than Bucardo.pm is refused without --force:
 bucardo would die with "Version mismatch".
@@ -83,7 +90,8 @@ changed". If it says "interrupted" instead, each target is whole, old or
 new: run install (or uninstall) again once the cause is fixed.
 
 Exit codes: 0 installed, or already installed; 1 failure; 2 usage; 3 or 4 as
-for bcfork generate, when installing without --from; 5 a target changed since
+for bcfork generate, when installing without --from; 4 the --from folder is
+not what its series makes of the pinned files; 5 a target changed since
 install (nothing was changed: bcfork status shows it, --force replaces it).`
 
 // hostOptions are the flags that say where the targets are: --root, and
@@ -126,13 +134,44 @@ func (o *installOptions) run(ctx context.Context, stdout, stderr io.Writer) erro
 		return err
 	}
 	defer cleanup()
-	res, err := install.Install(ctx, dir, opt)
+	fork, err := o.verifiedFork(dir, &opt, stderr)
+	if err != nil {
+		return err
+	}
+	res, err := install.InstallFork(ctx, fork, opt)
 	if err != nil {
 		return hostErr(err)
 	}
-	m, _ := generator.ReadManifest(dir)
-	printResult(stdout, res, opt.DryRun, "install", fmt.Sprintf("fork of %s %s (series %.12s)", m.Flavor, m.Version, m.Series))
+	printResult(stdout, res, opt.DryRun, "install", forkName(fork.Manifest, opt.Modified))
 	return nil
+}
+
+// verifiedFork reads the fork folder dir. One given with --from is derived
+// again from the patches tree (generator.Verify); with --allow-modified a
+// fork that is not its series' is installed all the same, as a modified fork.
+func (o *installOptions) verifiedFork(dir string, opt *install.Options, stderr io.Writer) (*generator.Fork, error) {
+	if o.ForkDir == "" {
+		return generator.ReadFork(dir) // generated just now, from verified files
+	}
+	tree, err := o.patchesTree()
+	if err != nil {
+		return nil, err
+	}
+	fork, err := generator.Verify(dir, catalog.New(tree), o.AllowUnpinned)
+	if errors.Is(err, generator.ErrModified) && o.AllowModified {
+		fmt.Fprintf(stderr, "bcfork: warning: %v; installing it as a modified fork (--allow-modified)\n", err)
+		opt.Modified = true
+		return fork, nil
+	}
+	return fork, err
+}
+
+// forkName says what a fork is, in messages.
+func forkName(m generator.Manifest, modified bool) string {
+	if modified {
+		return fmt.Sprintf("modified fork (claiming %s %s)", m.Flavor, m.Version)
+	}
+	return fmt.Sprintf("fork of %s %s (series %.12s)", m.Flavor, m.Version, m.Series)
 }
 
 // options turns h into install.Options, with notes on what is not checked.

@@ -7,6 +7,7 @@ import (
 	"io"
 	"strings"
 
+	"github.com/bcfork/bcfork/generator"
 	"github.com/bcfork/bcfork/install"
 	"github.com/bcfork/bcfork/instance"
 	"github.com/urfave/cli/v2"
@@ -62,7 +63,9 @@ added in later versions, never renamed or removed:
    targets        one object per target, script first:
       name         "bucardo" or "bucardo.schema"
       path         where it is (under --root)
-      content      "fork", "pristine", "packaged", "original" (what was there
+      content      "fork", "modified fork" (the fork the receipt records,
+                   installed with --allow-modified: not what its series
+                   makes), "pristine", "packaged", "original" (what was there
                    before install), "modified", "absent", "other" (not a
                    regular file) or "unknown" (no receipt to compare with)
       description  the same for people
@@ -147,8 +150,8 @@ func printStatus(w io.Writer, r *install.Report) {
 		if r.Busy {
 			busy = " (another bcfork is at work now)"
 		}
-		fmt.Fprintf(w, "receipt: %s: %s, fork of %s %s (series %.12s), %s%s\n",
-			r.ReceiptPath, rc.State, rc.Flavor, rc.Version, rc.Series, rc.Time.Format("2006-01-02 15:04:05 MST"), busy)
+		fmt.Fprintf(w, "receipt: %s: %s, %s, %s%s\n",
+			r.ReceiptPath, rc.State, forkName(generator.Manifest{Flavor: rc.Flavor, Version: rc.Version, Series: rc.Series}, rc.Modified), rc.Time.Format("2006-01-02 15:04:05 MST"), busy)
 	}
 	for _, t := range r.Targets {
 		fmt.Fprintf(w, "%s: %s\n", t.Path, t.Description)

@@ -2,9 +2,9 @@ package main
 
 import (
 	"context"
-	"fmt"
 	"io"
 
+	"github.com/bcfork/bcfork/generator"
 	"github.com/bcfork/bcfork/install"
 	"github.com/bcfork/bcfork/instance"
 	"github.com/urfave/cli/v2"
@@ -87,7 +87,7 @@ func (o *uninstallOptions) run(ctx context.Context, stdout, _ io.Writer) error {
 	}
 	what := "the fork"
 	if rc != nil {
-		what = fmt.Sprintf("fork of %s %s (series %.12s)", rc.Flavor, rc.Version, rc.Series)
+		what = forkName(generator.Manifest{Flavor: rc.Flavor, Version: rc.Version, Series: rc.Series}, rc.Modified)
 	}
 	printResult(stdout, res, opt.DryRun, "uninstall", what)
 	return nil

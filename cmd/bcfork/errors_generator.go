@@ -9,6 +9,7 @@ import (
 	"regexp"
 	"strings"
 
+	"github.com/bcfork/bcfork/generator"
 	"github.com/bcfork/bcfork/internal/bucardo"
 	"github.com/bcfork/bcfork/internal/catalog"
 	"github.com/bcfork/bcfork/patch"
@@ -22,6 +23,9 @@ func seriesHint(err error) string {
 	switch {
 	case errors.As(err, &ae) && errors.As(err, &se):
 		return se.applyHint(ae)
+	case errors.Is(err, generator.ErrModified):
+		return "generate the fork again from the release (bcfork install --version V generates and installs it),\n" +
+			"or, if you changed it on purpose, add --allow-modified: bcfork status then calls it a modified fork"
 	case errors.Is(err, catalog.ErrNoSeries):
 		return "--patches DIR reads series from DIR/upstream/VERSION/series; maintainers carry a series to a new release with bcfork rebase"
 	}

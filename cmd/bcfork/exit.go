@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/bcfork/bcfork/generator"
 	"github.com/bcfork/bcfork/install"
 	"github.com/bcfork/bcfork/instance"
 	"github.com/bcfork/bcfork/internal/atomicfile"
@@ -106,6 +107,8 @@ func exitCode(err error) int {
 		return ExitCheck
 	case errors.As(err, &apply):
 		return ExitConflict
+	case errors.Is(err, generator.ErrModified):
+		return ExitChecksum // install --from: not what the series makes of the pinned files
 	case isHost(err) && errors.Is(err, install.ErrDrift):
 		return ExitDrift // a target changed since install, or status found drift
 	case errors.Is(err, rebase.ErrConflict), errors.Is(err, rebase.ErrUnresolved):

@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"slices"
 
@@ -74,15 +75,24 @@ func (s sourceOptions) upstreamOptions(log io.Writer) (upstream.Options, error) 
 		}
 		opt.Flavor = f
 	}
-	if dir := s.Patches; dir != "" {
-		if fi, err := os.Stat(dir); err != nil || !fi.IsDir() {
-			return opt, usagef("--patches %q: not a folder", dir)
-		}
-		opt.Pins = os.DirFS(dir)
-	}
 	var err error
+	if opt.Pins, err = s.patchesTree(); err != nil {
+		return opt, err
+	}
 	opt.CacheDir, err = s.cacheDir()
 	return opt, err
+}
+
+// patchesTree is the patches tree --patches names, else the built-in one.
+func (s sourceOptions) patchesTree() (fs.FS, error) {
+	dir := s.Patches
+	if dir == "" {
+		return patches.FS, nil
+	}
+	if fi, err := os.Stat(dir); err != nil || !fi.IsDir() {
+		return nil, usagef("--patches %q: not a folder", dir)
+	}
+	return os.DirFS(dir), nil
 }
 
 // cacheDir is the cache folder, "" with --no-cache.

@@ -45,6 +45,7 @@ func TestScript(t *testing.T) {
 			"mode":         cmdMode,
 			"receiptset":   cmdReceiptSet,
 			"receiptstate": cmdReceiptState,
+			"remanifest":   cmdRemanifest,
 		},
 		Condition: func(cond string) (bool, error) {
 			if cond == "root" { // [root]: the test runs as root

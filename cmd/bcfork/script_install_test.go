@@ -35,12 +35,14 @@ func noRaceSleep(gorace string) string {
 	return strings.TrimSpace(gorace + " atexit_sleep_ms=0")
 }
 
-// mkfork DIR VERSION writes a fork folder of a small synthetic Bucardo VERSION.
+// mkfork DIR VERSION writes a fork folder of a small synthetic Bucardo
+// VERSION, and its series and pins into the patches tree ./patches, which
+// install needs (--patches patches) to derive the fork again.
 func cmdMkfork(ts *testscript.TestScript, neg bool, args []string) {
 	if neg || len(args) != 2 {
 		ts.Fatalf("usage: mkfork DIR VERSION")
 	}
-	ts.Check(installtest.Write(ts.MkAbs(args[0]), args[1]))
+	ts.Check(installtest.WriteWithTree(ts.MkAbs(args[0]), ts.MkAbs("patches"), args[1]))
 }
 
 // mode PATH PERM checks the permission bits of PATH, in octal.
@@ -117,8 +119,11 @@ func TestInstallKilledAtRandom(t *testing.T) {
 		require.NoError(t, os.WriteFile(filepath.Join(root, path), []byte(data), 0o750))
 	}
 	a, b := installtest.New("5.6.0", 1<<20), installtest.New("5.5.0", 1<<20)
+	tree := filepath.Join(work, "patches")
 	require.NoError(t, a.Write(forkA))
 	require.NoError(t, b.Write(forkB))
+	require.NoError(t, a.WriteTree(tree))
+	require.NoError(t, b.WriteTree(tree))
 	whole := map[string][]string{
 		install.DefaultBin:    {script, string(a.Script), string(b.Script)},
 		install.DefaultSchema: {schema, string(a.Schema), string(b.Schema)},
@@ -126,7 +131,7 @@ func TestInstallKilledAtRandom(t *testing.T) {
 	rng := rand.New(rand.NewSource(76))
 	outcomes := map[string]int{}
 	for i := 0; i < 30; i++ {
-		args := [][]string{{"install", "--from", forkA}, {"install", "--from", forkB, "--force"}, {"uninstall"}}[rng.Intn(3)]
+		args := [][]string{{"install", "--from", forkA, "--patches", tree}, {"install", "--from", forkB, "--force", "--patches", tree}, {"uninstall"}}[rng.Intn(3)]
 		cmd := exec.Command(bcfork, append(args, "--root", root)...)
 		cmd.Env = append(os.Environ(), "GORACE=atexit_sleep_ms=0")
 		var out bytes.Buffer
@@ -153,7 +158,7 @@ func TestInstallKilledAtRandom(t *testing.T) {
 		}
 	}
 	t.Logf("30 kills: %v", outcomes)
-	for _, args := range [][]string{{"install", "--from", forkA, "--force"}, {"status"}, {"uninstall"}} {
+	for _, args := range [][]string{{"install", "--from", forkA, "--force", "--patches", tree}, {"status"}, {"uninstall"}} {
 		if out, err := exec.Command(bcfork, append(args, "--root", root)...).CombinedOutput(); err != nil {
 			t.Fatalf("bcfork %s: %v\n%s", strings.Join(args, " "), err, out)
 		}
@@ -231,8 +236,10 @@ func newRealHost(t *testing.T, pad int) *realHost {
 	require.NoError(t, err)
 	require.NoError(t, os.MkdirAll(filepath.Dir(h.bin), 0o755))
 	require.NoError(t, os.WriteFile(h.bin, data, 0o755))
-	require.NoError(t, installtest.New("5.6.0", 0).Write(h.forkA))
-	require.NoError(t, installtest.New("5.5.0", pad).Write(h.forkB))
+	for dir, f := range map[string]*installtest.Fork{h.forkA: installtest.New("5.6.0", 0), h.forkB: installtest.New("5.5.0", pad)} {
+		require.NoError(t, f.Write(dir))
+		require.NoError(t, f.WriteTree(filepath.Join(work, "patches")))
+	}
 	require.NoError(t, os.MkdirAll(h.root, 0o755))
 	return h
 }
@@ -250,7 +257,11 @@ func (h *realHost) originals(t *testing.T) {
 // its exit code and output.
 func (h *realHost) run(t *testing.T, cred *syscall.Credential, args ...string) (int, string) {
 	t.Helper()
-	cmd := exec.Command(h.bin, append(args, "--root", h.root)...)
+	args = append(args, "--root", h.root)
+	if args[0] == "install" {
+		args = append(args, "--patches", filepath.Join(h.work, "patches")) // to derive the forks again
+	}
+	cmd := exec.Command(h.bin, args...)
 	cmd.Env = append(os.Environ(), "GORACE=atexit_sleep_ms=0", "HOME="+h.work)
 	cmd.SysProcAttr = &syscall.SysProcAttr{Credential: cred}
 	out, err := cmd.CombinedOutput()

@@ -20,12 +20,13 @@ import (
 )
 
 // fakefork DIR writes a fork folder of Bucardo 5.6.0 whose script is
-// instancetest.Bucardo.
+// instancetest.Bucardo, and its series and pins into ./patches, which
+// install needs (--patches patches) to derive the fork again.
 func cmdFakeFork(ts *testscript.TestScript, neg bool, args []string) {
 	if neg || len(args) != 1 {
 		ts.Fatalf("usage: fakefork DIR")
 	}
-	ts.Check(instancetest.WriteFork(ts.MkAbs(args[0])))
+	ts.Check(instancetest.WriteForkAndTree(ts.MkAbs(args[0]), ts.MkAbs("patches")))
 }
 
 // fakehost ROOT makes ROOT a host for instances (see instancetest.NewHost):

@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"strconv"
 
+	"github.com/bcfork/bcfork/generator"
 	"github.com/bcfork/bcfork/install"
 	"github.com/rogpeppe/go-internal/testscript"
 )
@@ -30,4 +31,29 @@ func cmdReceiptSet(ts *testscript.TestScript, neg bool, args []string) {
 	data, err = json.MarshalIndent(rc, "", "  ")
 	ts.Check(err)
 	ts.Check(os.WriteFile(path, data, 0o644))
+}
+
+// remanifest DIR recomputes the sizes and sha256s in DIR/manifest.json
+// from the files, as someone tampering with a fork folder would.
+func cmdRemanifest(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 1 {
+		ts.Fatalf("usage: remanifest DIR")
+	}
+	dir := ts.MkAbs(args[0])
+	data, err := os.ReadFile(filepath.Join(dir, generator.ManifestName))
+	ts.Check(err)
+	var m generator.Manifest
+	ts.Check(json.Unmarshal(data, &m))
+	resum := func(sums []generator.FileSum, suffix string) {
+		for i := range sums {
+			data, err := os.ReadFile(filepath.Join(dir, sums[i].Name+suffix))
+			ts.Check(err)
+			sums[i].Size, sums[i].SHA256 = int64(len(data)), generator.SHA256(data)
+		}
+	}
+	resum(m.Inputs, generator.OrigSuffix)
+	resum(m.Outputs, "")
+	data, err = json.MarshalIndent(m, "", "  ")
+	ts.Check(err)
+	ts.Check(os.WriteFile(filepath.Join(dir, generator.ManifestName), data, 0o644))
 }

@@ -5,11 +5,14 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
+	"path"
 	"path/filepath"
 	"strings"
+	"testing/fstest"
 
 	"github.com/bcfork/bcfork/generator"
 	"github.com/bcfork/bcfork/internal/bucardo"
+	"github.com/bcfork/bcfork/internal/catalog"
 	"github.com/bcfork/bcfork/patch"
 )
 
@@ -66,6 +69,48 @@ func (f *Fork) Write(dir string) error {
 	return os.WriteFile(filepath.Join(dir, generator.ManifestName), data, 0o644)
 }
 
+// Tree returns the files of a patches tree (paths relative to its top)
+// holding the series that makes the fork of the pristine files, and the
+// pins of the pristine files: with it, generator.Verify finds the fork
+// folder to be the series' fork.
+func (f *Fork) Tree() map[string][]byte {
+	dir := path.Join(catalog.Upstream, f.Version)
+	pristine := map[string][]byte{bucardo.Script: f.ScriptOrig, bucardo.Schema: f.SchemaOrig}
+	diff := append(patch.Diff(bucardo.Script, f.ScriptOrig, f.Script), patch.Diff(bucardo.Schema, f.SchemaOrig, f.Schema)...)
+	return map[string][]byte{
+		path.Join(dir, patch.SeriesName):      []byte("synthetic.patch\n"),
+		path.Join(dir, "synthetic.patch"):     append([]byte("Description: synthetic fork for bcfork tests\n\n"), diff...),
+		path.Join(dir, catalog.ChecksumsFile): []byte(catalog.ChecksumLines(pristine)),
+	}
+}
+
+// WriteTree adds Tree to the patches tree in folder dir.
+func (f *Fork) WriteTree(dir string) error {
+	for name, data := range f.Tree() {
+		p := filepath.Join(dir, filepath.FromSlash(name))
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			return err
+		}
+		if err := os.WriteFile(p, data, 0o644); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// series returns the hash of Tree's series.
+func (f *Fork) series() string {
+	tree := fstest.MapFS{}
+	for name, data := range f.Tree() {
+		tree[name] = &fstest.MapFile{Data: data}
+	}
+	s, err := patch.ReadSeries(tree, path.Join(catalog.Upstream, f.Version))
+	if err != nil {
+		panic(err) // the synthetic series always parses
+	}
+	return s.Hash()
+}
+
 // Manifest returns the manifest of the fork folder.
 func (f *Fork) Manifest() *generator.Manifest {
 	sum := func(name string, data []byte, mode string) generator.FileSum {
@@ -76,7 +121,7 @@ func (f *Fork) Manifest() *generator.Manifest {
 		Flavor:  "upstream",
 		Version: f.Version,
 		Source:  generator.Source{Kind: "dir", Location: "synthetic"},
-		Series:  generator.SHA256(append(append([]byte{}, f.Script...), f.Schema...)),
+		Series:  f.series(),
 		Inputs:  []generator.FileSum{sum(bucardo.Script, f.ScriptOrig, "0644"), sum(bucardo.Schema, f.SchemaOrig, "0644")},
 		Outputs: []generator.FileSum{sum(bucardo.Script, f.Script, "0755"), sum(bucardo.Schema, f.Schema, "0644")},
 		Patches: []patch.Result{},
@@ -85,3 +130,13 @@ func (f *Fork) Manifest() *generator.Manifest {
 
 // Write writes a synthetic fork folder of version to dir.
 func Write(dir, version string) error { return New(version, 0).Write(dir) }
+
+// WriteWithTree writes a synthetic fork folder of version to dir, and its
+// series and pins into the patches tree in folder tree.
+func WriteWithTree(dir, tree, version string) error {
+	f := New(version, 0)
+	if err := f.Write(dir); err != nil {
+		return err
+	}
+	return f.WriteTree(tree)
+}

@@ -79,10 +79,23 @@ esac
 `
 
 // WriteFork writes a fork folder of Bucardo 5.6.0 whose script is Bucardo.
-func WriteFork(dir string) error {
+func WriteFork(dir string) error { return fork().Write(dir) }
+
+// WriteForkAndTree is WriteFork, and adds the series and pins that make
+// that fork to the patches tree in folder tree, which bcfork install --from
+// needs (--patches) to derive the fork again.
+func WriteForkAndTree(dir, tree string) error {
+	f := fork()
+	if err := f.Write(dir); err != nil {
+		return err
+	}
+	return f.WriteTree(tree)
+}
+
+func fork() *installtest.Fork {
 	f := installtest.New("5.6.0", 0)
 	f.Script = []byte(Bucardo)
-	return f.Write(dir)
+	return f
 }
 
 // Host is a fake host under Root, with psql in Bin and its cluster in PG.
