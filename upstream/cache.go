@@ -15,6 +15,7 @@ import (
 	"github.com/bcfork/bcfork/internal/atomicfile"
 	"github.com/bcfork/bcfork/internal/beneath"
 	"github.com/bcfork/bcfork/internal/bucardo"
+	"github.com/bcfork/bcfork/internal/version"
 )
 
 // DefaultCacheDir is BCFORK_CACHE_DIR, else $XDG_CACHE_HOME/bcfork, else
@@ -203,7 +204,10 @@ func (c *cache) readMeta(dir, repo, ref string) (*entry, error) {
 		return nil, fmt.Errorf("meta.json: %w", err)
 	}
 	if e.meta.Format != metaFormat || e.meta.Repo != repo || e.meta.Ref != ref {
-		return nil, fmt.Errorf("meta.json is for %s@%s (format %d)", e.meta.Repo, e.meta.Ref, e.meta.Format)
+		return nil, fmt.Errorf("meta.json is for %.100s@%.100s (format %d)", e.meta.Repo, e.meta.Ref, e.meta.Format)
+	}
+	if !version.IsCommit(e.meta.Commit) {
+		return nil, fmt.Errorf("meta.json: commit %.50q is not 40 hex digits", e.meta.Commit)
 	}
 	return e, nil
 }
@@ -302,11 +306,18 @@ type tag struct {
 	Commit string `json:"commit"`
 }
 
-// tags returns the tags of all pages.
+// tags returns the tags of all pages. A commit that is not 40 hex digits
+// (a broken answer, or an edited cache) is dropped: the tag's commit is
+// then unknown.
 func (l *tagList) tags() []tag {
 	var all []tag
 	for _, p := range l.Pages {
-		all = append(all, p.Tags...)
+		for _, t := range p.Tags {
+			if !version.IsCommit(t.Commit) {
+				t.Commit = ""
+			}
+			all = append(all, t)
+		}
 	}
 	return all
 }

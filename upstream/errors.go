@@ -143,9 +143,12 @@ func (e *RateLimitError) Error() string {
 	if e.Limit > 0 {
 		msg += fmt.Sprintf(" (%d requests an hour)", e.Limit)
 	}
-	if e.Reset.IsZero() {
+	switch {
+	case e.Reset.IsZero():
 		msg += "; it resets later"
-	} else {
+	case time.Until(e.Reset) > 24*time.Hour: // GitHub's limits reset within the hour: a far reset is a broken answer
+		msg += fmt.Sprintf("; GitHub says it resets at %s", e.Reset.UTC().Format(time.RFC3339))
+	default:
 		msg += fmt.Sprintf("; it resets at %s (%s)", e.Reset.Local().Format("2006-01-02 15:04:05 MST"), until(e.Reset))
 	}
 	if !e.Token && !e.Secondary {

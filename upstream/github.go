@@ -192,11 +192,11 @@ func status(resp *github.Response) int {
 func errText(resp *github.Response, err error) string {
 	var er *github.ErrorResponse
 	if errors.As(err, &er) && er.Response != nil {
-		msg := er.Message
+		msg := strings.Join(strings.Fields(er.Message), " ") // GitHub's text, on one line
 		if msg == "" {
 			msg = http.StatusText(er.Response.StatusCode)
 		}
-		return fmt.Sprintf("%d %s", er.Response.StatusCode, msg)
+		return fmt.Sprintf("%d %.200s", er.Response.StatusCode, msg)
 	}
 	if s := status(resp); s >= 300 {
 		return fmt.Sprintf("%d %s", s, http.StatusText(s))

@@ -15,12 +15,19 @@ import (
 	"github.com/bcfork/bcfork/internal/version"
 )
 
+// Names from an archive are quoted in messages cut to 100 characters
+// (%.100q): a name may be a megabyte long.
+
 // Limits on what a tarball may hold, some 10 to 50 times what Bucardo needs:
 // its two files are under 400 KB, and the 5.6.0 release tarball has 61
-// entries and 1.4 MB unpacked. Variables so that tests can lower them.
+// entries and 1.4 MB unpacked. maxHeaderSize bounds everything but the
+// entries' data: their headers and padding, and the PAX records and GNU
+// long names that archive/tar reads without showing them (each may be
+// 1 MB). Variables so that tests can lower them.
 var (
 	maxFileSize    int64 = 4 << 20
 	maxArchiveSize int64 = 64 << 20
+	maxHeaderSize  int64 = 16 << 20
 	maxEntries           = 10_000
 )
 
@@ -37,7 +44,7 @@ func readTarball(file string) (files map[string][]byte, commit string, err error
 	if err != nil {
 		return nil, "", fmt.Errorf("reading tarball %q: not gzip-compressed (%w); for another format, unpack it and pass the folder", file, err)
 	}
-	files, commit, err = readTar(tar.NewReader(zr))
+	files, commit, err = readTar(zr)
 	if err != nil {
 		return nil, "", fmt.Errorf("reading tarball %q: %w", file, err)
 	}
@@ -49,14 +56,17 @@ type tarScan struct {
 	files   map[string][]byte
 	commit  string
 	top     string
-	total   int64
+	total   int64 // bytes of the entries' data
 	entries int
 }
 
-func readTar(tr *tar.Reader) (map[string][]byte, string, error) {
+// readTar reads the two files from the uncompressed tar stream r.
+func readTar(r io.Reader) (map[string][]byte, string, error) {
 	s := &tarScan{files: map[string][]byte{}}
+	raw := &tarStream{r: r}
+	tr := tar.NewReader(raw)
 	for {
-		hdr, err := tr.Next()
+		hdr, err := raw.next(tr)
 		if err == io.EOF {
 			break
 		}
@@ -72,7 +82,7 @@ func readTar(tr *tar.Reader) (map[string][]byte, string, error) {
 	}
 	for _, name := range bucardo.Names {
 		if s.files[name] == nil {
-			return nil, "", fmt.Errorf("no %q in its top folder %q", name, s.top)
+			return nil, "", fmt.Errorf("no %.100q in its top folder %.100q", name, s.top)
 		}
 	}
 	return s.files, s.commit, nil
@@ -108,12 +118,12 @@ func (s *tarScan) place(hdr *tar.Header) (string, error) {
 	switch hdr.Typeflag {
 	case tar.TypeReg, tar.TypeDir:
 	case tar.TypeSymlink, tar.TypeLink:
-		return "", fmt.Errorf("%w: %q is a link to %q", ErrUnsafeArchive, name, hdr.Linkname)
+		return "", fmt.Errorf("%w: %.100q is a link to %.100q", ErrUnsafeArchive, name, hdr.Linkname)
 	default:
-		return "", fmt.Errorf("%w: %q is not a file or folder (type %q)", ErrUnsafeArchive, name, hdr.Typeflag)
+		return "", fmt.Errorf("%w: %.100q is not a file or folder (type %.100q)", ErrUnsafeArchive, name, hdr.Typeflag)
 	}
 	if strings.HasPrefix(name, "/") || strings.Contains(name, `\`) || hasDotDot(name) {
-		return "", fmt.Errorf("%w: path %q is absolute or leaves the archive", ErrUnsafeArchive, name)
+		return "", fmt.Errorf("%w: path %.100q is absolute or leaves the archive", ErrUnsafeArchive, name)
 	}
 	clean := path.Clean(name)
 	if clean == "." && hdr.Typeflag == tar.TypeDir {
@@ -121,10 +131,10 @@ func (s *tarScan) place(hdr *tar.Header) (string, error) {
 	}
 	top, rel, _ := strings.Cut(clean, "/")
 	if top == "." || (rel == "" && hdr.Typeflag != tar.TypeDir) {
-		return "", fmt.Errorf("%w: %q is outside a top folder", ErrUnsafeArchive, name)
+		return "", fmt.Errorf("%w: %.100q is outside a top folder", ErrUnsafeArchive, name)
 	}
 	if s.top != "" && top != s.top {
-		return "", fmt.Errorf("%w: more than one top folder (%q, %q)", ErrUnsafeArchive, s.top, top)
+		return "", fmt.Errorf("%w: more than one top folder (%.100q, %.100q)", ErrUnsafeArchive, s.top, top)
 	}
 	s.top = top
 	return rel, nil
@@ -132,14 +142,14 @@ func (s *tarScan) place(hdr *tar.Header) (string, error) {
 
 func (s *tarScan) read(name string, hdr *tar.Header, r io.Reader) error {
 	if s.files[name] != nil {
-		return fmt.Errorf("%w: %q appears twice", ErrUnsafeArchive, hdr.Name)
+		return fmt.Errorf("%w: %.100q appears twice", ErrUnsafeArchive, hdr.Name)
 	}
 	if hdr.Size > maxFileSize {
-		return fmt.Errorf("%w: %q is %d bytes, more than %d", ErrUnsafeArchive, hdr.Name, hdr.Size, maxFileSize)
+		return fmt.Errorf("%w: %.100q is %d bytes, more than %d", ErrUnsafeArchive, hdr.Name, hdr.Size, maxFileSize)
 	}
 	b, err := io.ReadAll(io.LimitReader(r, hdr.Size))
 	if err != nil {
-		return fmt.Errorf("reading %q: %w", hdr.Name, err)
+		return fmt.Errorf("reading %.100q: %w", hdr.Name, err)
 	}
 	if b == nil {
 		b = []byte{}
@@ -155,4 +165,49 @@ func hasDotDot(name string) bool {
 		}
 	}
 	return false
+}
+
+// errHeaders is what tarStream answers when the headers exceed maxHeaderSize.
+var errHeaders = errors.New("too many bytes of headers")
+
+// tarStream counts the bytes the tar reader reads from the uncompressed
+// stream. What it reads beyond the entries' data (headers, padding, PAX
+// records, GNU long names) counts toward maxHeaderSize, and the read that
+// would exceed it fails at once: archive/tar reads a run of hidden
+// headers in one call to Next, and would otherwise read them all.
+type tarStream struct {
+	r       io.Reader
+	n       int64 // bytes read
+	limit   int64 // bytes it may read
+	dataEnd int64 // where the data of the entry last returned ends
+	headers int64 // bytes read that were not the entries' data
+}
+
+func (s *tarStream) Read(p []byte) (int, error) {
+	if s.n >= s.limit {
+		return 0, errHeaders
+	}
+	if int64(len(p)) > s.limit-s.n {
+		p = p[:s.limit-s.n]
+	}
+	n, err := s.r.Read(p)
+	s.n += int64(n)
+	return n, err
+}
+
+// next is tr.Next, reading no more headers than maxHeaderSize allows, and
+// then no more than the entry's data.
+func (s *tarStream) next(tr *tar.Reader) (*tar.Header, error) {
+	s.limit = s.dataEnd + (maxHeaderSize - s.headers)
+	hdr, err := tr.Next()
+	s.headers += s.n - s.dataEnd
+	if errors.Is(err, errHeaders) || s.headers > maxHeaderSize {
+		return nil, fmt.Errorf("%w: more than %d bytes of headers, PAX records and long names", ErrUnsafeArchive, maxHeaderSize)
+	}
+	if err != nil {
+		return nil, err
+	}
+	s.dataEnd = s.n + min(max(hdr.Size, 0), maxArchiveSize)
+	s.limit = s.dataEnd
+	return hdr, nil
 }

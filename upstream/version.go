@@ -21,16 +21,29 @@ var (
 func isRelease(v string) bool { return releaseRE().MatchString(v) }
 
 // validRef accepts tags, branches and commits that are safe as path parts:
-// letters, digits and ._/+- without "..", "//" or a leading "-", "." or "/".
+// letters, digits and ._/+- without "..", "//" or a leading "-", "." or "/",
+// at most 200 characters. A refused ref is quoted cut to 60 characters.
 func validRef(ref string) error {
 	switch {
 	case ref == "" || len(ref) > 200 || !refCharsRE().MatchString(ref),
 		strings.Contains(ref, ".."), strings.Contains(ref, "//"),
 		strings.HasPrefix(ref, "-"), strings.HasPrefix(ref, "."), strings.HasPrefix(ref, "/"),
 		strings.HasSuffix(ref, "/"), strings.HasSuffix(ref, "."), strings.Contains(ref, "/."):
-		return fmt.Errorf("%w: version or ref %q", ErrInvalid, ref)
+		return fmt.Errorf("%w: version or ref %.60q%s", ErrInvalid, ref, longBy(ref, 60))
 	}
 	return nil
+}
+
+// ValidVersion refuses a version or ref that is not safe as a path part
+// (see Options.Version), with an error matching ErrInvalid.
+func ValidVersion(v string) error { return validRef(v) }
+
+// longBy says how long s is when a message shows only its first n characters.
+func longBy(s string, n int) string {
+	if len([]rune(s)) <= n {
+		return ""
+	}
+	return fmt.Sprintf(" (cut; %d characters)", len([]rune(s)))
 }
 
 // ValidFlavor accepts flavor names that are safe as a folder of the patches

@@ -36,14 +36,14 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) (code int
 		return ExitOK
 	}
 	code = exitCode(err)
-	fmt.Fprintf(stderr, "bcfork: %s\n", message(err))
+	fmt.Fprintf(stderr, "bcfork: %s\n", printable(message(err)))
 	h := hint(err)
 	if h == "" && code == ExitUsage {
 		h = usageHint(app, args)
 	}
 	for _, line := range strings.Split(h, "\n") {
 		if line != "" {
-			fmt.Fprintf(stderr, "bcfork: hint: %s\n", line)
+			fmt.Fprintf(stderr, "bcfork: hint: %s\n", printable(line))
 		}
 	}
 	return code

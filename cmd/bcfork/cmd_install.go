@@ -13,6 +13,7 @@ import (
 	"github.com/bcfork/bcfork/generator"
 	"github.com/bcfork/bcfork/install"
 	"github.com/bcfork/bcfork/internal/catalog"
+	"github.com/bcfork/bcfork/upstream"
 	"github.com/urfave/cli/v2"
 )
 
@@ -248,6 +249,11 @@ func printModule(w io.Writer, o install.Options) {
 // for --version or the version found on the host.
 func (o *installOptions) forkDir(ctx context.Context, opt install.Options, stdout, stderr io.Writer) (string, func(), error) {
 	from, version := o.ForkDir, o.Version
+	if version != "" {
+		if err := upstream.ValidVersion(version); err != nil {
+			return "", nil, usageError{fmt.Errorf("--version: %w", err)}
+		}
+	}
 	if from != "" {
 		if err := checkInstallFrom(from); err != nil {
 			return "", nil, err

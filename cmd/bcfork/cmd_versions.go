@@ -86,7 +86,7 @@ func printVersions(w io.Writer, list []upstream.VersionInfo) error {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "VERSION\tSERIES\tPINNED\tCACHED\tCOMMIT")
 	for _, v := range list {
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", v.Version, yesNo(v.HasSeries), yesNo(v.Pinned), yesNo(v.Cached), commitColumn(v))
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", field(v.Version), yesNo(v.HasSeries), yesNo(v.Pinned), yesNo(v.Cached), field(commitColumn(v)))
 	}
 	return tw.Flush()
 }

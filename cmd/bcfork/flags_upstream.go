@@ -67,7 +67,7 @@ func (s sourceOptions) upstreamOptions(log io.Writer) (upstream.Options, error) 
 		AllowUnpinned: s.AllowUnpinned,
 		Pins:          patches.FS,
 		Flavor:        upstream.DefaultFlavor,
-		Log:           log,
+		Log:           printableLog(log),
 	}
 	if f := s.Flavor; f != "" {
 		if err := upstream.ValidFlavor(f); err != nil {

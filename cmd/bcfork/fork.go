@@ -88,6 +88,9 @@ func forkVersion(opt upstream.Options, version string) (string, error) {
 	case err != nil:
 		return "", err
 	case version != "":
+		if err := upstream.ValidVersion(version); err != nil {
+			return "", usageError{fmt.Errorf("--version: %w", err)}
+		}
 		v, err := cat.Resolve(opt.Flavor, version)
 		if err != nil {
 			return "", usageError{err}
