@@ -10,6 +10,10 @@ import (
 	"github.com/bcfork/bcfork/internal/catalog"
 )
 
+// ErrUnpinnedFork marks a fork folder of a version the patches tree has no
+// pins for; *ModifiedError matches it as well as ErrModified.
+var ErrUnpinnedFork = errors.New("no pins for its version")
+
 // ErrModified marks a fork folder that is not what its series makes of
 // the pinned pristine files; *ModifiedError matches it.
 var ErrModified = errors.New("not what the series makes of the pinned files")
@@ -21,6 +25,7 @@ type ModifiedError struct {
 	Ver    string // the version the manifest claims
 	File   string // the file that differs; "" when it is not about one file
 	Why    string
+	Err    error // ErrUnpinnedFork when the version has no pins; else nil
 }
 
 func (e *ModifiedError) Error() string {
@@ -33,6 +38,9 @@ func (e *ModifiedError) Error() string {
 
 // Is lets errors.Is(err, ErrModified) match.
 func (e *ModifiedError) Is(target error) bool { return target == ErrModified }
+
+// Unwrap returns the cause, if any (ErrUnpinnedFork).
+func (e *ModifiedError) Unwrap() error { return e.Err }
 
 // Verify reads the fork folder dir (as ReadFork does: no links, only
 // regular files, each matching the manifest) and derives it again from the
@@ -52,8 +60,8 @@ func Verify(dir string, c *catalog.Catalog, allowUnpinned bool) (*Fork, error) {
 	fail := func(file, format string, args ...any) (*Fork, error) {
 		return f, &ModifiedError{Dir: dir, Flavor: m.Flavor, Ver: m.Version, File: file, Why: fmt.Sprintf(format, args...)}
 	}
-	if name, why := f.checkPins(c, allowUnpinned); why != "" {
-		return fail(name, "%s", why)
+	if err := f.checkPins(dir, c, allowUnpinned); err != nil {
+		return f, err
 	}
 	series, err := c.Series(m.Flavor, m.Version)
 	if errors.Is(err, catalog.ErrNoSeries) {
@@ -81,22 +89,26 @@ func Verify(dir string, c *catalog.Catalog, allowUnpinned bool) (*Fork, error) {
 }
 
 // checkPins checks the pristine copies against the pins of the manifest's
-// version; it returns the file and why when they do not match.
-func (f *Fork) checkPins(c *catalog.Catalog, allowUnpinned bool) (file, why string) {
+// version: a *ModifiedError when they do not match, or when there are none
+// (wrapping ErrUnpinnedFork) and allowUnpinned is false.
+func (f *Fork) checkPins(dir string, c *catalog.Catalog, allowUnpinned bool) error {
 	m := f.Manifest
 	pins, err := c.Pins(m.Flavor, m.Version)
 	switch {
 	case err != nil:
-		return "", err.Error()
-	case pins == nil && !allowUnpinned:
-		return "", "the patches tree has no pins for it (--allow-unpinned takes its pristine copies as they are)"
+		return err
+	case pins == nil && allowUnpinned:
+		return nil
+	case pins == nil:
+		return &ModifiedError{Dir: dir, Flavor: m.Flavor, Ver: m.Version, Why: "the patches tree has no pins for it", Err: ErrUnpinnedFork}
 	}
 	for _, n := range bucardo.Names {
-		if got := SHA256(f.Pristine[n]); pins != nil && got != pins[n] {
-			return n + OrigSuffix, fmt.Sprintf("sha256 %s, pinned %s in %s", got, pins[n], filepath.ToSlash(catalog.ChecksumsPath(m.Flavor, m.Version)))
+		if got := SHA256(f.Pristine[n]); got != pins[n] {
+			why := fmt.Sprintf("sha256 %s, pinned %s in %s", got, pins[n], filepath.ToSlash(catalog.ChecksumsPath(m.Flavor, m.Version)))
+			return &ModifiedError{Dir: dir, Flavor: m.Flavor, Ver: m.Version, File: n + OrigSuffix, Why: why}
 		}
 	}
-	return "", ""
+	return nil
 }
 
 // fuzz is the most fuzz any hunk was applied with, as generate recorded it.

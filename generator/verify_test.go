@@ -90,7 +90,7 @@ func TestVerifyNeedsPinsAndASeries(t *testing.T) {
 		t.Fatal(err)
 	}
 	unpinned := catalog.New(os.DirFS(tree))
-	if _, err := generator.Verify(dir, unpinned, false); !errors.Is(err, generator.ErrModified) {
+	if _, err := generator.Verify(dir, unpinned, false); !errors.Is(err, generator.ErrModified) || !errors.Is(err, generator.ErrUnpinnedFork) {
 		t.Errorf("unpinned: %v", err)
 	}
 	if _, err := generator.Verify(dir, unpinned, true); err != nil {

@@ -62,7 +62,7 @@ func (o Options) withDefaults() (Options, error) {
 	if o.Root != "" {
 		abs, err := filepath.Abs(o.Root)
 		if err != nil {
-			return o, fmt.Errorf("--root %q: %w", o.Root, err)
+			return o, fmt.Errorf("root %q: %w", o.Root, err)
 		}
 		o.Root = abs
 	}

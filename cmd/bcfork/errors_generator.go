@@ -23,6 +23,9 @@ func seriesHint(err error) string {
 	switch {
 	case errors.As(err, &ae) && errors.As(err, &se):
 		return se.applyHint(ae)
+	case errors.Is(err, generator.ErrUnpinnedFork):
+		return "add --allow-unpinned to take its pristine copies as they are (the series is still applied to them and compared),\n" +
+			"or --patches DIR with the series and pins of that version"
 	case errors.Is(err, generator.ErrModified):
 		return "generate the fork again from the release (bcfork install --version V generates and installs it),\n" +
 			"or, if you changed it on purpose, add --allow-modified: bcfork status then calls it a modified fork"
