@@ -10,6 +10,7 @@ import (
 	"github.com/bcfork/bcfork/install/installtest"
 	"github.com/bcfork/bcfork/internal/beneath"
 	"github.com/bcfork/bcfork/internal/catalog"
+	"github.com/stretchr/testify/require"
 )
 
 // folder writes a synthetic fork folder of 5.6.0, changed by edit, with
@@ -20,15 +21,11 @@ func folder(t *testing.T, edit func(f *installtest.Fork)) (dir string, c *catalo
 	top := t.TempDir()
 	dir, tree := filepath.Join(top, "fork"), filepath.Join(top, "patches")
 	f := installtest.New("5.6.0", 0)
-	if err := f.WriteTree(tree); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, f.WriteTree(tree))
 	if edit != nil {
 		edit(f)
 	}
-	if err := f.Write(dir); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, f.Write(dir))
 	return dir, catalog.New(os.DirFS(tree))
 }
 
@@ -78,17 +75,11 @@ func TestVerifyNeedsPinsAndASeries(t *testing.T) {
 	}
 	dir, c := folder(t, nil)
 	_, err = generator.Verify(dir, c, false)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	tree := t.TempDir()
 	f := installtest.New("5.6.0", 0)
-	if err := f.WriteTree(tree); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.Remove(filepath.Join(tree, "upstream", "5.6.0", "checksums")); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, f.WriteTree(tree))
+	require.NoError(t, os.Remove(filepath.Join(tree, "upstream", "5.6.0", "checksums")))
 	unpinned := catalog.New(os.DirFS(tree))
 	if _, err := generator.Verify(dir, unpinned, false); !errors.Is(err, generator.ErrModified) || !errors.Is(err, generator.ErrUnpinnedFork) {
 		t.Errorf("unpinned: %v", err)
@@ -101,12 +92,8 @@ func TestVerifyNeedsPinsAndASeries(t *testing.T) {
 func TestForkFolderLinksAreRefused(t *testing.T) {
 	dir, c := folder(t, nil)
 	real := filepath.Join(t.TempDir(), "bucardo")
-	if err := os.Rename(filepath.Join(dir, "bucardo"), real); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.Symlink(real, filepath.Join(dir, "bucardo")); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, os.Rename(filepath.Join(dir, "bucardo"), real))
+	require.NoError(t, os.Symlink(real, filepath.Join(dir, "bucardo")))
 	if _, err := generator.Verify(dir, c, false); !errors.Is(err, beneath.ErrLink) {
 		t.Errorf("Verify: %v, want ErrLink", err)
 	}

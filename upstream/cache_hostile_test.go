@@ -38,10 +38,10 @@ func TestCacheNeverRemovesThroughALink(t *testing.T) {
 	w := newWorld(t)
 	v, untouched := victim(t)
 	bad := filepath.Join(v, "bucardo", "refs", "9.9.9")
-	nilErr(t, os.MkdirAll(bad, 0o755))
-	nilErr(t, os.WriteFile(filepath.Join(bad, "meta.json"), []byte("{"), 0o644))
-	nilErr(t, os.MkdirAll(filepath.Join(w.opt.CacheDir, "github"), 0o755))
-	nilErr(t, os.Symlink(v, filepath.Join(w.opt.CacheDir, "github", "bucardo")))
+	require.NoError(t, os.MkdirAll(bad, 0o755))
+	require.NoError(t, os.WriteFile(filepath.Join(bad, "meta.json"), []byte("{"), 0o644))
+	require.NoError(t, os.MkdirAll(filepath.Join(w.opt.CacheDir, "github"), 0o755))
+	require.NoError(t, os.Symlink(v, filepath.Join(w.opt.CacheDir, "github", "bucardo")))
 
 	r := w.mustFetch(t, nil) // from GitHub; the linked entry is neither used nor written
 	wantFiles(t, r, "9.9.9")
@@ -78,11 +78,11 @@ func TestCacheReadsOnlyRegularFilesAndCapsThem(t *testing.T) {
 				p := filepath.Join(c.entryDir(DefaultRepo, "9.9.9"), file)
 				if file == "tags.json" {
 					_, err := Versions(context.Background(), w.opt) // writes tags.json
-					nilErr(t, err)
+					require.NoError(t, err)
 					p = filepath.Join(c.repoDir(DefaultRepo), file)
 				}
-				nilErr(t, os.Remove(p))
-				nilErr(t, plantIt(p))
+				require.NoError(t, os.Remove(p))
+				require.NoError(t, plantIt(p))
 				done := make(chan error, 1)
 				go func() {
 					if file == "tags.json" {
@@ -129,15 +129,15 @@ func TestCacheOfAnotherUserIsRefusedAsRoot(t *testing.T) {
 	}
 	for name, setup := range map[string]func(dir string) (cache string){
 		"the folder": func(dir string) string {
-			nilErr(t, os.Chown(dir, 65534, 65534))
+			require.NoError(t, os.Chown(dir, 65534, 65534))
 			return dir
 		},
 		"a folder above": func(dir string) string {
-			nilErr(t, os.Chown(dir, 65534, 65534))
+			require.NoError(t, os.Chown(dir, 65534, 65534))
 			return filepath.Join(dir, "not", "yet", "there")
 		},
 		"group-writable": func(dir string) string {
-			nilErr(t, os.Chmod(dir, 0o775))
+			require.NoError(t, os.Chmod(dir, 0o775))
 			return dir
 		},
 	} {
@@ -153,12 +153,5 @@ func TestCacheOfAnotherUserIsRefusedAsRoot(t *testing.T) {
 				t.Errorf("without the cache: %v", err)
 			}
 		})
-	}
-}
-
-func nilErr(t *testing.T, err error) {
-	t.Helper()
-	if err != nil {
-		t.Fatal(err)
 	}
 }

@@ -9,6 +9,7 @@ import (
 
 	"github.com/bcfork/bcfork/internal/beneath"
 	"github.com/bcfork/bcfork/internal/fakegithub"
+	"github.com/stretchr/testify/require"
 	"golang.org/x/sys/unix"
 )
 
@@ -16,10 +17,10 @@ import (
 // the file is opened without blocking and must be regular by fstat.
 func TestFromAFIFOIsRefusedWithoutBlocking(t *testing.T) {
 	fifo := filepath.Join(t.TempDir(), "bucardo.tar.gz")
-	nilErr(t, unix.Mkfifo(fifo, 0o644))
+	require.NoError(t, unix.Mkfifo(fifo, 0o644))
 	dir := writeDir(t, fakegithub.Files("9.9.9"))
-	nilErr(t, os.Remove(filepath.Join(dir, "bucardo")))
-	nilErr(t, unix.Mkfifo(filepath.Join(dir, "bucardo"), 0o644))
+	require.NoError(t, os.Remove(filepath.Join(dir, "bucardo")))
+	require.NoError(t, unix.Mkfifo(filepath.Join(dir, "bucardo"), 0o644))
 	for _, from := range []string{fifo, dir, "/dev/zero"} {
 		w := newWorld(t)
 		done := make(chan error, 1)

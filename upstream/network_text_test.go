@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/stretchr/testify/require"
 )
 
 // A rate limit that GitHub says resets in 292 billion years is shown as
@@ -31,16 +33,16 @@ func TestFarRateLimitReset(t *testing.T) {
 func TestCommitsMustBeFortyHexDigits(t *testing.T) {
 	w := newWorld(t)
 	_, err := Versions(context.Background(), w.opt)
-	nilErr(t, err)
+	require.NoError(t, err)
 	tags := filepath.Join(w.opt.cache().repoDir(DefaultRepo), "tags.json")
 	data, err := os.ReadFile(tags)
-	nilErr(t, err)
+	require.NoError(t, err)
 	evil := strings.Replace(string(data), w.commit, `\u001b]8;;http://evil\u0007click`, 1)
-	nilErr(t, os.WriteFile(tags, []byte(evil), 0o644))
+	require.NoError(t, os.WriteFile(tags, []byte(evil), 0o644))
 	offline := w.opt
 	offline.Offline, offline.CacheDir = true, w.opt.CacheDir
 	list, err := Versions(context.Background(), offline)
-	nilErr(t, err)
+	require.NoError(t, err)
 	for _, v := range list {
 		if v.Commit != "" && len(v.Commit) != 40 {
 			t.Errorf("%s: commit %q", v.Version, v.Commit)
@@ -50,8 +52,8 @@ func TestCommitsMustBeFortyHexDigits(t *testing.T) {
 	w.mustFetch(t, nil)
 	meta := filepath.Join(w.opt.cache().entryDir(DefaultRepo, "9.9.9"), "meta.json")
 	data, err = os.ReadFile(meta)
-	nilErr(t, err)
-	nilErr(t, os.WriteFile(meta, []byte(strings.Replace(string(data), w.commit, "not-a-commit", 1)), 0o644))
+	require.NoError(t, err)
+	require.NoError(t, os.WriteFile(meta, []byte(strings.Replace(string(data), w.commit, "not-a-commit", 1)), 0o644))
 	_, err = w.fetch(t, func(o *Options) { o.Offline = true })
 	if !errors.Is(err, ErrOffline) || !strings.Contains(w.log.String(), `commit "not-a-commit" is not 40 hex digits`) {
 		t.Errorf("fetch: %v; log:\n%s", err, w.log)

@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/stretchr/testify/require"
 	"golang.org/x/sys/unix"
 )
 
@@ -24,14 +25,14 @@ func newWorld(t *testing.T) world {
 	top := t.TempDir()
 	w := world{root: filepath.Join(top, "root"), outside: filepath.Join(top, "outside")}
 	for _, d := range []string{w.root + "/usr/bin", w.root + "/inside", w.outside} {
-		must(t, os.MkdirAll(d, 0o755))
+		require.NoError(t, os.MkdirAll(d, 0o755))
 	}
-	must(t, os.WriteFile(w.root+"/usr/bin/bucardo", []byte("script\n"), 0o755))
-	must(t, os.WriteFile(w.outside+"/victim", []byte("victim\n"), 0o600))
-	must(t, os.Symlink(w.outside, w.root+"/abs"))         // absolute, out of the root
-	must(t, os.Symlink("../outside", w.root+"/rel"))      // relative, out of the root
-	must(t, os.Symlink("usr/bin", w.root+"/bin"))         // relative, staying inside
-	must(t, os.Symlink(w.outside+"/victim", w.root+"/v")) // a file link
+	require.NoError(t, os.WriteFile(w.root+"/usr/bin/bucardo", []byte("script\n"), 0o755))
+	require.NoError(t, os.WriteFile(w.outside+"/victim", []byte("victim\n"), 0o600))
+	require.NoError(t, os.Symlink(w.outside, w.root+"/abs"))         // absolute, out of the root
+	require.NoError(t, os.Symlink("../outside", w.root+"/rel"))      // relative, out of the root
+	require.NoError(t, os.Symlink("usr/bin", w.root+"/bin"))         // relative, staying inside
+	require.NoError(t, os.Symlink(w.outside+"/victim", w.root+"/v")) // a file link
 	w.r = New(w.root)
 	return w
 }
@@ -94,17 +95,17 @@ func TestDotDotAndOtherPathsAreOutside(t *testing.T) {
 func TestLstatDescribesALinkWithoutFollowingIt(t *testing.T) {
 	w := newWorld(t)
 	fi, err := w.r.Lstat(w.root + "/v")
-	must(t, err)
+	require.NoError(t, err)
 	if fi.Mode()&fs.ModeSymlink == 0 {
 		t.Errorf("mode %v, want a link", fi.Mode())
 	}
 	to, err := w.r.Readlink(w.root + "/v")
-	must(t, err)
+	require.NoError(t, err)
 	if to != w.outside+"/victim" {
 		t.Errorf("Readlink = %q", to)
 	}
 	fi, err = w.r.Lstat(w.root + "/usr/bin/bucardo")
-	must(t, err)
+	require.NoError(t, err)
 	if fi.Mode() != 0o755 || fi.Size() != 7 || fi.Name() != "bucardo" {
 		t.Errorf("Lstat = %v %d %q", fi.Mode(), fi.Size(), fi.Name())
 	}
@@ -120,7 +121,7 @@ func TestLstatDescribesALinkWithoutFollowingIt(t *testing.T) {
 func TestFIFOsAndDevicesAreNotReadAndDoNotBlock(t *testing.T) {
 	w := newWorld(t)
 	fifo := w.root + "/inside/fifo"
-	must(t, unix.Mkfifo(fifo, 0o644))
+	require.NoError(t, unix.Mkfifo(fifo, 0o644))
 	done := make(chan error, 3)
 	go func() {
 		_, _, err := w.r.ReadFile(fifo, 1<<20)
@@ -149,7 +150,7 @@ func TestReadFileCapsTheSize(t *testing.T) {
 		t.Errorf("ReadFile of 7 bytes with a cap of 6: %v", err)
 	}
 	data, info, err := w.r.ReadFile(w.root+"/usr/bin/bucardo", 7)
-	must(t, err)
+	require.NoError(t, err)
 	if string(data) != "script\n" || !info.Mode().IsRegular() {
 		t.Errorf("ReadFile = %q, %v", data, info.Mode())
 	}
@@ -158,11 +159,11 @@ func TestReadFileCapsTheSize(t *testing.T) {
 func TestWriteFileReplacesLinksInsteadOfWritingThrough(t *testing.T) {
 	w := newWorld(t)
 	hard := w.root + "/inside/hard"
-	must(t, os.Link(w.outside+"/victim", hard))
+	require.NoError(t, os.Link(w.outside+"/victim", hard))
 	for _, name := range []string{w.root + "/v", hard} {
-		must(t, w.r.WriteFile(name, []byte("new\n"), 0o644))
+		require.NoError(t, w.r.WriteFile(name, []byte("new\n"), 0o644))
 		fi, err := os.Lstat(name)
-		must(t, err)
+		require.NoError(t, err)
 		if !fi.Mode().IsRegular() {
 			t.Errorf("%s: %v after WriteFile", name, fi.Mode())
 		}
@@ -174,31 +175,31 @@ func TestChangesBelowTheRoot(t *testing.T) {
 	eachWalk(t, func(t *testing.T) {
 		w := newWorld(t)
 		dir := w.root + "/usr/local/share/bucardo"
-		must(t, w.r.MkdirAll(dir, 0o755))
+		require.NoError(t, w.r.MkdirAll(dir, 0o755))
 		fresh := New(w.root + "/new/root")
-		must(t, fresh.MkdirAll(w.root+"/new/root/a/b", 0o755))
+		require.NoError(t, fresh.MkdirAll(w.root+"/new/root/a/b", 0o755))
 		f := dir + "/bucardo.schema"
-		must(t, w.r.WriteFile(f, []byte("schema\n"), 0o600))
-		must(t, w.r.Chmod(f, 0o640|fs.ModeSetgid))
-		must(t, w.r.Chown(f, os.Geteuid(), os.Getegid()))
-		must(t, w.r.Sync(f))
-		must(t, w.r.Sync(dir))
-		must(t, w.r.Sync(w.root))
-		must(t, w.r.Link(f, f+".link"))
-		must(t, w.r.Rename(f+".link", f+".moved"))
+		require.NoError(t, w.r.WriteFile(f, []byte("schema\n"), 0o600))
+		require.NoError(t, w.r.Chmod(f, 0o640|fs.ModeSetgid))
+		require.NoError(t, w.r.Chown(f, os.Geteuid(), os.Getegid()))
+		require.NoError(t, w.r.Sync(f))
+		require.NoError(t, w.r.Sync(dir))
+		require.NoError(t, w.r.Sync(w.root))
+		require.NoError(t, w.r.Link(f, f+".link"))
+		require.NoError(t, w.r.Rename(f+".link", f+".moved"))
 		fi, err := os.Lstat(f + ".moved")
-		must(t, err)
+		require.NoError(t, err)
 		if fi.Mode() != 0o640|fs.ModeSetgid {
 			t.Errorf("mode %v", fi.Mode())
 		}
 		entries, err := w.r.ReadDir(dir)
-		must(t, err)
+		require.NoError(t, err)
 		if len(entries) != 2 {
 			t.Errorf("ReadDir: %d entries", len(entries))
 		}
-		must(t, w.r.Remove(f))
-		must(t, w.r.Remove(f+".moved"))
-		must(t, w.r.Remove(dir))
+		require.NoError(t, w.r.Remove(f))
+		require.NoError(t, w.r.Remove(f+".moved"))
+		require.NoError(t, w.r.Remove(dir))
 		if _, err := os.Lstat(dir); !errors.Is(err, fs.ErrNotExist) {
 			t.Errorf("folder still there: %v", err)
 		}
@@ -211,29 +212,29 @@ func TestChangesBelowTheRoot(t *testing.T) {
 func TestRemoveAllRemovesLinksNotWhatTheyPointTo(t *testing.T) {
 	w := newWorld(t)
 	tree := w.root + "/inside/tree"
-	must(t, os.MkdirAll(tree+"/a/b", 0o755))
-	must(t, os.WriteFile(tree+"/a/b/f", []byte("f"), 0o644))
-	must(t, os.Symlink(w.outside, tree+"/a/out"))
-	must(t, w.r.RemoveAll(tree))
+	require.NoError(t, os.MkdirAll(tree+"/a/b", 0o755))
+	require.NoError(t, os.WriteFile(tree+"/a/b/f", []byte("f"), 0o644))
+	require.NoError(t, os.Symlink(w.outside, tree+"/a/out"))
+	require.NoError(t, w.r.RemoveAll(tree))
 	if _, err := os.Lstat(tree); !errors.Is(err, fs.ErrNotExist) {
 		t.Errorf("tree still there: %v", err)
 	}
-	must(t, w.r.RemoveAll(w.root+"/abs")) // the link itself
+	require.NoError(t, w.r.RemoveAll(w.root+"/abs")) // the link itself
 	if _, err := os.Lstat(w.root + "/abs"); !errors.Is(err, fs.ErrNotExist) {
 		t.Errorf("link still there: %v", err)
 	}
-	must(t, w.r.RemoveAll(tree)) // missing: no error
+	require.NoError(t, w.r.RemoveAll(tree)) // missing: no error
 	untouched(t, w)
 }
 
 func TestTrusted(t *testing.T) {
 	dir := t.TempDir()
 	f := dir + "/f"
-	must(t, os.WriteFile(f, nil, 0o644))
+	require.NoError(t, os.WriteFile(f, nil, 0o644))
 	check := func(name string, want bool) {
 		t.Helper()
 		fi, err := os.Lstat(name)
-		must(t, err)
+		require.NoError(t, err)
 		if err := Trusted(fi); (err == nil) != want {
 			t.Errorf("Trusted(%s, %v): %v, want trusted %v", name, fi.Mode(), err, want)
 		} else if err != nil && !errors.Is(err, ErrUntrusted) {
@@ -241,20 +242,20 @@ func TestTrusted(t *testing.T) {
 		}
 	}
 	check(f, true)
-	must(t, os.Chmod(f, 0o664))
+	require.NoError(t, os.Chmod(f, 0o664))
 	check(f, false)
-	must(t, os.Chmod(f, 0o646))
+	require.NoError(t, os.Chmod(f, 0o646))
 	check(f, false)
-	must(t, os.Chmod(dir, 0o777|fs.ModeSticky))
+	require.NoError(t, os.Chmod(dir, 0o777|fs.ModeSticky))
 	check(dir, true)
-	must(t, os.Chmod(dir, 0o777))
+	require.NoError(t, os.Chmod(dir, 0o777))
 	check(dir, false)
 	if os.Geteuid() != 0 {
 		t.Log("not root: ownership not tried")
 		return
 	}
-	must(t, os.Chmod(f, 0o644))
-	must(t, os.Chown(f, 65534, 65534))
+	require.NoError(t, os.Chmod(f, 0o644))
+	require.NoError(t, os.Chown(f, 65534, 65534))
 	check(f, false)
 }
 
@@ -274,17 +275,10 @@ func wantLink(t *testing.T, err error, path string) {
 func untouched(t *testing.T, w world) {
 	t.Helper()
 	entries, err := os.ReadDir(w.outside)
-	must(t, err)
+	require.NoError(t, err)
 	data, err := os.ReadFile(w.outside + "/victim")
-	must(t, err)
+	require.NoError(t, err)
 	if len(entries) != 1 || !bytes.Equal(data, []byte("victim\n")) {
 		t.Errorf("outside the root: %d entries, victim %q", len(entries), data)
-	}
-}
-
-func must(t *testing.T, err error) {
-	t.Helper()
-	if err != nil {
-		t.Fatal(err)
 	}
 }
