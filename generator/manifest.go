@@ -99,18 +99,9 @@ const (
 // checked. Its files must be regular files: a link in the folder is
 // refused, and a FIFO or a device is not waited on.
 func ReadFork(dir string) (*Fork, error) {
-	in := beneath.New(dir)
-	name := filepath.Join(dir, ManifestName)
-	data, _, err := in.ReadFile(name, maxManifest)
+	in, f, err := readManifest(dir)
 	if err != nil {
-		return nil, fmt.Errorf("reading fork folder: %w", err)
-	}
-	f := &Fork{Files: map[string][]byte{}, Pristine: map[string][]byte{}}
-	if err := json.Unmarshal(data, &f.Manifest); err != nil {
-		return nil, fmt.Errorf("reading %q: %w", name, err)
-	}
-	if m := f.Manifest; m.Format > ManifestFormat {
-		return nil, fmt.Errorf("reading %q: manifest format %d is newer than this bcfork reads (%d); upgrade bcfork", name, m.Format, ManifestFormat)
+		return nil, err
 	}
 	for _, n := range bucardo.Names {
 		if err := f.readPair(in, dir, n); err != nil {
@@ -156,20 +147,14 @@ func readVerified(in beneath.Root, dir, name string, want FileSum) ([]byte, erro
 // forked files: the manifest and the pristine copies, verified, and the
 // forked files as they are now.
 func ReadEdited(dir string) (*Fork, error) {
-	in := beneath.New(dir)
-	name := filepath.Join(dir, ManifestName)
-	data, _, err := in.ReadFile(name, maxManifest)
+	in, f, err := readManifest(dir)
 	if err != nil {
-		return nil, fmt.Errorf("reading fork folder: %w", err)
-	}
-	f := &Fork{Files: map[string][]byte{}, Pristine: map[string][]byte{}}
-	if err := json.Unmarshal(data, &f.Manifest); err != nil {
-		return nil, fmt.Errorf("reading %q: %w", name, err)
+		return nil, err
 	}
 	for _, n := range bucardo.Names {
 		orig, ok := f.Manifest.Input(n)
 		if !ok {
-			return nil, fmt.Errorf("reading %q: %q is not listed as an input", name, n)
+			return nil, fmt.Errorf("reading %q: %q is not listed as an input", filepath.Join(dir, ManifestName), n)
 		}
 		if f.Pristine[n], err = readVerified(in, dir, n+OrigSuffix, orig); err != nil {
 			return nil, err
@@ -179,4 +164,24 @@ func ReadEdited(dir string) (*Fork, error) {
 		}
 	}
 	return f, nil
+}
+
+// readManifest reads the manifest of the fork folder dir, of a format this
+// bcfork knows, into an empty Fork; the folder is read without following
+// links.
+func readManifest(dir string) (beneath.Root, *Fork, error) {
+	in := beneath.New(dir)
+	name := filepath.Join(dir, ManifestName)
+	data, _, err := in.ReadFile(name, maxManifest)
+	if err != nil {
+		return in, nil, fmt.Errorf("reading fork folder: %w", err)
+	}
+	f := &Fork{Files: map[string][]byte{}, Pristine: map[string][]byte{}}
+	if err := json.Unmarshal(data, &f.Manifest); err != nil {
+		return in, nil, fmt.Errorf("reading %q: %w", name, err)
+	}
+	if m := f.Manifest; m.Format > ManifestFormat {
+		return in, nil, fmt.Errorf("reading %q: manifest format %d is newer than this bcfork reads (%d); upgrade bcfork", name, m.Format, ManifestFormat)
+	}
+	return in, f, nil
 }
