@@ -443,15 +443,13 @@ uninstall_fork() {
 
 # uninstall_checked: uninstall and check that Debian's files are back as they were.
 uninstall_checked() {
+	run "$BCFORK" uninstall
 	if [ -n "$SCHEMA_BEFORE" ]; then
-		run "$BCFORK" uninstall
 		cmp -s /usr/local/share/bucardo/bucardo.schema "$SCHEMA_BEFORE" || fail "uninstall did not restore the schema that was there"
 	else
-		# Nothing was there before: --purge leaves nothing (plain uninstall would
-		# write upstream's pristine schema, which Debian's bucardo would then find
-		# before its own /usr/share/bucardo copy).
-		run "$BCFORK" uninstall --purge
-		[ ! -e /usr/local/share/bucardo/bucardo.schema ] || fail "uninstall --purge left /usr/local/share/bucardo/bucardo.schema"
+		# Nothing was there before, so nothing is there after: a schema left
+		# there would shadow Debian's own /usr/share/bucardo copy.
+		[ ! -e /usr/local/share/bucardo/bucardo.schema ] || fail "uninstall left /usr/local/share/bucardo/bucardo.schema where nothing was"
 	fi
 	cmp -s /usr/bin/bucardo "$W/debian-bucardo" || fail "uninstall did not restore Debian's /usr/bin/bucardo byte for byte"
 	! dpkg-divert --list /usr/bin/bucardo | grep -q . || fail "diversion still there after uninstall"

@@ -58,9 +58,9 @@ func (e *IncompleteError) Error() string {
 
 func (e *IncompleteError) Unwrap() error { return e.Err }
 
-// ErrNoPristine is returned by Uninstall when a target held nothing before
-// install and the pristine original to put there instead is missing from
-// the backups or changed; Purge removes the fork instead.
+// ErrNoPristine is returned by Uninstall with Pristine when a target held
+// nothing before install and the pristine original to put there is missing
+// from the backups or changed; without Pristine, Uninstall removes the fork.
 var ErrNoPristine = errors.New("its pristine original is missing from the backups or changed")
 
 // ErrNotRegular marks a target that is a symbolic link, a folder or another

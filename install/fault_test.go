@@ -40,7 +40,7 @@ func TestFaultAtEveryStep(t *testing.T) {
 		return func(ctx context.Context, o Options) error { _, err := Install(ctx, fork, o); return err }
 	}
 	uninstall := func(ctx context.Context, o Options) error { _, err := Uninstall(ctx, o); return err }
-	purge := func(ctx context.Context, o Options) error { o.Purge = true; _, err := Uninstall(ctx, o); return err }
+	pristine := func(ctx context.Context, o Options) error { o.Pristine = true; _, err := Uninstall(ctx, o); return err }
 	originals := func(t *testing.T, root string, _ Options) {
 		put(t, root, DefaultBin, origScript, 0o750)
 		put(t, root, DefaultSchema, origSchema, 0o640)
@@ -73,8 +73,8 @@ func TestFaultAtEveryStep(t *testing.T) {
 		{name: "uninstall after package upgrade", dpkg: true, setup: installed(func(t *testing.T, root string) {
 			put(t, root, DefaultBin+".distrib", origScript+"# newer package\n", 0o755)
 		}), op: uninstall, fork: forkA},
-		{name: "uninstall to pristine", setup: installedOnNothing, op: uninstall, fork: forkA},
-		{name: "uninstall purge", setup: installedOnNothing, op: purge, fork: forkA},
+		{name: "uninstall to nothing", setup: installedOnNothing, op: uninstall, fork: forkA},
+		{name: "uninstall to pristine", setup: installedOnNothing, op: pristine, fork: forkA},
 	}
 	var total atomic.Int64
 	t.Cleanup(func() { t.Logf("%d broken runs, each recovered", total.Load()) })

@@ -591,7 +591,7 @@ func (p *installPlan) undo(ctx context.Context, cause error, done int) error {
 func (p *installPlan) undoSteps(ctx context.Context) *steps {
 	if p.old == nil {
 		o := p.o
-		o.Purge, o.Force = true, false
+		o.Pristine, o.Force = false, false
 		u, err := planUninstall(ctx, p.journal, o, false)
 		if err != nil {
 			return nil

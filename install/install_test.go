@@ -116,13 +116,36 @@ func TestUninstallRestoresByteForByte(t *testing.T) {
 func TestUninstallWithNothingBefore(t *testing.T) {
 	ctx := context.Background()
 	root := t.TempDir()
+	require.NoError(t, os.MkdirAll(filepath.Join(root, "/usr/bin"), 0o755))
 	o := Options{Root: root, Now: fixedNow}
 	fork := writeFork(t, "5.6.0")
 	_, err := Install(ctx, fork, o)
 	require.NoError(t, err)
 	assert.Equal(t, sumOf(t, fork, "bucardo"), sumOf(t, root, DefaultBin), "script")
 
-	_, err = Uninstall(ctx, o)
+	res, err := Uninstall(ctx, o)
+	require.NoError(t, err)
+	wantExists(t, filepath.Join(root, DefaultBin), false)
+	wantExists(t, filepath.Join(root, "/usr/local"), false) // install created /usr/local/share/bucardo
+	wantExists(t, filepath.Join(root, "/usr/bin"), true)
+	for _, p := range []string{"pristine", "backup", "receipt.json"} {
+		wantExists(t, filepath.Join(root, "/var/lib/bcfork", p), false)
+	}
+	require.Len(t, res.Targets, 2, "a result per target")
+	for _, u := range res.Targets {
+		assert.Equal(t, UndoRemove, u.Undo, u.Path)
+	}
+}
+
+func TestUninstallPristine(t *testing.T) {
+	ctx := context.Background()
+	root := t.TempDir()
+	o := Options{Root: root, Now: fixedNow}
+	fork := writeFork(t, "5.6.0")
+	_, err := Install(ctx, fork, o)
+	require.NoError(t, err)
+	o.Pristine = true
+	res, err := Uninstall(ctx, o)
 	require.NoError(t, err)
 	assert.Equal(t, sumOf(t, fork, "bucardo.orig"), sumOf(t, root, DefaultBin), "the pristine original takes the fork's place")
 	assertMode(t, filepath.Join(root, DefaultBin), "0755")
@@ -130,21 +153,9 @@ func TestUninstallWithNothingBefore(t *testing.T) {
 	for _, p := range []string{"pristine", "backup", "receipt.json"} {
 		wantExists(t, filepath.Join(root, "/var/lib/bcfork", p), false)
 	}
-}
-
-func TestUninstallPurge(t *testing.T) {
-	ctx := context.Background()
-	root := t.TempDir()
-	require.NoError(t, os.MkdirAll(filepath.Join(root, "/usr/bin"), 0o755))
-	o := Options{Root: root, Now: fixedNow}
-	_, err := Install(ctx, writeFork(t, "5.6.0"), o)
-	require.NoError(t, err)
-	o.Purge = true
-	_, err = Uninstall(ctx, o)
-	require.NoError(t, err)
-	wantExists(t, filepath.Join(root, DefaultBin), false)
-	wantExists(t, filepath.Join(root, "/usr/local"), false) // install created /usr/local/share/bucardo
-	wantExists(t, filepath.Join(root, "/usr/bin"), true)
+	for _, u := range res.Targets {
+		assert.Equal(t, UndoPristine, u.Undo, u.Path)
+	}
 }
 
 func TestModifiedTargetNeedsForce(t *testing.T) {

@@ -21,7 +21,10 @@ type Options struct {
 
 	Force  bool // overwrite or restore over targets changed since install; ignore a version mismatch
 	DryRun bool // plan only: change nothing
-	Purge  bool // uninstall: remove targets where nothing was there before, instead of writing the pristine original
+	// Pristine makes Uninstall write the pristine original of the installed
+	// release where nothing was there before install, instead of removing
+	// the fork (for hosts that installed Bucardo from upstream's tarball).
+	Pristine bool
 
 	// Modified records that the fork installed is not what its series makes
 	// of the pinned files (generator.Verify said so, and the user allowed
@@ -108,4 +111,20 @@ type Result struct {
 	Notes   []string // what was skipped and why, and other things to know
 	NoOp    bool     // nothing needed doing
 	Receipt *Receipt // the receipt as written; nil after an uninstall
+	// Targets says what Uninstall did, or would do, with each target.
+	Targets []Undone
+}
+
+// What Uninstall does with a target, as Undone and TargetStatus name it.
+const (
+	UndoRestore  = "restore"  // put back what was there before install
+	UndoRemove   = "remove"   // remove the fork: nothing was there before install
+	UndoPristine = "pristine" // write the pristine original where nothing was (Options.Pristine)
+)
+
+// Undone is what Uninstall did, or would do, with one target.
+type Undone struct {
+	Name string `json:"name"`
+	Path string `json:"path"` // real path, with Root
+	Undo string `json:"undo"` // UndoRestore, UndoRemove or UndoPristine
 }

@@ -41,8 +41,8 @@ func FuzzReceipt(f *testing.F) {
 				}
 			}
 		}
-		for _, purge := range []bool{false, true} {
-			o.Purge, o.FS = purge, &recordFS{}
+		for _, pristine := range []bool{false, true} {
+			o.Pristine, o.FS = pristine, &recordFS{}
 			u, err := planUninstall(context.Background(), rc, o, true)
 			if err != nil {
 				continue

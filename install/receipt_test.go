@@ -83,11 +83,11 @@ func TestEditedReceiptIsRefused(t *testing.T) {
 		"odd flavor":       func(rc map[string]any, _ []map[string]any) { rc["flavor"] = "../up" },
 	}
 	ops := map[string]func(o Options) error{
-		"uninstall":       func(o Options) error { _, err := Uninstall(context.Background(), o); return err },
-		"uninstall purge": func(o Options) error { o.Purge = true; _, err := Uninstall(context.Background(), o); return err },
-		"uninstall force": func(o Options) error { o.Force = true; _, err := Uninstall(context.Background(), o); return err },
-		"status":          func(o Options) error { _, err := Status(context.Background(), o); return err },
-		"install":         nil, // needs the fork: below
+		"uninstall":          func(o Options) error { _, err := Uninstall(context.Background(), o); return err },
+		"uninstall pristine": func(o Options) error { o.Pristine = true; _, err := Uninstall(context.Background(), o); return err },
+		"uninstall force":    func(o Options) error { o.Force = true; _, err := Uninstall(context.Background(), o); return err },
+		"status":             func(o Options) error { _, err := Status(context.Background(), o); return err },
+		"install":            nil, // needs the fork: below
 	}
 	for name, edit := range edits {
 		t.Run(name, func(t *testing.T) {

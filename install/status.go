@@ -53,6 +53,10 @@ type TargetStatus struct {
 	Mode        string     `json:"mode,omitempty"`      // octal, e.g. "0755"
 	Owner       string     `json:"owner,omitempty"`     // numeric, "uid:gid"
 	Diversion   *Diversion `json:"diversion,omitempty"` // as dpkg has it; nil if none or dpkg not asked
+	// Uninstall is what a plain Uninstall does with the target: UndoRestore
+	// (something was there before install) or UndoRemove (nothing was).
+	// "" when there is no receipt.
+	Uninstall string `json:"uninstall,omitempty"`
 }
 
 // Drifted reports whether the host differs from its receipt, or an install
@@ -93,6 +97,7 @@ func Status(ctx context.Context, o Options) (*Report, error) {
 func (r *Report) target(ctx context.Context, o Options, name, path string) (TargetStatus, error) {
 	ts := TargetStatus{Name: name, Path: o.layout().real(path)}
 	t := r.Receipt.target(name)
+	ts.Uninstall = undo(t)
 	d, err := r.look(ctx, o, &ts, path, t)
 	if err != nil {
 		return ts, err
@@ -102,6 +107,17 @@ func (r *Report) target(ctx context.Context, o Options, name, path string) (Targ
 	}
 	r.drift(t, &ts, d)
 	return ts, nil
+}
+
+// undo is what a plain uninstall does with t; "" for no target.
+func undo(t *Target) string {
+	switch {
+	case t == nil:
+		return ""
+	case t.Before == nil:
+		return UndoRemove
+	}
+	return UndoRestore
 }
 
 // look reads the target and names what it holds.

@@ -12,8 +12,9 @@ import (
 )
 
 // Uninstall puts back what Install replaced, sha256-checked, with its mode
-// and owner; where nothing was there before it writes the pristine original
-// of the installed release, or with Purge removes the target. A target
+// and owner, absence included: where nothing was there before it removes
+// the fork (and the folders install created, if empty), or with Pristine
+// writes the pristine original of the installed release. A target
 // changed since install is left alone unless Force. It removes the dpkg
 // diversions, the backups and, last, the receipt; with no receipt there is
 // nothing to do. Like Install, it can stop anywhere and be run again.
@@ -37,7 +38,7 @@ func Uninstall(ctx context.Context, o Options) (*Result, error) {
 		if err != nil {
 			return nil, err
 		}
-		return &Result{Actions: u.planned(), Notes: u.notes}, nil
+		return &Result{Actions: u.planned(), Notes: u.notes, Targets: u.undone}, nil
 	}
 	unlock, err := lock(o)
 	if err != nil {
@@ -69,7 +70,7 @@ func uninstallLocked(ctx context.Context, o Options) (*Result, error) {
 	if err != nil {
 		return nil, u.undo(err, done)
 	}
-	return &Result{Actions: actions, Notes: u.notes}, nil
+	return &Result{Actions: actions, Notes: u.notes, Targets: u.undone}, nil
 }
 
 // guard asks o.Guard whether the uninstall may go on.
@@ -146,6 +147,7 @@ type uninstallPlan struct {
 	changes []step   // the steps that change targets, after all staging
 	changed bool     // a step that changes a target has begun
 	notes   []string
+	undone  []Undone // what happens to each target
 }
 
 // planUninstall plans to undo rc. Without journal (rolling back a failed
@@ -234,8 +236,23 @@ func (u *uninstallPlan) packaged(t *Target, cur onDisk) error {
 	return nil
 }
 
-// restore plans putting back what t held before the first install.
+// restore plans putting back what t held before the first install, and
+// notes which of UndoRestore, UndoRemove or UndoPristine it is.
 func (u *uninstallPlan) restore(t *Target, cur onDisk) error {
+	undo := UndoRestore
+	switch {
+	case t.Before != nil: // check took a diverted packaged file as Before
+	case u.o.Pristine && t.Pristine != nil:
+		undo = UndoPristine
+	default:
+		undo = UndoRemove
+	}
+	u.undone = append(u.undone, Undone{Name: t.Name, Path: u.l.real(t.Path), Undo: undo})
+	return u.restoreAs(t, cur)
+}
+
+// restoreAs plans putting back what t held before the first install.
+func (u *uninstallPlan) restoreAs(t *Target, cur onDisk) error {
 	path := u.l.real(t.Path)
 	if done, err := u.restoreDiverted(t, cur); done || err != nil {
 		return err
@@ -254,7 +271,7 @@ func (u *uninstallPlan) restore(t *Target, cur onDisk) error {
 		u.replace(fmt.Sprintf("restore %q from %q", path, u.l.real(t.Backup)), path, b.data, *t.Before)
 		return nil
 	}
-	if u.o.Purge {
+	if !u.o.Pristine {
 		u.removeTarget(fmt.Sprintf("remove %q (nothing was there before)", path), path, cur)
 		return nil
 	}
@@ -357,7 +374,7 @@ func (u *uninstallPlan) planTidy() {
 	for _, d := range slices.Compact(dirs) {
 		u.removeIfEmpty("", d)
 	}
-	if u.o.Purge {
+	if !u.o.Pristine {
 		u.removeMade()
 	}
 	if path := u.l.real(u.l.receipt()); u.l.exists(path) {

@@ -65,12 +65,12 @@ bucardo would die with "Version mismatch".
 Both files change or neither. The plan is recorded in the receipt
 (/var/lib/bcfork/receipt.json) before any target changes; what each target
 held before the first install is kept byte for byte with its mode and owner
-(/var/lib/bcfork/backup), as are the pristine originals, for uninstall. Each
-file is written beside its target, synced and renamed into place. A target
-shipped by a Debian package is diverted with dpkg-divert so that package
-upgrades go to TARGET.distrib and leave the fork alone. An install stopped at
-any point leaves each target whole, old or new; bcfork status reports it and
-running install (or uninstall) again finishes the job.
+(/var/lib/bcfork/backup), as are the pristine originals (for uninstall
+--pristine). Each file is written beside its target, synced and renamed into
+place. A target shipped by a Debian package is diverted with dpkg-divert so
+that package upgrades go to TARGET.distrib and leave the fork alone. An
+install stopped at any point leaves each target whole, old or new; bcfork
+status reports it and running install (or uninstall) again finishes the job.
 
 Installing the same fork again does nothing; another version replaces the
 fork and keeps the original backups. A target changed since install is not
@@ -306,6 +306,9 @@ func printResult(w io.Writer, res *install.Result, dry bool, op, what string) {
 	for _, a := range res.Actions {
 		fmt.Fprintf(w, "  %s\n", a)
 	}
+	for _, t := range res.Targets {
+		fmt.Fprintf(w, "%s: %s\n", t.Path, undone(t.Undo, dry))
+	}
 	switch {
 	case dry:
 		fmt.Fprintln(w, "nothing changed (dry run)")
@@ -314,6 +317,19 @@ func printResult(w io.Writer, res *install.Result, dry bool, op, what string) {
 	default:
 		fmt.Fprintln(w, "uninstalled")
 	}
+}
+
+// undone says what uninstall did with a target, or would do.
+func undone(undo string, dry bool) string {
+	what := map[string]string{
+		install.UndoRestore:  "restored as before install",
+		install.UndoRemove:   "removed (nothing was there before install)",
+		install.UndoPristine: "pristine original written (nothing was there before install)",
+	}[undo]
+	if dry {
+		return "would be " + what
+	}
+	return what
 }
 
 // hostError marks an error of install, uninstall or status, whose hints

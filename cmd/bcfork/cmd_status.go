@@ -70,7 +70,10 @@ added in later versions, never renamed or removed:
                    regular file) or "unknown" (no receipt to compare with)
       description  the same for people
       version, series_sha256, package, sha256, mode ("0755"),
-      owner ("uid:gid"), diversion ({"to", "by"}): when known`
+      owner ("uid:gid"), diversion ({"to", "by"}): when known
+      uninstall    what bcfork uninstall does with it: "restore" (what was
+                   there before install) or "remove" (nothing was there);
+                   absent when nothing is installed`
 
 func (o *statusOptions) run(ctx context.Context, stdout, _ io.Writer) error {
 	opt, notes, err := o.options()
@@ -157,6 +160,12 @@ func printStatus(w io.Writer, r *install.Report) {
 		fmt.Fprintf(w, "%s: %s\n", t.Path, t.Description)
 		if t.Diversion != nil {
 			fmt.Fprintf(w, "  diverted by dpkg (%s) to %s\n", t.Diversion.By, t.Diversion.To)
+		}
+		switch t.Uninstall {
+		case install.UndoRestore:
+			fmt.Fprintln(w, "  bcfork uninstall restores the file that was there before install")
+		case install.UndoRemove:
+			fmt.Fprintln(w, "  bcfork uninstall removes it: nothing was there before install (--pristine writes the pristine original instead)")
 		}
 	}
 	for _, d := range r.Drift {

@@ -13,9 +13,10 @@ import (
 // uninstallOptions are the flags of bcfork uninstall.
 type uninstallOptions struct {
 	hostOptions
-	Force  bool // --force
-	Purge  bool // --purge
-	DryRun bool // --dry-run
+	Force    bool // --force
+	Pristine bool // --pristine
+	Purge    bool // --purge: what uninstall now does by default; a hidden alias
+	DryRun   bool // --dry-run
 }
 
 func uninstallCommand() *cli.Command {
@@ -23,12 +24,13 @@ func uninstallCommand() *cli.Command {
 	return &cli.Command{
 		Name:        "uninstall",
 		Usage:       "put back what install replaced",
-		UsageText:   "bcfork uninstall [--root DIR] [--force] [--purge] [--dry-run]",
+		UsageText:   "bcfork uninstall [--root DIR] [--force] [--pristine] [--dry-run]",
 		Description: uninstallDescription,
 		Flags: []cli.Flag{
 			o.rootFlag(),
 			&cli.BoolFlag{Name: "force", Destination: &o.Force, Usage: "put back the originals over targets changed since install"},
-			&cli.BoolFlag{Name: "purge", Destination: &o.Purge, Usage: "where nothing was there before install, remove the fork instead of writing the pristine original"},
+			&cli.BoolFlag{Name: "pristine", Destination: &o.Pristine, Usage: "where nothing was there before install, write the pristine original of the installed release instead of removing the fork"},
+			&cli.BoolFlag{Name: "purge", Destination: &o.Purge, Hidden: true, Usage: "what uninstall does by default: where nothing was there before install, remove the fork"},
 			dryRunFlag(&o.DryRun),
 		},
 		Action: action(o.run),
@@ -36,11 +38,16 @@ func uninstallCommand() *cli.Command {
 }
 
 const uninstallDescription = `Puts back exactly what install replaced, checked against the sha256 in the
-receipt, with its mode and owner. Where nothing was there before, it writes the
-pristine original of the installed release, or with --purge removes the fork
-(and the folders install created). A target diverted with dpkg-divert gets the
-package's file back (the current one, if the package was upgraded meanwhile)
-and the diversion is removed. Then the backups and the receipt go.
+receipt, with its mode and owner, absence included: where nothing was there
+before, it removes the fork (and the folders install created, if empty), so
+that on Debian bucardo finds the package's /usr/share/bucardo/bucardo.schema
+again. --pristine writes the pristine original of the installed release there
+instead (for a host that installed Bucardo from upstream's tarball). A target
+diverted with dpkg-divert gets the package's file back (the current one, if
+the package was upgraded meanwhile) and the diversion is removed. Then the
+backups and the receipt go. The summary says for each target whether it was
+restored as before, removed, or got the pristine original; bcfork status
+says beforehand which of the first two uninstall will do.
 
 A target changed since install is left alone without --force (which keeps a
 copy of it next to the backups, in /var/lib/bcfork/backup). While Bucardo
@@ -70,7 +77,10 @@ func (o *uninstallOptions) run(ctx context.Context, stdout, _ io.Writer) error {
 	if err != nil {
 		return err
 	}
-	opt.Force, opt.Purge, opt.DryRun = o.Force, o.Purge, o.DryRun
+	if o.Pristine && o.Purge {
+		return usagef("--pristine and --purge contradict each other: --pristine writes the pristine originals where nothing was, plain uninstall (--purge) removes the fork there")
+	}
+	opt.Force, opt.Pristine, opt.DryRun = o.Force, o.Pristine, o.DryRun
 	printLines(stdout, notes)
 	if !o.Force {
 		// Refused under the lock while instances use the fork.

@@ -38,7 +38,8 @@ install [--from DIR | --version V] puts the fork at /usr/bin/bucardo and
 /usr/local/share/bucardo/bucardo.schema: both files or neither, each replaced
 atomically, what was there kept byte for byte, a receipt in /var/lib/bcfork,
 and Debian's packaged file diverted with dpkg-divert. uninstall puts back what
-install replaced; status says what each target holds.
+install replaced, absence included (--pristine writes the pristine originals
+where nothing was); status says what each target holds.
 
 instance runs several Bucardo daemons on the host as systemd services, once
 the fork is installed. instance add NAME writes /etc/bucardo/NAME.rc (every

@@ -59,7 +59,7 @@ func outcomeHint(err error) string {
 	case errors.Is(err, install.ErrOtherTargets):
 		return "bcfork uninstall first, then install at the new paths"
 	case errors.Is(err, install.ErrNoPristine):
-		return "bcfork uninstall --purge removes the fork instead, leaving nothing there as before install"
+		return "bcfork uninstall (without --pristine) removes the fork instead, leaving nothing there as before install"
 	case errors.Is(err, install.ErrLink):
 		return "bcfork follows no link below the root (--root, else /): name the real paths (--root, --bin, --schema),\n" +
 			"or put the folder itself where the link is"
