@@ -18,7 +18,7 @@ const ManifestName = "manifest.json"
 
 // ManifestFormat is the version of the manifest's layout that this bcfork
 // writes and reads. Unknown fields are ignored, so a later format that only
-// adds fields keeps this number.
+// adds fields keeps this number (Source.SHA256 was added so).
 const ManifestFormat = 1
 
 // OrigSuffix is appended to a file name for the pristine copy written beside the fork.
@@ -39,10 +39,14 @@ type Manifest struct {
 	Patches []patch.Result `json:"patches"`
 }
 
-// Source says where the pristine inputs came from.
+// Source says where the pristine inputs came from. A local source is
+// named by its base name (and a tarball by its sha256 too), not by a path
+// that meant something only where generate ran; format 1 manifests may
+// hold such a path.
 type Source struct {
 	Kind     string `json:"kind"`               // github, tarball, dir, cache
-	Location string `json:"location,omitempty"` // repository, tarball path or folder
+	Location string `json:"location,omitempty"` // repository, or the tarball's or folder's base name
+	SHA256   string `json:"sha256,omitempty"`   // of the tarball
 	Ref      string `json:"ref,omitempty"`      // tag or ref asked for
 	Commit   string `json:"commit,omitempty"`   // upstream commit, when known
 }

@@ -4,6 +4,8 @@ import (
 	"archive/tar"
 	"bytes"
 	"compress/gzip"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"os"
 	"path/filepath"
@@ -73,11 +75,38 @@ func TestFetchTarball(t *testing.T) {
 	if r.Kind != "tarball" || r.Location != tgz || r.Version != "9.9.9" || !r.Pinned {
 		t.Errorf("release = %+v", r)
 	}
+	data, err := os.ReadFile(tgz)
+	require.NoError(t, err)
+	sum := sha256.Sum256(data)
+	assert.Equal(t, hex.EncodeToString(sum[:]), r.Tarball, "the whole tarball's sha256")
 	if r.Commit != w.commit || r.CommitPin != "upstream/9.9.9/commit" {
 		t.Errorf("commit %q (pin %q), want the pinned %s", r.Commit, r.CommitPin, w.commit)
 	}
 	wantRequests(t, w.srv, 0)
 	wantNotCached(t, w, "9.9.9")
+}
+
+// A tarball's sum is the whole file's, hashed up to what an archive may
+// hold: bytes after the archive's end count, and too many are refused.
+func TestFetchTarballTrailingBytes(t *testing.T) {
+	w := newWorld(t)
+	tgz := writeTarball(t, release("Bucardo-9.9.9", "9.9.9"))
+	f, err := os.OpenFile(tgz, os.O_APPEND|os.O_WRONLY, 0)
+	require.NoError(t, err)
+	_, err = f.Write(make([]byte, 20000))
+	require.NoError(t, f.Close())
+	require.NoError(t, err)
+	data, err := os.ReadFile(tgz)
+	require.NoError(t, err)
+	r := w.mustFetch(t, func(o *Options) { o.From = tgz; o.Version = "" })
+	sum := sha256.Sum256(data)
+	assert.Equal(t, hex.EncodeToString(sum[:]), r.Tarball, "the whole file's sha256, trailing bytes included")
+
+	defer func(a int64) { maxArchiveSize = a }(maxArchiveSize)
+	maxArchiveSize = 4000
+	_, err = w.fetch(t, func(o *Options) { o.From = tgz; o.Version = "" })
+	require.ErrorIs(t, err, ErrUnsafeArchive)
+	assert.ErrorContains(t, err, "more than 4000 bytes after the archive's end")
 }
 
 // GitHub's tag tarballs name their commit in a pax global header.

@@ -3,7 +3,10 @@ package upstream
 import (
 	"archive/tar"
 	"bufio"
+	"cmp"
 	"compress/gzip"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
@@ -32,23 +35,29 @@ var (
 )
 
 // readTarball reads the two files from a gzip-compressed release tarball
-// with a single top folder. The commit is known for GitHub's tag tarballs,
-// which carry it in a pax global header.
-func readTarball(file string) (files map[string][]byte, commit string, err error) {
+// with a single top folder into r, with the tarball's sha256. The commit is
+// known for GitHub's tag tarballs, which carry it in a pax global header.
+func readTarball(r *Release, file string) error {
 	f, _, err := beneath.OpenFile(file) // a FIFO or a device is refused, not waited on
 	if err != nil {
-		return nil, "", fmt.Errorf("reading tarball: %w", err)
+		return fmt.Errorf("reading tarball: %w", err)
 	}
 	defer f.Close()
-	zr, err := gzip.NewReader(bufio.NewReader(f))
+	h := sha256.New()
+	zr, err := gzip.NewReader(bufio.NewReader(io.TeeReader(f, h)))
 	if err != nil {
-		return nil, "", fmt.Errorf("reading tarball %q: not gzip-compressed (%w); for another format, unpack it and pass the folder", file, err)
+		return fmt.Errorf("reading tarball %q: not gzip-compressed (%w); for another format, unpack it and pass the folder", file, err)
 	}
-	files, commit, err = readTar(zr)
-	if err != nil {
-		return nil, "", fmt.Errorf("reading tarball %q: %w", file, err)
+	if r.Files, r.Commit, err = readTar(zr); err != nil {
+		return fmt.Errorf("reading tarball %q: %w", file, err)
 	}
-	return files, commit, nil
+	// The sum is the whole file's: hash what the archive did not need too,
+	// as much as an archive may hold.
+	if n, err := io.Copy(h, io.LimitReader(f, maxArchiveSize+1)); err != nil || n > maxArchiveSize {
+		return fmt.Errorf("reading tarball %q: %w", file, cmp.Or(err, fmt.Errorf("%w: more than %d bytes after the archive's end", ErrUnsafeArchive, maxArchiveSize)))
+	}
+	r.Tarball = hex.EncodeToString(h.Sum(nil))
+	return nil
 }
 
 // tarScan holds what readTar has seen so far.

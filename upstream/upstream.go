@@ -54,6 +54,7 @@ type Release struct {
 	CommitPin string            // the commit pin in the patches tree, when Commit is the pinned commit
 	Kind      string            // "github", "tarball" or "dir"
 	Location  string            // repository, tarball path or folder
+	Tarball   string            // hex sha256 of the tarball, for Kind "tarball"
 	FromCache bool              // read from the cache (Kind is "github")
 	Pinned    bool              // verified against pins
 	Pin       string            // the pin file in the patches tree, when Pinned
@@ -162,7 +163,7 @@ func fetchLocal(opt *Options) (*Release, error) {
 		r.Kind = "dir"
 		r.Files, err = readDir(opt.From)
 	} else {
-		r.Files, r.Commit, err = readTarball(opt.From)
+		err = readTarball(r, opt.From)
 	}
 	if err != nil {
 		return nil, err

@@ -119,8 +119,15 @@ func onlySeries(opt upstream.Options) (string, error) {
 	return vs[0], nil
 }
 
+// sourceOf is where rel came from, as the manifest records it: a local
+// source by its base name (and a tarball by its sha256), since the path
+// given meant something only where generate ran.
 func sourceOf(rel *upstream.Release) generator.Source {
-	return generator.Source{Kind: rel.Kind, Location: rel.Location, Ref: rel.Ref, Commit: rel.Commit}
+	loc := rel.Location
+	if rel.Kind != "github" {
+		loc = filepath.Base(loc)
+	}
+	return generator.Source{Kind: rel.Kind, Location: loc, SHA256: rel.Tarball, Ref: rel.Ref, Commit: rel.Commit}
 }
 
 // generateTemp generates the fork of version (the newest with a series if

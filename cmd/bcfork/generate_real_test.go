@@ -23,7 +23,15 @@ const patchesDir = "../../patches"
 // TestGenerateReal5_6_0 checks the fork of the real pristine 5.6.0 files,
 // with the built-in series.
 func TestGenerateReal5_6_0(t *testing.T) {
-	checkRealFork(t, "upstream", "5.6.0", "--from", pristinetest.Tarball(t))
+	m := checkRealFork(t, "upstream", "5.6.0", "--from", pristinetest.Tarball(t))
+	// The manifest names the tarball as anyone can find it again, not by
+	// the path generate was given.
+	want := generator.Source{Kind: "tarball", Location: "bucardo_5.6.0.orig.tar.gz",
+		SHA256: "80ec23d2f362f41bb2cf6ab18bb3d21882a7457eb1784130135152f1786fdf01",
+		Commit: m.Source.Commit}
+	if m.Source != want {
+		t.Errorf("manifest source %+v, want %+v", m.Source, want)
+	}
 }
 
 // TestGenerateEverySeries checks the fork of every series of the patches
@@ -64,7 +72,7 @@ func realFiles(t *testing.T, flavor, version string) string {
 // arguments args and checks it the ways the series promises: pins match,
 // every hunk at offset 0, the script compiles, and GNU patch and git apply
 // the same series to the same result.
-func checkRealFork(t *testing.T, flavor, version string, args ...string) {
+func checkRealFork(t *testing.T, flavor, version string, args ...string) *generator.Manifest {
 	out := filepath.Join(t.TempDir(), "fork")
 	args = append([]string{"bcfork", "generate", "--flavor", flavor, "--version", version, "--out", out, "--no-cache"}, args...)
 	var stdout, stderr bytes.Buffer
@@ -77,6 +85,7 @@ func checkRealFork(t *testing.T, flavor, version string, args ...string) {
 	checkOffsetsZero(t, m)
 	checkPerlCompiles(t, filepath.Join(out, "bucardo"))
 	checkExternalTools(t, out, m)
+	return m
 }
 
 // checkPins requires the manifest's inputs to be the files that the
