@@ -32,7 +32,8 @@ when it holds nothing but a fork; the same inputs give the same bytes.
 
 diff --version V prints the fork's unified diff against the pristine files
 (--color always | less -R pages it in colour); a patch applied with an offset
-or fuzz is reported on standard error.
+or fuzz is reported on standard error. diff FORKDIR diffs a fork folder's own
+pristine copies against its fork, offline.
 
 install [--from DIR | --version V] puts the fork at /usr/bin/bucardo and
 /usr/local/share/bucardo/bucardo.schema: both files or neither, each replaced
