@@ -12,6 +12,7 @@ import (
 
 	"github.com/bcfork/bcfork/generator"
 	"github.com/bcfork/bcfork/install"
+	"github.com/bcfork/bcfork/internal/bucardo"
 	"github.com/bcfork/bcfork/internal/catalog"
 	"github.com/bcfork/bcfork/upstream"
 	"github.com/urfave/cli/v2"
@@ -72,8 +73,11 @@ that package upgrades go to TARGET.distrib and leave the fork alone. An
 install stopped at any point leaves each target whole, old or new; bcfork
 status reports it and running install (or uninstall) again finishes the job.
 
-Installing the same fork again does nothing; another version replaces the
-fork and keeps the original backups. A target changed since install is not
+Installing the same fork again does nothing; so does install without
+--from, --version or --force when the receipt's fork is in place, whole, and
+of the release of Bucardo.pm: it says what is installed and since when, and
+fetches nothing. Another version replaces the fork and keeps the original
+backups. A target changed since install is not
 overwritten without --force (which keeps a copy of it). A target that is a
 symbolic link or a folder is never replaced: name the real file with --bin or
 --schema. No link below the root is followed at all: a folder on the way to a
@@ -130,6 +134,12 @@ func (o *installOptions) run(ctx context.Context, stdout, stderr io.Writer) erro
 		return hostErr(err)
 	}
 	printModule(stdout, opt)
+	if rc, err := o.installed(ctx, opt); err != nil || rc != nil {
+		if rc != nil {
+			printInstalled(stdout, rc)
+		}
+		return hostErr(err)
+	}
 	dir, cleanup, err := o.forkDir(ctx, opt, stdout, stderr)
 	if err != nil {
 		return err
@@ -173,6 +183,37 @@ func forkName(m generator.Manifest, modified bool) string {
 		return fmt.Sprintf("modified fork (claiming %s %s)", m.Flavor, m.Version)
 	}
 	return fmt.Sprintf("fork of %s %s (series %.12s)", m.Flavor, m.Version, m.Series)
+}
+
+// installed returns the receipt when install names no fork (no --from,
+// --version or --force) and the host holds one already, as its receipt
+// says, of the flavor asked and of the release of the host's Bucardo.pm:
+// then there is nothing to do, and nothing to fetch. Else nil.
+func (o *installOptions) installed(ctx context.Context, opt install.Options) (*install.Receipt, error) {
+	if o.ForkDir != "" || o.Version != "" || o.Force {
+		return nil, nil
+	}
+	r, err := install.Status(ctx, opt)
+	if err != nil || r.Receipt == nil || r.State != install.StateInstalled || r.Drifted() || r.Receipt.Flavor != o.Flavor {
+		return nil, err
+	}
+	for _, t := range r.Targets {
+		if t.Content != install.ContentFork {
+			return nil, nil
+		}
+		if v, err := install.FileVersion(t.Path); t.Name == bucardo.Script && opt.Module != nil && (err != nil || v != opt.Module.Version) {
+			return nil, nil // Bucardo.pm was upgraded: the fork must follow
+		}
+	}
+	return r.Receipt, nil
+}
+
+// printInstalled says that the fork rc records is installed already.
+func printInstalled(w io.Writer, rc *install.Receipt) {
+	m := generator.Manifest{Flavor: rc.Flavor, Version: rc.Version, Series: rc.Series}
+	fmt.Fprintf(w, "already installed: %s, installed %s by bcfork %s; nothing to do\n",
+		forkName(m, rc.Modified), rc.Time.Local().Format("2006-01-02 15:04:05 MST"), rc.Bcfork)
+	fmt.Fprintln(w, "bcfork status shows the targets; bcfork install --version V or --from DIR installs another fork")
 }
 
 // options turns h into install.Options, with notes on what is not checked.
