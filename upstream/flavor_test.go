@@ -2,9 +2,13 @@ package upstream
 
 import (
 	"errors"
+	"os"
+	"path/filepath"
+	"strings"
 	"testing"
 	"testing/fstest"
 
+	"github.com/bcfork/bcfork/internal/bucardo"
 	"github.com/bcfork/bcfork/internal/catalog"
 	"github.com/bcfork/bcfork/internal/fakegithub"
 	"github.com/stretchr/testify/assert"
@@ -95,4 +99,47 @@ func TestAgreeVersion(t *testing.T) {
 			t.Errorf("agreeVersion(%q, %q, %q) = %q, %v", c.flavor, c.asked, c.found, got, err)
 		}
 	}
+}
+
+// writeRoot writes files where Debian's package installs them under a new
+// root folder, and returns the root.
+func writeRoot(t *testing.T, files map[string][]byte) string {
+	t.Helper()
+	root := t.TempDir()
+	for name, path := range map[string]string{bucardo.Script: "usr/bin/bucardo", bucardo.Schema: "usr/share/bucardo/bucardo.schema"} {
+		p := filepath.Join(root, path)
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, files[name], 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return root
+}
+
+// A root folder (--from /) gives the files where the package put them.
+func TestFetchFlavorFromRoot(t *testing.T) {
+	w := newWorld(t)
+	root := writeRoot(t, fakegithub.Files("9.9.9"))
+	var log strings.Builder
+	r := w.mustFetch(t, func(o *Options) {
+		o.Flavor, o.Version, o.Pins, o.From, o.Log = "debian", "9.9.9-1", debianPins(), root, &log
+	})
+	wantFiles(t, r, "9.9.9")
+	if want := "reading the packaged files " + filepath.Join(root, "usr/bin/bucardo") + " and "; !strings.Contains(log.String(), want) {
+		t.Errorf("log %q lacks %q", log.String(), want)
+	}
+}
+
+// Once bcfork has installed its fork over the packaged script, dpkg-divert
+// has moved the package's file to bucardo.distrib: that is the one read.
+func TestFetchFlavorFromRootDiverted(t *testing.T) {
+	w := newWorld(t)
+	root := writeRoot(t, map[string][]byte{bucardo.Script: []byte("#!/usr/bin/perl\n# the fork\n"), bucardo.Schema: fakegithub.Files("9.9.9")[bucardo.Schema]})
+	if err := os.WriteFile(filepath.Join(root, "usr/bin/bucardo.distrib"), fakegithub.Files("9.9.9")[bucardo.Script], 0o755); err != nil {
+		t.Fatal(err)
+	}
+	r := w.mustFetch(t, func(o *Options) { o.Flavor, o.Version, o.Pins, o.From = "debian", "9.9.9-1", debianPins(), root })
+	wantFiles(t, r, "9.9.9")
 }

@@ -8,6 +8,7 @@ import (
 	"io/fs"
 	"net/http"
 	"os"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -160,8 +161,12 @@ func fetchLocal(opt *Options) (*Release, error) {
 	}
 	r := &Release{Kind: "tarball", Location: opt.From}
 	if fi.IsDir() {
+		var paths []string
 		r.Kind = "dir"
-		r.Files, err = readDir(opt.From)
+		r.Files, paths, err = readDir(opt.From)
+		if err == nil && paths[0] != filepath.Join(opt.From, bucardo.Script) {
+			logf(opt.Log, "reading the packaged files %s and %s", paths[0], paths[1])
+		}
 	} else {
 		err = readTarball(r, opt.From)
 	}

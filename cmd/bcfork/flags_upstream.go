@@ -32,7 +32,7 @@ func (s *sourceOptions) sourceFlags(names ...string) []cli.Flag {
 	all := []cli.Flag{
 		&cli.StringFlag{Name: "version", Destination: &s.Version, Usage: "Bucardo release or ref `V`: 5.6.0, master, a commit"},
 		&cli.StringFlag{Name: "flavor", Destination: &s.Flavor, Value: upstream.DefaultFlavor, EnvVars: []string{"BCFORK_FLAVOR"}, Usage: "series flavor `NAME`: upstream (Bucardo's releases) or debian (the files of Debian's package, with --from DIR)"},
-		&cli.StringFlag{Name: "from", Destination: &s.From, Usage: "read the files from a release tarball (.tar.gz) or a folder `PATH` instead of GitHub"},
+		&cli.StringFlag{Name: "from", Destination: &s.From, Usage: "read the files from a release tarball (.tar.gz) or a folder `PATH` instead of GitHub; / (or a folder laid out like it) reads Debian's packaged files"},
 		&cli.StringFlag{Name: "repo", Destination: &s.Repo, Value: upstream.DefaultRepo, Usage: "GitHub repository `OWNER/NAME` (a fork of Bucardo)"},
 		&cli.StringFlag{Name: "github-api", Destination: &s.APIURL, Value: upstream.DefaultAPIURL, EnvVars: []string{"BCFORK_GITHUB_API"}, Usage: "GitHub API base `URL` (GitHub Enterprise: https://HOST/api/v3/)"},
 		&cli.BoolFlag{Name: "offline", Destination: &s.Offline, EnvVars: []string{"BCFORK_OFFLINE"}, Usage: "no network: use only the cache and local files"},
