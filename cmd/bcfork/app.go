@@ -37,9 +37,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) (code int
 	}
 	code = exitCode(err)
 	fmt.Fprintf(stderr, "bcfork: %s\n", printable(message(err)))
-	h := hint(err)
+	c := newCall(app, args)
+	h := hint(err, c)
 	if h == "" && code == ExitUsage {
-		h = usageHint(app, args)
+		h = usageHint(err, c)
 	}
 	for _, line := range strings.Split(h, "\n") {
 		if line != "" {
@@ -60,17 +61,15 @@ func internalError(stderr io.Writer, r any) int {
 	return ExitFailure
 }
 
-// usageHint points at the help of the command args ran, else at bcfork's.
-func usageHint(app *cli.App, args []string) string {
-	for i, a := range args[1:] {
-		cmd := app.Command(a)
-		if strings.HasPrefix(a, "-") || cmd == nil {
-			continue
-		}
-		if i+2 < len(args) && cmd.Command(args[i+2]) != nil {
-			a += " " + args[i+2] // a subcommand: bcfork instance add
-		}
-		return fmt.Sprintf("bcfork %s --help lists its options", a)
+// usageHint is the usage error's own hint, else a pointer at the help of
+// the command c ran, else at bcfork's.
+func usageHint(err error, c call) string {
+	var u usageError
+	switch {
+	case errors.As(err, &u) && u.hint != "":
+		return u.hint
+	case c.cmd != nil:
+		return fmt.Sprintf("bcfork %s --help lists its options", c.name())
 	}
 	return "bcfork --help lists the commands"
 }
@@ -94,9 +93,14 @@ func newApp(stdout, stderr io.Writer) *cli.App {
 }
 
 // onUsageError turns urfave/cli's flag errors into usage errors, which run
-// prints once with a hint, without a page of help.
-func onUsageError(_ *cli.Context, err error, _ bool) error {
-	return usageError{err}
+// prints once with a hint (the nearest flag, or the commands that have
+// it), without a page of help.
+func onUsageError(c *cli.Context, err error, _ bool) error {
+	path, sub := strings.CutPrefix(c.Command.HelpName, c.App.Name+" ")
+	if !sub {
+		return usageError{err: err, hint: flagHint(c.App, nil, "", err)} // bcfork's own flags
+	}
+	return usageError{err: err, hint: flagHint(c.App, c.Command, path, err)}
 }
 
 // runNoCommand is bcfork without a known command: help for "bcfork" and
@@ -107,11 +111,11 @@ func runNoCommand(c *cli.Context) error {
 	case len(args) == 0, len(args) == 1 && args[0] == "help":
 		return cli.ShowAppHelp(c)
 	case args[0] != "help":
-		return usagef("unknown command %q", args[0])
+		return usageError{err: fmt.Errorf("unknown command %q", args[0]), hint: commandHint(c.App, args[0])}
 	case len(args) > 2:
 		return usagef("help takes one command, got %q", args[1:])
 	case c.App.Command(args[1]) == nil:
-		return usagef("unknown command %q", args[1])
+		return usageError{err: fmt.Errorf("unknown command %q", args[1]), hint: commandHint(c.App, args[1])}
 	}
 	return cli.ShowCommandHelp(c, args[1])
 }
@@ -195,14 +199,18 @@ func buildVersion() string {
 	return v
 }
 
-// usageError marks an error in how bcfork was called.
-type usageError struct{ err error }
+// usageError marks an error in how bcfork was called, with a hint when
+// it knows a better one than the command's help.
+type usageError struct {
+	err  error
+	hint string
+}
 
 func (e usageError) Error() string { return e.err.Error() }
 func (e usageError) Unwrap() error { return e.err }
 
 func usagef(format string, args ...any) error {
-	return usageError{fmt.Errorf(format, args...)}
+	return usageError{err: fmt.Errorf(format, args...)}
 }
 
 // isUsage reports whether err is a usage error.

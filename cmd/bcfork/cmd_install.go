@@ -292,7 +292,7 @@ func (o *installOptions) forkDir(ctx context.Context, opt install.Options, stdou
 	from, version := o.ForkDir, o.Version
 	if version != "" {
 		if err := upstream.ValidVersion(version); err != nil {
-			return "", nil, usageError{fmt.Errorf("--version: %w", err)}
+			return "", nil, usageError{err: fmt.Errorf("--version: %w", err)}
 		}
 	}
 	if from != "" {

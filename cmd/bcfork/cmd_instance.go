@@ -111,7 +111,7 @@ func lateFlags(c *cli.Context, args []string) ([]string, error) {
 	var rest []string
 	for {
 		if err := set.Parse(args); err != nil {
-			return nil, usageError{err}
+			return nil, usageError{err: err, hint: flagHint(c.App, c.Command, strings.TrimPrefix(c.Command.HelpName, c.App.Name+" "), err)}
 		}
 		if args = set.Args(); len(args) == 0 {
 			break
@@ -123,7 +123,7 @@ func lateFlags(c *cli.Context, args []string) ([]string, error) {
 		if f.Name == "help" || f.Name == "h" {
 			err = errShowHelp
 		} else if e := c.Set(f.Name, f.Value.String()); e != nil && err == nil {
-			err = usageError{e}
+			err = usageError{err: e}
 		}
 	})
 	return rest, err

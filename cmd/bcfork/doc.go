@@ -78,8 +78,16 @@ series carries onto them.
 The pristine files come from GitHub (default; --repo, --github-api or
 BCFORK_GITHUB_API, GITHUB_TOKEN or BCFORK_GITHUB_TOKEN), from a release tarball
 or an unpacked folder (--from), or from the cache ($XDG_CACHE_HOME/bcfork, or
-BCFORK_CACHE_DIR; --no-cache, --offline). Whatever the source, files of a
-pinned version that do not match their pins are refused.
+BCFORK_CACHE_DIR; --no-cache, --offline). --flavor debian --from / reads the
+files of Debian's installed bucardo package where it put them. Whatever the
+source, files of a pinned version that do not match their pins are refused;
+when they are the pinned files of another flavor or version, or the fork
+bcfork installed, the hint says so and gives the command that takes them.
+
+Without GitHub, two routes work offline: Debian's copy of the release
+tarball (apt-get source --download-only bucardo, then --from
+bucardo_5.6.0.orig.tar.gz), and on a Debian host the package's own files
+(--flavor debian --from /). A mistyped command or flag gets the nearest one.
 
 # Patch series
 

@@ -64,7 +64,7 @@ func outcomeHint(err error) string {
 		return "bcfork follows no link below the root (--root, else /): name the real paths (--root, --bin, --schema),\n" +
 			"or put the folder itself where the link is"
 	case errors.Is(err, install.ErrNotRegular):
-		return "name the real file with --bin or --schema, or move this one out of the way"
+		return "name the real file with --bin or --schema (bcfork install, bcfork status), or move this one out of the way"
 	case errors.Is(err, install.ErrDrift):
 		return "bcfork install finishes an interrupted install or puts the fork back (--force over a changed file); bcfork uninstall undoes it"
 	}

@@ -9,15 +9,16 @@ import (
 	"github.com/bcfork/bcfork/rebase"
 )
 
-// rebaseHint gives the next step after a rebase stopped or failed.
-func rebaseHint(err error) string {
+// rebaseHint gives the next step after a rebase of the command line c
+// stopped or failed.
+func rebaseHint(err error, c call) string {
 	var we *workError
 	var me *rebase.MarkerError
 	var ve *rebase.VerifyError
 	var oe *oldFilesError
 	switch {
 	case errors.As(err, &oe):
-		return strings.ReplaceAll(upstreamHint(oe.err), "--from ", "--from-old ")
+		return strings.ReplaceAll(upstreamHint(oe.err, c), "--from ", "--from-old ")
 	case errors.As(err, &me) && errors.As(err, &we):
 		return fmt.Sprintf("finish resolving %s (from line %d), then bcfork rebase --continue%s again; bcfork rebase --abort%s gives up",
 			filepath.Join(we.work, me.File), me.Line, workFlag(we.work), workFlag(we.work))

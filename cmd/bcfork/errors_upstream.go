@@ -3,51 +3,58 @@ package main
 import (
 	"errors"
 	"fmt"
+	"os"
 	"strings"
 
+	"github.com/bcfork/bcfork/internal/catalog"
+	"github.com/bcfork/bcfork/patches"
 	"github.com/bcfork/bcfork/upstream"
 )
 
-const notPristineHint = "these are not the pristine files of that release; get them from another source (e.g. --from the release tarball) or check the pins in the patches tree"
+const notPristineHint = "these are not the pristine files of that release: check the pins in the patches tree, or take the files from another source"
 
-// upstreamHints gives the next step after each of upstream's sentinel errors.
+// upstreamHints gives the next step after each of upstream's sentinel
+// errors that needs nothing of the command line.
 var upstreamHints = []struct {
 	err  error
 	hint string
 }{
 	{upstream.ErrChecksum, notPristineHint},
-	{upstream.ErrUnpinned, "add --allow-unpinned to use the files unverified; bcfork then prints the checksums to pin them"},
-	{upstream.ErrOffline, "run the same command once without --offline to fill the cache, or pass --from with a release tarball or folder"},
 	{upstream.ErrNotFound, "`bcfork versions` lists the releases; --repo names a fork of Bucardo"},
 	{upstream.ErrVersionMismatch, "leave out --version to take the script's, or use the tarball of the version you want"},
 	{upstream.ErrUnsafeArchive, "use a release tarball as published (Bucardo-V.tar.gz, GitHub's tag tarball or Debian's bucardo_V.orig.tar.gz), or unpack it yourself and pass --from DIR"},
-	{upstream.ErrUnreachable, "check the network or --github-api (BCFORK_GITHUB_API); --offline uses the cache, --from a release tarball"},
-	{upstream.ErrTimeout, "check the network, or the API URL (--github-api, BCFORK_GITHUB_API); --offline uses the cache"},
 	{upstream.ErrBadToken, "check GITHUB_TOKEN / BCFORK_GITHUB_TOKEN, or unset it"},
-	{upstream.ErrTooLarge, "use --from with a release tarball"},
 	{upstream.ErrCacheOwner, "as root, bcfork uses only a cache folder that root owns, as every folder above it, so no user can change it:\n" +
 		"set BCFORK_CACHE_DIR to one (e.g. BCFORK_CACHE_DIR=/var/cache/bcfork), or add --no-cache"},
 }
 
 // upstreamHint gives the next step after getting the pristine files failed.
-func upstreamHint(err error) string {
-	var rl *upstream.RateLimitError
-	var ce *upstream.ChecksumError
-	var me *upstream.CommitError
-	var fe *upstream.FlavorError
-	var se *snapshotError
+func upstreamHint(err error, c call) string {
+	var (
+		rl *upstream.RateLimitError
+		ce *upstream.ChecksumError
+		me *upstream.CommitError
+		fe *upstream.FlavorError
+		se *snapshotError
+		ie *inputError
+	)
 	switch {
 	case errors.As(err, &se):
 		return fmt.Sprintf("these are the files of %s, %s at a commit, whose script still says $VERSION = '%s': add --version %s (--version %s names it too)",
 			se.snapshot, se.ref, se.version, se.snapshot, se.ref)
 	case errors.As(err, &fe):
-		return flavorHint(fe)
+		return flavorHint(fe, c)
 	case errors.As(err, &rl):
-		return rateLimitHint(rl)
+		return rateLimitHint(rl, c)
+	case errors.As(err, &ie) && ie.known():
+		return ie.hint(c)
 	case errors.As(err, &ce):
-		return checksumHint(ce)
+		return checksumHint(ce, c)
 	case errors.As(err, &me):
-		return commitHint(me)
+		return commitHint(me, c)
+	}
+	if h := sourceHint(err, c); h != "" {
+		return h
 	}
 	for _, h := range upstreamHints {
 		if errors.Is(err, h.err) {
@@ -57,36 +64,120 @@ func upstreamHint(err error) string {
 	return ""
 }
 
-func rateLimitHint(rl *upstream.RateLimitError) string {
+// sourceHint gives the next step when the files could not be had as
+// asked: the network, the cache, the routes that need no GitHub, or the
+// opt-in for files without pins.
+func sourceHint(err error, c call) string {
+	switch {
+	case errors.Is(err, upstream.ErrUnreachable), errors.Is(err, upstream.ErrTimeout):
+		return "check the network, or the API URL (--github-api, BCFORK_GITHUB_API)\n" + offlineRoutes(c)
+	case errors.Is(err, upstream.ErrOffline):
+		again := c.line([]string{"offline"})
+		if os.Getenv("BCFORK_OFFLINE") != "" {
+			again = "BCFORK_OFFLINE= " + again
+		}
+		return fmt.Sprintf("run `%s` once to fill the cache\n%s", again, offlineRoutes(c))
+	case errors.Is(err, upstream.ErrTooLarge):
+		return "GitHub's API serves files up to 1 MB only\n" + offlineRoutes(c)
+	case errors.Is(err, upstream.ErrUnpinned) && c.has("allow-unpinned"):
+		return fmt.Sprintf("`%s` uses the files unverified; bcfork then prints the checksums to pin them", c.line([]string{"allow-unpinned"}, "--allow-unpinned"))
+	}
+	return ""
+}
+
+// sourceFlagNames are the flags that pick the pristine files.
+var sourceFlagNames = []string{"version", "flavor", "from", "repo", "github-api", "offline", "no-cache", "allow-unpinned", "patches"}
+
+// offlineRoutes names the two ways to the pristine files without GitHub,
+// as commands that work as typed for the command c ran: Debian's copy of
+// the release tarball, and the files of Debian's installed bucardo package.
+func offlineRoutes(c call) string {
+	v, deb := tarballVersion(c), newest(catalog.Debian, "5.6.0-4")
+	tarball := "bucardo_" + v + ".orig.tar.gz"
+	switch c.name() {
+	case "versions":
+		return "`bcfork versions --offline` lists the versions known here: the patches tree, the cache and the last listing"
+	case "watch":
+		return "`--mirror GITDIR` reads a local clone or mirror of bucardo/bucardo instead of GitHub: git clone --mirror it where there is network, git fetch it to update"
+	case "rebase":
+		return fmt.Sprintf("--from-old and --from read release tarballs or folders instead, e.g. Debian's %s: `apt-get source --download-only bucardo` (with a deb-src line in the apt sources) downloads it", tarball)
+	}
+	return fmt.Sprintf("without GitHub, either of two routes works:\n"+
+		"Debian's copy of the release tarball: `apt-get source --download-only bucardo` (with a deb-src line in the apt sources) downloads %s, then `%s`\n"+
+		"on a Debian host with the bucardo package installed, its own files (flavor debian): `%s`",
+		tarball, fromSource(c, v, "--from", tarball), fromSource(c, deb, "--flavor", catalog.Debian, "--version", deb, "--from", "/"))
+}
+
+// fromSource is the command c ran, taking its files from the source flags
+// src instead; for install, which takes a fork folder, generate and then
+// install the fork of version v.
+func fromSource(c call, v string, src ...string) string {
+	drop := []string{"version", "flavor", "from", "offline", "allow-unpinned"}
+	if c.name() != "install" {
+		return c.line(drop, src...)
+	}
+	gen := call{app: c.app, cmd: c.app.Command("generate"), path: "generate"}
+	return gen.line(nil, src...) + " && " + c.line(sourceFlagNames, "--from", "bcfork-"+v)
+}
+
+// tarballVersion is the upstream release whose tarball the routes name:
+// --version when it is one with a series, else the newest with a series.
+func tarballVersion(c call) string {
+	v := c.value("version")
+	if flavor := c.value("flavor"); flavor == "" || flavor == catalog.Upstream {
+		if _, err := catalog.New(patches.FS).Series(catalog.Upstream, v); v != "" && err == nil {
+			return v
+		}
+	}
+	return newest(catalog.Upstream, "5.6.0")
+}
+
+// newest is the newest version of flavor with a built-in series, else def.
+func newest(flavor, def string) string {
+	v, err := catalog.New(patches.FS).Newest(flavor)
+	if err != nil || v == "" {
+		return def
+	}
+	return v
+}
+
+func rateLimitHint(rl *upstream.RateLimitError, c call) string {
 	if !rl.Token && !rl.Secondary {
-		return "set GITHUB_TOKEN (or BCFORK_GITHUB_TOKEN) to a GitHub token for 5000 requests an hour, or use --from with a release tarball"
+		return "set GITHUB_TOKEN (or BCFORK_GITHUB_TOKEN) to a GitHub token for 5000 requests an hour\n" + offlineRoutes(c)
 	}
-	return "wait until the limit resets, or use --from with a release tarball"
+	return "wait until the limit resets\n" + offlineRoutes(c)
 }
 
-func flavorHint(fe *upstream.FlavorError) string {
-	gen := "bcfork generate --flavor " + fe.Flavor + " --version V --from DIR (bcfork install --from then takes the folder it writes)"
-	if fe.Flavor == "debian" {
-		return "mkdir deb && cp /usr/bin/bucardo /usr/share/bucardo/bucardo.schema deb/ (/usr/bin/bucardo.distrib instead of /usr/bin/bucardo once bcfork has diverted it), then " + strings.Replace(gen, "DIR", "deb", 1)
+// flavorHint says where the files of a flavor other than upstream come
+// from: for debian, the package's own files, found with --from /.
+func flavorHint(fe *upstream.FlavorError, c call) string {
+	if fe.Flavor != catalog.Debian {
+		return fmt.Sprintf("copy that package's bucardo and bucardo.schema into a folder DIR, then bcfork generate --flavor %s --version V --from DIR (bcfork install --from then takes the folder it writes)", fe.Flavor)
 	}
-	return "copy that package's bucardo and bucardo.schema into a folder DIR, then " + gen
+	v := c.value("version")
+	if v == "" {
+		v = newest(catalog.Debian, "5.6.0-4")
+	}
+	return fmt.Sprintf("with Debian's bucardo package installed, `%s` reads its files where it put them: /usr/bin/bucardo (or /usr/bin/bucardo.distrib once bcfork has diverted it) and /usr/share/bucardo/bucardo.schema; a folder holding copies of both works too",
+		fromSource(c, v, "--flavor", catalog.Debian, "--version", v, "--from", "/"))
 }
 
-func commitHint(me *upstream.CommitError) string {
+func commitHint(me *upstream.CommitError, c call) string {
 	if me.Tag != "" {
-		return "upstream re-tagged the release; use --from with the release tarball, or, once you have checked the new commit, update " + me.Pin
+		return "upstream re-tagged the release; once you have checked the new commit, update " + me.Pin + "\n" + offlineRoutes(c)
 	}
 	return "the files match the pinned checksums, but the tarball was made from another commit; use the tarball of the pinned commit, or check " + me.Pin
 }
 
-func checksumHint(ce *upstream.ChecksumError) string {
+func checksumHint(ce *upstream.ChecksumError, c call) string {
 	switch {
 	case ce.Pin == "":
-		return "GitHub's answer does not match its own blob SHA (damaged by a proxy or in transit?); try again, or use --from with a release tarball"
+		return "GitHub's answer does not match its own blob SHA (damaged by a proxy or in transit?); try again\n" + offlineRoutes(c)
 	case !strings.HasPrefix(ce.Pin, upstream.DefaultFlavor+"/"):
 		return "these are not the packaged files of that version: compare `dpkg -s bucardo` with --version, check for local edits with `dpkg --verify bucardo`, or take the package's own files (apt-get download bucardo; dpkg-deb -x)"
-	case strings.HasPrefix(ce.Source, "dir "):
-		return "these are not the pristine files of that release; if the folder is a checkout of another ref (master still says 5.6.0), name it: --version master --allow-unpinned"
+	case strings.HasPrefix(ce.Source, "dir ") && c.has("allow-unpinned") && c.name() != "rebase":
+		return fmt.Sprintf("these are not the pristine files of that release; if the folder is a checkout of another ref (master still says 5.6.0), name it: `%s`",
+			c.line([]string{"version", "allow-unpinned"}, "--version", "master", "--allow-unpinned"))
 	}
-	return notPristineHint
+	return notPristineHint + "\n" + offlineRoutes(c)
 }

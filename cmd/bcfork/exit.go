@@ -160,10 +160,13 @@ func quoteAll(paths []string) string {
 	return strings.Join(q, ", ")
 }
 
-// hint gives the next step after err, printed after it as "bcfork: hint: ...";
-// "" when there is none.
-func hint(err error) string {
-	for _, h := range []func(error) string{seriesHint, hostHint, rebaseHint, refreshHint, upstreamHint, instanceHint} {
+// hint gives the next step after err of the command line c, printed
+// after it as "bcfork: hint: ..."; "" when there is none.
+func hint(err error, c call) string {
+	withCall := func(h func(error, call) string) func(error) string {
+		return func(err error) string { return h(err, c) }
+	}
+	for _, h := range []func(error) string{seriesHint, hostHint, withCall(rebaseHint), refreshHint, withCall(upstreamHint), instanceHint} {
 		if s := h(err); s != "" {
 			return s
 		}

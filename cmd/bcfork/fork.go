@@ -42,7 +42,7 @@ func (o forkOptions) buildFork(ctx context.Context, version string, log io.Write
 func (o forkOptions) build(ctx context.Context, opt upstream.Options) (*generator.Fork, *upstream.Release, error) {
 	rel, err := upstream.Fetch(ctx, opt)
 	if err != nil {
-		return nil, nil, snapshotFiles(opt, err)
+		return nil, nil, identifyInput(snapshotFiles(opt, err), opt.Pins, "")
 	}
 	series, err := catalog.New(opt.Pins).Series(opt.Flavor, rel.Version)
 	if err != nil {
@@ -89,11 +89,11 @@ func forkVersion(opt upstream.Options, version string) (string, error) {
 		return "", err
 	case version != "":
 		if err := upstream.ValidVersion(version); err != nil {
-			return "", usageError{fmt.Errorf("--version: %w", err)}
+			return "", usageError{err: fmt.Errorf("--version: %w", err)}
 		}
 		v, err := cat.Resolve(opt.Flavor, version)
 		if err != nil {
-			return "", usageError{err}
+			return "", usageError{err: err}
 		}
 		_, err = cat.Series(opt.Flavor, v)
 		return v, err

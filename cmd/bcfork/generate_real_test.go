@@ -6,6 +6,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -192,4 +193,51 @@ func TestGenerateMasterTarball(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, "master-d9919c8", m.Version)
 	assert.Equal(t, "d9919c804d2c84a25e9bd8895908e80932609160", m.Source.Commit)
+}
+
+// TestGenerateDebianFilesNamed gives Debian's real 5.6.0-4 files without
+// --flavor: they fail upstream 5.6.0's pins (exit 4), the hint names them
+// by the debian flavor's pins, and its command, run as printed, generates
+// their fork.
+func TestGenerateDebianFilesNamed(t *testing.T) {
+	out := filepath.Join(t.TempDir(), "fork")
+	args := []string{"bcfork", "generate", "--from", pristinetest.DebianFiles(t), "--out", out, "--no-cache"}
+	var stdout, stderr bytes.Buffer
+	require.Equal(t, ExitChecksum, run(context.Background(), args, &stdout, &stderr), "exit code; stderr:\n%s", &stderr)
+	want := "bcfork: hint: this is Debian's 5.6.0-4 bucardo (pinned in debian/5.6.0-4/checksums), not a file of the release asked for: add --flavor debian --version 5.6.0-4: `"
+	hint, ok := strings.CutPrefix(lastLine(stderr.String()), want)
+	require.True(t, ok, "stderr lacks %q:\n%s", want, &stderr)
+	require.False(t, strings.ContainsAny(hint, `'"\`), "quotes in the hint's command: %s", hint)
+	cmd := strings.Fields(strings.TrimSuffix(hint, "`"))
+	stderr.Reset()
+	require.Zero(t, run(context.Background(), cmd, &stdout, &stderr), "%s: exit code; stderr:\n%s", cmd, &stderr)
+	m, err := generator.ReadManifest(out)
+	require.NoError(t, err)
+	assert.Equal(t, "debian", m.Flavor)
+	assert.Equal(t, "5.6.0-4", m.Version)
+}
+
+func lastLine(s string) string {
+	lines := strings.Split(strings.TrimRight(s, "\n"), "\n")
+	return lines[len(lines)-1]
+}
+
+// TestOfflineRouteReal: without GitHub, the hint's tarball route, run as
+// printed beside Debian's real orig tarball, generates the fork.
+func TestOfflineRouteReal(t *testing.T) {
+	tarball := pristinetest.Tarball(t)
+	t.Chdir(t.TempDir())
+	data, err := os.ReadFile(tarball)
+	require.NoError(t, err)
+	require.NoError(t, os.WriteFile("bucardo_5.6.0.orig.tar.gz", data, 0o644))
+	args := []string{"bcfork", "generate", "--version", "5.6.0", "--github-api", "http://127.0.0.1:1/", "--no-cache"}
+	var stdout, stderr bytes.Buffer
+	require.Equal(t, ExitFailure, run(context.Background(), args, &stdout, &stderr), "exit code; stderr:\n%s", &stderr)
+	require.Contains(t, stderr.String(), "cannot reach the GitHub API")
+	m := regexp.MustCompile("downloads bucardo_5.6.0.orig.tar.gz, then `([^`]*)`").FindStringSubmatch(stderr.String())
+	require.NotNil(t, m, "no tarball route in the hint:\n%s", &stderr)
+	stderr.Reset()
+	require.Zero(t, run(context.Background(), strings.Fields(m[1]), &stdout, &stderr), "%s: exit code; stderr:\n%s", m[1], &stderr)
+	_, err = generator.ReadManifest("bcfork-5.6.0")
+	assert.NoError(t, err, "%s wrote no fork", m[1])
 }

@@ -41,6 +41,7 @@ func TestScript(t *testing.T) {
 			"fakefork":     cmdFakeFork,
 			"fakegithub":   cmdFakeGitHub,
 			"fakehost":     cmdFakeHost,
+			"hintcmd":      cmdHintCmd,
 			"mkfork":       cmdMkfork,
 			"mode":         cmdMode,
 			"receiptset":   cmdReceiptSet,

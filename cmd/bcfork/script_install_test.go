@@ -95,7 +95,7 @@ func TestInstallHints(t *testing.T) {
 		{hostErr(fmt.Errorf("%w: x", install.ErrDrift)), "bcfork install finishes", ExitDrift},
 		{pathErr(syscall.EACCES), "", ExitFailure}, // not install's: no hint about --root
 	} {
-		if h := hint(c.err); (c.hint == "" && h != "") || !strings.Contains(h, c.hint) {
+		if h := hint(c.err, call{}); (c.hint == "" && h != "") || !strings.Contains(h, c.hint) {
 			t.Errorf("hint(%v) = %q, want %q", c.err, h, c.hint)
 		}
 		if code := exitCode(c.err); code != c.code {

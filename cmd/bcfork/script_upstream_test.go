@@ -4,7 +4,9 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/bcfork/bcfork/internal/bucardo"
@@ -100,3 +102,32 @@ func readFixture(ts *testscript.TestScript, dir string) map[string][]byte {
 	}
 	return files
 }
+
+// hintcmd FILE [WORD] writes to FILE, as a shell script, the first command
+// quoted `like this` in the hints of the last command's standard error
+// that starts with "bcfork " (or with WORD), so that a script can run a
+// hint as it is printed: exec sh FILE.
+func cmdHintCmd(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) < 1 || len(args) > 2 {
+		ts.Fatalf("usage: hintcmd FILE [WORD]")
+	}
+	start := "bcfork "
+	if len(args) == 2 {
+		start = args[1] + " "
+	}
+	for _, line := range strings.Split(ts.ReadFile("stderr"), "\n") {
+		h, ok := strings.CutPrefix(line, "bcfork: hint: ")
+		if !ok {
+			continue
+		}
+		for _, m := range hintQuoted.FindAllStringSubmatch(h, -1) {
+			if strings.HasPrefix(m[1], start) {
+				ts.Check(os.WriteFile(ts.MkAbs(args[0]), []byte(m[1]+"\n"), 0o644))
+				return
+			}
+		}
+	}
+	ts.Fatalf("no hint quotes a command starting with %q", start)
+}
+
+var hintQuoted = regexp.MustCompile("`([^`]+)`")

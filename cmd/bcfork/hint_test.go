@@ -1,0 +1,132 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/bcfork/bcfork/internal/catalog"
+	"github.com/bcfork/bcfork/upstream"
+	"github.com/urfave/cli/v2"
+)
+
+func TestNearest(t *testing.T) {
+	names := []string{"versions", "fetch", "generate", "diff", "install", "uninstall", "status", "rebase"}
+	for _, c := range []struct{ word, want string }{
+		{"genrate", "generate"},
+		{"gen", "generate"},
+		{"instal", "install"},
+		{"unistall", "uninstall"},
+		{"stat", "status"},
+		{"version", "versions"},
+		{"dif", "diff"},
+		{"frobnicate", ""},
+		{"x", ""},
+		{"in", ""},
+	} {
+		if got := nearest(c.word, names); got != c.want {
+			t.Errorf("nearest(%q) = %q, want %q", c.word, got, c.want)
+		}
+	}
+}
+
+func TestEditDistance(t *testing.T) {
+	for _, c := range []struct {
+		a, b string
+		want int
+	}{{"", "", 0}, {"a", "", 1}, {"kitten", "sitting", 3}, {"genrate", "generate", 1}, {"abc", "abc", 0}} {
+		if got := editDistance(c.a, c.b); got != c.want {
+			t.Errorf("editDistance(%q, %q) = %d, want %d", c.a, c.b, got, c.want)
+		}
+	}
+}
+
+// sourceErrors are the errors of getting the pristine files that every
+// command that gets them may end with.
+var sourceErrors = []error{
+	fmt.Errorf("x: %w", upstream.ErrUnreachable),
+	fmt.Errorf("x: %w", upstream.ErrTimeout),
+	fmt.Errorf("x: %w", upstream.ErrOffline),
+	fmt.Errorf("x: %w", upstream.ErrTooLarge),
+	fmt.Errorf("x: %w", upstream.ErrUnpinned),
+	fmt.Errorf("x: %w", upstream.ErrNotFound),
+	fmt.Errorf("x: %w", upstream.ErrBadToken),
+	&upstream.RateLimitError{Reset: time.Now().Add(time.Hour)},
+	&upstream.RateLimitError{Token: true},
+	&upstream.CommitError{Tag: "5.6.0", Pin: "upstream/5.6.0/commit"},
+	&upstream.ChecksumError{Pin: "upstream/5.6.0/checksums", Source: "github bucardo/bucardo@5.6.0"},
+	&upstream.ChecksumError{Source: "github bucardo/bucardo@5.6.0"},
+	&upstream.FlavorError{Flavor: catalog.Debian},
+	&inputError{err: errors.New("x"), file: "bucardo", pinned: &catalog.File{Flavor: catalog.Debian, Version: "5.6.0-4", Name: "bucardo"}},
+}
+
+var (
+	quotedCommand = regexp.MustCompile("`(bcfork [^`]*)`")
+	anyQuoted     = regexp.MustCompile("`[^`]*`")
+	flagWord      = regexp.MustCompile(`(^|[\s(])(--[a-z][a-z-]*)`)
+)
+
+// Every hint after a source error, for every command: each command it
+// quotes is one bcfork has, with flags that command has (and a value
+// where one is needed); each flag it names outside a quoted command is
+// one of the command that failed. So versions never suggests --from.
+func TestHintsWorkAsTyped(t *testing.T) {
+	app := newApp(nil, nil)
+	for _, cmd := range app.Commands {
+		args := []string{"bcfork", cmd.Name}
+		if (call{cmd: cmd}).has("version") {
+			args = append(args, "--version", "5.6.0")
+		}
+		c := newCall(app, args)
+		if !c.has("github-api") {
+			continue // gets no pristine files
+		}
+		for _, err := range sourceErrors {
+			var fe *upstream.FlavorError
+			var ie *inputError
+			if errors.As(err, &fe) && !c.has("flavor") || errors.As(err, &ie) && !c.has("from") {
+				continue // not an error this command can end with
+			}
+			h := hint(err, c)
+			for _, m := range quotedCommand.FindAllStringSubmatch(h, -1) {
+				for _, line := range strings.Split(m[1], " && ") {
+					checkCommandLine(t, app, line, h)
+				}
+			}
+			prose := anyQuoted.ReplaceAllString(h, "")
+			for _, m := range flagWord.FindAllStringSubmatch(prose, -1) {
+				if !c.has(strings.TrimPrefix(m[2], "--")) {
+					t.Errorf("bcfork %s, after %v: the hint names %s, which %s lacks:\n%s", cmd.Name, err, m[2], cmd.Name, h)
+				}
+			}
+		}
+	}
+}
+
+// checkCommandLine checks that line is a bcfork command with its own
+// flags, each with a value where it takes one.
+func checkCommandLine(t *testing.T, app *cli.App, line, h string) {
+	t.Helper()
+	if strings.ContainsAny(line, `'"\$`) {
+		t.Errorf("quoting in %q: check it by hand\n%s", line, h)
+		return
+	}
+	c := newCall(app, strings.Fields(line))
+	if c.cmd == nil {
+		t.Errorf("%q: no such command\n%s", line, h)
+		return
+	}
+	c.walk(func(f cli.Flag, arg []string) {
+		switch {
+		case f == nil && strings.HasPrefix(arg[0], "-"):
+			t.Errorf("%q: bcfork %s has no %s\n%s", line, c.cmd.Name, arg[0], h)
+		case f == nil && c.cmd.Name != "diff":
+			t.Errorf("%q: bcfork %s takes no argument %q\n%s", line, c.cmd.Name, arg[0], h)
+		case f != nil && takesValue(f) && len(arg) != 2:
+			t.Errorf("%q: %s needs a value\n%s", line, arg[0], h)
+		}
+	})
+}
