@@ -14,7 +14,7 @@ export BCFORK_DEBIAN_FILES := $(DEBIAN_FILES)
 FIXTURES ?= $(firstword $(wildcard $(CURDIR)/../shared/fixtures /work/shared/fixtures))
 export BCFORK_FIXTURES := $(FIXTURES)
 
-.PHONY: all build test pristine series series-check series-lint check cross golden bench e2e demo install uninstall clean
+.PHONY: all build docs test pristine series series-check series-lint check cross golden bench e2e demo install uninstall clean
 
 all: check test build
 
@@ -92,12 +92,29 @@ e2e: build pristine
 demo: build pristine
 	DEMO=1 e2e/run.sh
 
-install: build
-	install -d $(DESTDIR)$(prefix)/bin
+## docs: the man page and the shell completions, generated from the commands by the built binary
+docs: build
+	$(BIN) man > bin/bcfork.1
+	$(BIN) completion bash > bin/bcfork.bash
+	$(BIN) completion zsh > bin/_bcfork
+	$(BIN) completion fish > bin/bcfork.fish
+
+# Where make install puts the man page and the completions, below $(prefix)/share.
+MAN1 := share/man/man1/bcfork.1
+BASHCOMP := share/bash-completion/completions/bcfork
+ZSHCOMP := share/zsh/site-functions/_bcfork
+FISHCOMP := share/fish/vendor_completions.d/bcfork.fish
+
+install: docs
+	install -d $(addprefix $(DESTDIR)$(prefix)/,bin $(dir $(MAN1) $(BASHCOMP) $(ZSHCOMP) $(FISHCOMP)))
 	install -m 0755 $(BIN) $(DESTDIR)$(prefix)/bin/bcfork
+	install -m 0644 bin/bcfork.1 $(DESTDIR)$(prefix)/$(MAN1)
+	install -m 0644 bin/bcfork.bash $(DESTDIR)$(prefix)/$(BASHCOMP)
+	install -m 0644 bin/_bcfork $(DESTDIR)$(prefix)/$(ZSHCOMP)
+	install -m 0644 bin/bcfork.fish $(DESTDIR)$(prefix)/$(FISHCOMP)
 
 uninstall:
-	rm -f $(DESTDIR)$(prefix)/bin/bcfork
+	rm -f $(DESTDIR)$(prefix)/bin/bcfork $(addprefix $(DESTDIR)$(prefix)/,$(MAN1) $(BASHCOMP) $(ZSHCOMP) $(FISHCOMP))
 
 clean:
 	rm -rf bin .cache

@@ -79,6 +79,8 @@ func newApp(stdout, stderr io.Writer) *cli.App {
 		Name:                 "bcfork",
 		Usage:                "run several Bucardo daemons on one host with a reproducible fork",
 		Version:              buildVersion(),
+		HideVersion:          true, // --version is bcfork's own: it prints the series too
+		Flags:                []cli.Flag{versionFlag},
 		Writer:               stdout,
 		ErrWriter:            stderr,
 		EnableBashCompletion: true,
@@ -108,6 +110,8 @@ func onUsageError(c *cli.Context, err error, _ bool) error {
 func runNoCommand(c *cli.Context) error {
 	args := c.Args().Slice()
 	switch {
+	case c.Bool(versionFlag.Name) && len(args) == 0:
+		return printVersion(c.App.Writer)
 	case len(args) == 0, len(args) == 1 && args[0] == "help":
 		return cli.ShowAppHelp(c)
 	case args[0] != "help":
@@ -135,9 +139,12 @@ func commands() []*cli.Command {
 		lintCommand(),
 		watchCommand(),
 		instanceCommand(),
+		completionCommand(),
+		manCommand(),
 	}
 	for _, cmd := range cmds {
 		cmd.OnUsageError = onUsageError
+		cmd.HideHelpCommand = true // "bcfork help COMMAND" is the help command
 		if len(cmd.Subcommands) == 0 && cmd.Before == nil {
 			cmd.Before = noArguments // flags only, unless the command checks its arguments
 		}
@@ -184,20 +191,8 @@ the result so that several Bucardo daemons can run on one host.
 
 Run "bcfork COMMAND --help" (or "bcfork help COMMAND") for a command's options.`
 
-// buildVersion reports the module version bcfork was built from.
-func buildVersion() string {
-	info, ok := debug.ReadBuildInfo()
-	if !ok || info.Main.Version == "" {
-		return "(devel)"
-	}
-	v := info.Main.Version
-	for _, s := range info.Settings {
-		if s.Key == "vcs.revision" && v == "(devel)" {
-			v += " " + s.Value
-		}
-	}
-	return v
-}
+// versionFlag is bcfork --version.
+var versionFlag = &cli.BoolFlag{Name: "version", Aliases: []string{"v"}, Usage: "print the version, the built-in series and their pins"}
 
 // usageError marks an error in how bcfork was called, with a hint when
 // it knows a better one than the command's help.

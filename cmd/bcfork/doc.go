@@ -73,6 +73,11 @@ watch [--mirror GITDIR] says whether upstream (GitHub, or a local git clone)
 has a release or commits the series is not carried onto, and whether the
 series carries onto them.
 
+--version prints bcfork's version and the built-in series with their pins.
+Two hidden commands serve packaging: man prints the manual page, completion
+bash|zsh|fish a completion script, both generated from the commands'
+definitions (make install installs them).
+
 # Sources
 
 The pristine files come from GitHub (default; --repo, --github-api or
