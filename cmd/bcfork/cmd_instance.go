@@ -33,7 +33,8 @@ func instanceCommand() *cli.Command {
 		},
 		Action: func(c *cli.Context) error {
 			if c.Args().Present() {
-				return usagef("unknown instance command %q (add, list, exec, check, remove)", c.Args().First())
+				return usageError{err: fmt.Errorf("unknown instance command %q (add, list, exec, check, remove)", c.Args().First()),
+					hint: subcommandHint(c.Command, c.Args().First())}
 			}
 			return cli.ShowSubcommandHelp(c)
 		},

@@ -51,6 +51,20 @@ func commandHint(app *cli.App, name string) string {
 	return "bcfork --help lists the commands"
 }
 
+// subcommandHint is the hint after an unknown subcommand of cmd: the
+// nearest one, if any is near, and where they are listed.
+func subcommandHint(cmd *cli.Command, name string) string {
+	var names []string
+	for _, sub := range cmd.VisibleCommands() {
+		names = append(names, sub.Name)
+	}
+	help := fmt.Sprintf("bcfork %s --help lists its commands", cmd.Name)
+	if near := nearest(name, names); near != "" {
+		return fmt.Sprintf("did you mean bcfork %s %s? %s", cmd.Name, near, help)
+	}
+	return help
+}
+
 // nearest returns the name in names that word most likely misspells: the
 // only one it is a prefix of (three letters at least), else the one at the
 // smallest edit distance, if that is at most a third of word's length
