@@ -61,7 +61,7 @@ STATICCHECK ?= honnef.co/go/tools/cmd/staticcheck@v0.8.2
 check: cross
 	$(GO) vet ./...
 	$(GO) run $(STATICCHECK) ./...
-	@if command -v shellcheck >/dev/null; then shellcheck -x e2e/run.sh scripts/*.sh .ci/run; \
+	@if command -v shellcheck >/dev/null; then shellcheck -x e2e/*.sh scripts/*.sh .ci/run; \
 	else echo "make check: shellcheck not installed, shell scripts not checked (.ci/run installs it)"; fi
 	@out=$$(gofmt -l .); if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
 	@$(GO) mod tidy -diff || { echo "go mod tidy would change go.mod/go.sum (the diff above)"; exit 1; }
@@ -89,8 +89,9 @@ bench: pristine
 e2e: build pristine
 	e2e/run.sh
 
+## demo: the operator's path on this host, each command shown (root; refuses a host in use; see e2e/demo.sh)
 demo: build pristine
-	DEMO=1 e2e/run.sh
+	e2e/demo.sh
 
 ## docs: the man page and the shell completions, generated from the commands by the built binary
 docs: build

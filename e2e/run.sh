@@ -14,7 +14,8 @@
 # Everything it changes is undone on exit, on failure too.
 #
 #   e2e/run.sh            the test (make e2e)
-#   DEMO=1 e2e/run.sh     the same, narrated for a person (make demo)
+#   DEMO=1 e2e/run.sh     the same, narrated (make demo is e2e/demo.sh: the
+#                         operator's path only, and it refuses a host in use)
 #
 # Environment: BCFORK (binary, default bin/bcfork), BCFORK_PRISTINE_TARBALL
 # (Debian's bucardo_5.6.0.orig.tar.gz), E2E_PORT (default 55432), E2E_KEEP=1
