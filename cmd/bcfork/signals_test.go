@@ -40,13 +40,14 @@ func init() {
 type child struct {
 	cmd    *exec.Cmd
 	stdout *bufio.Reader
+	first  chan string // the first line of its standard output
 	stderr bytes.Buffer
 	done   chan error
 }
 
 func startChild(t *testing.T, helper string, args ...string) *child {
 	t.Helper()
-	c := &child{cmd: exec.Command(os.Args[0], "-test.run=^$"), done: make(chan error, 1)}
+	c := &child{cmd: exec.Command(os.Args[0], "-test.run=^$"), first: make(chan string, 1), done: make(chan error, 1)}
 	c.cmd.Env = append(os.Environ(), "BCFORK_TEST_HELPER="+helper, "BCFORK_TEST_ARGS="+strings.Join(args, "\n"),
 		"GITHUB_TOKEN=", "BCFORK_GITHUB_TOKEN=", "GORACE=atexit_sleep_ms=0")
 	c.cmd.Stderr = &c.stderr
@@ -60,7 +61,11 @@ func startChild(t *testing.T, helper string, args ...string) *child {
 	}
 	t.Cleanup(func() { c.cmd.Process.Kill() })
 	go func() {
-		io.Copy(io.Discard, c.stdout) // keep reading once the test has what it wants
+		// One reader only: the first line for ready, then the rest is
+		// drained, so the child never blocks on a full pipe.
+		line, _ := c.stdout.ReadString('\n')
+		c.first <- line
+		io.Copy(io.Discard, c.stdout)
 		c.done <- c.cmd.Wait()
 	}()
 	return c
@@ -103,9 +108,13 @@ func (c *child) stillRunning(t *testing.T, for_ time.Duration) {
 
 func (c *child) ready(t *testing.T) {
 	t.Helper()
-	line, err := c.stdout.ReadString('\n')
-	if err != nil || line != "ready\n" {
-		t.Fatalf("child: %q, %v; stderr:\n%s", line, err, &c.stderr)
+	select {
+	case line := <-c.first:
+		if line != "ready\n" {
+			t.Fatalf("child: %q; stderr:\n%s", line, &c.stderr)
+		}
+	case <-time.After(30 * time.Second):
+		t.Fatalf("child not ready after 30 s; stderr:\n%s", &c.stderr)
 	}
 }
 
