@@ -1,16 +1,13 @@
 package generator_test
 
 import (
-	"errors"
 	"os"
-	"os/exec"
 	"path/filepath"
-	"strconv"
-	"strings"
 	"testing"
 
 	"github.com/bcfork/bcfork/generator"
 	"github.com/bcfork/bcfork/internal/bucardo"
+	"github.com/bcfork/bcfork/internal/gittest"
 	"github.com/bcfork/bcfork/internal/pristinetest"
 	"github.com/bcfork/bcfork/patch"
 )
@@ -48,7 +45,7 @@ func checkDiffstat(t *testing.T, files map[string][]byte, series string) {
 		t.Fatal(err)
 	}
 	for _, st := range f.Diffstat() {
-		added, removed := numstat(t, f.Pristine[st.Name], f.Files[st.Name])
+		added, removed := gittest.Numstat(t, f.Pristine[st.Name], f.Files[st.Name])
 		if st.Added != added || st.Removed != removed {
 			t.Errorf("%s: diffstat +%d -%d, git diff --numstat +%d -%d", st.Name, st.Added, st.Removed, added, removed)
 		}
@@ -59,36 +56,6 @@ func checkDiffstat(t *testing.T, files map[string][]byte, series string) {
 			t.Errorf("%s: the series changes nothing?", st.Name)
 		}
 	}
-}
-
-// numstat returns what git diff --no-index --numstat counts as added and
-// removed lines from a to b, with git's default diff (no user config).
-func numstat(t *testing.T, a, b []byte) (added, removed int) {
-	t.Helper()
-	dir := t.TempDir()
-	for name, data := range map[string][]byte{"a": a, "b": b} {
-		if err := os.WriteFile(filepath.Join(dir, name), data, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	cmd := exec.Command("git", "diff", "--no-index", "--numstat", "a", "b")
-	cmd.Dir = dir
-	cmd.Env = append(os.Environ(), "GIT_CEILING_DIRECTORIES="+dir, "GIT_CONFIG_NOSYSTEM=1", "GIT_CONFIG_GLOBAL=/dev/null")
-	out, err := cmd.Output()
-	var ee *exec.ExitError
-	if err != nil && !(errors.As(err, &ee) && ee.ExitCode() == 1) {
-		t.Fatalf("git diff --no-index: %v", err)
-	}
-	f := strings.Fields(string(out))
-	if len(f) < 2 {
-		return 0, 0
-	}
-	added, err1 := strconv.Atoi(f[0])
-	removed, err2 := strconv.Atoi(f[1])
-	if err1 != nil || err2 != nil {
-		t.Fatalf("git diff --numstat: %q", out)
-	}
-	return added, removed
 }
 
 // TestGenerateTakesKnownSums checks that Generate records the sha256 the

@@ -1,43 +1,18 @@
 package patch
 
 import (
-	"errors"
 	"math/rand"
-	"os"
-	"os/exec"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
 
 	"github.com/bcfork/bcfork/internal/bucardo"
-	"github.com/stretchr/testify/require"
+	"github.com/bcfork/bcfork/internal/gittest"
 )
 
-// numstat returns the lines git diff --no-index --numstat counts as added
-// and removed from a to b (git's default diff, without user config).
+// numstat is git diff --numstat's count of a to b as a Change.
 func numstat(t *testing.T, a, b []byte) Change {
-	t.Helper()
-	dir := t.TempDir()
-	require.NoError(t, os.WriteFile(filepath.Join(dir, "a"), a, 0o644))
-	require.NoError(t, os.WriteFile(filepath.Join(dir, "b"), b, 0o644))
-	cmd := exec.Command("git", "diff", "--no-index", "--numstat", "a", "b")
-	cmd.Dir = dir
-	cmd.Env = append(os.Environ(), "GIT_CEILING_DIRECTORIES="+dir, "GIT_CONFIG_NOSYSTEM=1", "GIT_CONFIG_GLOBAL=/dev/null")
-	out, err := cmd.Output()
-	var ee *exec.ExitError
-	if err != nil && !(errors.As(err, &ee) && ee.ExitCode() == 1) {
-		t.Fatalf("git diff --no-index: %v", err)
-	}
-	f := strings.Fields(string(out))
-	if len(f) < 2 {
-		return Change{}
-	}
-	added, err1 := strconv.Atoi(f[0])
-	removed, err2 := strconv.Atoi(f[1])
-	if err1 != nil || err2 != nil {
-		t.Fatalf("git diff --numstat: %q", out)
-	}
+	added, removed := gittest.Numstat(t, a, b)
 	return Change{Added: added, Removed: removed}
 }
 
