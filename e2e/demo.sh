@@ -36,7 +36,8 @@ BCFORK=${BCFORK:-$ROOT/bin/bcfork}
 TARBALL=${BCFORK_PRISTINE_TARBALL:-$ROOT/.cache/bucardo_5.6.0.orig.tar.gz}
 PORT=${DEMO_PORT:-55433}
 PGBIN=/usr/lib/postgresql/15/bin
-UNIT=/etc/systemd/system/bucardo@.service
+# shellcheck source=e2e/unit.sh
+. "$ROOT/e2e/unit.sh"
 PACKAGES=(postgresql-15 postgresql-plperl-15 bucardo)
 
 W=                 # the work folder
@@ -191,15 +192,6 @@ descendants() {
 }
 
 systemd_runs() { [ -d /run/systemd/system ]; }
-unit_lines() { sed -n "s/^$1=//p" "$UNIT" | sed "s/%i/$2/g"; }
-# as_unit I CMD...: CMD as systemd runs instance I's commands: OS user
-# bucardo, the unit's WorkingDirectory, a clean environment.
-as_unit() {
-	local I=$1
-	shift
-	(cd "$(unit_lines WorkingDirectory "$I")" && runuser -u bucardo -- env -i PATH=/usr/local/bin:/usr/bin:/bin \
-		LANG=C.UTF-8 HOME=/var/lib/bucardo USER=bucardo LOGNAME=bucardo "$@")
-}
 
 # start I: systemctl start bucardo@I; without systemd, the unit's
 # ExecStart line as systemd would run it. Records the daemon's pid.
