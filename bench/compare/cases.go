@@ -271,7 +271,9 @@ func (cfg *config) rebaseCases() ([]*benchCase, error) {
 	o := filepath.Join(cfg.tmp, "rebase-out")
 	bc := &command{tool: "bcfork", argv: []string{cfg.bcfork, "rebase", "--version", "5.6.0", "--onto", "master",
 		"--from-old", cfg.src, "--from", theirs, "--allow-unpinned", "--no-cache", "--out", o, "--force",
-		"--work", filepath.Join(cfg.tmp, "rebase-work")}}
+		"--work", filepath.Join(cfg.tmp, "rebase-work")},
+		// 7: carried, with offsets to review (master moved the lines).
+		exits: []int{7}}
 	check := filepath.Join(cfg.tmp, "rebase-check")
 	bc.out = check
 	// The new series applied to master: compared with git's merge.

@@ -53,6 +53,7 @@ type command struct {
 	out    string   // the folder (or file) it writes, compared across tools
 	stdout bool     // its standard output is out
 	after  []string // run once after the first run, before the check
+	exits  []int    // exit statuses besides 0 that mean it did its work
 	runs   []run
 	rss    int64 // peak RSS in KB, from /usr/bin/time
 	ir     int64 // instructions counted by callgrind; 0 when not counted
@@ -260,12 +261,21 @@ func (c *command) once() (run, error) {
 	}
 	defer closer()
 	start := time.Now()
-	err = cmd.Run()
+	err = c.ok(cmd.Run())
 	wall := time.Since(start)
 	if err != nil {
 		return run{}, fmt.Errorf("%s: %w\n%s", strings.Join(c.argv, " "), err, stderr.Bytes())
 	}
 	return run{wall: wall, cpu: cmd.ProcessState.UserTime() + cmd.ProcessState.SystemTime()}, nil
+}
+
+// ok is err, or nil when err is an exit status in c.exits.
+func (c *command) ok(err error) error {
+	var ee *exec.ExitError
+	if errors.As(err, &ee) && slices.Contains(c.exits, ee.ExitCode()) {
+		return nil
+	}
+	return err
 }
 
 // exec prepares argv with c's environment and output.
@@ -297,15 +307,20 @@ func (c *command) peakRSS() (int64, error) {
 		return 0, err
 	}
 	defer closer()
-	if err := cmd.Run(); err != nil {
+	if err := c.ok(cmd.Run()); err != nil {
 		return 0, fmt.Errorf("%s: %w\n%s", strings.Join(argv, " "), err, stderr.Bytes())
 	}
 	data, err := os.ReadFile(out)
 	if err != nil {
 		return 0, err
 	}
+	// The last line: before it, time says when the command exited non-zero.
+	fields := strings.Fields(string(data))
+	if len(fields) == 0 {
+		return 0, fmt.Errorf("%s: /usr/bin/time wrote nothing", strings.Join(argv, " "))
+	}
 	var kb int64
-	_, err = fmt.Sscan(string(data), &kb)
+	_, err = fmt.Sscan(fields[len(fields)-1], &kb)
 	return kb, err
 }
 
@@ -320,7 +335,7 @@ func (c *command) instructions() (int64, error) {
 	defer closer()
 	// Go's asynchronous preemption signals trip callgrind up.
 	cmd.Env = append(cmd.Env, "GODEBUG=asyncpreemptoff=1")
-	if err := cmd.Run(); err != nil {
+	if err := c.ok(cmd.Run()); err != nil {
 		return 0, fmt.Errorf("%s: %w\n%s", strings.Join(argv, " "), err, tail(stderr.String()))
 	}
 	var total int64
