@@ -14,7 +14,7 @@ export BCFORK_DEBIAN_FILES := $(DEBIAN_FILES)
 FIXTURES ?= $(firstword $(wildcard $(CURDIR)/../shared/fixtures /work/shared/fixtures))
 export BCFORK_FIXTURES := $(FIXTURES)
 
-.PHONY: all build docs test pristine series series-check series-lint check cross golden bench e2e demo install uninstall clean
+.PHONY: all build docs test pristine series series-check series-lint check cross golden bench bench-smoke e2e demo install uninstall clean
 
 all: check test build
 
@@ -84,6 +84,12 @@ BENCHFLAGS ?=
 bench: pristine
 	$(GO) test -run '^$$' -bench . -benchmem ./...
 	$(GO) run ./bench/compare -tags '$(BUILDTAGS)' $(BENCHFLAGS)
+
+## bench-smoke: every benchmark once and every bench/compare case once with its
+## outputs checked, so that make bench keeps working (CI runs it; no timings judged)
+bench-smoke: pristine
+	$(GO) test -run '^$$' -bench . -benchtime 1x ./...
+	$(GO) run ./bench/compare -tags '$(BUILDTAGS)' -n 1 -scale 1,10
 
 ## e2e: two real Bucardo daemons on this host (needs root; installs what it lacks)
 e2e: build pristine
