@@ -82,8 +82,14 @@ func Files(tb testing.TB) map[string][]byte {
 	return files
 }
 
-// Read returns the named files of the tarball's top folder.
+// Read returns the named files of the tarball's top folder, Top.
 func Read(path string, names ...string) (map[string][]byte, error) {
+	return ReadTop(path, Top, names...)
+}
+
+// ReadTop returns the named files of the tarball's folder top ("DIR/"):
+// the fixtures' tarballs each have their own.
+func ReadTop(path, top string, names ...string) (map[string][]byte, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, err
@@ -101,7 +107,7 @@ func Read(path string, names ...string) (map[string][]byte, error) {
 			return nil, fmt.Errorf("reading %q: %w (found %d of %d files)", path, err, len(files), len(names))
 		}
 		for _, n := range names {
-			if h.Name == Top+n {
+			if h.Name == top+n {
 				if files[n], err = io.ReadAll(tr); err != nil {
 					return nil, fmt.Errorf("reading %q: %w", path, err)
 				}
