@@ -126,6 +126,13 @@ type Rebase struct {
 	Work     map[string][]byte // while stopped: the new files with this patch merged, markers and all
 
 	base, theirs map[string][]byte // old files + Series.Patches[:len(Done)]; new files + Done
+
+	// Done[:verified] are known to re-apply exactly, parsed from their
+	// text, one after the other onto New, giving theirs: Verify's check,
+	// made as each patch is carried, while its files are at hand.
+	// verifyErr is the first patch that did not; verified stops there.
+	verified  int
+	verifyErr error
 }
 
 // Run carries the patches not yet carried. It returns a *ConflictError
@@ -180,7 +187,7 @@ func (r *Rebase) prepare() error {
 	if err != nil {
 		return err
 	}
-	r.base, r.theirs = base, theirs
+	r.base, r.theirs, r.verified = base, theirs, len(r.Done)
 	return nil
 }
 
@@ -196,13 +203,16 @@ func (r *Rebase) step(p *patch.Patch) error {
 			rp := r.rewrite(p, files, Resolved)
 			rp.Recorded = true
 			r.Resolutions = append(r.Resolutions, used...)
-			r.advance(ours, files, rp)
+			r.advance(ours, files, rp, false)
 			return nil
 		}
 		r.Conflict, r.Work = conflict, merged
 		return conflict
 	}
-	r.advance(ours, merged, r.carry(p, merged))
+	rp := r.carry(p, merged)
+	// A clean patch is p's text, which carry has just applied to theirs at
+	// every stated line, giving merged: verified.
+	r.advance(ours, merged, rp, rp.Status == Clean)
 	return nil
 }
 
@@ -287,6 +297,9 @@ func rewritten(p *patch.Patch, from, to map[string][]byte, date string) []byte {
 	}
 	var diff []byte
 	for _, n := range names {
+		if bytes.Equal(from[n], to[n]) {
+			continue // Diff would be empty, after splitting and aligning both
+		}
 		diff = append(diff, patch.Diff(n, from[n], to[n])...)
 	}
 	if len(diff) == 0 {
@@ -299,10 +312,37 @@ func rewritten(p *patch.Patch, from, to map[string][]byte, date string) []byte {
 	return raw
 }
 
-// advance records a carried patch and moves base and theirs past it.
-func (r *Rebase) advance(ours, merged map[string][]byte, rp Carried) {
-	r.base, r.theirs = ours, merged
+// advance records a carried patch and moves base and theirs past it, to
+// ours and files. It verifies rp first, unless checked says that it was.
+func (r *Rebase) advance(ours, files map[string][]byte, rp Carried, checked bool) {
+	if r.verifyErr == nil && r.verified == len(r.Done) {
+		var err error
+		if !checked {
+			err = verifyOne(r.theirs, rp, files)
+		}
+		if err != nil {
+			r.verifyErr = err
+		} else {
+			r.verified++
+		}
+	}
+	r.base, r.theirs = ours, files
 	r.Done = append(r.Done, rp)
+}
+
+// verifyOne checks that rp, parsed from its text, applies to files at
+// every stated line and gives want (a dropped patch: that files are want).
+func verifyOne(files map[string][]byte, rp Carried, want map[string][]byte) error {
+	got, err := applyExact(files, []Carried{rp})
+	if err != nil {
+		return err
+	}
+	for _, n := range bucardo.Names {
+		if !bytes.Equal(got[n], want[n]) {
+			return &VerifyError{Patch: rp.Name, Reason: fmt.Sprintf("%q differs from the merged file", n)}
+		}
+	}
+	return nil
 }
 
 // Resolve takes the files of the conflicted patch as resolved by hand
@@ -338,7 +378,7 @@ func (r *Rebase) Resolve(files map[string][]byte) error {
 	} else {
 		rp.Unrecorded = true
 	}
-	r.advance(ours, resolved, rp)
+	r.advance(ours, resolved, rp, false)
 	r.Conflict, r.Work = nil, nil
 	return nil
 }
@@ -392,13 +432,22 @@ func (e *VerifyError) Error() string {
 
 // Verify applies the carried series to the new files afresh, parsing each
 // patch from its text, and checks that every hunk goes at its stated line
-// and that the result is the merged files.
+// and that the result is the merged files. Each patch is checked so once:
+// when it is carried (or, for those Load read, when Run or Resolve starts);
+// Verify reports the first that failed, and applies the whole series
+// again only if some patch was not checked.
 func (r *Rebase) Verify() error {
 	if !r.Finished() {
 		return errors.New("verifying: the rebase is not finished")
 	}
 	if err := r.prepare(); err != nil {
 		return err
+	}
+	if r.verifyErr != nil {
+		return r.verifyErr
+	}
+	if r.verified == len(r.Done) {
+		return nil
 	}
 	got, err := applyExact(r.New, r.Done)
 	if err != nil {
