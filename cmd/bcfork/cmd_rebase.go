@@ -184,7 +184,7 @@ func continueRebase(work string, force, asJSON bool, stdout io.Writer) error {
 			return &workError{work: work, err: err}
 		}
 	}
-	return carry(stdout, r, work, from, asJSON)
+	return carry(stdout, r, work, from, asJSON, nil)
 }
 
 // rebaseMeta is what a rebase keeps in its work folder for --continue.
@@ -223,7 +223,7 @@ func (o *rebaseOptions) start(ctx context.Context, stdout, stderr io.Writer) err
 	if err != nil {
 		return err
 	}
-	r, err := o.newRebase(ctx, opt)
+	r, sums, err := o.newRebase(ctx, opt)
 	if err != nil {
 		return err
 	}
@@ -234,7 +234,7 @@ func (o *rebaseOptions) start(ctx context.Context, stdout, stderr io.Writer) err
 	if !o.JSON {
 		fmt.Fprintf(stdout, "rebasing %s onto %s (%s)\n", r.From, r.Onto, r.Meta[metaSource])
 	}
-	return carry(stdout, r, work, 0, o.JSON)
+	return carry(stdout, r, work, 0, o.JSON, sums)
 }
 
 func checkWorkFree(work string) error {
@@ -259,39 +259,40 @@ func (o *rebaseOptions) outDir(flavor string) string {
 	return filepath.Join(root, flavor, o.Onto)
 }
 
-// newRebase fetches OLD's and NEW's files and reads OLD's series folder.
-// opt is for NEW; OLD's flavor is --old-flavor, else the same.
-func (o *rebaseOptions) newRebase(ctx context.Context, opt upstream.Options) (*rebase.Rebase, error) {
+// newRebase fetches OLD's and NEW's files and reads OLD's series folder;
+// sums are the sha256 of NEW's files, hashed as they were verified. opt is
+// for NEW; OLD's flavor is --old-flavor, else the same.
+func (o *rebaseOptions) newRebase(ctx context.Context, opt upstream.Options) (r *rebase.Rebase, sums map[string]string, err error) {
 	oldOpt := opt
 	if f := o.OldFlavor; f != "" {
 		if err := upstream.ValidFlavor(f); err != nil {
-			return nil, usagef("--old-flavor %q: want a folder name of the patches tree such as %s or debian", f, upstream.DefaultFlavor)
+			return nil, nil, usagef("--old-flavor %q: want a folder name of the patches tree such as %s or debian", f, upstream.DefaultFlavor)
 		}
 		oldOpt.Flavor = f
 	}
 	oldRel, err := fetchAs(ctx, oldOpt, o.Version, o.FromOld)
 	if err != nil {
-		return nil, &oldFilesError{fmt.Errorf("getting %s: %w", o.Version, err)}
+		return nil, nil, &oldFilesError{fmt.Errorf("getting %s: %w", o.Version, err)}
 	}
 	newRel, err := fetchAs(ctx, opt, o.Onto, o.From)
 	if err != nil {
-		return nil, fmt.Errorf("getting %s: %w", o.Onto, err)
+		return nil, nil, fmt.Errorf("getting %s: %w", o.Onto, err)
 	}
-	r := &rebase.Rebase{Old: oldRel.Files, New: newRel.Files, Meta: map[string]string{
+	r = &rebase.Rebase{Old: oldRel.Files, New: newRel.Files, Meta: map[string]string{
 		metaOld: oldRel.Version, metaNew: newRel.Version, metaFlavor: opt.Flavor, metaSource: newRel.String(),
 		metaCommit: newRel.Commit,
 	}}
 	r.From = rebase.Label{Flavor: oldOpt.Flavor, Version: oldRel.Version}
 	r.Onto = rebase.Label{Flavor: opt.Flavor, Version: newRel.Version}
 	if r.Series, err = catalog.New(opt.Pins).Series(oldOpt.Flavor, oldRel.Version); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	dir := path.Join(oldOpt.Flavor, oldRel.Version)
 	if r.SeriesFile, err = fs.ReadFile(opt.Pins, path.Join(dir, catalog.SeriesFile)); err != nil {
-		return nil, fmt.Errorf("reading series: %w", err)
+		return nil, nil, fmt.Errorf("reading series: %w", err)
 	}
 	r.Extra, err = extraFiles(opt.Pins, dir, r.Series)
-	return r, err
+	return r, newRel.SHA256, err
 }
 
 func fetchAs(ctx context.Context, opt upstream.Options, version, from string) (*upstream.Release, error) {
@@ -365,8 +366,9 @@ func readFolder(dir string) (map[string][]byte, error) {
 
 // carry runs the rebase on from the patch it is at, reports each patch
 // carried from index from on (as JSON with asJSON, once it stops or ends),
-// and either saves it at a conflict or writes the new series.
-func carry(w io.Writer, r *rebase.Rebase, work string, from int, asJSON bool) error {
+// and either saves it at a conflict or writes the new series. sums, when
+// not nil, are the sha256 of r.New's files.
+func carry(w io.Writer, r *rebase.Rebase, work string, from int, asJSON bool, sums map[string]string) error {
 	err := r.Run()
 	if !asJSON {
 		printCarried(w, r.Done[from:])
@@ -386,7 +388,7 @@ func carry(w io.Writer, r *rebase.Rebase, work string, from int, asJSON bool) er
 	if err != nil {
 		return err
 	}
-	return finish(w, r, work, asJSON)
+	return finish(w, r, work, asJSON, sums)
 }
 
 func printCarried(w io.Writer, done []rebase.Carried) {
@@ -452,13 +454,14 @@ func workFlag(work string) string {
 }
 
 // finish verifies the carried series, writes it with the checksums of
-// NEW's files and removes the work folder.
-func finish(w io.Writer, r *rebase.Rebase, work string, asJSON bool) error {
+// NEW's files (sums, else hashed here) and removes the work folder.
+func finish(w io.Writer, r *rebase.Rebase, work string, asJSON bool, sums map[string]string) error {
 	if err := r.Verify(); err != nil {
 		return err
 	}
+	checksums := checksumLines(r.New, sums)
 	files := r.Files()
-	files[catalog.ChecksumsFile] = []byte(catalog.ChecksumLines(r.New))
+	files[catalog.ChecksumsFile] = []byte(checksums)
 	if commit := r.Meta[metaCommit]; commit != "" {
 		files[catalog.CommitFile] = []byte(commit + "\n") // the new release's commit, as fetched and verified
 	}
@@ -479,7 +482,7 @@ func finish(w io.Writer, r *rebase.Rebase, work string, asJSON bool) error {
 	if asJSON {
 		printRebaseReport(w, rep)
 	} else {
-		printWritten(w, r, out)
+		printWritten(w, r, out, checksums)
 	}
 	if rep.Result == resultChanged {
 		return &changedError{changed: rep.changed()}
@@ -522,7 +525,21 @@ func onlyPins(entries []fs.DirEntry) bool {
 	return names[catalog.ChecksumsFile] && len(names) <= 2 && (len(names) == 1 || names[catalog.CommitFile])
 }
 
-func printWritten(w io.Writer, r *rebase.Rebase, out string) {
+// checksumLines is catalog.ChecksumLines(files), from sums when they hold
+// the sha256 of every file.
+func checksumLines(files map[string][]byte, sums map[string]string) string {
+	if len(sums) != len(files) {
+		return catalog.ChecksumLines(files)
+	}
+	for n := range files {
+		if sums[n] == "" {
+			return catalog.ChecksumLines(files)
+		}
+	}
+	return catalog.SumLines(sums)
+}
+
+func printWritten(w io.Writer, r *rebase.Rebase, out, checksums string) {
 	n := 0
 	for _, rp := range r.Done {
 		if rp.Raw != nil {
@@ -535,7 +552,7 @@ func printWritten(w io.Writer, r *rebase.Rebase, out string) {
 		extra = ", " + rebase.ResolutionsName
 	}
 	fmt.Fprintf(w, "wrote %s: %s, series, checksums%s (pins %s)\n", out, plural(n, "patch", "patches"), extra, r.Meta[metaNew])
-	fmt.Fprint(w, catalog.ChecksumLines(r.New))
+	fmt.Fprint(w, checksums)
 }
 
 // workError carries the work folder of a stopped rebase, for the hint.

@@ -167,15 +167,25 @@ func parseChecksumLine(line string) (name, sum string, err error) {
 // ChecksumLines returns the sha256sum lines of files, sorted by name: the
 // contents of a checksums file that pins them.
 func ChecksumLines(files map[string][]byte) string {
-	names := make([]string, 0, len(files))
-	for name := range files {
+	sums := make(map[string]string, len(files))
+	for name, b := range files {
+		sum := sha256.Sum256(b)
+		sums[name] = hex.EncodeToString(sum[:])
+	}
+	return SumLines(sums)
+}
+
+// SumLines is ChecksumLines for files already hashed: sums holds the hex
+// sha256 of each file by name (as upstream.Release.SHA256 does).
+func SumLines(sums map[string]string) string {
+	names := make([]string, 0, len(sums))
+	for name := range sums {
 		names = append(names, name)
 	}
 	sort.Strings(names)
 	var b strings.Builder
 	for _, name := range names {
-		sum := sha256.Sum256(files[name])
-		fmt.Fprintf(&b, "%s  %s\n", hex.EncodeToString(sum[:]), name)
+		fmt.Fprintf(&b, "%s  %s\n", sums[name], name)
 	}
 	return b.String()
 }

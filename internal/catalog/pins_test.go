@@ -191,4 +191,5 @@ func TestChecksumLines(t *testing.T) {
 	sums, err := ReadChecksums(strings.NewReader(got))
 	require.NoError(t, err, "ChecksumLines output reads back")
 	assert.Len(t, sums, 2)
+	assert.Equal(t, want, SumLines(sums), "SumLines of the sums read back")
 }

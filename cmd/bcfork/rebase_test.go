@@ -5,9 +5,11 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/bcfork/bcfork/internal/bucardo"
+	"github.com/bcfork/bcfork/internal/catalog"
 	"github.com/bcfork/bcfork/internal/pristinetest"
 )
 
@@ -44,6 +46,27 @@ func writeFiles(tb testing.TB, dir string, files map[string][]byte) {
 	for n, data := range files {
 		if err := os.WriteFile(filepath.Join(dir, n), data, 0o644); err != nil {
 			tb.Fatal(err)
+		}
+	}
+}
+
+// TestChecksumLines: the checksums a rebase writes come from the sums
+// fetched with NEW's files when they cover every file, else are hashed.
+func TestChecksumLines(t *testing.T) {
+	files := map[string][]byte{bucardo.Script: []byte("a"), bucardo.Schema: []byte("b")}
+	want := catalog.ChecksumLines(files)
+	sums, err := catalog.ReadChecksums(strings.NewReader(want))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := checksumLines(files, sums); got != want {
+		t.Errorf("from the sums:\n%s\nwant\n%s", got, want)
+	}
+	delete(sums, bucardo.Schema)
+	sums["other"] = "x"
+	for _, s := range []map[string]string{nil, sums} {
+		if got := checksumLines(files, s); got != want {
+			t.Errorf("sums %v:\n%s\nwant\n%s", s, got, want)
 		}
 	}
 }
