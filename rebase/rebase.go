@@ -138,6 +138,12 @@ type Rebase struct {
 // Run carries the patches not yet carried. It returns a *ConflictError
 // when a patch conflicts, and an *ApplyError when the series does not
 // apply to the old files.
+//
+// Only the merges run one after the other, each on the files the one
+// before gave. Beside them, on other goroutines, the series is applied to
+// the old files (each merge's ours), and each merged patch is checked
+// against theirs, rewritten if need be and verified; Run waits for them
+// all before it returns.
 func (r *Rebase) Run() error {
 	if r.Conflict != nil {
 		return fmt.Errorf("rebasing: stopped at %q: resolve the conflict first", r.Conflict.Patch)
@@ -145,12 +151,22 @@ func (r *Rebase) Run() error {
 	if err := r.prepare(); err != nil {
 		return err
 	}
-	for len(r.Done) < len(r.Series.Patches) {
-		if err := r.step(r.Series.Patches[len(r.Done)]); err != nil {
-			return err
+	quit := make(chan struct{})
+	defer close(quit)
+	olds := applyAhead(r.base, r.Series.Patches[len(r.Done):], quit)
+	var pending []*carrying
+	var err error
+	for i := len(r.Done); i < len(r.Series.Patches) && err == nil; i++ {
+		var c *carrying
+		if c, err = r.step(r.Series.Patches[i], <-olds); c != nil {
+			pending = append(pending, c)
 		}
 	}
-	return nil
+	for _, c := range pending {
+		<-c.done
+		r.record(c.rp, c.err)
+	}
+	return err
 }
 
 // Finished reports whether every patch has been carried.
@@ -191,29 +207,93 @@ func (r *Rebase) prepare() error {
 	return nil
 }
 
-// step carries one patch, or stops at its conflict.
-func (r *Rebase) step(p *patch.Patch) error {
-	ours, _, err := patch.ApplyOne(r.base, p, forked)
-	if err != nil {
-		return fmt.Errorf("rebasing: the series does not apply to the old files: %w", err)
-	}
-	merged, conflict := r.merge(p, ours)
-	if conflict != nil {
-		if files, used, ok := r.recorded(conflict, merged); ok {
-			rp := r.rewrite(p, files, Resolved)
-			rp.Recorded = true
-			r.Resolutions = append(r.Resolutions, used...)
-			r.advance(ours, files, rp, false)
-			return nil
+// applied is a patch applied to files: patch.ApplyOne's results.
+type applied struct {
+	files map[string][]byte
+	res   patch.Result
+	err   error
+}
+
+func apply(files map[string][]byte, p *patch.Patch) applied {
+	out, res, err := patch.ApplyOne(files, p, forked)
+	return applied{out, res, err}
+}
+
+// applyAhead applies patches to files one after the other, on another
+// goroutine, and sends each result, until one fails or quit is closed.
+func applyAhead(files map[string][]byte, patches []*patch.Patch, quit <-chan struct{}) <-chan applied {
+	out := make(chan applied, len(patches))
+	go func() {
+		for _, p := range patches {
+			select {
+			case <-quit:
+				return
+			default:
+			}
+			a := apply(files, p)
+			out <- a
+			if a.err != nil {
+				return
+			}
+			files = a.files
 		}
-		r.Conflict, r.Work = conflict, merged
-		return conflict
+	}()
+	return out
+}
+
+// carrying is a patch being carried on another goroutine: once done is
+// closed, rp is the patch of the new series and err its verification's.
+type carrying struct {
+	done chan struct{}
+	rp   Carried
+	err  error
+}
+
+func later(f func() (Carried, error)) *carrying {
+	c := &carrying{done: make(chan struct{})}
+	go func() {
+		defer close(c.done)
+		c.rp, c.err = f()
+	}()
+	return c
+}
+
+// step merges one patch, whose old files with it are old, and moves base
+// and theirs past it; the patch it becomes is carrying. At a conflict it
+// stops instead, unless every region has a recorded resolution.
+func (r *Rebase) step(p *patch.Patch, old applied) (*carrying, error) {
+	if old.err != nil {
+		return nil, fmt.Errorf("rebasing: the series does not apply to the old files: %w", old.err)
 	}
-	rp := r.carry(p, merged)
-	// A clean patch is p's text, which carry has just applied to theirs at
-	// every stated line, giving merged: verified.
-	r.advance(ours, merged, rp, rp.Status == Clean)
-	return nil
+	ours, theirs, date := old.files, r.theirs, r.Date
+	onto := make(chan applied, 1)
+	go func() { onto <- apply(theirs, p) }() // for carry, beside the merge
+	merged, conflict := r.merge(p, ours)
+	var c *carrying
+	if conflict != nil {
+		files, used, ok := r.recorded(conflict, merged)
+		if !ok {
+			r.Conflict, r.Work = conflict, merged
+			return nil, conflict
+		}
+		r.Resolutions = append(r.Resolutions, used...)
+		merged = files
+		c = later(func() (Carried, error) {
+			rp := rewrite(p, theirs, files, Resolved, date)
+			rp.Recorded = true
+			return rp, verifyOne(theirs, rp, files)
+		})
+	} else {
+		c = later(func() (Carried, error) {
+			rp, verified := carry(p, theirs, merged, <-onto, date)
+			if verified {
+				return rp, nil
+			}
+			return rp, verifyOne(theirs, rp, merged)
+		})
+	}
+	r.base, r.theirs = ours, merged
+	return c, nil
 }
 
 // touched lists the files a patch changes, in its order, each once.
@@ -249,18 +329,19 @@ func (r *Rebase) merge(p *patch.Patch, ours map[string][]byte) (map[string][]byt
 }
 
 // carry turns a merged patch into the patch of the new series: the old
-// one when it applies as it is, else one rewritten against theirs.
-func (r *Rebase) carry(p *patch.Patch, merged map[string][]byte) Carried {
-	out, res, err := patch.ApplyOne(r.theirs, p, forked)
-	applies := err == nil && sameFiles(out, merged)
-	if applies && !moved(res.Hunks) {
-		return Carried{Name: p.Name, Status: Clean, Raw: p.Raw, Hunks: res.Hunks}
+// one when it applies to theirs as it is (onto: how it applied), else one
+// rewritten against theirs. verified is set for the old one: its text,
+// which onto applied to theirs at every stated line, giving merged.
+func carry(p *patch.Patch, theirs, merged map[string][]byte, onto applied, date string) (rp Carried, verified bool) {
+	applies := onto.err == nil && sameFiles(onto.files, merged)
+	if applies && !moved(onto.res.Hunks) {
+		return Carried{Name: p.Name, Status: Clean, Raw: p.Raw, Hunks: onto.res.Hunks}, true
 	}
-	rp := r.rewrite(p, merged, Merged)
+	rp = rewrite(p, theirs, merged, Merged, date)
 	if applies && rp.Raw != nil {
-		rp.Status, rp.Hunks = Moved, res.Hunks
+		rp.Status, rp.Hunks = Moved, onto.res.Hunks
 	}
-	return rp
+	return rp, false
 }
 
 func moved(hunks []patch.HunkResult) bool {
@@ -278,8 +359,8 @@ func sameFiles(a, b map[string][]byte) bool {
 
 // rewrite writes p's header and the diff from theirs to files: for the
 // files p touches, in its order, then any other file that differs.
-func (r *Rebase) rewrite(p *patch.Patch, files map[string][]byte, status Status) Carried {
-	raw := rewritten(p, r.theirs, files, r.Date)
+func rewrite(p *patch.Patch, theirs, files map[string][]byte, status Status, date string) Carried {
+	raw := rewritten(p, theirs, files, date)
 	if raw == nil {
 		return Carried{Name: p.Name, Status: Dropped}
 	}
@@ -312,21 +393,22 @@ func rewritten(p *patch.Patch, from, to map[string][]byte, date string) []byte {
 	return raw
 }
 
-// advance records a carried patch and moves base and theirs past it, to
-// ours and files. It verifies rp first, unless checked says that it was.
-func (r *Rebase) advance(ours, files map[string][]byte, rp Carried, checked bool) {
+// advance records a carried patch, verified, and moves base and theirs
+// past it, to ours and files.
+func (r *Rebase) advance(ours, files map[string][]byte, rp Carried) {
+	r.record(rp, verifyOne(r.theirs, rp, files))
+	r.base, r.theirs = ours, files
+}
+
+// record appends rp to Done; err is its verification's.
+func (r *Rebase) record(rp Carried, err error) {
 	if r.verifyErr == nil && r.verified == len(r.Done) {
-		var err error
-		if !checked {
-			err = verifyOne(r.theirs, rp, files)
-		}
 		if err != nil {
 			r.verifyErr = err
 		} else {
 			r.verified++
 		}
 	}
-	r.base, r.theirs = ours, files
 	r.Done = append(r.Done, rp)
 }
 
@@ -371,14 +453,14 @@ func (r *Rebase) Resolve(files map[string][]byte) error {
 	if err != nil {
 		return fmt.Errorf("resolving: %w", err)
 	}
-	rp := r.rewrite(p, resolved, Resolved)
+	rp := rewrite(p, r.theirs, resolved, Resolved, r.Date)
 	merged, _ := r.merge(p, ours)
 	if used, ok := record(r.Conflict, merged, resolved); ok {
 		r.Resolutions = append(r.Resolutions, used...)
 	} else {
 		rp.Unrecorded = true
 	}
-	r.advance(ours, resolved, rp, false)
+	r.advance(ours, resolved, rp)
 	r.Conflict, r.Work = nil, nil
 	return nil
 }

@@ -49,7 +49,7 @@ func TestAdvanceVerifies(t *testing.T) {
 	} {
 		r := &Rebase{Series: &patch.Series{Patches: []*patch.Patch{p}}, Old: files, New: files}
 		require.NoError(t, r.prepare(), c.name)
-		r.advance(edited, c.want, Carried{Name: p.Name, Status: Moved, Raw: c.raw}, false)
+		r.advance(edited, c.want, Carried{Name: p.Name, Status: Moved, Raw: c.raw})
 		err := r.Verify()
 		if c.reason == "" {
 			assert.NoError(t, err, c.name)
