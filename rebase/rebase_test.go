@@ -261,6 +261,18 @@ func TestRebaseOldDoesNotApply(t *testing.T) {
 	require.ErrorAs(t, r.Run(), &ae)
 }
 
+// TestRebaseOldStopsLater: a patch that does not apply to the old files
+// stops Run there, with the patches before it carried.
+func TestRebaseOldStopsLater(t *testing.T) {
+	old := pristine(text("s", 40, map[int]string{30: "s 30 elsewhere\n"}), text("q", 10, nil))
+	s := oldSeries(t)
+	r := &rebase.Rebase{Series: s, Old: old, New: old}
+	var ae *patch.ApplyError
+	require.ErrorAs(t, r.Run(), &ae)
+	assert.Equal(t, "0001-one.patch clean", statuses(r.Done))
+	assert.False(t, r.Finished())
+}
+
 func TestRebaseVerifyCatchesBadPatch(t *testing.T) {
 	r := &rebase.Rebase{Series: oldSeries(t), Old: oldFiles(), New: oldFiles()}
 	require.NoError(t, r.Run(), "Run")
