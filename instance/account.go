@@ -2,14 +2,16 @@ package instance
 
 import (
 	"bufio"
+	"bytes"
 	"errors"
 	"fmt"
 	"io/fs"
-	"os"
 	"os/user"
 	"path/filepath"
 	"strconv"
 	"strings"
+
+	"github.com/bcfork/bcfork/internal/beneath"
 )
 
 // OSUser is the OS user every instance runs as.
@@ -33,7 +35,7 @@ var ErrNoUser = errors.New("no OS user bucardo")
 // as the host resolves users. Bucardo never runs as root on the host.
 func lookupAccount(root, name string) (Account, error) {
 	if root != "" {
-		return passwdAccount(filepath.Join(root, "/etc/passwd"), name)
+		return passwdAccount(beneath.New(root), filepath.Join(root, "/etc/passwd"), name)
 	}
 	u, err := user.Lookup(name)
 	var unknown user.UnknownUserError
@@ -52,17 +54,17 @@ func lookupAccount(root, name string) (Account, error) {
 	return a, nil
 }
 
-// passwdAccount reads user name from the passwd file at path.
-func passwdAccount(path, name string) (Account, error) {
-	f, err := os.Open(path)
+// passwdAccount reads user name from the passwd file at real path below
+// root.
+func passwdAccount(root beneath.Root, path, name string) (Account, error) {
+	data, _, err := root.ReadFile(path, maxPasswd)
 	if errors.Is(err, fs.ErrNotExist) {
 		return Account{}, fmt.Errorf("%w: %q does not exist", ErrNoUser, path)
 	}
 	if err != nil {
 		return Account{}, fmt.Errorf("looking up the OS user %s: %w", name, err)
 	}
-	defer f.Close()
-	sc := bufio.NewScanner(f)
+	sc := bufio.NewScanner(bytes.NewReader(data))
 	for sc.Scan() {
 		fields := strings.Split(sc.Text(), ":")
 		if len(fields) < 7 || fields[0] != name {

@@ -2,6 +2,7 @@ package instance
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io/fs"
 	"path/filepath"
@@ -106,7 +107,7 @@ func planAdd(ctx context.Context, o Options, a AddOptions, cfg Config) (*additio
 	if ad.bin, err = o.forkScript(); err != nil {
 		return nil, err
 	}
-	if ad.rec, err = readRecord(o.recordPath()); err != nil {
+	if ad.rec, err = o.readRecord(); err != nil {
 		return nil, err
 	}
 	ad.prevUnit = ad.rec.Unit
@@ -119,7 +120,9 @@ func planAdd(ctx context.Context, o Options, a AddOptions, cfg Config) (*additio
 	if err := ad.planUnit(); err != nil {
 		return nil, err
 	}
-	ad.planInstance()
+	if err := ad.planInstance(); err != nil {
+		return nil, err
+	}
 	ad.runner = &runner{acct: ad.acct, psql: o.PSQL}
 	if ad.forgetPassword, err = ad.runner.withPassword(cfg.DBUser, cfg.DBPass); err != nil {
 		return nil, err
@@ -138,7 +141,11 @@ func (ad *addition) checkFree() error {
 		return &ExistsError{Name: name, State: in.State}
 	}
 	for _, p := range []string{RCPath(name), tmpfilesPath(name), logrotatePath(name)} {
-		if exists(ad.o.real(p)) {
+		there, err := ad.o.present(ad.o.real(p))
+		if err != nil {
+			return fmt.Errorf("adding instance %q: %w", name, err)
+		}
+		if there {
 			return &ExistsError{Name: name, Path: ad.o.real(p)}
 		}
 	}
@@ -159,7 +166,7 @@ func (ad *addition) planUnit() error {
 		return err
 	}
 	path := ad.o.real(UnitPath)
-	have, ok, err := readFile(path)
+	have, _, ok, err := ad.o.readFile(path, maxFile)
 	switch {
 	case err != nil:
 		return err
@@ -177,7 +184,7 @@ func (ad *addition) planUnit() error {
 }
 
 // planInstance lists the folders to create and the files to write.
-func (ad *addition) planInstance() {
+func (ad *addition) planInstance() error {
 	name := ad.a.Name
 	ad.in = &Instance{Name: name, State: StateAdding, Time: ad.o.Now().UTC(), RC: RCPath(name),
 		Database: ad.cfg.Connection(), Files: []File{}, Dirs: []string{}}
@@ -187,7 +194,11 @@ func (ad *addition) planInstance() {
 		dirs = append(dirs, filepath.Dir(UnitPath))
 	}
 	for _, d := range dirs {
-		ad.in.Dirs = append(ad.in.Dirs, ad.missing(d)...)
+		missing, err := ad.missing(d)
+		if err != nil {
+			return fmt.Errorf("adding instance %q: %w", name, err)
+		}
+		ad.in.Dirs = append(ad.in.Dirs, missing...)
 	}
 	for _, d := range []string{RunParent, runDir(name), LogParent, logDir(name)} {
 		ad.owned[d] = true
@@ -197,14 +208,30 @@ func (ad *addition) planInstance() {
 		newFile(RCPath(name), rc, 0o640, ad.acct.Owner()),
 		newFile(tmpfilesPath(name), Tmpfiles(name), 0o644, ""),
 		newFile(logrotatePath(name), Logrotate(name), 0o644, ""))
+	return nil
 }
 
 // missing lists the folders to create for host folder dir, parents
-// first, skipping those planned already.
-func (ad *addition) missing(dir string) []string {
+// first, skipping those planned already. The deepest that is there must
+// be a folder, not a link to one, and no link may lead to it.
+func (ad *addition) missing(dir string) ([]string, error) {
 	var out []string
-	for d := dir; d != "/" && !exists(ad.o.real(d)); d = filepath.Dir(d) {
-		out = append([]string{d}, out...)
+	for d := dir; d != "/"; d = filepath.Dir(d) {
+		info, err := ad.o.fs().Lstat(ad.o.real(d))
+		if errors.Is(err, fs.ErrNotExist) {
+			out = append([]string{d}, out...)
+			continue
+		}
+		if err == nil && !info.IsDir() {
+			err = ad.o.noLink(ad.o.real(d))
+			if err == nil {
+				err = fmt.Errorf("%q is not a folder", ad.o.real(d))
+			}
+		}
+		if err != nil {
+			return nil, err
+		}
+		break
 	}
 	var fresh []string
 	for _, d := range out {
@@ -212,7 +239,7 @@ func (ad *addition) missing(dir string) []string {
 			fresh = append(fresh, d)
 		}
 	}
-	return fresh
+	return fresh, nil
 }
 
 // checkDatabase connects to PostgreSQL as the instance will, and checks
@@ -249,7 +276,7 @@ func (ad *addition) run(ctx context.Context) error {
 }
 
 func (ad *addition) save(action string) error {
-	if err := writeRecord(ad.o.recordPath(), ad.rec); err != nil {
+	if err := ad.o.writeRecord(ad.rec); err != nil {
 		return err
 	}
 	ad.Actions = append(ad.Actions, action)
@@ -262,7 +289,7 @@ func (ad *addition) mkdirs(context.Context) error {
 		if ad.owned[d] {
 			owner = &ad.acct
 		}
-		if err := mkdir(ad.o.real(d), owner); err != nil {
+		if err := ad.o.mkdir(ad.o.real(d), owner); err != nil {
 			return err
 		}
 		ad.Actions = append(ad.Actions, fmt.Sprintf("create folder %q", ad.o.real(d)))
@@ -279,7 +306,7 @@ func (ad *addition) writeFiles(context.Context) error {
 		if f.Path == RCPath(name) {
 			owner, mode = &ad.acct, 0o640
 		}
-		if err := writeFile(ad.o.real(f.Path), data[f.Path], mode, owner); err != nil {
+		if err := ad.o.writeFile(ad.o.real(f.Path), data[f.Path], mode, owner); err != nil {
 			return err
 		}
 		ad.Actions = append(ad.Actions, fmt.Sprintf("write %q", ad.o.real(f.Path)))
@@ -287,7 +314,7 @@ func (ad *addition) writeFiles(context.Context) error {
 	if ad.unit == nil {
 		return nil
 	}
-	if err := writeFile(ad.o.real(UnitPath), ad.unit, 0o644, nil); err != nil {
+	if err := ad.o.writeFile(ad.o.real(UnitPath), ad.unit, 0o644, nil); err != nil {
 		return err
 	}
 	ad.unitWritten = true

@@ -14,7 +14,10 @@
 //
 // and runs as bucardo@NAME.service. The record /var/lib/bcfork/instances.json
 // lists the instances and the files written for them. Every path is prefixed
-// with Options.Root when it is set, as package install does.
+// with Options.Root when it is set, as package install does; no symbolic
+// link below the root is followed (see internal/beneath): add and remove
+// refuse, before changing anything, an instance whose folders or files are
+// links, and every read is capped.
 //
 // bucardo and psql always run as the OS user bucardo, never as root; a
 // database password is passed in the rc file and a temporary password file

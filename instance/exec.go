@@ -57,7 +57,7 @@ func Exec(ctx context.Context, o Options, name string, args []string, stdin io.R
 
 // find returns the added instance name.
 func find(o Options, name string) (*Instance, error) {
-	rec, err := readRecord(o.recordPath())
+	rec, err := o.readRecord()
 	if err != nil {
 		return nil, err
 	}

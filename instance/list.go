@@ -34,7 +34,7 @@ func List(o Options) ([]Status, error) {
 			s.Database = cfg.Connection()
 		}
 		s.PID, s.Running = daemon(o, in.Name)
-		s.Enabled = exists(o.real(wantsLink(in.Name)))
+		s.Enabled = o.exists(o.real(wantsLink(in.Name)))
 		list = append(list, s)
 	}
 	return list, nil
@@ -61,7 +61,7 @@ func Guard(o Options) error {
 
 // readConfig reads instance in's rc file.
 func readConfig(o Options, in *Instance) (Config, error) {
-	data, err := os.ReadFile(o.real(in.RC))
+	data, _, err := o.fs().ReadFile(o.real(in.RC), maxFile)
 	if err != nil {
 		return Config{}, err
 	}
@@ -71,7 +71,7 @@ func readConfig(o Options, in *Instance) (Config, error) {
 // daemon returns the pid in instance name's pid file and whether that
 // process runs.
 func daemon(o Options, name string) (int, bool) {
-	data, err := os.ReadFile(o.real(pidFile(name)))
+	data, _, err := o.fs().ReadFile(o.real(pidFile(name)), maxFile)
 	if err != nil {
 		return 0, false
 	}

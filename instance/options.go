@@ -110,6 +110,6 @@ func (o Options) load() (Options, *Record, error) {
 	if err != nil {
 		return o, nil, err
 	}
-	rec, err := readRecord(o.recordPath())
+	rec, err := o.readRecord()
 	return o, rec, err
 }

@@ -5,14 +5,10 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io/fs"
-	"os"
 	"slices"
 	"time"
-
-	"github.com/bcfork/bcfork/internal/atomicfile"
 )
 
 // Instance states in the record. Add records the instance as adding before
@@ -98,14 +94,15 @@ func (r *Record) Names() []string {
 	return names
 }
 
-// readRecord reads the record at real path; no file is an empty record.
-func readRecord(path string) (*Record, error) {
-	data, err := os.ReadFile(path)
-	if errors.Is(err, fs.ErrNotExist) {
-		return &Record{}, nil
-	}
+// readRecord reads the record; no file is an empty record.
+func (o Options) readRecord() (*Record, error) {
+	path := o.recordPath()
+	data, _, ok, err := o.readFile(path, maxRecord)
 	if err != nil {
 		return nil, fmt.Errorf("reading the instance record: %w", err)
+	}
+	if !ok {
+		return &Record{}, nil
 	}
 	var r Record
 	dec := json.NewDecoder(bytes.NewReader(data))
@@ -116,14 +113,15 @@ func readRecord(path string) (*Record, error) {
 	return &r, nil
 }
 
-// writeRecord replaces the record at real path atomically; an empty
-// record removes the file. It first removes what a killed write left.
-func writeRecord(path string, r *Record) error {
-	if err := removeStrays(path); err != nil {
+// writeRecord replaces the record atomically; an empty record removes the
+// file. It first removes what a killed write left.
+func (o Options) writeRecord(r *Record) error {
+	path := o.recordPath()
+	if err := o.removeStrays(path); err != nil {
 		return err
 	}
 	if len(r.Instances) == 0 && r.Unit == nil {
-		if err := os.Remove(path); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		if err := o.removeFile(path); err != nil {
 			return fmt.Errorf("removing the instance record: %w", err)
 		}
 		return nil
@@ -132,8 +130,8 @@ func writeRecord(path string, r *Record) error {
 	if err != nil {
 		return err
 	}
-	if err := atomicfile.Write(path, append(data, '\n'), 0o644); err != nil {
-		return fmt.Errorf("writing the instance record %q: %w", path, err)
+	if err := o.writeFile(path, append(data, '\n'), 0o644, nil); err != nil {
+		return fmt.Errorf("writing the instance record: %w", err)
 	}
 	return nil
 }

@@ -3,8 +3,8 @@ package instance
 import (
 	"context"
 	"fmt"
-	"os"
 	"os/exec"
+	"path/filepath"
 	"slices"
 	"strings"
 	"time"
@@ -71,11 +71,14 @@ type removal struct {
 func planRemove(o Options, r RemoveOptions) (*removal, error) {
 	rm := &removal{o: o, drop: r.DropDatabase, bin: install.DefaultBin, forgetPassword: func() {}}
 	var err error
-	if rm.rec, err = readRecord(o.recordPath()); err != nil {
+	if rm.rec, err = o.readRecord(); err != nil {
 		return nil, err
 	}
 	if rm.in = rm.rec.find(r.Name); rm.in == nil {
 		return nil, &UnknownError{Name: r.Name, Known: rm.rec.Names()}
+	}
+	if err := rm.checkLinks(); err != nil {
+		return nil, fmt.Errorf("removing instance %q (nothing was changed): %w", r.Name, err)
 	}
 	if bin, err := o.forkScript(); err == nil {
 		rm.bin = bin
@@ -92,9 +95,30 @@ func planRemove(o Options, r RemoveOptions) (*removal, error) {
 	return rm, err
 }
 
+// checkLinks refuses to remove an instance whose files or folders, or a
+// folder above them, are links now: remove would stop the daemon and then
+// fail half way. The link that enables the unit may be one, as systemctl
+// makes it.
+func (rm *removal) checkLinks() error {
+	paths := []string{rm.in.RC, runDir(rm.in.Name), logDir(rm.in.Name), filepath.Dir(wantsLink(rm.in.Name))}
+	for _, f := range rm.in.Files {
+		paths = append(paths, f.Path)
+	}
+	paths = append(paths, rm.in.Dirs...)
+	if rm.rec.Unit != nil {
+		paths = append(paths, rm.rec.Unit.Path)
+	}
+	for _, p := range paths {
+		if err := rm.o.noLink(rm.o.real(p)); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // config reads the instance's rc file; a missing one is the record's.
 func (rm *removal) config() (Config, error) {
-	data, ok, err := readFile(rm.o.real(rm.in.RC))
+	data, _, ok, err := rm.o.readFile(rm.o.real(rm.in.RC), maxFile)
 	if err != nil || !ok {
 		db := rm.in.Database
 		return Config{DBName: db.Name, DBHost: db.Host, DBPort: db.Port, DBUser: db.User}, err
@@ -116,7 +140,7 @@ func (rm *removal) start() error {
 }
 
 func (rm *removal) save(action string) error {
-	if err := writeRecord(rm.o.recordPath(), rm.rec); err != nil {
+	if err := rm.o.writeRecord(rm.rec); err != nil {
 		return err
 	}
 	rm.Actions = append(rm.Actions, action)
@@ -132,7 +156,7 @@ func (rm *removal) do(ctx context.Context) error {
 	}
 	rm.rec.drop(rm.in.Name)
 	if rm.in.State == StateAdding {
-		return writeRecord(rm.o.recordPath(), rm.rec)
+		return rm.o.writeRecord(rm.rec)
 	}
 	rm.Notes = append(rm.Notes, fmt.Sprintf("the databases instance %s replicated keep their bucardo schema (triggers, delta tables): "+
 		"drop it by hand once no other Bucardo uses them", rm.in.Name))
@@ -148,8 +172,8 @@ func (rm *removal) stop(ctx context.Context) error {
 		} else {
 			rm.Actions = append(rm.Actions, "systemctl disable --now "+svc)
 		}
-	} else if link := rm.o.real(wantsLink(rm.in.Name)); exists(link) {
-		if err := removeFile(link); err != nil {
+	} else if link := rm.o.real(wantsLink(rm.in.Name)); rm.o.exists(link) {
+		if err := rm.o.removeFile(link); err != nil {
 			return err
 		}
 		rm.Actions = append(rm.Actions, fmt.Sprintf("remove the link %q that enables %s (systemd does not run here)", link, svc))
@@ -175,7 +199,7 @@ func (rm *removal) bucardo(ctx context.Context, args ...string) (string, error) 
 // workDir is the instance's log folder, where bucardo writes its relative
 // files; the root folder if it is gone.
 func (rm *removal) workDir() string {
-	if dir := rm.o.real(logDir(rm.in.Name)); exists(dir) {
+	if dir := rm.o.real(logDir(rm.in.Name)); rm.o.exists(dir) {
 		return dir
 	}
 	return "/"
@@ -215,13 +239,13 @@ func (rm *removal) dropDatabase(ctx context.Context) error {
 func (rm *removal) removeFiles(context.Context) error {
 	for _, f := range rm.in.Files {
 		path := rm.o.real(f.Path)
-		if err := removeStrays(path); err != nil {
+		if err := rm.o.removeStrays(path); err != nil {
 			return err
 		}
-		if !exists(path) {
+		if !rm.o.exists(path) {
 			continue
 		}
-		if err := removeFile(path); err != nil {
+		if err := rm.o.removeFile(path); err != nil {
 			return err
 		}
 		rm.Actions = append(rm.Actions, fmt.Sprintf("remove %q", path))
@@ -238,16 +262,16 @@ func (rm *removal) removeDirs(context.Context) error {
 	logs := rm.o.real(logDir(name))
 	for _, d := range []string{rm.o.real(runDir(name)), logs} {
 		if d == logs && rm.in.State != StateAdding {
-			if exists(d) {
+			if rm.o.exists(d) {
 				rm.Notes = append(rm.Notes, fmt.Sprintf("kept the logs in %q", d))
 			}
 			continue
 		}
-		if !exists(d) {
+		if !rm.o.exists(d) {
 			continue
 		}
-		if err := os.RemoveAll(d); err != nil {
-			return wrap("removing", d, err)
+		if err := rm.o.removeAll(d); err != nil {
+			return err
 		}
 		rm.Actions = append(rm.Actions, fmt.Sprintf("remove folder %q", d))
 	}
@@ -259,8 +283,8 @@ func (rm *removal) removeDirs(context.Context) error {
 		}
 		p := rm.o.real(d)
 		switch {
-		case !exists(p):
-		case removeIfEmpty(p):
+		case !rm.o.exists(p):
+		case rm.o.removeIfEmpty(p):
 			rm.Actions = append(rm.Actions, fmt.Sprintf("remove folder %q (empty)", p))
 		default:
 			rm.handOver(d)
@@ -289,10 +313,10 @@ func (rm *removal) removeUnit(ctx context.Context) error {
 		return nil
 	}
 	path := rm.o.real(UnitPath)
-	if err := removeStrays(path); err != nil {
+	if err := rm.o.removeStrays(path); err != nil {
 		return err
 	}
-	data, ok, err := readFile(path)
+	data, _, ok, err := rm.o.readFile(path, maxFile)
 	if err != nil {
 		return err
 	}
@@ -300,7 +324,7 @@ func (rm *removal) removeUnit(ctx context.Context) error {
 	case ok && sum(data) != rm.rec.Unit.SHA256:
 		rm.Notes = append(rm.Notes, fmt.Sprintf("left %q: it changed since bcfork wrote it", path))
 	case ok:
-		if err := removeFile(path); err != nil {
+		if err := rm.o.removeFile(path); err != nil {
 			return err
 		}
 		rm.Actions = append(rm.Actions, fmt.Sprintf("remove the template unit %q (last instance)", path))

@@ -2,8 +2,8 @@ package instance
 
 import (
 	"fmt"
-	"os"
-	"syscall"
+
+	"github.com/bcfork/bcfork/internal/beneath"
 )
 
 // Drift lists how the host differs from the instance record: an add or
@@ -28,11 +28,11 @@ func Drift(o Options) ([]string, error) {
 			// The rc file is the operator's to edit: its content is not checked.
 			drift = append(drift, fileDrift(o, f, f.Path != in.RC)...)
 		}
-		if dir := o.real(runDir(in.Name)); !exists(dir) {
+		if dir := o.real(runDir(in.Name)); !o.exists(dir) {
 			drift = append(drift, fmt.Sprintf("instance %s: its run folder %q is missing: systemd-tmpfiles --create %s makes it",
 				in.Name, dir, tmpfilesPath(in.Name)))
 		}
-		if dir := o.real(logDir(in.Name)); !exists(dir) {
+		if dir := o.real(logDir(in.Name)); !o.exists(dir) {
 			drift = append(drift, fmt.Sprintf("instance %s: its log folder %q is missing: bucardo runs there and logs there", in.Name, dir))
 		}
 	}
@@ -43,7 +43,7 @@ func Drift(o Options) ([]string, error) {
 // mode or owner, or, when content is true, other content.
 func fileDrift(o Options, f File, content bool) []string {
 	path := o.real(f.Path)
-	data, ok, err := readFile(path)
+	data, info, ok, err := o.readFile(path, maxFile)
 	switch {
 	case err != nil:
 		return []string{err.Error()}
@@ -52,15 +52,11 @@ func fileDrift(o Options, f File, content bool) []string {
 	case content && sum(data) != f.SHA256:
 		return []string{fmt.Sprintf("%q changed since bcfork wrote it", path)}
 	}
-	info, err := os.Stat(path)
-	if err != nil {
-		return []string{err.Error()}
-	}
 	if mode := fmt.Sprintf("%04o", info.Mode().Perm()); mode != f.Mode {
 		return []string{fmt.Sprintf("%q has mode %s, written as %s", path, mode, f.Mode)}
 	}
-	st, ok := info.Sys().(*syscall.Stat_t)
-	if owner := fmt.Sprintf("%d:%d", st.Uid, st.Gid); ok && f.Owner != "" && owner != f.Owner {
+	uid, gid, ok := beneath.Owner(info)
+	if owner := fmt.Sprintf("%d:%d", uid, gid); ok && f.Owner != "" && owner != f.Owner {
 		return []string{fmt.Sprintf("%q has owner %s, written as %s", path, owner, f.Owner)}
 	}
 	return nil

@@ -63,6 +63,7 @@ func TestLinksBelowTheRootAreRefused(t *testing.T) {
 			wantLink(t, err, filepath.Join(w.root, dir))
 			wantLink(t, w.r.WriteFile(filepath.Join(w.root, dir, "new"), []byte("x"), 0o644), filepath.Join(w.root, dir))
 			wantLink(t, w.r.MkdirAll(filepath.Join(w.root, dir, "sub"), 0o755), filepath.Join(w.root, dir))
+			wantLink(t, w.r.Mkdir(filepath.Join(w.root, dir, "sub"), 0o755), filepath.Join(w.root, dir))
 			wantLink(t, w.r.RemoveAll(filepath.Join(w.root, dir, "victim")), filepath.Join(w.root, dir))
 			wantLink(t, w.r.Rename(w.root+"/usr/bin/bucardo", filepath.Join(w.root, dir, "moved")), filepath.Join(w.root, dir))
 		}
@@ -176,6 +177,11 @@ func TestChangesBelowTheRoot(t *testing.T) {
 		w := newWorld(t)
 		dir := w.root + "/usr/local/share/bucardo"
 		require.NoError(t, w.r.MkdirAll(dir, 0o755))
+		require.NoError(t, w.r.Mkdir(dir+"/sub", 0o700))
+		if err := w.r.Mkdir(dir+"/sub", 0o700); !errors.Is(err, fs.ErrExist) {
+			t.Errorf("Mkdir of a folder that exists: %v", err)
+		}
+		require.NoError(t, w.r.Remove(dir+"/sub"))
 		fresh := New(w.root + "/new/root")
 		require.NoError(t, fresh.MkdirAll(w.root+"/new/root/a/b", 0o755))
 		f := dir + "/bucardo.schema"

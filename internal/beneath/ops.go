@@ -286,6 +286,17 @@ func unlinkat(dir int, base string, flags int) error {
 	return ignoringEINTR0(func() error { return unix.Unlinkat(dir, base, flags) })
 }
 
+// Mkdir creates the folder name with perm (less the umask); the folder
+// holding it must exist. A link below the root is refused, not followed.
+func (r Root) Mkdir(name string, perm fs.FileMode) error {
+	return r.at(name, func(dir int, base string) error {
+		if err := unix.Mkdirat(dir, base, uint32(perm.Perm())); err != nil {
+			return &fs.PathError{Op: "mkdir", Path: name, Err: err}
+		}
+		return nil
+	})
+}
+
 // MkdirAll creates the folder name and the missing folders above it with
 // perm (less the umask), the root folder included. A link below the root
 // is refused, not followed.

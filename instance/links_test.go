@@ -1,0 +1,249 @@
+package instance
+
+import (
+	"context"
+	"errors"
+	"io/fs"
+	"maps"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/bcfork/bcfork/install"
+)
+
+// tree is what a folder holds: each path below it with its mode and its
+// content (a link's target).
+type tree map[string]string
+
+func snapshot(t *testing.T, dir string) tree {
+	t.Helper()
+	out := tree{}
+	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		info, err := d.Info()
+		if err != nil {
+			return err
+		}
+		v := info.Mode().String()
+		switch {
+		case info.Mode()&fs.ModeSymlink != 0:
+			to, err := os.Readlink(p)
+			if err != nil {
+				return err
+			}
+			v += " -> " + to
+		case info.Mode().IsRegular():
+			data, err := os.ReadFile(p)
+			if err != nil {
+				return err
+			}
+			v += " " + string(data)
+		}
+		out[p] = v
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+// sameTree fails the test if dir no longer holds what was.
+func sameTree(t *testing.T, what string, was tree, dir string) {
+	t.Helper()
+	now := snapshot(t, dir)
+	if maps.Equal(was, now) {
+		return
+	}
+	for _, p := range slices.Sorted(maps.Keys(now)) {
+		if was[p] != now[p] {
+			t.Errorf("%s: %s changed: %q, was %q", what, p, now[p], was[p])
+		}
+	}
+	for p := range was {
+		if _, ok := now[p]; !ok {
+			t.Errorf("%s: %s is gone", what, p)
+		}
+	}
+}
+
+// linkOut puts a link at host path p under root to a folder or file in
+// outside: what p held is moved there (so it still reads as before), or
+// a fresh folder (dir) or file with content is made there.
+func linkOut(t *testing.T, root, outside, p string, dir bool, content string) string {
+	t.Helper()
+	real := filepath.Join(root, p)
+	target := filepath.Join(outside, strings.ReplaceAll(strings.TrimPrefix(p, "/"), "/", "_"))
+	if err := os.MkdirAll(filepath.Dir(real), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	err := os.Rename(real, target)
+	switch {
+	case errors.Is(err, fs.ErrNotExist) && dir:
+		err = os.Mkdir(target, 0o755)
+	case errors.Is(err, fs.ErrNotExist):
+		err = os.WriteFile(target, []byte(content), 0o640)
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink(target, real); err != nil {
+		t.Fatal(err)
+	}
+	return real
+}
+
+// linkCase is a link at host path path, to a folder (dir) or a file.
+type linkCase struct {
+	path    string
+	dir     bool
+	content string // of a file made for the link to point to
+}
+
+// emptyRecord is a record add would accept.
+const emptyRecord = `{"instances": []}`
+
+// TestAddFollowsNoLink: a link below --root at a folder add writes in, at
+// a file it writes or reads, fails add with an error naming the link,
+// and nothing changes, outside --root or below it.
+func TestAddFollowsNoLink(t *testing.T) {
+	for _, c := range []linkCase{
+		{path: RCDir, dir: true},
+		{path: RCPath("a"), content: "dbname = x\n"},
+		{path: filepath.Dir(UnitPath), dir: true},
+		{path: UnitPath, content: "[Unit]\n"},
+		{path: TmpfilesDir, dir: true},
+		{path: tmpfilesPath("a"), content: "d /tmp\n"},
+		{path: LogrotateDir, dir: true},
+		{path: logrotatePath("a"), content: "x {}\n"},
+		{path: RunParent, dir: true},
+		{path: LogParent, dir: true},
+		{path: "/var/lib/bcfork", dir: true},
+		{path: "/var/lib/bcfork/" + RecordName, content: emptyRecord},
+		{path: "/etc/passwd"},
+	} {
+		t.Run(c.path, func(t *testing.T) {
+			work, h := fakeHost(t)
+			outside := filepath.Join(work, "outside")
+			if err := os.Mkdir(outside, 0o755); err != nil {
+				t.Fatal(err)
+			}
+			link := linkOut(t, h.Root, outside, c.path, c.dir, c.content)
+			wasRoot, wasOut := snapshot(t, h.Root), snapshot(t, outside)
+			_, err := Add(context.Background(), Options{Root: h.Root}, AddOptions{Name: "a"})
+			if err == nil || !strings.Contains(err.Error(), `"`+link+`"`) {
+				t.Errorf("add with a link at %s: %v; want an error naming it", link, err)
+			}
+			sameTree(t, "outside --root", wasOut, outside)
+			sameTree(t, "below --root", wasRoot, h.Root)
+		})
+	}
+}
+
+// TestRemoveFollowsNoLink: an added instance whose folders or files were
+// replaced by links is not removed: remove fails naming the link before
+// it stops anything, and nothing changes, outside --root or below it.
+func TestRemoveFollowsNoLink(t *testing.T) {
+	for _, c := range []linkCase{
+		{path: RCDir, dir: true},
+		{path: RCPath("a")},
+		{path: filepath.Dir(UnitPath), dir: true},
+		{path: UnitPath},
+		{path: TmpfilesDir, dir: true},
+		{path: tmpfilesPath("a")},
+		{path: LogrotateDir, dir: true},
+		{path: logrotatePath("a")},
+		{path: RunParent, dir: true},
+		{path: runDir("a"), dir: true},
+		{path: LogParent, dir: true},
+		{path: "/var/lib/bcfork", dir: true},
+		{path: "/var/lib/bcfork/" + RecordName},
+	} {
+		t.Run(c.path, func(t *testing.T) {
+			work, h := fakeHost(t)
+			ctx := context.Background()
+			o := Options{Root: h.Root}
+			if _, err := Add(ctx, o, AddOptions{Name: "a"}); err != nil {
+				t.Fatal(err)
+			}
+			outside := filepath.Join(work, "outside")
+			if err := os.Mkdir(outside, 0o755); err != nil {
+				t.Fatal(err)
+			}
+			link := linkOut(t, h.Root, outside, c.path, c.dir, "")
+			wasRoot, wasOut := snapshot(t, h.Root), snapshot(t, outside)
+			_, err := Remove(ctx, o, RemoveOptions{Name: "a", DropDatabase: true})
+			if err == nil || !strings.Contains(err.Error(), `"`+link+`"`) {
+				t.Errorf("remove with a link at %s: %v; want an error naming it", link, err)
+			}
+			sameTree(t, "outside --root", wasOut, outside)
+			sameTree(t, "below --root", wasRoot, h.Root)
+			if data, _ := os.ReadFile(filepath.Join(h.PG, "databases")); string(data) != "bucardo_a\n" {
+				t.Errorf("the config database: %q, want bucardo_a kept", data)
+			}
+		})
+	}
+}
+
+// TestReadsFollowNoLink: status (Drift), list and exec do not read an rc
+// file through a link, and say which.
+func TestReadsFollowNoLink(t *testing.T) {
+	work, h := fakeHost(t)
+	ctx := context.Background()
+	o := Options{Root: h.Root}
+	if _, err := Add(ctx, o, AddOptions{Name: "a"}); err != nil {
+		t.Fatal(err)
+	}
+	outside := filepath.Join(work, "outside")
+	if err := os.Mkdir(outside, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	link := linkOut(t, h.Root, outside, RCPath("a"), false, "")
+	drift, err := Drift(o)
+	if err != nil || len(drift) != 1 || !strings.Contains(drift[0], `"`+link+`" is a symbolic link`) {
+		t.Errorf("drift with the rc file a link: %q, %v", drift, err)
+	}
+	err = Exec(ctx, o, "a", []string{"status"}, nil, nil, nil)
+	if !errors.Is(err, install.ErrLink) || !strings.Contains(err.Error(), `"`+link+`"`) {
+		t.Errorf("exec with the rc file a link: %v", err)
+	}
+}
+
+// TestReadsAreCapped: a record or an rc file far larger than bcfork
+// writes is refused, not read whole.
+func TestReadsAreCapped(t *testing.T) {
+	_, h := fakeHost(t)
+	ctx := context.Background()
+	o := Options{Root: h.Root}
+	if _, err := Add(ctx, o, AddOptions{Name: "a"}); err != nil {
+		t.Fatal(err)
+	}
+	rc := filepath.Join(h.Root, RCPath("a"))
+	data, err := os.ReadFile(rc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Blank lines: the rc file still parses, whatever its size.
+	if err := os.WriteFile(rc, append(data, strings.Repeat("\n", maxFile)...), 0o640); err != nil {
+		t.Fatal(err)
+	}
+	if err := Exec(ctx, o, "a", []string{"status"}, nil, nil, nil); err == nil || !strings.Contains(err.Error(), "too large") {
+		t.Errorf("exec with a huge rc file: %v", err)
+	}
+	record := filepath.Join(h.Root, "var/lib/bcfork", RecordName)
+	if data, err = os.ReadFile(record); err != nil {
+		t.Fatal(err)
+	}
+	// Leading blanks: the record still decodes, whatever its size.
+	if err := os.WriteFile(record, append([]byte(strings.Repeat(" ", maxRecord)), data...), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := List(o); err == nil || !strings.Contains(err.Error(), "too large") || !strings.Contains(err.Error(), record) {
+		t.Errorf("list with a huge record: %v", err)
+	}
+}
