@@ -290,6 +290,37 @@ func TestFindModule(t *testing.T) {
 	assert.Equal(t, "/usr/share/perl5/Bucardo.pm", m.Path, "@INC order")
 }
 
+// TestFindModuleFollowsNoLink: the search for Bucardo.pm follows no link
+// below the root: a Perl folder (globbed or named) that is a link out of
+// the root is passed over, a Bucardo.pm that is a link is refused with an
+// error naming it, and what is read is capped.
+func TestFindModuleFollowsNoLink(t *testing.T) {
+	top := t.TempDir()
+	root, outside := filepath.Join(top, "root"), filepath.Join(top, "outside")
+	put(t, outside, "/perl/Bucardo.pm", "our $VERSION = '9.9.9';\n", 0o644)
+	put(t, root, "/usr/share/perl5/Bucardo.pm", "our $VERSION = '5.6.0';\n", 0o644)
+	require.NoError(t, os.MkdirAll(root+"/usr/local/share/perl", 0o755))
+	require.NoError(t, os.MkdirAll(root+"/etc", 0o755))
+	require.NoError(t, os.Symlink(outside+"/perl", root+"/usr/local/share/perl/5.36.0")) // globbed: perl/*
+	require.NoError(t, os.Symlink(outside+"/perl", root+"/etc/perl"))                    // named
+	m, err := FindModule(root, nil)
+	require.NoError(t, err)
+	assert.Equal(t, &Module{Path: "/usr/share/perl5/Bucardo.pm", Version: "5.6.0"}, m, "links to folders passed over")
+
+	pm := root + "/usr/share/perl5/Bucardo.pm"
+	require.NoError(t, os.Remove(pm))
+	require.NoError(t, os.Symlink(outside+"/perl/Bucardo.pm", pm))
+	_, err = FindModule(root, nil)
+	assert.ErrorIs(t, err, ErrLink)
+	assert.ErrorContains(t, err, `"`+pm+`" is a symbolic link`)
+
+	require.NoError(t, os.Remove(pm))
+	big := "our $VERSION = '5.6.0';\n" + strings.Repeat("#\n", maxFile/2+1)
+	require.NoError(t, os.WriteFile(pm, []byte(big), 0o644))
+	_, err = FindModule(root, nil)
+	assert.ErrorContains(t, err, "too large")
+}
+
 func TestVersion(t *testing.T) {
 	for src, want := range map[string]string{
 		"our $VERSION = '5.6.0';":                         "5.6.0",

@@ -6,6 +6,7 @@ import (
 	"io/fs"
 	"path/filepath"
 	"regexp"
+	"strings"
 
 	"github.com/bcfork/bcfork/internal/beneath"
 )
@@ -36,31 +37,76 @@ var perlDirs = []string{
 
 // FindModule looks for Bucardo.pm under root in the folders of inc (Perl's
 // @INC, when known) and then the usual Perl folders, and reads its
-// $VERSION. It returns nil and no error when there is none.
+// $VERSION. It returns nil and no error when there is none. No link below
+// the root is followed: a folder that is a link (Debian's
+// /usr/share/perl/5.36.0, say, beside the 5.36 it points to) is passed
+// over, and a Bucardo.pm that is a link is refused (ErrLink). What it reads
+// is capped.
 func FindModule(root string, inc []string) (*Module, error) {
-	l := layout{root: root}
+	l := layout{root: root, fs: beneath.New(root)}
 	for _, dir := range append(inc, perlDirs...) {
 		if !filepath.IsAbs(dir) {
 			continue // "." and the like: not the host's
 		}
-		matches, _ := filepath.Glob(filepath.Join(l.real(dir), "Bucardo.pm"))
-		for _, m := range matches {
-			v, err := FileVersion(m)
-			if err != nil {
-				return nil, err
+		for _, d := range l.dirs(dir) {
+			m, err := l.module(filepath.Join(d, "Bucardo.pm"))
+			if m != nil || err != nil {
+				return m, err
 			}
-			host, _ := filepath.Rel(l.real("/"), m)
-			return &Module{Path: "/" + host, Version: v}, nil
 		}
 	}
 	return nil, nil
+}
+
+// module reads the Bucardo.pm at host path p; nil when it is not there,
+// or a folder above it is a link.
+func (l layout) module(p string) (*Module, error) {
+	real := l.real(p)
+	data, _, err := l.fs.ReadFile(real, maxFile)
+	var le *beneath.LinkError
+	switch {
+	case errors.Is(err, fs.ErrNotExist), errors.As(err, &le) && le.Path != real:
+		return nil, nil
+	case err != nil:
+		return nil, wrap("reading the version of", real, err)
+	}
+	v, err := fileVersion(real, data)
+	if err != nil {
+		return nil, err
+	}
+	return &Module{Path: p, Version: v}, nil
+}
+
+// dirs expands the host folder pattern, whose parts may be globs, to the
+// folders it names below the root, in order. A glob matches folders
+// only, not links to them.
+func (l layout) dirs(pattern string) []string {
+	out := []string{"/"}
+	for _, part := range strings.Split(strings.Trim(filepath.Clean(pattern), "/"), "/") {
+		var next []string
+		for _, d := range out {
+			if !strings.ContainsAny(part, `*?[\`) {
+				next = append(next, filepath.Join(d, part))
+				continue
+			}
+			entries, _ := l.fs.ReadDir(l.real(d))
+			for _, e := range entries {
+				if ok, _ := filepath.Match(part, e.Name()); ok && e.IsDir() {
+					next = append(next, filepath.Join(d, e.Name()))
+				}
+			}
+		}
+		out = next
+	}
+	return out
 }
 
 // ErrNoVersion is returned when a Bucardo file has no $VERSION line.
 var ErrNoVersion = errors.New("no $VERSION line")
 
 // FileVersion reads the $VERSION of a Bucardo script or module, a regular
-// file (a FIFO or a device is refused without waiting on it).
+// file (a FIFO or a device is refused without waiting on it) that a user
+// named: links in path are followed.
 func FileVersion(path string) (string, error) {
 	data, err := readInput(path)
 	if err != nil {
@@ -69,6 +115,26 @@ func FileVersion(path string) (string, error) {
 		}
 		return "", wrap("reading the version of", path, err)
 	}
+	return fileVersion(path, data)
+}
+
+// HostFileVersion reads the $VERSION of the Bucardo script or module at
+// host path p below root ("" is "/"), following no link below the root.
+func HostFileVersion(root, p string) (string, error) {
+	l := layout{root: root, fs: beneath.New(root)}
+	real := l.real(p)
+	data, _, err := l.fs.ReadFile(real, maxFile)
+	if err != nil {
+		if errors.Is(err, fs.ErrNotExist) {
+			return "", err
+		}
+		return "", wrap("reading the version of", real, err)
+	}
+	return fileVersion(real, data)
+}
+
+// fileVersion returns the $VERSION that data, read from path, declares.
+func fileVersion(path string, data []byte) (string, error) {
 	v := Version(data)
 	if v == "" {
 		return "", fmt.Errorf("%q: %w", path, ErrNoVersion)

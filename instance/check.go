@@ -182,7 +182,7 @@ func (r *Report) versions(o Options, module *install.Module) error {
 	if err != nil {
 		return err
 	}
-	if r.Script, err = install.FileVersion(o.real(bin)); err != nil {
+	if r.Script, err = install.HostFileVersion(o.Root, bin); err != nil {
 		return err
 	}
 	if module != nil {

@@ -247,3 +247,18 @@ func TestReadsAreCapped(t *testing.T) {
 		t.Errorf("list with a huge record: %v", err)
 	}
 }
+
+// TestCheckFollowsNoLink: check reads the installed script's version
+// without following a link to it.
+func TestCheckFollowsNoLink(t *testing.T) {
+	work, h := fakeHost(t)
+	outside := filepath.Join(work, "outside")
+	if err := os.Mkdir(outside, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	link := linkOut(t, h.Root, outside, install.DefaultBin, false, "")
+	_, err := Check(context.Background(), Options{Root: h.Root}, &install.Module{Path: "/usr/share/perl5/Bucardo.pm", Version: "5.6.0"})
+	if !errors.Is(err, install.ErrLink) || !strings.Contains(err.Error(), `"`+link+`" is a symbolic link`) {
+		t.Errorf("check with the script a link: %v", err)
+	}
+}
