@@ -8,15 +8,40 @@ import (
 	"github.com/bcfork/bcfork/install"
 )
 
-// hostHint gives the next step after install, uninstall or status failed.
-func hostHint(err error) string {
+// hostHint gives the next step after install, uninstall, status or an
+// instance command failed, naming only flags c's command has.
+func hostHint(err error, c call) string {
 	if !isHost(err) {
 		return ""
 	}
 	if h := filesystemHint(err); h != "" {
 		return h
 	}
+	if h := pathHint(err, c); h != "" {
+		return h
+	}
 	return outcomeHint(err)
+}
+
+// pathHint says what to do about a link below the root, or a target that
+// is not a regular file: install and status can be given other paths
+// (--bin, --schema); uninstall and the instance commands act on the paths
+// bcfork recorded, which must be put right.
+func pathHint(err error, c call) string {
+	paths := c.has("bin") && c.has("schema")
+	switch {
+	case errors.Is(err, install.ErrLink) && paths:
+		return "bcfork follows no link below the root (--root, else /): name the real paths (--root, --bin, --schema),\n" +
+			"or put the folder itself where the link is"
+	case errors.Is(err, install.ErrLink):
+		return "bcfork follows no link below the root (--root, else /): put the folder or file itself where the link is\n" +
+			"(or move the link away), then run the command again"
+	case errors.Is(err, install.ErrNotRegular) && paths:
+		return "name the real file with --bin or --schema, or move this one out of the way"
+	case errors.Is(err, install.ErrNotRegular):
+		return "move it out of the way (bcfork status shows what each target holds), then run the command again"
+	}
+	return ""
 }
 
 // filesystemHint says what to do about a permission, read-only or full filesystem.
@@ -60,11 +85,6 @@ func outcomeHint(err error) string {
 		return "bcfork uninstall first, then install at the new paths"
 	case errors.Is(err, install.ErrNoPristine):
 		return "bcfork uninstall (without --pristine) removes the fork instead, leaving nothing there as before install"
-	case errors.Is(err, install.ErrLink):
-		return "bcfork follows no link below the root (--root, else /): name the real paths (--root, --bin, --schema),\n" +
-			"or put the folder itself where the link is"
-	case errors.Is(err, install.ErrNotRegular):
-		return "name the real file with --bin or --schema (bcfork install, bcfork status), or move this one out of the way"
 	case errors.Is(err, install.ErrDrift):
 		return "bcfork install finishes an interrupted install or puts the fork back (--force over a changed file); bcfork uninstall undoes it"
 	}

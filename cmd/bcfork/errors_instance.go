@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/bcfork/bcfork/install"
 	"github.com/bcfork/bcfork/instance"
 )
 
@@ -62,9 +61,6 @@ func instanceHint(err error) string {
 		return "create it (Debian's bucardo package does: apt-get install bucardo), or: adduser --system --group --home /var/lib/bucardo bucardo"
 	case errors.Is(err, instance.ErrNotRoot):
 		return "run bcfork as root"
-	case errors.Is(err, install.ErrLink):
-		return "bcfork follows no link below the root (--root, else /): put the folder or file itself where the link is\n" +
-			"(or move the link away), then run the command again"
 	}
 	return ""
 }

@@ -166,7 +166,7 @@ func hint(err error, c call) string {
 	withCall := func(h func(error, call) string) func(error) string {
 		return func(err error) string { return h(err, c) }
 	}
-	for _, h := range []func(error) string{seriesHint, hostHint, withCall(rebaseHint), refreshHint, withCall(upstreamHint), instanceHint} {
+	for _, h := range []func(error) string{seriesHint, withCall(hostHint), withCall(rebaseHint), refreshHint, withCall(upstreamHint), instanceHint} {
 		if s := h(err); s != "" {
 			return s
 		}

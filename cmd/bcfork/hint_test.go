@@ -8,6 +8,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/bcfork/bcfork/install"
+	"github.com/bcfork/bcfork/internal/beneath"
 	"github.com/bcfork/bcfork/internal/catalog"
 	"github.com/bcfork/bcfork/upstream"
 	"github.com/urfave/cli/v2"
@@ -69,10 +71,12 @@ var (
 	flagWord      = regexp.MustCompile(`(^|[\s(])(--[a-z][a-z-]*)`)
 )
 
-// Every hint after a source error, for every command: each command it
-// quotes is one bcfork has, with flags that command has (and a value
-// where one is needed); each flag it names outside a quoted command is
-// one of the command that failed. So versions never suggests --from.
+// Every hint after a source error, for every command, and after a link
+// or a file that is not a regular one below the root, for every command
+// on the host: each command it quotes is one bcfork has, with flags that
+// command has (and a value where one is needed); each flag it names
+// outside a quoted command is one of the command that failed. So versions
+// never suggests --from, nor uninstall --bin.
 func TestHintsWorkAsTyped(t *testing.T) {
 	app := newApp(nil, nil)
 	for _, cmd := range app.Commands {
@@ -90,18 +94,54 @@ func TestHintsWorkAsTyped(t *testing.T) {
 			if errors.As(err, &fe) && !c.has("flavor") || errors.As(err, &ie) && !c.has("from") {
 				continue // not an error this command can end with
 			}
-			h := hint(err, c)
-			for _, m := range quotedCommand.FindAllStringSubmatch(h, -1) {
-				for _, line := range strings.Split(m[1], " && ") {
-					checkCommandLine(t, app, line, h)
-				}
+			checkHint(t, app, c, err)
+		}
+	}
+	for _, c := range hostCalls(app) {
+		for _, err := range pathErrors {
+			if hint(err, c) == "" {
+				t.Errorf("bcfork %s, after %v: no hint", c.name(), err)
 			}
-			prose := anyQuoted.ReplaceAllString(h, "")
-			for _, m := range flagWord.FindAllStringSubmatch(prose, -1) {
-				if !c.has(strings.TrimPrefix(m[2], "--")) {
-					t.Errorf("bcfork %s, after %v: the hint names %s, which %s lacks:\n%s", cmd.Name, err, m[2], cmd.Name, h)
-				}
-			}
+			checkHint(t, app, c, err)
+		}
+	}
+}
+
+// pathErrors are errors about a path below the root that install,
+// uninstall, status and the instance commands may all end with.
+var pathErrors = []error{
+	hostErr(fmt.Errorf("reading %q: %w", "/usr/bin/bucardo", &beneath.LinkError{Path: "/usr/bin", Target: "/opt/bin", Root: "/"})),
+	hostErr(&install.NotRegularError{Path: "/usr/bin/bucardo", Kind: "a folder"}),
+}
+
+// hostCalls are the commands that act on the host: install, uninstall,
+// status and each instance command.
+func hostCalls(app *cli.App) []call {
+	var calls []call
+	for _, name := range []string{"install", "uninstall", "status"} {
+		calls = append(calls, newCall(app, []string{"bcfork", name}))
+	}
+	for _, sub := range app.Command("instance").Subcommands {
+		calls = append(calls, newCall(app, []string{"bcfork", "instance", sub.Name}))
+	}
+	return calls
+}
+
+// checkHint checks the hint after err of the command line c: each command
+// it quotes is one bcfork has, with its own flags; each flag it names
+// outside a quoted command is one c's command has.
+func checkHint(t *testing.T, app *cli.App, c call, err error) {
+	t.Helper()
+	h := hint(err, c)
+	for _, m := range quotedCommand.FindAllStringSubmatch(h, -1) {
+		for _, line := range strings.Split(m[1], " && ") {
+			checkCommandLine(t, app, line, h)
+		}
+	}
+	prose := anyQuoted.ReplaceAllString(h, "")
+	for _, m := range flagWord.FindAllStringSubmatch(prose, -1) {
+		if !c.has(strings.TrimPrefix(m[2], "--")) {
+			t.Errorf("bcfork %s, after %v: the hint names %s, which %s lacks:\n%s", c.name(), err, m[2], c.name(), h)
 		}
 	}
 }
