@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/bcfork/bcfork/internal/catalog"
 	"io"
 	"os"
 	"runtime/debug"
@@ -64,10 +65,15 @@ func internalError(stderr io.Writer, r any) int {
 // usageHint is the usage error's own hint, else a pointer at the help of
 // the command c ran, else at bcfork's.
 func usageHint(err error, c call) string {
-	var u usageError
+	var (
+		u   usageError
+		amb *catalog.AmbiguousError
+	)
 	switch {
 	case errors.As(err, &u) && u.hint != "":
 		return u.hint
+	case errors.As(err, &amb):
+		return ambiguousHint(amb, c)
 	case c.cmd != nil:
 		return fmt.Sprintf("bcfork %s --help lists its options", c.name())
 	}

@@ -2,8 +2,10 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
+	"strings"
 	"text/tabwriter"
 
 	"github.com/bcfork/bcfork/internal/catalog"
@@ -70,13 +72,20 @@ func (o *versionsOptions) run(ctx context.Context, stdout, stderr io.Writer) err
 // printAliases says which series a branch name stands for: master for
 // master-d9919c8.
 func printAliases(w io.Writer, cat *catalog.Catalog, flavor string, list []upstream.VersionInfo) error {
+	said := map[string]bool{}
 	for _, v := range list {
 		ref, ok := catalog.SnapshotRef(v.Version)
 		if !ok || !v.HasSeries {
 			continue
 		}
-		if got, err := cat.Resolve(flavor, ref); err == nil && got == v.Version {
+		got, err := cat.Resolve(flavor, ref)
+		var amb *catalog.AmbiguousError
+		switch {
+		case err == nil && got == v.Version:
 			fmt.Fprintf(w, "--version %s names %s, the series for %s at %s\n", ref, v.Version, ref, commitColumn(v))
+		case errors.As(err, &amb) && !said[ref]:
+			said[ref] = true
+			fmt.Fprintf(w, "--version %s is ambiguous: name one of %s\n", ref, strings.Join(amb.Snapshots, ", "))
 		}
 	}
 	return nil

@@ -99,7 +99,11 @@ bucardo_5.6.0.orig.tar.gz), and on a Debian host the package's own files
 The series are embedded in the binary; --patches DIR reads a patches tree on
 disk instead (DIR/upstream/V/series, DIR/upstream/V/checksums). A series for a
 branch at a commit is named REF-COMMIT (master-d9919c8), and --version master
-names it. Hunks apply at
+names it while it is master's only series. When the tree holds several
+(master-1a2b3c4 and master-d9919c8), --version master is refused (exit 2)
+with their list: name one, --version master-d9919c8. bcfork does not pick
+one, since nothing it records orders them safely, and adding a series must
+not change what --version master installs. Hunks apply at
 their stated line or at the nearest exact match (reported as an offset); fuzzy
 placement is refused unless --fuzz N allows it, and every fuzzed hunk is
 reported and recorded in the manifest. When a patch of a --patches series

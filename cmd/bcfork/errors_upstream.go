@@ -181,3 +181,12 @@ func checksumHint(ce *upstream.ChecksumError, c call) string {
 	}
 	return notPristineHint + "\n" + offlineRoutes(c)
 }
+
+// ambiguousHint says how to name one of the series --version REF could mean.
+func ambiguousHint(amb *catalog.AmbiguousError, c call) string {
+	h := "name the series: `" + c.line([]string{"version"}, "--version", amb.Snapshots[0]) + "`"
+	for _, s := range amb.Snapshots[1:] {
+		h += ", or --version " + s
+	}
+	return h
+}

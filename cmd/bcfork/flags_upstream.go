@@ -30,7 +30,7 @@ type sourceOptions struct {
 // named, in this order.
 func (s *sourceOptions) sourceFlags(names ...string) []cli.Flag {
 	all := []cli.Flag{
-		&cli.StringFlag{Name: "version", Destination: &s.Version, Usage: "Bucardo release or ref `V`: 5.6.0, master, a commit"},
+		&cli.StringFlag{Name: "version", Destination: &s.Version, Usage: "Bucardo release or ref `V`: 5.6.0, master (its one series; with several, name one: master-d9919c8), a commit"},
 		&cli.StringFlag{Name: "flavor", Destination: &s.Flavor, Value: upstream.DefaultFlavor, EnvVars: []string{"BCFORK_FLAVOR"}, Usage: "series flavor `NAME`: upstream (Bucardo's releases) or debian (the files of Debian's package, with --from DIR)"},
 		&cli.StringFlag{Name: "from", Destination: &s.From, Usage: "read the files from a release tarball (.tar.gz) or a folder `PATH` instead of GitHub; / (or a folder laid out like it) reads Debian's packaged files"},
 		&cli.StringFlag{Name: "repo", Destination: &s.Repo, Value: upstream.DefaultRepo, Usage: "GitHub repository `OWNER/NAME` (a fork of Bucardo)"},

@@ -183,8 +183,12 @@ func validName(name string) bool {
 // Resolve returns the version of flavor whose series version names: itself
 // when it has a series, else, for a branch such as master, its one snapshot
 // folder REF-COMMIT (master-d9919c8: the branch at a pinned commit). A
-// branch with several snapshots is an *AmbiguousError; a version with no
-// series at all is returned as it is, for Series to refuse.
+// branch with several snapshots is an *AmbiguousError listing them: the
+// tree records no order among them that would be safe to pick by (a
+// commit's date says nothing of which series a host should run, and a new
+// snapshot must not silently change what --version master installs), so
+// the caller must name one. A version with no series at all is returned as
+// it is, for Series to refuse.
 func (c *Catalog) Resolve(flavor, version string) (string, error) {
 	vs, err := c.Versions(flavor)
 	if err != nil || slices.Contains(vs, version) {
@@ -202,6 +206,7 @@ func (c *Catalog) Resolve(flavor, version string) (string, error) {
 	case 1:
 		return snaps[0], nil
 	}
+	slices.Sort(snaps)
 	return "", &AmbiguousError{Ref: version, Snapshots: snaps}
 }
 
@@ -233,12 +238,20 @@ func SnapshotCommit(version, commit string) bool {
 	return ok && strings.HasPrefix(commit, short)
 }
 
-// AmbiguousError says that a branch has several snapshot series.
+// ErrAmbiguous is matched (errors.Is) by every *AmbiguousError.
+var ErrAmbiguous = errors.New("ambiguous version")
+
+// AmbiguousError says that a branch has several snapshot series, and
+// which, sorted by name.
 type AmbiguousError struct {
 	Ref       string
 	Snapshots []string
 }
 
 func (e *AmbiguousError) Error() string {
-	return fmt.Sprintf("%s has %d series, one for each commit: %s", e.Ref, len(e.Snapshots), strings.Join(e.Snapshots, ", "))
+	return fmt.Sprintf("%s is ambiguous: the patches tree has %d series of it, one for each pinned commit (%s): name one of them",
+		e.Ref, len(e.Snapshots), strings.Join(e.Snapshots, ", "))
 }
+
+// Is reports whether target is ErrAmbiguous.
+func (e *AmbiguousError) Is(target error) bool { return target == ErrAmbiguous }

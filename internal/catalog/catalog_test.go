@@ -134,7 +134,7 @@ func TestResolve(t *testing.T) {
 		{"upstream", "feature-x", "feature-x-0123456789", ""},
 		{"upstream", "5.7.0", "5.7.0", ""},
 		{"upstream", "master-d9919c8", "master-d9919c8", ""},
-		{"other", "master", "", "master has 2 series, one for each commit: master-aaaaaaa, master-bbbbbbb"},
+		{"other", "master", "", "master is ambiguous: the patches tree has 2 series of it, one for each pinned commit (master-aaaaaaa, master-bbbbbbb): name one of them"},
 	}
 	for _, tt := range tests {
 		got, err := New(snaps).Resolve(tt.flavor, tt.v)
@@ -149,4 +149,31 @@ func TestResolve(t *testing.T) {
 	assert.True(t, SnapshotCommit("master-d9919c8", "d9919c804d2c84a25e9bd8895908e80932609160"))
 	assert.False(t, SnapshotCommit("master-d9919c8", "e9919c8"), "another commit")
 	assert.False(t, SnapshotCommit("5.6.0-4", "4"), "a package version")
+}
+
+// TestResolveTwoMasters: with two series of master, --version master is
+// refused, naming both (sorted by name); each is named by its own folder,
+// and the releases are not affected.
+func TestResolveTwoMasters(t *testing.T) {
+	tree := fstest.MapFS{
+		"upstream/5.6.0/series":          series,
+		"upstream/master-d9919c8/series": series,
+		"upstream/master-d9919c8/commit": {Data: []byte("d9919c804d2c84a25e9bd8895908e80932609160\n")},
+		"upstream/master-1a2b3c4/series": series,
+		"upstream/master-1a2b3c4/commit": {Data: []byte("1a2b3c4d5e6f708192a3b4c5d6e7f8091a2b3c4d\n")},
+	}
+	cat := New(tree)
+	_, err := cat.Resolve(Upstream, "master")
+	var amb *AmbiguousError
+	if assert.ErrorAs(t, err, &amb) {
+		assert.ErrorIs(t, err, ErrAmbiguous)
+		assert.Equal(t, "master", amb.Ref)
+		assert.Equal(t, []string{"master-1a2b3c4", "master-d9919c8"}, amb.Snapshots)
+		assert.Contains(t, err.Error(), "name one of them")
+	}
+	for _, v := range []string{"master-d9919c8", "master-1a2b3c4", "5.6.0"} {
+		got, err := cat.Resolve(Upstream, v)
+		assert.NoError(t, err)
+		assert.Equal(t, v, got)
+	}
 }
