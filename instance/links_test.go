@@ -262,3 +262,36 @@ func TestCheckFollowsNoLink(t *testing.T) {
 		t.Errorf("check with the script a link: %v", err)
 	}
 }
+
+// TestRecordSteersNothingElse: remove deletes what the record lists, so a
+// record naming what add never writes (an instance named with "..", a
+// file that is none of an instance's) is refused and nothing changes.
+func TestRecordSteersNothingElse(t *testing.T) {
+	for what, rec := range map[string]string{
+		"name": `{"instances": [{"name": "../../etc", "state": "added", "rc": "/etc/bucardo/../../etc.rc", "files": [], "dirs": []}]}`,
+		"file": `{"instances": [{"name": "a", "state": "added", "rc": "/etc/bucardo/a.rc", "files": [{"path": "/etc/passwd"}], "dirs": []}]}`,
+		"dir":  `{"instances": [{"name": "a", "state": "added", "rc": "/etc/bucardo/a.rc", "files": [], "dirs": ["/usr/bin"]}]}`,
+	} {
+		t.Run(what, func(t *testing.T) {
+			_, h := fakeHost(t)
+			record := filepath.Join(h.Root, "var/lib/bcfork", RecordName)
+			if err := os.WriteFile(record, []byte(rec), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			was := snapshot(t, h.Root)
+			var names []string
+			if list, err := List(Options{Root: h.Root}); err == nil {
+				for _, s := range list {
+					names = append(names, s.Name)
+				}
+			}
+			for _, name := range append(names, "a", "../../etc") {
+				Remove(context.Background(), Options{Root: h.Root}, RemoveOptions{Name: name})
+			}
+			sameTree(t, "below --root", was, h.Root)
+			if _, err := List(Options{Root: h.Root}); !errors.Is(err, ErrBadRecord) || !strings.Contains(err.Error(), record) {
+				t.Errorf("list: %v, want ErrBadRecord naming %s", err, record)
+			}
+		})
+	}
+}

@@ -5,9 +5,12 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io/fs"
+	"path/filepath"
 	"slices"
+	"strings"
 	"time"
 )
 
@@ -110,7 +113,67 @@ func (o Options) readRecord() (*Record, error) {
 	if err := dec.Decode(&r); err != nil {
 		return nil, fmt.Errorf("reading the instance record %q: %w", path, err)
 	}
+	if err := r.check(); err != nil {
+		return nil, fmt.Errorf("refusing the instance record %q: %w: %v", path, ErrBadRecord, err)
+	}
 	return &r, nil
+}
+
+// ErrBadRecord marks an instance record that names what add never writes:
+// remove deletes what the record lists, so an edited record must not steer
+// it anywhere else. Nothing is then touched.
+var ErrBadRecord = errors.New("it names paths bcfork never writes")
+
+// check refuses a record whose instances are not named as add names them,
+// or list files or folders add never writes.
+func (r *Record) check() error {
+	if r.Unit != nil && r.Unit.Path != UnitPath {
+		return fmt.Errorf("the unit is %q, not %q", r.Unit.Path, UnitPath)
+	}
+	seen := map[string]bool{}
+	for _, in := range r.Instances {
+		if err := CheckName(in.Name); err != nil {
+			return err
+		}
+		switch {
+		case seen[in.Name]:
+			return fmt.Errorf("instance %s is listed twice", in.Name)
+		case in.State != StateAdding && in.State != StateAdded && in.State != StateRemoving:
+			return fmt.Errorf("instance %s: unknown state %.40q", in.Name, in.State)
+		case in.RC != RCPath(in.Name):
+			return fmt.Errorf("instance %s: its rc file is %q, not %q", in.Name, in.RC, RCPath(in.Name))
+		}
+		seen[in.Name] = true
+		own := []string{RCPath(in.Name), tmpfilesPath(in.Name), logrotatePath(in.Name)}
+		for _, f := range in.Files {
+			if !slices.Contains(own, f.Path) {
+				return fmt.Errorf("instance %s: %q is no file of an instance", in.Name, f.Path)
+			}
+		}
+		for _, d := range in.Dirs {
+			if !madeDir(d) {
+				return fmt.Errorf("instance %s: %q is no folder add makes", in.Name, d)
+			}
+		}
+	}
+	return nil
+}
+
+// madeDir reports whether host folder d is one add may create: a folder it
+// writes in, or one above such a folder, or an instance's run or log folder.
+func madeDir(d string) bool {
+	if d != filepath.Clean(d) || !filepath.IsAbs(d) || d == "/" {
+		return false
+	}
+	if parent := filepath.Dir(d); (parent == RunParent || parent == LogParent) && CheckName(filepath.Base(d)) == nil {
+		return true
+	}
+	for _, f := range []string{RCDir, RunParent, LogParent, TmpfilesDir, LogrotateDir, filepath.Dir(UnitPath)} {
+		if f == d || strings.HasPrefix(f, d+"/") {
+			return true
+		}
+	}
+	return false
 }
 
 // writeRecord replaces the record atomically; an empty record removes the

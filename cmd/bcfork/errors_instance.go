@@ -59,6 +59,8 @@ func instanceHint(err error) string {
 		return fmt.Sprintf("see systemctl status %s and journalctl -u %s", instance.Service(enable.Name), instance.Service(enable.Name))
 	case errors.Is(err, instance.ErrNoUser):
 		return "create it (Debian's bucardo package does: apt-get install bucardo), or: adduser --system --group --home /var/lib/bucardo bucardo"
+	case errors.Is(err, instance.ErrBadRecord):
+		return "someone edited the instance record; nothing was touched: compare it with a backup and put it right by hand"
 	case errors.Is(err, instance.ErrNotRoot):
 		return "run bcfork as root"
 	}
