@@ -72,7 +72,7 @@ Examples:
 }
 
 func (o *generateOptions) run(ctx context.Context, stdout, stderr io.Writer) error {
-	opt, err := o.resolve(o.Version, stderr)
+	opt, series, err := o.resolve(o.Version, stderr)
 	if err != nil {
 		return err
 	}
@@ -80,7 +80,7 @@ func (o *generateOptions) run(ctx context.Context, stdout, stderr io.Writer) err
 	if err := checkOut(out, o.Force); err != nil {
 		return err // before any network or work
 	}
-	fork, _, err := o.build(ctx, opt)
+	fork, _, err := o.build(ctx, opt, series)
 	if err != nil {
 		return err
 	}

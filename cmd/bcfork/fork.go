@@ -12,6 +12,7 @@ import (
 
 	"github.com/bcfork/bcfork/generator"
 	"github.com/bcfork/bcfork/internal/catalog"
+	"github.com/bcfork/bcfork/patch"
 	"github.com/bcfork/bcfork/upstream"
 	"github.com/urfave/cli/v2"
 )
@@ -31,22 +32,25 @@ func (o *forkOptions) fuzzFlag() cli.Flag {
 // else the newest with a series. A version without a series is refused
 // before anything is fetched.
 func (o forkOptions) buildFork(ctx context.Context, version string, log io.Writer) (*generator.Fork, *upstream.Release, error) {
-	opt, err := o.resolve(version, log)
+	opt, series, err := o.resolve(version, log)
 	if err != nil {
 		return nil, nil, err
 	}
-	return o.build(ctx, opt)
+	return o.build(ctx, opt, series)
 }
 
-// build fetches the files opt names and applies their series.
-func (o forkOptions) build(ctx context.Context, opt upstream.Options) (*generator.Fork, *upstream.Release, error) {
+// build fetches the files opt names and applies their series: series, when
+// resolve read it already for opt.Version, else the one of the version
+// the files turn out to be.
+func (o forkOptions) build(ctx context.Context, opt upstream.Options, series *patch.Series) (*generator.Fork, *upstream.Release, error) {
 	rel, err := upstream.Fetch(ctx, opt)
 	if err != nil {
 		return nil, nil, identifyInput(snapshotFiles(opt, err), opt.Pins, "")
 	}
-	series, err := catalog.New(opt.Pins).Series(opt.Flavor, rel.Version)
-	if err != nil {
-		return nil, nil, err
+	if series == nil || rel.Version != opt.Version {
+		if series, err = catalog.New(opt.Pins).Series(opt.Flavor, rel.Version); err != nil {
+			return nil, nil, err
+		}
 	}
 	fork, err := generator.Generate(generator.Options{
 		Bcfork:  buildVersion(),
@@ -65,44 +69,48 @@ func (o forkOptions) build(ctx context.Context, opt upstream.Options) (*generato
 }
 
 // resolve checks the flags of a fork build and resolves its version,
-// before any network; the upstream.Options it returns log to log.
-func (o forkOptions) resolve(version string, log io.Writer) (upstream.Options, error) {
+// before any network; the upstream.Options it returns log to log. The
+// series of a version named is read here, once: build applies it.
+func (o forkOptions) resolve(version string, log io.Writer) (upstream.Options, *patch.Series, error) {
 	if o.Fuzz < 0 {
-		return upstream.Options{}, usagef("--fuzz must be 0 or more, not %d", o.Fuzz)
+		return upstream.Options{}, nil, usagef("--fuzz must be 0 or more, not %d", o.Fuzz)
 	}
 	opt, err := o.upstreamOptions(log)
 	if err != nil {
-		return opt, err
+		return opt, nil, err
 	}
-	opt.Version, err = forkVersion(opt, version)
-	return opt, err
+	var series *patch.Series
+	opt.Version, series, err = forkVersion(opt, version)
+	return opt, series, err
 }
 
 // forkVersion is version, else the newest with a series unless the files
 // come --from somewhere (then their $VERSION decides). A version named must
-// have a series, and the patches tree must have one at all.
-func forkVersion(opt upstream.Options, version string) (string, error) {
+// have a series, and the patches tree must have one at all: it is returned,
+// read.
+func forkVersion(opt upstream.Options, version string) (string, *patch.Series, error) {
 	cat := catalog.New(opt.Pins)
 	newest, err := cat.Newest(opt.Flavor)
 	switch {
 	case err != nil:
-		return "", err
+		return "", nil, err
 	case version != "":
 		if err := upstream.ValidVersion(version); err != nil {
-			return "", usageError{err: fmt.Errorf("--version: %w", err)}
+			return "", nil, usageError{err: fmt.Errorf("--version: %w", err)}
 		}
 		v, err := cat.Resolve(opt.Flavor, version)
 		if err != nil {
-			return "", usageError{err: err}
+			return "", nil, usageError{err: err}
 		}
-		_, err = cat.Series(opt.Flavor, v)
-		return v, err
+		s, err := cat.Series(opt.Flavor, v)
+		return v, s, err
 	case opt.From != "" && opt.Flavor == upstream.DefaultFlavor:
-		return "", nil // the files' $VERSION decides
+		return "", nil, nil // the files' $VERSION decides
 	case opt.From != "":
-		return onlySeries(opt)
+		v, err := onlySeries(opt)
+		return v, nil, err
 	}
-	return newest, nil
+	return newest, nil, nil
 }
 
 // onlySeries is the version of a flavor's only series: other flavors'
