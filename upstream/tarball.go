@@ -156,12 +156,9 @@ func (s *tarScan) read(name string, hdr *tar.Header, r io.Reader) error {
 	if hdr.Size > maxFileSize {
 		return fmt.Errorf("%w: %.100q is %d bytes, more than %d", ErrUnsafeArchive, hdr.Name, hdr.Size, maxFileSize)
 	}
-	b, err := io.ReadAll(io.LimitReader(r, hdr.Size))
-	if err != nil {
+	b := make([]byte, hdr.Size) // at most maxFileSize: read into one buffer of its size
+	if _, err := io.ReadFull(r, b); err != nil {
 		return fmt.Errorf("reading %.100q: %w", hdr.Name, err)
-	}
-	if b == nil {
-		b = []byte{}
 	}
 	s.files[name] = b
 	return nil

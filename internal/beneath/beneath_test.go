@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+	"testing/iotest"
 	"time"
 
 	"github.com/stretchr/testify/require"
@@ -154,6 +155,23 @@ func TestReadFileCapsTheSize(t *testing.T) {
 	require.NoError(t, err)
 	if string(data) != "script\n" || !info.Mode().IsRegular() {
 		t.Errorf("ReadFile = %q, %v", data, info.Mode())
+	}
+}
+
+// TestReadAllReadsPastTheStatedSize: a file that grew after fstat is read
+// whole (up to the cap its reader has), into a buffer sized for it.
+func TestReadAllReadsPastTheStatedSize(t *testing.T) {
+	want := bytes.Repeat([]byte("0123456789"), 1000)
+	for _, size := range []int{0, 1, 9999, 10000, 10001} {
+		got, err := readAll(iotest.OneByteReader(bytes.NewReader(want)), make([]byte, 0, size+1))
+		require.NoError(t, err)
+		if !bytes.Equal(got, want) {
+			t.Errorf("stated size %d: read %d bytes, want %d", size, len(got), len(want))
+		}
+	}
+	got, err := readAll(iotest.TimeoutReader(bytes.NewReader(want)), make([]byte, 0, 4))
+	if !errors.Is(err, iotest.ErrTimeout) || len(got) == 0 {
+		t.Errorf("a read error: %d bytes, %v", len(got), err)
 	}
 }
 

@@ -85,7 +85,7 @@ func ReadRegular(f *os.File, max int64) ([]byte, fs.FileInfo, error) {
 	if info.Size() > max {
 		return nil, nil, fmt.Errorf("%q: %w: %d bytes, more than %d", f.Name(), ErrTooLarge, info.Size(), max)
 	}
-	data, err := io.ReadAll(io.LimitReader(f, max+1))
+	data, err := readAll(io.LimitReader(f, max+1), make([]byte, 0, info.Size()+1))
 	switch {
 	case err != nil:
 		return nil, nil, fmt.Errorf("reading %q: %w", f.Name(), err)
@@ -93,6 +93,26 @@ func ReadRegular(f *os.File, max int64) ([]byte, fs.FileInfo, error) {
 		return nil, nil, fmt.Errorf("%q: %w: more than %d bytes", f.Name(), ErrTooLarge, max)
 	}
 	return data, info, nil
+}
+
+// readAll is io.ReadAll into buf, which has room for what fstat said the
+// file holds and one more byte, so that a file that did not change is read
+// into one buffer of its size and its end seen without growing it; a file
+// that grew meanwhile is read on, as io.ReadAll would.
+func readAll(r io.Reader, buf []byte) ([]byte, error) {
+	for {
+		n, err := r.Read(buf[len(buf):cap(buf)])
+		buf = buf[:len(buf)+n]
+		if err == io.EOF {
+			return buf, nil
+		}
+		if err != nil {
+			return buf, err
+		}
+		if len(buf) == cap(buf) {
+			buf = append(buf, 0)[:len(buf)]
+		}
+	}
 }
 
 // Regular returns what fstat says of the open file f, and a
