@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
-	"path/filepath"
 
 	"github.com/bcfork/bcfork/internal/atomicfile"
 	"github.com/bcfork/bcfork/internal/bucardo"
@@ -97,15 +96,17 @@ func (f *Fork) Diff() []byte {
 // only replaced when force is set, and only if it is a folder; otherwise the
 // error matches atomicfile.ErrExists.
 func (f *Fork) Write(dir string, force bool) error {
-	return atomicfile.WriteDir(dir, force, f.writeFiles)
+	return atomicfile.WriteFolder(dir, force, f.writeFiles)
 }
 
-func (f *Fork) writeFiles(dir string) error {
+// writeFiles writes the fork's files into d, each flushed to disk while
+// the next is written.
+func (f *Fork) writeFiles(d *atomicfile.Folder) error {
 	for _, n := range bucardo.Names {
-		if err := atomicfile.WriteNew(filepath.Join(dir, n), f.Files[n], modes[n]); err != nil {
+		if err := d.Create(n, f.Files[n], modes[n]); err != nil {
 			return err
 		}
-		if err := atomicfile.WriteNew(filepath.Join(dir, n+OrigSuffix), f.Pristine[n], 0o644); err != nil {
+		if err := d.Create(n+OrigSuffix, f.Pristine[n], 0o644); err != nil {
 			return err
 		}
 	}
@@ -113,7 +114,7 @@ func (f *Fork) writeFiles(dir string) error {
 	if err != nil {
 		return err
 	}
-	return atomicfile.WriteNew(filepath.Join(dir, ManifestName), m, 0o644)
+	return d.Create(ManifestName, m, 0o644)
 }
 
 // ManifestJSON returns the manifest as written to manifest.json.
