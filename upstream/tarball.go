@@ -4,7 +4,6 @@ import (
 	"archive/tar"
 	"bufio"
 	"cmp"
-	"compress/gzip"
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
@@ -16,6 +15,7 @@ import (
 	"github.com/bcfork/bcfork/internal/beneath"
 	"github.com/bcfork/bcfork/internal/bucardo"
 	"github.com/bcfork/bcfork/internal/version"
+	"github.com/klauspost/compress/gzip"
 )
 
 // Names from an archive are quoted in messages cut to 100 characters
