@@ -54,6 +54,22 @@ func (w *world) fetch(t *testing.T, edit func(*Options)) (*Release, error) {
 	return Fetch(context.Background(), opt)
 }
 
+// fetchWhole is fetch with Options.Early, returning once the whole source
+// is read: Fetch's error, else Wait's.
+func (w *world) fetchWhole(t *testing.T, edit func(*Options)) (*Release, error) {
+	t.Helper()
+	r, err := w.fetch(t, func(o *Options) {
+		if edit != nil {
+			edit(o)
+		}
+		o.Early = true
+	})
+	if err != nil {
+		return r, err
+	}
+	return r, r.Wait()
+}
+
 // mustFetch is fetch that fails the test on an error.
 func (w *world) mustFetch(t *testing.T, edit func(*Options)) *Release {
 	t.Helper()

@@ -212,6 +212,9 @@ func TestFetchHostileTarballs(t *testing.T) {
 			tgz := writeTarball(t, tt.entries)
 			_, err := w.fetch(t, func(o *Options) { o.From = tgz })
 			require.ErrorContains(t, err, tt.want)
+			// Early: the same refusal, from Fetch or from Wait.
+			_, err = w.fetchWhole(t, func(o *Options) { o.From = tgz })
+			require.ErrorContains(t, err, tt.want, "Early")
 		})
 	}
 }

@@ -9,8 +9,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"path"
 	"strings"
+	"sync"
 
 	"github.com/bcfork/bcfork/internal/beneath"
 	"github.com/bcfork/bcfork/internal/bucardo"
@@ -37,55 +39,150 @@ var (
 // readTarball reads the two files from a gzip-compressed release tarball
 // with a single top folder into r, with the tarball's sha256. The commit is
 // known for GitHub's tag tarballs, which carry it in a pax global header.
-func readTarball(r *Release, file string) error {
+// With early, it returns once both files are read, and reads and checks
+// the rest of the archive meanwhile: Release.Wait reports that.
+func readTarball(r *Release, file string, early bool) error {
 	f, _, err := beneath.OpenFile(file) // a FIFO or a device is refused, not waited on
 	if err != nil {
 		return fmt.Errorf("reading tarball: %w", err)
 	}
-	defer f.Close()
 	h := sha256.New()
 	zr, err := gzip.NewReader(bufio.NewReader(io.TeeReader(f, h)))
 	if err != nil {
+		f.Close()
 		return fmt.Errorf("reading tarball %q: not gzip-compressed (%w); for another format, unpack it and pass the folder", file, err)
 	}
-	if r.Files, r.Commit, err = readTar(zr); err != nil {
-		return fmt.Errorf("reading tarball %q: %w", file, err)
+	s := newTarScan(zr)
+	// finish reads the archive to its end and hashes the whole file.
+	finish := func() (rest archiveEnd) {
+		defer f.Close()
+		if _, err := s.scan(nil); err != nil {
+			return archiveEnd{err: fmt.Errorf("reading tarball %q: %w", file, err)}
+		}
+		files, commit, err := s.result()
+		if err != nil {
+			return archiveEnd{err: fmt.Errorf("reading tarball %q: %w", file, err)}
+		}
+		// The sum is the whole file's: hash what the archive did not need too,
+		// as much as an archive may hold.
+		if n, err := io.Copy(h, io.LimitReader(f, maxArchiveSize+1)); err != nil || n > maxArchiveSize {
+			return archiveEnd{err: fmt.Errorf("reading tarball %q: %w", file, cmp.Or(err, fmt.Errorf("%w: more than %d bytes after the archive's end", ErrUnsafeArchive, maxArchiveSize)))}
+		}
+		return archiveEnd{files: files, commit: commit, sum: hex.EncodeToString(h.Sum(nil))}
 	}
-	// The sum is the whole file's: hash what the archive did not need too,
-	// as much as an archive may hold.
-	if n, err := io.Copy(h, io.LimitReader(f, maxArchiveSize+1)); err != nil || n > maxArchiveSize {
-		return fmt.Errorf("reading tarball %q: %w", file, cmp.Or(err, fmt.Errorf("%w: more than %d bytes after the archive's end", ErrUnsafeArchive, maxArchiveSize)))
+	if early {
+		if _, err := s.scan(s.both); err != nil {
+			f.Close()
+			return fmt.Errorf("reading tarball %q: %w", file, err)
+		}
 	}
-	r.Tarball = hex.EncodeToString(h.Sum(nil))
+	if !early || !s.both() {
+		end := finish()
+		r.Files, r.Commit, r.Tarball = end.files, end.commit, end.sum
+		return end.err
+	}
+	r.Files, r.Commit = maps.Clone(s.files), s.commit
+	r.rest = &archiveRest{done: make(chan archiveEnd, 1), commit: s.commit}
+	go func() { r.rest.done <- finish() }()
 	return nil
+}
+
+// archiveEnd is what reading a tarball to its end found.
+type archiveEnd struct {
+	files  map[string][]byte
+	commit string
+	sum    string // hex sha256 of the tarball
+	err    error
+}
+
+// archiveRest is the rest of a tarball, read and checked in the background
+// (Options.Early) while the caller uses the two files read first.
+type archiveRest struct {
+	done   chan archiveEnd
+	commit string             // the commit known when the two files were read
+	check  func(string) error // checks r again with the commit the whole archive gives
+	once   sync.Once
+	err    error
+}
+
+// Wait returns once the whole source has been read and checked, with what
+// that found. Only Options.Early leaves anything to read after Fetch: the
+// entries of a tarball that follow the two files, and its sha256
+// (Tarball), which Wait fills in. Until Wait returns nil the release must
+// not be trusted: nothing made from it may be written or reported as done.
+func (r *Release) Wait() error {
+	rest := r.rest
+	if rest == nil {
+		return nil
+	}
+	rest.once.Do(func() {
+		end := <-rest.done
+		if rest.err = end.err; end.err != nil {
+			return
+		}
+		r.Tarball = end.sum
+		if end.commit != rest.commit && rest.check != nil {
+			rest.err = rest.check(end.commit) // a pax global header after the files
+		}
+	})
+	return rest.err
 }
 
 // tarScan holds what readTar has seen so far.
 type tarScan struct {
+	raw     *tarStream
+	tr      *tar.Reader
 	files   map[string][]byte
 	commit  string
 	top     string
 	total   int64 // bytes of the entries' data
 	entries int
+	ended   bool // the archive's end was read
+}
+
+func newTarScan(r io.Reader) *tarScan {
+	raw := &tarStream{r: r}
+	return &tarScan{raw: raw, tr: tar.NewReader(raw), files: map[string][]byte{}}
 }
 
 // readTar reads the two files from the uncompressed tar stream r.
 func readTar(r io.Reader) (map[string][]byte, string, error) {
-	s := &tarScan{files: map[string][]byte{}}
-	raw := &tarStream{r: r}
-	tr := tar.NewReader(raw)
-	for {
-		hdr, err := raw.next(tr)
+	s := newTarScan(r)
+	if _, err := s.scan(nil); err != nil {
+		return nil, "", err
+	}
+	return s.result()
+}
+
+// scan reads and checks entries until the archive ends (true), or until
+// stop, when not nil, holds after an entry (false).
+func (s *tarScan) scan(stop func() bool) (bool, error) {
+	for !s.ended {
+		hdr, err := s.raw.next(s.tr)
 		if err == io.EOF {
+			s.ended = true
 			break
 		}
 		if err != nil {
-			return nil, "", err
+			return false, err
 		}
-		if err := s.entry(hdr, tr); err != nil {
-			return nil, "", err
+		if err := s.entry(hdr, s.tr); err != nil {
+			return false, err
+		}
+		if stop != nil && stop() {
+			return false, nil
 		}
 	}
+	return true, nil
+}
+
+// both reports whether both files have been read.
+func (s *tarScan) both() bool {
+	return len(s.files) == len(bucardo.Names)
+}
+
+// result is what a scan to the archive's end found.
+func (s *tarScan) result() (map[string][]byte, string, error) {
 	if s.top == "" {
 		return nil, "", errors.New("empty archive")
 	}

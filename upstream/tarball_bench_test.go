@@ -15,7 +15,7 @@ func BenchmarkReadTarball(b *testing.B) {
 	b.ReportAllocs()
 	for b.Loop() {
 		var r Release
-		if err := readTarball(&r, file); err != nil {
+		if err := readTarball(&r, file, false); err != nil {
 			b.Fatal(err)
 		}
 	}

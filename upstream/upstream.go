@@ -41,6 +41,11 @@ type Options struct {
 	Pins          fs.FS        // patches tree: reads <Flavor>/<Version>/checksums and commit; default patches.FS
 	Flavor        string       // default DefaultFlavor; another flavor's files come only From a local source
 	Log           io.Writer    // progress lines; nil = quiet
+	// Early lets Fetch return a --from tarball's files once both are read
+	// and verified, while the rest of the archive is read and checked in
+	// the background: the caller must then call Release.Wait before it
+	// writes or reports anything made from them.
+	Early bool
 
 	Timeout time.Duration                   // per API request; default DefaultTimeout
 	Retries int                             // extra attempts after a transient failure; 0 = DefaultRetries, <0 = none
@@ -62,6 +67,8 @@ type Release struct {
 	Files     map[string][]byte // exactly bucardo.Script and bucardo.Schema
 	SHA256    map[string]string // hex sha256 of each of Files, computed once as they are verified
 	Requests  int               // GitHub API requests spent
+
+	rest *archiveRest // with Options.Early, the rest of a tarball, still being read
 }
 
 // String describes where the files came from, e.g. "github bucardo/bucardo@5.6.0 (cache)".
@@ -154,12 +161,22 @@ func (opt *Options) pins(version string) (pinned, error) {
 	return p, fmt.Errorf("%w: %s has no checksums in the patches tree (%s)", ErrUnpinned, version, catalog.ChecksumsPath(opt.Flavor, version))
 }
 
-func fetchLocal(opt *Options) (*Release, error) {
+func fetchLocal(opt *Options) (_ *Release, err error) {
 	fi, err := os.Stat(opt.From)
 	if err != nil {
 		return nil, &SourceError{Path: opt.From, Err: errors.Unwrap(err)}
 	}
 	r := &Release{Kind: "tarball", Location: opt.From}
+	defer func() {
+		// What the rest of an archive holds is reported first, as when
+		// it is read before anything else is checked.
+		if err == nil {
+			return
+		}
+		if werr := r.Wait(); werr != nil {
+			err = werr
+		}
+	}()
 	if fi.IsDir() {
 		var paths []string
 		r.Kind = "dir"
@@ -168,7 +185,7 @@ func fetchLocal(opt *Options) (*Release, error) {
 			logf(opt.Log, "reading the packaged files %s and %s", paths[0], paths[1])
 		}
 	} else {
-		err = readTarball(r, opt.From)
+		err = readTarball(r, opt.From, opt.Early)
 	}
 	if err != nil {
 		return nil, err
@@ -180,7 +197,16 @@ func fetchLocal(opt *Options) (*Release, error) {
 	if r.Version, err = agreeVersion(opt.Flavor, opt.Version, found); err != nil {
 		return nil, fmt.Errorf("reading %q: %w", opt.From, err)
 	}
-	return r, r.check(opt)
+	if err := r.check(opt); err != nil {
+		return r, err
+	}
+	if r.rest != nil {
+		r.rest.check = func(commit string) error {
+			r.Commit, r.CommitPin, r.Pinned, r.Pin = commit, "", false, ""
+			return r.check(opt)
+		}
+	}
+	return r, nil
 }
 
 // check verifies r.Files against the pins of r.Version, and r.Commit

@@ -42,13 +42,21 @@ func (o forkOptions) buildFork(ctx context.Context, version string, log io.Write
 // build fetches the files opt names and applies their series: series, when
 // resolve read it already for opt.Version, else the one of the version
 // the files turn out to be.
+//
+// The rest of a --from tarball is read and checked while the series is
+// applied (upstream.Options.Early); what it finds is reported first, as
+// if it had been read before.
 func (o forkOptions) build(ctx context.Context, opt upstream.Options, series *patch.Series) (*generator.Fork, *upstream.Release, error) {
+	opt.Early = true
 	rel, err := upstream.Fetch(ctx, opt)
 	if err != nil {
 		return nil, nil, identifyInput(snapshotFiles(opt, err), opt.Pins, "")
 	}
 	if series == nil || rel.Version != opt.Version {
 		if series, err = catalog.New(opt.Pins).Series(opt.Flavor, rel.Version); err != nil {
+			if werr := rel.Wait(); werr != nil {
+				err = identifyInput(snapshotFiles(opt, werr), opt.Pins, "")
+			}
 			return nil, nil, err
 		}
 	}
@@ -56,15 +64,18 @@ func (o forkOptions) build(ctx context.Context, opt upstream.Options, series *pa
 		Bcfork:  buildVersion(),
 		Flavor:  opt.Flavor,
 		Version: rel.Version,
-		Source:  sourceOf(rel),
 		Files:   rel.Files,
 		SHA256:  rel.SHA256,
 		Series:  series,
 		Fuzz:    o.Fuzz,
 	})
+	if werr := rel.Wait(); werr != nil {
+		return nil, nil, identifyInput(snapshotFiles(opt, werr), opt.Pins, "")
+	}
 	if err != nil {
 		return nil, nil, newSeriesError(o.sourceOptions, opt, rel, series, err)
 	}
+	fork.Manifest.Source = sourceOf(rel) // the tarball's sha256 is known once it is read whole
 	return fork, rel, nil
 }
 
