@@ -83,7 +83,14 @@ func readTarball(r *Release, file string, early bool) error {
 	}
 	r.Files, r.Commit = maps.Clone(s.files), s.commit
 	r.rest = &archiveRest{done: make(chan archiveEnd, 1), commit: s.commit}
-	go func() { r.rest.done <- finish() }()
+	go func() {
+		defer func() {
+			if p := recover(); p != nil {
+				r.rest.done <- archiveEnd{panicked: p} // raised again by Wait
+			}
+		}()
+		r.rest.done <- finish()
+	}()
 	return nil
 }
 
@@ -93,6 +100,8 @@ type archiveEnd struct {
 	commit string
 	sum    string // hex sha256 of the tarball
 	err    error
+
+	panicked any // what reading it panicked with
 }
 
 // archiveRest is the rest of a tarball, read and checked in the background
@@ -109,7 +118,8 @@ type archiveRest struct {
 // that found. Only Options.Early leaves anything to read after Fetch: the
 // entries of a tarball that follow the two files, and its sha256
 // (Tarball), which Wait fills in. Until Wait returns nil the release must
-// not be trusted: nothing made from it may be written or reported as done.
+// not be trusted: nothing made from it may be put in place or reported as
+// done. A panic while reading the rest is raised again by Wait.
 func (r *Release) Wait() error {
 	rest := r.rest
 	if rest == nil {
@@ -117,6 +127,9 @@ func (r *Release) Wait() error {
 	}
 	rest.once.Do(func() {
 		end := <-rest.done
+		if end.panicked != nil {
+			panic(end.panicked)
+		}
 		if rest.err = end.err; end.err != nil {
 			return
 		}

@@ -44,7 +44,7 @@ type Options struct {
 	// Early lets Fetch return a --from tarball's files once both are read
 	// and verified, while the rest of the archive is read and checked in
 	// the background: the caller must then call Release.Wait before it
-	// writes or reports anything made from them.
+	// puts anything made from them in place or reports it.
 	Early bool
 
 	Timeout time.Duration                   // per API request; default DefaultTimeout
