@@ -9,6 +9,7 @@ import (
 	"path"
 	"path/filepath"
 	"strings"
+	"sync"
 
 	"github.com/bcfork/bcfork/generator"
 	"github.com/bcfork/bcfork/internal/catalog"
@@ -39,16 +40,31 @@ func (o forkOptions) buildFork(ctx context.Context, version string, log io.Write
 	return o.build(ctx, opt, series)
 }
 
-// build fetches the files opt names and applies their series: series, when
-// resolve read it already for opt.Version, else the one of the version
-// the files turn out to be.
+// seriesFunc returns the series resolve found for the version named:
+// read already, or read in the background while the files are fetched.
+type seriesFunc func() (*patch.Series, error)
+
+// build fetches the files opt names and applies their series: the one
+// resolve found for opt.Version (named), else the one of the version the
+// files turn out to be. An error of the series named comes first, as if
+// it had been read before the fetch.
 //
 // The rest of a --from tarball is read and checked while the series is
 // applied (upstream.Options.Early); what it finds is reported first, as
 // if it had been read before.
-func (o forkOptions) build(ctx context.Context, opt upstream.Options, series *patch.Series) (*generator.Fork, *upstream.Release, error) {
+func (o forkOptions) build(ctx context.Context, opt upstream.Options, named seriesFunc) (*generator.Fork, *upstream.Release, error) {
 	opt.Early = true
 	rel, err := upstream.Fetch(ctx, opt)
+	var series *patch.Series
+	if named != nil {
+		var serr error
+		if series, serr = named(); serr != nil {
+			if rel != nil {
+				rel.Wait() // the series' error comes first
+			}
+			return nil, nil, serr
+		}
+	}
 	if err != nil {
 		return nil, nil, identifyInput(snapshotFiles(opt, err), opt.Pins, "")
 	}
@@ -81,8 +97,11 @@ func (o forkOptions) build(ctx context.Context, opt upstream.Options, series *pa
 
 // resolve checks the flags of a fork build and resolves its version,
 // before any network; the upstream.Options it returns log to log. The
-// series of a version named is read here, once: build applies it.
-func (o forkOptions) resolve(version string, log io.Writer) (upstream.Options, *patch.Series, error) {
+// series of a version named is read once, for build to apply: here, when
+// the files come from the network (a broken series is refused before it
+// is used), else while build reads the files, which has no effect outside
+// bcfork (the cache offline at most drops an entry it cannot use).
+func (o forkOptions) resolve(version string, log io.Writer) (upstream.Options, seriesFunc, error) {
 	if o.Fuzz < 0 {
 		return upstream.Options{}, nil, usagef("--fuzz must be 0 or more, not %d", o.Fuzz)
 	}
@@ -90,38 +109,71 @@ func (o forkOptions) resolve(version string, log io.Writer) (upstream.Options, *
 	if err != nil {
 		return opt, nil, err
 	}
-	var series *patch.Series
-	opt.Version, series, err = forkVersion(opt, version)
-	return opt, series, err
+	opt.Version, err = forkVersion(opt, version)
+	if err != nil || version == "" {
+		return opt, nil, err
+	}
+	read := func() (*patch.Series, error) { return catalog.New(opt.Pins).Series(opt.Flavor, opt.Version) }
+	if opt.From != "" || opt.Offline {
+		return opt, background(read), nil
+	}
+	series, err := read()
+	return opt, func() (*patch.Series, error) { return series, nil }, err
+}
+
+// background runs f on its own goroutine; the function it returns waits
+// for f's result, and raises again a panic of f.
+func background[T any](f func() (T, error)) func() (T, error) {
+	type result struct {
+		v        T
+		err      error
+		panicked any
+	}
+	done := make(chan result, 1)
+	go func() {
+		defer func() {
+			if p := recover(); p != nil {
+				done <- result{panicked: p}
+			}
+		}()
+		v, err := f()
+		done <- result{v: v, err: err}
+	}()
+	var once sync.Once
+	var r result
+	return func() (T, error) {
+		once.Do(func() { r = <-done })
+		if r.panicked != nil {
+			panic(r.panicked)
+		}
+		return r.v, r.err
+	}
 }
 
 // forkVersion is version, else the newest with a series unless the files
 // come --from somewhere (then their $VERSION decides). A version named must
-// have a series, and the patches tree must have one at all: it is returned,
-// read.
-func forkVersion(opt upstream.Options, version string) (string, *patch.Series, error) {
+// have a series file, and the patches tree must have one at all.
+func forkVersion(opt upstream.Options, version string) (string, error) {
 	cat := catalog.New(opt.Pins)
 	newest, err := cat.Newest(opt.Flavor)
 	switch {
 	case err != nil:
-		return "", nil, err
+		return "", err
 	case version != "":
 		if err := upstream.ValidVersion(version); err != nil {
-			return "", nil, usageError{err: fmt.Errorf("--version: %w", err)}
+			return "", usageError{err: fmt.Errorf("--version: %w", err)}
 		}
 		v, err := cat.Resolve(opt.Flavor, version)
 		if err != nil {
-			return "", nil, usageError{err: err}
+			return "", usageError{err: err}
 		}
-		s, err := cat.Series(opt.Flavor, v)
-		return v, s, err
+		return v, cat.HasSeries(opt.Flavor, v)
 	case opt.From != "" && opt.Flavor == upstream.DefaultFlavor:
-		return "", nil, nil // the files' $VERSION decides
+		return "", nil // the files' $VERSION decides
 	case opt.From != "":
-		v, err := onlySeries(opt)
-		return v, nil, err
+		return onlySeries(opt)
 	}
-	return newest, nil, nil
+	return newest, nil
 }
 
 // onlySeries is the version of a flavor's only series: other flavors'

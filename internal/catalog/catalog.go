@@ -158,14 +158,23 @@ func (c *Catalog) Flavors() ([]string, error) {
 // Series reads the series of flavor/version with patch.ReadSeries; a
 // *NoSeriesError when there is none.
 func (c *Catalog) Series(flavor, version string) (*patch.Series, error) {
-	if !validName(flavor) || !validName(version) || !c.exists(flavor, version, SeriesFile) {
-		have, err := c.Versions(flavor)
-		if err != nil {
-			return nil, err
-		}
-		return nil, &NoSeriesError{Flavor: flavor, Version: version, Have: have}
+	if err := c.HasSeries(flavor, version); err != nil {
+		return nil, err
 	}
 	return patch.ReadSeries(c.fsys, path.Join(flavor, version))
+}
+
+// HasSeries returns a *NoSeriesError when flavor/version has no series
+// file, nil when it has one (which Series may still find broken).
+func (c *Catalog) HasSeries(flavor, version string) error {
+	if validName(flavor) && validName(version) && c.exists(flavor, version, SeriesFile) {
+		return nil
+	}
+	have, err := c.Versions(flavor)
+	if err != nil {
+		return err
+	}
+	return &NoSeriesError{Flavor: flavor, Version: version, Have: have}
 }
 
 func (c *Catalog) exists(flavor, version, name string) bool {

@@ -107,8 +107,10 @@ func TestSeries(t *testing.T) {
 			_, err := c.Series(tt.flavor, tt.version)
 			assert.ErrorIs(t, err, ErrNoSeries)
 			assert.EqualError(t, err, tt.want)
+			assert.EqualError(t, c.HasSeries(tt.flavor, tt.version), tt.want, "HasSeries")
 		})
 	}
+	assert.NoError(t, c.HasSeries("upstream", "5.6.0"))
 }
 
 // A series that does not parse is the engine's error, not "no series".
@@ -117,6 +119,7 @@ func TestSeriesUnlisted(t *testing.T) {
 	_, err := New(bad).Series("upstream", "1.0")
 	assert.ErrorContains(t, err, "stray.patch")
 	assert.NotErrorIs(t, err, ErrNoSeries)
+	assert.NoError(t, New(bad).HasSeries("upstream", "1.0"), "HasSeries does not read the series")
 }
 
 func TestResolve(t *testing.T) {
