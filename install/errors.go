@@ -64,8 +64,9 @@ func (e *IncompleteError) Unwrap() error { return e.Err }
 var ErrNoPristine = errors.New("its pristine original is missing from the backups or changed")
 
 // ErrNotRegular marks a target that is a symbolic link, a folder or another
-// kind of file that bcfork will not replace.
-var ErrNotRegular = errors.New("not a regular file")
+// kind of file that bcfork will not replace, or a file on the host it reads
+// (the installed script, Bucardo.pm) that is not a regular one.
+var ErrNotRegular = beneath.ErrNotRegular
 
 // NotRegularError is returned when a target is not a regular file. It
 // matches ErrNotRegular.

@@ -104,22 +104,12 @@ func (l layout) dirs(pattern string) []string {
 // ErrNoVersion is returned when a Bucardo file has no $VERSION line.
 var ErrNoVersion = errors.New("no $VERSION line")
 
-// FileVersion reads the $VERSION of a Bucardo script or module, a regular
-// file (a FIFO or a device is refused without waiting on it) that a user
-// named: links in path are followed.
-func FileVersion(path string) (string, error) {
-	data, err := readInput(path)
-	if err != nil {
-		if errors.Is(err, fs.ErrNotExist) {
-			return "", err
-		}
-		return "", wrap("reading the version of", path, err)
-	}
-	return fileVersion(path, data)
-}
-
 // HostFileVersion reads the $VERSION of the Bucardo script or module at
-// host path p below root ("" is "/"), following no link below the root.
+// host path p below root ("" is "/"): the one way bcfork reads the version
+// of a file on the host. No link below the root is followed (ErrLink),
+// anything but a regular file is refused without waiting on it, and the
+// read is capped. A missing file is an error
+// matching fs.ErrNotExist, a file without one ErrNoVersion.
 func HostFileVersion(root, p string) (string, error) {
 	l := layout{root: root, fs: beneath.New(root)}
 	real := l.real(p)
@@ -140,17 +130,6 @@ func fileVersion(path string, data []byte) (string, error) {
 		return "", fmt.Errorf("%q: %w", path, ErrNoVersion)
 	}
 	return v, nil
-}
-
-// readInput reads the regular file path, capped at maxFile.
-func readInput(path string) ([]byte, error) {
-	f, _, err := beneath.OpenFile(path)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	data, _, err := beneath.ReadRegular(f, maxFile)
-	return data, err
 }
 
 var versionLine = regexp.MustCompile(`(?m)^\s*our\s+\$VERSION\s*=\s*['"]([^'"]+)['"]`)

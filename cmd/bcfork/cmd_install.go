@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -201,11 +202,23 @@ func (o *installOptions) installed(ctx context.Context, opt install.Options) (*i
 		if t.Content != install.ContentFork {
 			return nil, nil
 		}
-		if v, err := install.FileVersion(t.Path); t.Name == bucardo.Script && opt.Module != nil && (err != nil || v != opt.Module.Version) {
-			return nil, nil // Bucardo.pm was upgraded: the fork must follow
-		}
+	}
+	if opt.Module != nil && scriptVersion(opt.Root, r.Receipt) != opt.Module.Version {
+		return nil, nil // Bucardo.pm was upgraded: the fork must follow
 	}
 	return r.Receipt, nil
+}
+
+// scriptVersion is the $VERSION of the script rc installed, read below
+// root without following a link; "" when it cannot be read.
+func scriptVersion(root string, rc *install.Receipt) string {
+	for _, t := range rc.Targets {
+		if t.Name == bucardo.Script {
+			v, _ := install.HostFileVersion(root, t.Path)
+			return v
+		}
+	}
+	return ""
 }
 
 // printInstalled says that the fork rc records is installed already.
@@ -309,27 +322,37 @@ func (o *installOptions) forkDir(ctx context.Context, opt install.Options, stdou
 		return from, func() {}, nil
 	}
 	if version == "" {
-		version = hostVersion(stdout, opt)
+		v, err := hostVersion(stdout, opt)
+		if err != nil {
+			return "", nil, hostErr(err)
+		}
+		version = v
 	}
 	return o.generateTemp(ctx, version, stderr)
 }
 
 // hostVersion is the version of the host's Bucardo.pm, else of the
-// installed script, else "" (the newest with a series).
-func hostVersion(w io.Writer, o install.Options) string {
+// installed script, else "" (the newest with a series). The script is
+// read below the root without following a link: one that is a link, or
+// not a regular file, is an error, not a version.
+func hostVersion(w io.Writer, o install.Options) (string, error) {
 	if o.Module != nil {
-		return o.Module.Version
+		return o.Module.Version, nil
 	}
 	bin := o.Bin
 	if bin == "" {
 		bin = install.DefaultBin
 	}
-	if v, err := install.FileVersion(filepath.Join(o.Root, bin)); err == nil {
+	v, err := install.HostFileVersion(o.Root, bin)
+	switch {
+	case err == nil:
 		fmt.Fprintf(w, "version: %s, of the installed script\n", v)
-		return v
+		return v, nil
+	case !errors.Is(err, fs.ErrNotExist) && !errors.Is(err, install.ErrNoVersion):
+		return "", err
 	}
 	fmt.Fprintln(w, "version: none found on the host: installing the newest with a series")
-	return ""
+	return "", nil
 }
 
 // printResult prints what install or uninstall did, or would do.
