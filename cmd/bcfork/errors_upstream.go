@@ -40,8 +40,7 @@ func upstreamHint(err error, c call) string {
 	)
 	switch {
 	case errors.As(err, &se):
-		return fmt.Sprintf("these are the files of %s, %s at a commit, whose script still says $VERSION = '%s': add --version %s (--version %s names it too)",
-			se.snapshot, se.ref, se.version, se.snapshot, se.ref)
+		return snapshotHint(se, c)
 	case errors.As(err, &fe):
 		return flavorHint(fe, c)
 	case errors.As(err, &rl):
@@ -62,6 +61,34 @@ func upstreamHint(err error, c call) string {
 		}
 	}
 	return ""
+}
+
+// snapshotHint names the snapshot series whose files these are. It offers
+// --version REF (master) only when that names the series in the patches
+// tree and flavor c reads: with several snapshots of REF, --version REF is
+// refused as ambiguous.
+func snapshotHint(se *snapshotError, c call) string {
+	h := fmt.Sprintf("these are the files of %s, %s at a commit, whose script still says $VERSION = '%s': add --version %s",
+		se.snapshot, se.ref, se.version, se.snapshot)
+	if resolvesTo(c, se.ref, se.snapshot) {
+		h += fmt.Sprintf(" (--version %s names it too)", se.ref)
+	}
+	return h
+}
+
+// resolvesTo reports whether --version ref names version alone in the
+// patches tree and flavor of the command line c, as the catalog resolves it.
+func resolvesTo(c call, ref, version string) bool {
+	tree, err := sourceOptions{Patches: c.value("patches")}.patchesTree()
+	if err != nil {
+		return false
+	}
+	flavor := c.value("flavor")
+	if flavor == "" {
+		flavor = upstream.DefaultFlavor
+	}
+	v, err := catalog.New(tree).Resolve(flavor, ref)
+	return err == nil && v == version
 }
 
 // sourceHint gives the next step when the files could not be had as

@@ -195,6 +195,33 @@ func TestGenerateMasterTarball(t *testing.T) {
 	assert.Equal(t, "d9919c804d2c84a25e9bd8895908e80932609160", m.Source.Commit)
 }
 
+// TestGenerateMasterTarballAmbiguous: with a second series of master in
+// the patches tree, --version master is refused as ambiguous, so the hint
+// after master's tarball taken for 5.6.0 names the series the files are
+// of and does not offer --version master.
+func TestGenerateMasterTarballAmbiguous(t *testing.T) {
+	tarball := pristinetest.Fixture(t, "Bucardo-master-d9919c8.tar.gz")
+	tree := t.TempDir()
+	require.NoError(t, os.CopyFS(filepath.Join(tree, "upstream"), os.DirFS(filepath.Join(patchesDir, "upstream"))))
+	other := filepath.Join(tree, "upstream", "master-1a2b3c4")
+	require.NoError(t, os.CopyFS(other, os.DirFS(filepath.Join(patchesDir, "upstream", "master-d9919c8"))))
+	require.NoError(t, os.WriteFile(filepath.Join(other, "commit"), []byte("1a2b3c4d5e6f708192a3b4c5d6e7f8091a2b3c4d\n"), 0o644))
+	require.NoError(t, os.WriteFile(filepath.Join(other, "checksums"), []byte(
+		"ad480ffcb8a80f9b3dda4cae4335953455b377459c3025020a9383e4ab76e7ce  bucardo\n"+
+			"4d054cc924dddb391a42edb3790dc02745629df7f22b93b11b20edf512164a1d  bucardo.schema\n"), 0o644))
+	var stdout, stderr bytes.Buffer
+	out := filepath.Join(t.TempDir(), "fork")
+	args := []string{"bcfork", "generate", "--patches", tree, "--from", tarball, "--no-cache", "--out", out}
+	require.Equal(t, ExitChecksum, run(context.Background(), args, &stdout, &stderr), "exit code; stderr:\n%s", &stderr)
+	want := "bcfork: hint: these are the files of master-d9919c8, master at a commit, whose script still says $VERSION = '5.6.0': add --version master-d9919c8\n"
+	assert.True(t, strings.HasSuffix(stderr.String(), want), "stderr:\n%s\nwant it to end with\n%s", &stderr, want)
+	stderr.Reset()
+	require.Equal(t, ExitUsage, run(context.Background(), append(args, "--version", "master"), &stdout, &stderr), "--version master: exit code; stderr:\n%s", &stderr)
+	assert.Contains(t, stderr.String(), "master is ambiguous")
+	stderr.Reset()
+	require.Zero(t, run(context.Background(), append(args, "--version", "master-d9919c8"), &stdout, &stderr), "--version master-d9919c8: exit code; stderr:\n%s", &stderr)
+}
+
 // TestGenerateDebianFilesNamed gives Debian's real 5.6.0-4 files without
 // --flavor: they fail upstream 5.6.0's pins (exit 4), the hint names them
 // by the debian flavor's pins, and its command, run as printed, generates
