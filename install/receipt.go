@@ -8,8 +8,6 @@ import (
 	"io/fs"
 	"slices"
 	"time"
-
-	"github.com/bcfork/bcfork/internal/beneath"
 )
 
 // Receipt states. An install writes StateInstalling before it changes any
@@ -118,7 +116,7 @@ func readReceipt(l layout) (*Receipt, error) {
 	if err != nil {
 		return nil, wrap("reading receipt", path, err)
 	}
-	if err := trusted(l, info); err != nil {
+	if err := l.fs.TrustedFile(path, info); err != nil {
 		return nil, &ReceiptError{Path: path, Err: err}
 	}
 	r, err := decodeReceipt(data, l)
@@ -126,23 +124,6 @@ func readReceipt(l layout) (*Receipt, error) {
 		return nil, &ReceiptError{Path: path, Err: err}
 	}
 	return r, nil
-}
-
-// trusted refuses a receipt, or a state folder, that others than root or
-// the user running bcfork may have written.
-func trusted(l layout, receipt fs.FileInfo) error {
-	if err := beneath.Trusted(receipt); err != nil {
-		return err
-	}
-	dir := l.real(l.state)
-	info, err := l.fs.Lstat(dir)
-	if err != nil {
-		return err
-	}
-	if err := beneath.Trusted(info); err != nil {
-		return fmt.Errorf("its folder %q: %w", dir, err)
-	}
-	return nil
 }
 
 // decodeReceipt parses a receipt and checks it against the layout l.

@@ -295,3 +295,64 @@ func TestRecordSteersNothingElse(t *testing.T) {
 		})
 	}
 }
+
+// TestUntrustedRecordIsRefused: remove deletes what the record lists, so a
+// record, or a state folder, that others than root may write is refused
+// as the install receipt is, with the reason, and nothing changes.
+func TestUntrustedRecordIsRefused(t *testing.T) {
+	record := filepath.Join("var/lib/bcfork", RecordName)
+	cases := map[string]struct {
+		change func(root string) error
+		why    string
+	}{
+		"record writable by others": {func(root string) error {
+			return os.Chmod(filepath.Join(root, record), 0o666)
+		}, "group or others may write it (mode 0666)"},
+		"record writable by group": {func(root string) error {
+			return os.Chmod(filepath.Join(root, record), 0o664)
+		}, "group or others may write it (mode 0664)"},
+		"state folder writable by group": {func(root string) error {
+			return os.Chmod(filepath.Join(root, "var/lib/bcfork"), 0o775)
+		}, "group or others may write it (mode 0775)"},
+		"record owned by someone else": {func(root string) error {
+			if os.Geteuid() != 0 {
+				return errors.ErrUnsupported
+			}
+			return os.Chown(filepath.Join(root, record), 65534, 65534)
+		}, "it is owned by uid 65534, not by root"},
+	}
+	for name, c := range cases {
+		t.Run(name, func(t *testing.T) {
+			_, h := fakeHost(t)
+			ctx := context.Background()
+			o := Options{Root: h.Root}
+			if _, err := Add(ctx, o, AddOptions{Name: "a"}); err != nil {
+				t.Fatal(err)
+			}
+			if err := c.change(h.Root); errors.Is(err, errors.ErrUnsupported) {
+				t.Skip("needs root")
+			} else if err != nil {
+				t.Fatal(err)
+			}
+			was := snapshot(t, h.Root)
+			ops := map[string]func() error{
+				"list":   func() error { _, err := List(o); return err },
+				"guard":  func() error { return Guard(o) },
+				"drift":  func() error { _, err := Drift(o); return err },
+				"exec":   func() error { return Exec(ctx, o, "a", []string{"status"}, nil, nil, nil) },
+				"add":    func() error { _, err := Add(ctx, o, AddOptions{Name: "b"}); return err },
+				"remove": func() error { _, err := Remove(ctx, o, RemoveOptions{Name: "a", DropDatabase: true}); return err },
+			}
+			for op, f := range ops {
+				err := f()
+				if !errors.Is(err, install.ErrUntrusted) || !strings.Contains(err.Error(), c.why) {
+					t.Errorf("%s: %v, want it refused as untrusted, saying %q", op, err, c.why)
+				}
+			}
+			sameTree(t, "below --root", was, h.Root)
+			if data, _ := os.ReadFile(filepath.Join(h.PG, "databases")); string(data) != "bucardo_a\n" {
+				t.Errorf("the config database: %q, want bucardo_a kept", data)
+			}
+		})
+	}
+}

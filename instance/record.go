@@ -12,6 +12,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/bcfork/bcfork/internal/beneath"
 )
 
 // Instance states in the record. Add records the instance as adding before
@@ -97,15 +99,21 @@ func (r *Record) Names() []string {
 	return names
 }
 
-// readRecord reads the record; no file is an empty record.
+// readRecord reads the record; no file is an empty record. It refuses
+// (*RecordError) a record that others than root (or the user running
+// bcfork) may have written, in a folder they may write, as install
+// refuses such a receipt, and one that names what add never writes.
 func (o Options) readRecord() (*Record, error) {
 	path := o.recordPath()
-	data, _, ok, err := o.readFile(path, maxRecord)
+	data, info, ok, err := o.readFile(path, maxRecord)
 	if err != nil {
 		return nil, fmt.Errorf("reading the instance record: %w", err)
 	}
 	if !ok {
 		return &Record{}, nil
+	}
+	if err := o.fs().TrustedFile(path, info); err != nil {
+		return nil, &RecordError{Path: path, Err: err}
 	}
 	var r Record
 	dec := json.NewDecoder(bytes.NewReader(data))
@@ -114,7 +122,7 @@ func (o Options) readRecord() (*Record, error) {
 		return nil, fmt.Errorf("reading the instance record %q: %w", path, err)
 	}
 	if err := r.check(); err != nil {
-		return nil, fmt.Errorf("refusing the instance record %q: %w: %v", path, ErrBadRecord, err)
+		return nil, &RecordError{Path: path, Err: fmt.Errorf("%w: %v", ErrBadRecord, err)}
 	}
 	return &r, nil
 }
@@ -123,6 +131,25 @@ func (o Options) readRecord() (*Record, error) {
 // remove deletes what the record lists, so an edited record must not steer
 // it anywhere else. Nothing is then touched.
 var ErrBadRecord = errors.New("it names paths bcfork never writes")
+
+// ErrUntrusted marks an instance record, or a state folder, that others
+// than root (or the user running bcfork) may have written: the same test
+// as install's for its receipt (install.ErrUntrusted is the same error).
+var ErrUntrusted = beneath.ErrUntrusted
+
+// RecordError is returned for an instance record bcfork refuses to act on:
+// one others may have written (errors.Is(err, ErrUntrusted)) or one naming
+// what add never writes (ErrBadRecord). Nothing was touched.
+type RecordError struct {
+	Path string // real path of the record
+	Err  error
+}
+
+func (e *RecordError) Error() string {
+	return fmt.Sprintf("refusing the instance record %q: %v", e.Path, e.Err)
+}
+
+func (e *RecordError) Unwrap() error { return e.Err }
 
 // check refuses a record whose instances are not named as add names them,
 // or list files or folders add never writes.

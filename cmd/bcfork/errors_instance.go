@@ -22,6 +22,7 @@ func instanceHint(err error) string {
 		inc     *instance.IncompleteError
 		used    *instance.InUseError
 		enable  *instance.EnableError
+		rec     *instance.RecordError
 		cp      checkProblems
 	)
 	switch {
@@ -59,6 +60,9 @@ func instanceHint(err error) string {
 		return fmt.Sprintf("see systemctl status %s and journalctl -u %s", instance.Service(enable.Name), instance.Service(enable.Name))
 	case errors.Is(err, instance.ErrNoUser):
 		return "create it (Debian's bucardo package does: apt-get install bucardo), or: adduser --system --group --home /var/lib/bucardo bucardo"
+	case errors.As(err, &rec) && errors.Is(err, instance.ErrUntrusted):
+		return fmt.Sprintf("bcfork writes the instance record as root, mode 0644: check who changed it (ls -l %q, and its folder);\n"+
+			"if it is bcfork's own, chown root:root and chmod 0644 it (the folder 0755), then run the command again", rec.Path)
 	case errors.Is(err, instance.ErrBadRecord):
 		return "someone edited the instance record; nothing was touched: compare it with a backup and put it right by hand"
 	case errors.Is(err, instance.ErrNotRoot):

@@ -3,9 +3,11 @@ package beneath
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"testing/iotest"
 	"time"
@@ -281,6 +283,35 @@ func TestTrusted(t *testing.T) {
 	require.NoError(t, os.Chmod(f, 0o644))
 	require.NoError(t, os.Chown(f, 65534, 65534))
 	check(f, false)
+}
+
+// TestTrustedFile: a state file passes when it and its folder do; a
+// folder others may write fails it, named.
+func TestTrustedFile(t *testing.T) {
+	root := t.TempDir()
+	require.NoError(t, os.Chmod(root, 0o755))
+	require.NoError(t, os.Mkdir(root+"/state", 0o755))
+	f := root + "/state/record.json"
+	require.NoError(t, os.WriteFile(f, nil, 0o644))
+	r := New(root)
+	check := func(want string) {
+		t.Helper()
+		_, info, err := r.ReadFile(f, 10)
+		require.NoError(t, err)
+		err = r.TrustedFile(f, info)
+		switch {
+		case want == "" && err != nil:
+			t.Errorf("TrustedFile: %v, want nil", err)
+		case want != "" && (!errors.Is(err, ErrUntrusted) || !strings.Contains(fmt.Sprint(err), want)):
+			t.Errorf("TrustedFile: %v, want ErrUntrusted saying %q", err, want)
+		}
+	}
+	check("")
+	require.NoError(t, os.Chmod(f, 0o664))
+	check("group or others may write it (mode 0664)")
+	require.NoError(t, os.Chmod(f, 0o644))
+	require.NoError(t, os.Chmod(root+"/state", 0o777))
+	check(fmt.Sprintf("its folder %q: not trusted: group or others may write it (mode 0777)", root+"/state"))
 }
 
 func wantLink(t *testing.T, err error, path string) {

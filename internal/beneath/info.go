@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
+	"path/filepath"
 	"syscall"
 	"time"
 
@@ -104,6 +105,25 @@ func Trusted(info fs.FileInfo) error {
 		return fmt.Errorf("%w: it is owned by uid %d, not by root%s", ErrUntrusted, uid, orMe(me))
 	case othersMayWrite(info):
 		return fmt.Errorf("%w: group or others may write it (mode %04o)", ErrUntrusted, info.Mode().Perm())
+	}
+	return nil
+}
+
+// TrustedFile returns nil when the file name below the root, whose fstat
+// on opening it was info, and the folder that holds it both pass Trusted:
+// the test for a file bcfork keeps its state in and acts on as root (the
+// install receipt, the instance record). A folder that fails it is named.
+func (r Root) TrustedFile(name string, info fs.FileInfo) error {
+	if err := Trusted(info); err != nil {
+		return err
+	}
+	dir := filepath.Dir(filepath.Clean(name))
+	di, err := r.Lstat(dir)
+	if err != nil {
+		return err
+	}
+	if err := Trusted(di); err != nil {
+		return fmt.Errorf("its folder %q: %w", dir, err)
 	}
 	return nil
 }
