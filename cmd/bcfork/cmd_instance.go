@@ -243,13 +243,27 @@ func (o *instanceAddOptions) run(ctx context.Context, name string, stdout, _ io.
 	return instanceErr(err)
 }
 
-// readPassword returns the first line of file.
+// maxPasswordLine caps what readPassword reads of --dbpass-file.
+const maxPasswordLine = 4096
+
+// readPassword returns the first line of file, reading at most
+// maxPasswordLine bytes of it: a file with a longer first line, or
+// /dev/zero, is refused, not read whole. The user names the file, so a
+// link or a pipe (--dbpass-file <(pass show db)) is read as named.
 func readPassword(file string) (string, error) {
-	data, err := os.ReadFile(file)
+	f, err := os.Open(file)
 	if err != nil {
 		return "", usagef("--dbpass-file: %v", err)
 	}
-	line, _, _ := strings.Cut(string(data), "\n")
+	defer f.Close()
+	data, err := io.ReadAll(io.LimitReader(f, maxPasswordLine+1))
+	if err != nil {
+		return "", usagef("--dbpass-file: %v", err)
+	}
+	line, _, found := strings.Cut(string(data), "\n")
+	if !found && len(data) > maxPasswordLine {
+		return "", usagef("--dbpass-file %q: the first line is longer than %d bytes", file, maxPasswordLine)
+	}
 	line = strings.TrimSuffix(line, "\r")
 	if line == "" {
 		return "", usagef("--dbpass-file %q: the first line is empty", file)
