@@ -6,7 +6,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"unsafe"
 
 	"github.com/bluekeyes/go-gitdiff/gitdiff"
 )
@@ -129,7 +128,7 @@ func ApplySeries(files map[string][]byte, s *Series, opt ApplyOptions) (*Outcome
 	}
 	o.Files, o.Changes = maps.Clone(files), map[string]Change{}
 	for name, t := range texts {
-		o.Files[name] = joinLines(t.lines)
+		o.Files[name] = t.join()
 		o.Changes[name] = t.change()
 	}
 	return o, nil
@@ -144,7 +143,7 @@ func ApplyOne(files map[string][]byte, p *Patch, opt ApplyOptions) (map[string][
 	}
 	out := maps.Clone(files)
 	for name, t := range texts {
-		out[name] = joinLines(t.lines)
+		out[name] = t.join()
 	}
 	return out, res, nil
 }
@@ -225,16 +224,54 @@ func growth(f *gitdiff.File) int {
 
 // patched is a file being patched: its lines, each with its newline, and
 // when tracked, for each line the index of the pristine line it is, or -1
-// for a line a patch added.
+// for a line a patch added. Lines are offsets into the file's text or the
+// text of the lines patches added (lineRef), so that a file's worth of
+// lines holds no pointer for the garbage collector to scan.
 type patched struct {
-	lines  []string
-	origin []int32  // nil when not tracked
-	base   []string // the lines before the first patch, when tracked
-	spare  *patched // an earlier state whose room the next patch may reuse
+	f      *sources
+	lines  []lineRef
+	origin []int32   // nil when not tracked
+	base   []lineRef // the lines before the first patch, when tracked
+	spare  *patched  // an earlier state whose room the next patch may reuse
+}
+
+// sources holds the texts a file's lines come from: the file as given
+// (never modified) and the lines patches added to it.
+type sources struct {
+	text  []byte
+	added []byte
+}
+
+// lineRef is a line of a patched file: bytes [from, to) of its text, or of
+// its added lines when from has addedBit.
+type lineRef struct{ from, to uint32 }
+
+const addedBit = 1 << 31
+
+func (f *sources) bytes(l lineRef) []byte {
+	if l.from&addedBit != 0 {
+		return f.added[l.from&^addedBit : l.to]
+	}
+	return f.text[l.from:l.to]
+}
+
+// add appends a line's text to the added lines and returns its ref.
+func (f *sources) add(line string) lineRef {
+	from := len(f.added)
+	f.added = append(f.added, line...)
+	if len(f.added) >= addedBit {
+		panic("patch: added lines over 2 GiB")
+	}
+	return lineRef{uint32(from) | addedBit, uint32(len(f.added))}
 }
 
 func newPatched(content []byte, track bool) *patched {
-	t := &patched{lines: splitLines(content)}
+	lt := splitText(content)
+	lines := make([]lineRef, lt.len())
+	for i := range lines {
+		lines[i] = lineRef{uint32(lt.at[i]), uint32(lt.at[i+1])}
+	}
+	t := &patched{f: &sources{text: content}, lines: lines}
 	if track {
 		t.base = t.lines
 		t.origin = make([]int32, len(t.lines))
@@ -245,15 +282,36 @@ func newPatched(content []byte, track bool) *patched {
 	return t
 }
 
+// line returns the text of line i.
+func (t *patched) line(i int) []byte { return t.f.bytes(t.lines[i]) }
+
+// join returns the file's text: runs of lines that follow each other in
+// the same text are copied at once.
+func (t *patched) join() []byte {
+	n := 0
+	for _, l := range t.lines {
+		n += int(l.to - l.from&^addedBit)
+	}
+	out := make([]byte, 0, n)
+	for i := 0; i < len(t.lines); {
+		run := t.lines[i]
+		for i++; i < len(t.lines) && t.lines[i].from == run.to|run.from&addedBit; i++ {
+			run.to = t.lines[i].to
+		}
+		out = append(out, t.f.bytes(run)...)
+	}
+	return out
+}
+
 // next returns an empty patched with room for n lines, tracked as t is:
 // t's spare when it has the room, so that a series does not allocate (and
 // fault in) a file's worth of memory for every patch.
 func (t *patched) next(n int) *patched {
 	if s := t.spare; s != nil && cap(s.lines) >= n && (t.origin == nil || cap(s.origin) >= n) {
 		t.spare = nil
-		return &patched{lines: s.lines[:0], origin: s.origin[:0], base: t.base}
+		return &patched{f: t.f, lines: s.lines[:0], origin: s.origin[:0], base: t.base}
 	}
-	out := &patched{lines: make([]string, 0, n), base: t.base}
+	out := &patched{f: t.f, lines: make([]lineRef, 0, n), base: t.base}
 	if t.origin != nil {
 		out.origin = make([]int32, 0, n)
 	}
@@ -284,15 +342,54 @@ func (t *patched) copyFrom(src *patched, from, to int) {
 // so that the diff may align their lines otherwise.
 func (t *patched) change() Change {
 	var c Change
+	var cc *counter
 	p, f := 0, 0 // the first pristine line and line of t of the region
 	for _, r := range t.keptRuns() {
 		if r.o > p || r.i > f {
-			added, removed := countChanges(t.base[p:r.o], t.lines[f:r.i])
+			if cc == nil {
+				cc = newCounter(t.f)
+			}
+			added, removed := cc.count(t.base[p:r.o], t.lines[f:r.i])
 			c.Added, c.Removed = c.Added+added, c.Removed+removed
 		}
 		p, f = r.o+r.n, r.i+r.n
 	}
 	return c
+}
+
+// counter counts the lines a line diff adds and removes between lists of
+// lines of one file, with one numbering of lines for all of them.
+type counter struct {
+	in  *interner
+	al  aligner
+	ids []int32
+}
+
+func newCounter(f *sources) *counter {
+	c := &counter{in: newInterner(256)}
+	c.in.source(f.text)
+	c.in.source(f.added)
+	return c
+}
+
+func (c *counter) count(a, b []lineRef) (added, removed int) {
+	switch {
+	case len(a) == 0:
+		return len(b), 0
+	case len(b) == 0:
+		return 0, len(a)
+	}
+	c.ids = c.ids[:0]
+	for _, ls := range [][]lineRef{a, b} {
+		for _, l := range ls {
+			src := int32(0)
+			if l.from&addedBit != 0 {
+				src = 1
+			}
+			c.ids = append(c.ids, c.in.id(src, int32(l.from&^addedBit), int32(l.to)))
+		}
+	}
+	return countOps(opsOf(c.al.main(c.ids[:len(a)], c.ids[len(a):])))
 }
 
 // keptRun is the fewest lines kept in a row that bound a region change diffs.
@@ -350,9 +447,12 @@ type hunk struct {
 	eof         bool  // a side lacks its final newline: must end the file
 }
 
-func newHunk(frag *gitdiff.TextFragment, num, of int) hunk {
+// newHunk makes frag's hunk, in the room of prev's lines (a hunk is done
+// with before the next one is made).
+func newHunk(frag *gitdiff.TextFragment, num, of int, prev hunk) hunk {
 	h := hunk{num: num, of: of, header: hunkHeader(frag), start: int(statedStart(frag)),
-		lead: int(frag.LeadingContext), trail: int(frag.TrailingContext)}
+		lead: int(frag.LeadingContext), trail: int(frag.TrailingContext),
+		old: prev.old[:0], new: prev.new[:0], kept: prev.kept[:0]}
 	for _, l := range frag.Lines {
 		if l.New() {
 			h.new = append(h.new, l.Line)
@@ -371,41 +471,37 @@ func newHunk(frag *gitdiff.TextFragment, num, of int) hunk {
 
 // hunkHeader formats frag's @@ line as diff and git do (",1" omitted).
 func hunkHeader(frag *gitdiff.TextFragment) string {
-	s := fmt.Sprintf("@@ -%s +%s @@", hunkRange(frag.OldPosition, frag.OldLines), hunkRange(frag.NewPosition, frag.NewLines))
+	b := make([]byte, 0, 32+len(frag.Comment))
+	b = append(b, "@@ -"...)
+	b = appendRange(b, frag.OldPosition, frag.OldLines)
+	b = append(b, " +"...)
+	b = appendRange(b, frag.NewPosition, frag.NewLines)
+	b = append(b, " @@"...)
 	if frag.Comment != "" {
-		s += " " + frag.Comment
+		b = append(append(b, ' '), frag.Comment...)
 	}
-	return s
+	return string(b)
 }
 
-func hunkRange(start, n int64) string {
+func appendRange(b []byte, start, n int64) []byte {
+	b = strconv.AppendInt(b, start, 10)
 	if n == 1 {
-		return strconv.FormatInt(start, 10)
+		return b
 	}
-	return fmt.Sprintf("%d,%d", start, n)
+	return strconv.AppendInt(append(b, ','), n, 10)
 }
 
 func (a *applier) apply() error {
 	frags := a.file.TextFragments
+	var h hunk
 	for i, frag := range frags {
-		if err := a.hunk(newHunk(frag, i+1, len(frags))); err != nil {
+		h = newHunk(frag, i+1, len(frags), h)
+		if err := a.hunk(h); err != nil {
 			return err
 		}
 	}
 	a.out.copyFrom(a.in, a.cursor, len(a.in.lines))
 	return nil
-}
-
-func joinLines(lines []string) []byte {
-	n := 0
-	for _, l := range lines {
-		n += len(l)
-	}
-	b := make([]byte, 0, n)
-	for _, l := range lines {
-		b = append(b, l...)
-	}
-	return b
 }
 
 func (a *applier) hunk(h hunk) error {
@@ -491,7 +587,7 @@ func (a *applier) find(h hunk, t trim) (int, bool) {
 
 func (a *applier) matchesAt(old []string, at int) bool {
 	for i, l := range old {
-		if a.in.lines[at+i] != l {
+		if string(a.in.line(at+i)) != l {
 			return false
 		}
 	}
@@ -503,9 +599,15 @@ func (a *applier) put(h hunk, t trim, at, fuzz int) {
 	a.out.copyFrom(a.in, a.cursor, at)
 	// With fuzz, the ignored context lines are those at the ends of both sides.
 	from, to := t.lead, len(h.new)-t.trail
-	a.out.lines = append(a.out.lines, h.new[from:to]...)
-	if a.out.origin != nil {
-		for _, k := range h.kept[from:to] {
+	// A context line is the file's line it matched; an added line is
+	// copied from the hunk.
+	for i, k := range h.kept[from:to] {
+		if k >= 0 {
+			a.out.lines = append(a.out.lines, a.in.lines[at+k-t.lead])
+		} else {
+			a.out.lines = append(a.out.lines, a.in.f.add(h.new[from+i]))
+		}
+		if a.out.origin != nil {
 			o := int32(-1)
 			if k >= 0 {
 				o = a.in.origin[at+k-t.lead]
@@ -532,11 +634,11 @@ func (a *applier) failure(h hunk) *ApplyError {
 		return e
 	}
 	for i, want := range h.old {
-		if guess+i >= len(a.in.lines) || a.in.lines[guess+i] != want {
+		if guess+i >= len(a.in.lines) || string(a.in.line(guess+i)) != want {
 			e.Line, e.Want = guess+i+1, strings.TrimSuffix(want, "\n")
 			e.EOF = guess+i >= len(a.in.lines)
 			if !e.EOF {
-				e.Got = strings.Clone(strings.TrimSuffix(a.in.lines[guess+i], "\n"))
+				e.Got = strings.TrimSuffix(string(a.in.line(guess+i)), "\n")
 			}
 			break
 		}
@@ -551,7 +653,7 @@ func (a *applier) nearest(old []string, guess int) (at, best int) {
 	for p := 0; p <= max(len(a.in.lines)-len(old), 0); p++ {
 		n := 0
 		for i, l := range old {
-			if p+i < len(a.in.lines) && a.in.lines[p+i] == l {
+			if p+i < len(a.in.lines) && string(a.in.line(p+i)) == l {
 				n++
 			}
 		}
@@ -582,31 +684,6 @@ func (a *applier) misplaced(h hunk, at int) string {
 		return fmt.Sprintf("its lines match at line %d, but it must end the file", at+1)
 	}
 	return fmt.Sprintf("its lines match at line %d, where it cannot go", at+1)
-}
-
-// splitLines splits text into lines that keep their newline; a last line
-// without one is kept as it is. The lines share text's memory instead of
-// copying it (the engine never modifies its inputs, and every output it
-// builds from lines is a copy): a line that outlives the call, as in an
-// error, must be cloned.
-func splitLines(text []byte) []string {
-	if len(text) == 0 {
-		return []string{}
-	}
-	return splitString(unsafe.String(&text[0], len(text)))
-}
-
-func splitString(s string) []string {
-	lines := make([]string, 0, strings.Count(s, "\n")+1)
-	for s != "" {
-		i := strings.IndexByte(s, '\n') + 1
-		if i == 0 {
-			i = len(s)
-		}
-		lines = append(lines, s[:i])
-		s = s[i:]
-	}
-	return lines
 }
 
 // Applied reports whether files already have p's changes: the patch that

@@ -223,6 +223,17 @@ func TestTrimFor(t *testing.T) {
 	}
 }
 
+// splitLines splits text into lines that keep their newline; a last line
+// without one is kept as it is.
+func splitLines(text []byte) []string {
+	t := splitText(text)
+	lines := make([]string, t.len())
+	for i := range lines {
+		lines[i] = string(t.line(i))
+	}
+	return lines
+}
+
 func TestSplitLines(t *testing.T) {
 	tests := []struct {
 		in   string
@@ -396,4 +407,64 @@ func TestApplyLikeGNUPatch(t *testing.T) {
 		}
 	}
 	t.Logf("%d applied the same as GNU patch, %d failed with both", same, failed)
+}
+
+// BenchmarkApplyScale10 applies the in-process form of bench/compare's
+// scaling case ×10: a 120,000-line file, a series of 4 patches that
+// change one line every 48 (every fifth change also adds one), 2,500
+// hunks in all, to a file with a line inserted every 1,000 lines, so that
+// hunks apply at growing offsets; the diffstat is counted as generate
+// does (ApplySeries).
+func BenchmarkApplyScale10(b *testing.B) {
+	files, s := scaleSeries(b, 10)
+	b.SetBytes(int64(len(files["bucardo"])))
+	hunks := 0
+	for _, p := range s.Patches {
+		hunks += len(p.Files[0].TextFragments)
+	}
+	for b.Loop() {
+		if _, err := ApplySeries(files, s, ApplyOptions{}); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(hunks), "hunks")
+}
+
+func scaleSeries(tb testing.TB, k int) (map[string][]byte, *Series) {
+	const patches, gap = 4, 48
+	// Every line is unique, so that each hunk has one place.
+	pristine := make([]string, 12000*k)
+	for i := range pristine {
+		pristine[i] = fmt.Sprintf("    my $x%d = $self->{dbname}; # %d\n", i%50, i)
+	}
+	// state[i] is what patches made of pristine line i so far.
+	state := slices.Clone(pristine)
+	s := &Series{}
+	for p := range patches {
+		next := slices.Clone(state)
+		for i := gap / 2; i < len(next); i += gap {
+			if (i/gap)%patches == p {
+				next[i] = fmt.Sprintf("# scale edit %d of patch %d\n", i, p)
+				if (i/gap)%5 == 0 {
+					next[i] += "# scale: added\n"
+				}
+			}
+		}
+		d := Diff("bucardo", []byte(strings.Join(state, "")), []byte(strings.Join(next, "")))
+		pt, err := Parse(fmt.Sprintf("%04d.patch", p+1), d)
+		require.NoError(tb, err)
+		s.Patches = append(s.Patches, pt)
+		state = next
+	}
+	var in strings.Builder
+	pending := false // a line to insert, away from the hunks
+	for i, l := range pristine {
+		pending = pending || i%1000 == 500
+		if pending && i%gap == 0 {
+			in.WriteString("# shifted\n")
+			pending = false
+		}
+		in.WriteString(l)
+	}
+	return map[string][]byte{"bucardo": []byte(in.String())}, s
 }

@@ -11,7 +11,6 @@ import (
 	"strconv"
 	"strings"
 	"testing"
-	"unicode/utf8"
 
 	"github.com/bcfork/bcfork/internal/pristinetest"
 
@@ -306,7 +305,7 @@ func goDiffOps(a, b []byte) string {
 	ra, rb, lines := dmp.DiffLinesToRunes(string(a), string(b))
 	var out, dels, adds strings.Builder
 	for _, d := range dmp.DiffCharsToLines(dmp.DiffMainRunes(ra, rb, false), lines) {
-		n := len(splitString(d.Text))
+		n := len(splitLines([]byte(d.Text)))
 		switch d.Type {
 		case diffmatchpatch.DiffDelete:
 			dels.WriteString(strings.Repeat("-", n))
@@ -319,17 +318,6 @@ func goDiffOps(a, b []byte) string {
 		}
 	}
 	return out.String() + dels.String() + adds.String()
-}
-
-func TestLineRune(t *testing.T) {
-	prev := rune(0)
-	for _, n := range []int{1, 2, 0xD7FF, 0xD800, 0xD801, 0xDFFF, 0xE000, 0x10FFFF - 0x800} {
-		r := lineRune(n)
-		if !utf8.ValidRune(r) || r <= prev {
-			t.Errorf("lineRune(%#x) = %#x: not a valid code point above %#x", n, r, prev)
-		}
-		prev = r
-	}
 }
 
 // TestLineChanges checks LineChanges against the + and - lines of Diff.

@@ -1,6 +1,6 @@
 package patch
 
-import "strings"
+import "bytes"
 
 // Conflict markers written by Merge, each on a line of its own.
 const (
@@ -26,11 +26,15 @@ type Conflict struct {
 // conflict markers and reports a Conflict. A side's line without a final
 // newline gets one inside a conflict, so that markers start their lines.
 func Merge(base, ours, theirs []byte) (merged []byte, conflicts []Conflict) {
-	ids, b := newLineIDs(base)
-	so, st := align(b, ids.like(ours, b)), align(b, ids.like(theirs, b))
-	m := &merger{base: so.a, sides: [2]side{{lines: so.b, changes: changes(so)}, {lines: st.b, changes: changes(st)}}}
+	tb, to, tt := splitText(base), splitText(ours), splitText(theirs)
+	in := newInterner(tb.len())
+	ib := in.ids(tb)
+	so := script{a: tb, b: to, ops: align(ib, in.idsLike(to, tb, ib))}
+	st := script{a: tb, b: tt, ops: align(ib, in.idsLike(tt, tb, ib))}
+	m := &merger{base: tb, sides: [2]side{{lines: to, changes: changes(so)}, {lines: tt, changes: changes(st)}}}
+	m.out = make([]byte, 0, len(ours)+len(theirs)-len(base)+64)
 	m.run()
-	return joinLines(m.out), m.conflicts
+	return m.out, m.conflicts
 }
 
 // change says base[b0:b1] became side[s0:s1].
@@ -62,17 +66,34 @@ func changes(s script) []change {
 // side is ours or theirs: its lines, its changes from base, and how far
 // Merge has got through them.
 type side struct {
-	lines   []string
+	lines   lineText
 	changes []change
 	next    int // first change not yet merged
 	delta   int // side line index minus base line index after merged changes
 }
 
 type merger struct {
-	base      []string
+	base      lineText
 	sides     [2]side // ours, theirs
-	out       []string
+	out       []byte
+	outLines  int // lines in out
 	conflicts []Conflict
+}
+
+// text is lines [from, to) of t.
+type text struct {
+	t        lineText
+	from, to int
+}
+
+func (x text) len() int { return x.to - x.from }
+
+func (x text) bytes() []byte { return x.t.slice(x.from, x.to) }
+
+// add appends x to the output.
+func (m *merger) add(x text) {
+	m.out = append(m.out, x.bytes()...)
+	m.outLines += x.len()
 }
 
 func (m *merger) run() {
@@ -82,11 +103,11 @@ func (m *merger) run() {
 		if !ok {
 			break
 		}
-		m.out = append(m.out, m.base[pos:b0]...)
+		m.add(text{m.base, pos, b0})
 		m.resolve(b0, b1)
 		pos = b1
 	}
-	m.out = append(m.out, m.base[pos:]...)
+	m.add(text{m.base, pos, m.base.len()})
 }
 
 // nextGroup returns the base range of the next changes of either side,
@@ -120,7 +141,7 @@ func (m *merger) nextGroup() (b0, b1 int, ok bool) {
 
 // region returns the lines side s has for base[b0:b1], and marks its
 // changes there as merged. changed is false when s left them alone.
-func (s *side) region(b0, b1 int) (start int, lines []string, changed bool) {
+func (s *side) region(b0, b1 int) (start int, lines text, changed bool) {
 	start, end := b0+s.delta, b1+s.delta
 	for ; s.next < len(s.changes) && s.changes[s.next].b0 <= b1; s.next++ {
 		c := s.changes[s.next]
@@ -131,55 +152,47 @@ func (s *side) region(b0, b1 int) (start int, lines []string, changed bool) {
 		s.delta = c.s1 - c.b1
 		changed = true
 	}
-	return start, s.lines[start:end], changed
+	return start, text{s.lines, start, end}, changed
 }
 
 func (m *merger) resolve(b0, b1 int) {
 	os, ol, oc := m.sides[0].region(b0, b1)
 	ts, tl, tc := m.sides[1].region(b0, b1)
 	switch {
-	case !tc || equalLines(ol, tl):
-		m.out = append(m.out, ol...)
+	case !tc || ol.len() == tl.len() && bytes.Equal(ol.bytes(), tl.bytes()):
+		m.add(ol)
 	case !oc:
-		m.out = append(m.out, tl...)
+		m.add(tl)
 	default:
 		m.conflicts = append(m.conflicts, Conflict{
 			BaseStart: b0 + 1, BaseLines: b1 - b0,
-			OursStart: os + 1, OursLines: len(ol),
-			TheirsStart: ts + 1, TheirsLines: len(tl),
-			MergedStart: len(m.out) + 1,
+			OursStart: os + 1, OursLines: ol.len(),
+			TheirsStart: ts + 1, TheirsLines: tl.len(),
+			MergedStart: m.outLines + 1,
 		})
-		m.writeConflict(ol, m.base[b0:b1], tl)
+		m.writeConflict(ol, text{m.base, b0, b1}, tl)
 	}
 }
 
-func (m *merger) writeConflict(ours, base, theirs []string) {
-	m.out = append(m.out, MarkerOurs+"\n")
-	m.out = appendTerminated(m.out, ours)
-	m.out = append(m.out, MarkerBase+"\n")
-	m.out = appendTerminated(m.out, base)
-	m.out = append(m.out, MarkerSep+"\n")
-	m.out = appendTerminated(m.out, theirs)
-	m.out = append(m.out, MarkerTheirs+"\n")
+func (m *merger) writeConflict(ours, base, theirs text) {
+	m.marker(MarkerOurs)
+	m.addTerminated(ours)
+	m.marker(MarkerBase)
+	m.addTerminated(base)
+	m.marker(MarkerSep)
+	m.addTerminated(theirs)
+	m.marker(MarkerTheirs)
 }
 
-// appendTerminated appends lines, giving the last one a newline if it lacks one.
-func appendTerminated(out, lines []string) []string {
-	out = append(out, lines...)
-	if n := len(out); len(lines) > 0 && !strings.HasSuffix(out[n-1], "\n") {
-		out[n-1] += "\n"
-	}
-	return out
+func (m *merger) marker(s string) {
+	m.out = append(append(m.out, s...), '\n')
+	m.outLines++
 }
 
-func equalLines(a, b []string) bool {
-	if len(a) != len(b) {
-		return false
+// addTerminated appends x, giving its last line a newline if it lacks one.
+func (m *merger) addTerminated(x text) {
+	m.add(x)
+	if x.len() > 0 && !bytes.HasSuffix(m.out, []byte("\n")) {
+		m.out = append(m.out, '\n')
 	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
 }
