@@ -15,7 +15,6 @@ import (
 	"github.com/bcfork/bcfork/internal/pristinetest"
 
 	"github.com/rogpeppe/go-internal/txtar"
-	"github.com/sergi/go-diff/diffmatchpatch"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -283,41 +282,6 @@ func TestScriptHunks(t *testing.T) {
 		s := script{ops: []op(tt.ops)}
 		assert.Equal(t, tt.want, s.hunks(3), "hunks(%q)", tt.ops)
 	}
-}
-
-// TestDiffLinesLikeGoDiff checks that diffLines aligns lines exactly as
-// go-diff's own line mode (DiffLinesToRunes, DiffMainRunes,
-// DiffCharsToLines) does, on generated pairs.
-func TestDiffLinesLikeGoDiff(t *testing.T) {
-	for seed := int64(1); seed <= 300; seed++ {
-		r := rand.New(rand.NewSource(seed))
-		a := randomText(r, r.Intn(80))
-		b := randomEdit(r, a)
-		require.Equal(t, goDiffOps(a, b), string(diffLines(a, b).ops), "seed %d: ops\na=%q\nb=%q", seed, a, b)
-	}
-}
-
-// goDiffOps returns the ops of go-diff's line mode, one a line, each run
-// of changes with its removals first.
-func goDiffOps(a, b []byte) string {
-	dmp := diffmatchpatch.New()
-	dmp.DiffTimeout = 0
-	ra, rb, lines := dmp.DiffLinesToRunes(string(a), string(b))
-	var out, dels, adds strings.Builder
-	for _, d := range dmp.DiffCharsToLines(dmp.DiffMainRunes(ra, rb, false), lines) {
-		n := len(splitLines([]byte(d.Text)))
-		switch d.Type {
-		case diffmatchpatch.DiffDelete:
-			dels.WriteString(strings.Repeat("-", n))
-		case diffmatchpatch.DiffInsert:
-			adds.WriteString(strings.Repeat("+", n))
-		default:
-			out.WriteString(dels.String() + adds.String() + strings.Repeat(" ", n))
-			dels.Reset()
-			adds.Reset()
-		}
-	}
-	return out.String() + dels.String() + adds.String()
 }
 
 // TestLineChanges checks LineChanges against the + and - lines of Diff.

@@ -76,9 +76,12 @@
 // Diff writes a unified diff with -p1 "a/" and "b/" names, 3 lines of
 // context, hunks merged when their context would overlap or touch, and "\
 // No newline at end of file" markers, as GNU diff -u does; GNU patch -p1
-// and git apply apply it. Lines are aligned by go-diff in line mode with
-// no time limit (a minimal, deterministic Myers diff); go-diff's own patch
-// format and PatchApply are not used. LineChanges counts the lines Diff
+// and git apply apply it. Lines are aligned by a deterministic Myers
+// O(ND) diff over line ids that takes the steps of diff-match-patch's
+// diff_main with no time limit (trimming the common head and tail, taking
+// a side whole when the other contains it, splitting at the middle snake,
+// and its cleanupMerge), so that it aligns lines as go-diff v1.4.0, which
+// the package used before, does. LineChanges counts the lines Diff
 // adds and removes without writing it, for a diffstat.
 //
 // # Merge
