@@ -32,7 +32,7 @@ func Merge(base, ours, theirs []byte) (merged []byte, conflicts []Conflict) {
 	so := script{a: tb, b: to, ops: align(ib, in.idsLike(to, tb, ib))}
 	st := script{a: tb, b: tt, ops: align(ib, in.idsLike(tt, tb, ib))}
 	m := &merger{base: tb, sides: [2]side{{lines: to, changes: changes(so)}, {lines: tt, changes: changes(st)}}}
-	m.out = make([]byte, 0, len(ours)+len(theirs)-len(base)+64)
+	m.out = make([]byte, 0, max(len(ours)+len(theirs)-len(base), 0)+64)
 	m.run()
 	return m.out, m.conflicts
 }
