@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"unsafe"
 
 	"github.com/bluekeyes/go-gitdiff/gitdiff"
 )
@@ -77,18 +78,44 @@ type section struct {
 	hunks   []int // 1-based lines of its @@ headers
 }
 
+// rawLines is a patch's text split into lines, each read without its
+// newline as a string that shares the text's memory (a patch's text is
+// never modified): a string kept after the scan must be cloned.
+type rawLines struct {
+	text lineText
+	s    string
+}
+
+func newRawLines(raw []byte) rawLines {
+	l := rawLines{text: splitText(raw)}
+	if len(raw) > 0 {
+		l.s = unsafe.String(&raw[0], len(raw))
+	}
+	return l
+}
+
+func (l rawLines) len() int { return l.text.len() }
+
+func (l rawLines) get(i int) string {
+	from, to := l.text.at[i], l.text.at[i+1]
+	if to > from && l.s[to-1] == '\n' {
+		to--
+	}
+	return l.s[from:to]
+}
+
 // scanner finds the file headers and hunks of a patch the way gitdiff.Parse
 // does, keeping what it drops: the raw names of traditional headers, and
 // where a hunk's body disagrees with its counts.
 type scanner struct {
-	lines []string // the patch's lines, without their newlines
+	lines rawLines // the patch's lines, without their newlines
 	cut   bool     // the last line has no newline
 	secs  []section
 }
 
 func scanSections(raw []byte) ([]section, *RejectError) {
-	sc := &scanner{lines: strings.Split(strings.TrimSuffix(string(raw), "\n"), "\n"), cut: !bytes.HasSuffix(raw, []byte("\n"))}
-	for i := 0; i < len(sc.lines); {
+	sc := &scanner{lines: newRawLines(raw), cut: !bytes.HasSuffix(raw, []byte("\n"))}
+	for i := 0; i < sc.lines.len(); {
 		next, err := sc.step(i)
 		if err != nil {
 			return nil, err
@@ -102,12 +129,12 @@ func scanSections(raw []byte) ([]section, *RejectError) {
 // to read.
 func (sc *scanner) step(i int) (int, *RejectError) {
 	switch {
-	case strings.HasPrefix(sc.lines[i], "diff --git "):
+	case strings.HasPrefix(sc.lines.get(i), "diff --git "):
 		sc.secs = append(sc.secs, section{line: i + 1, git: true})
 	case sc.isNameHeader(i):
 		sc.names(i)
 		return i + 2, nil
-	case strings.HasPrefix(sc.lines[i], "@@ -") && len(sc.secs) > 0:
+	case strings.HasPrefix(sc.lines.get(i), "@@ -") && len(sc.secs) > 0:
 		return sc.hunk(i)
 	}
 	return i + 1, nil
@@ -127,13 +154,13 @@ func (sc *scanner) pendingGit() *section {
 // gitdiff).
 func (sc *scanner) isNameHeader(i int) bool {
 	l := sc.lines
-	if i+1 >= len(l) || !strings.HasPrefix(l[i], "--- ") || !strings.HasPrefix(l[i+1], "+++ ") {
+	if i+1 >= l.len() || !strings.HasPrefix(l.get(i), "--- ") || !strings.HasPrefix(l.get(i+1), "+++ ") {
 		return false
 	}
 	if sc.pendingGit() != nil {
 		return true
 	}
-	return i+2 < len(l) && len(l[i+2]) >= len("@@ -1 +1 @@") && strings.HasPrefix(l[i+2], "@@ -")
+	return i+2 < l.len() && len(l.get(i+2)) >= len("@@ -1 +1 @@") && strings.HasPrefix(l.get(i+2), "@@ -")
 }
 
 // names records the ---/+++ names at line i, in a new section unless a git
@@ -144,8 +171,8 @@ func (sc *scanner) names(i int) {
 		sc.secs = append(sc.secs, section{line: i + 1})
 		sec = &sc.secs[len(sc.secs)-1]
 	}
-	sec.oldName = headerName(sc.lines[i][4:])
-	sec.newName = headerName(sc.lines[i+1][4:])
+	sec.oldName = strings.Clone(headerName(sc.lines.get(i)[4:]))
+	sec.newName = strings.Clone(headerName(sc.lines.get(i + 1)[4:]))
 }
 
 // headerName returns the name on a ---/+++ line: quoted, or up to a tab.
@@ -165,7 +192,7 @@ func headerName(s string) string {
 // it for one, and returns the index of the line after its body. A body
 // shorter or longer than the header's counts is an error.
 func (sc *scanner) hunk(i int) (int, *RejectError) {
-	oldN, newN, ok := hunkCounts(sc.lines[i])
+	oldN, newN, ok := hunkCounts(sc.lines.get(i))
 	if !ok {
 		return i + 1, nil
 	}
@@ -173,10 +200,10 @@ func (sc *scanner) hunk(i int) (int, *RejectError) {
 	if oldN != 0 || newN != 0 {
 		return 0, &RejectError{Line: i + 1, Reason: miscount(oldN, newN)}
 	}
-	if sc.cut && j == len(sc.lines) && j > i+1 {
+	if sc.cut && j == sc.lines.len() && j > i+1 {
 		return 0, &RejectError{Line: j, Reason: `the patch ends in the middle of a hunk's line (no newline, and no "\ No newline at end of file" after it)`}
 	}
-	for j < len(sc.lines) && strings.HasPrefix(sc.lines[j], `\ `) {
+	for j < sc.lines.len() && strings.HasPrefix(sc.lines.get(j), `\ `) {
 		j++
 	}
 	if k := extraBodyLine(sc.lines, j); k >= 0 {
@@ -192,9 +219,9 @@ func (sc *scanner) hunk(i int) (int, *RejectError) {
 // last, as gitdiff does (an empty line is context), and returns the index
 // after them and what is left of the counts: not 0 when the body ends
 // early, negative when a side has more lines than counted.
-func countBody(lines []string, j int, oldN, newN int64) (int, int64, int64) {
-	for ; j < len(lines) && (oldN > 0 || newN > 0); j++ {
-		switch l := lines[j]; {
+func countBody(lines rawLines, j int, oldN, newN int64) (int, int64, int64) {
+	for ; j < lines.len() && (oldN > 0 || newN > 0); j++ {
+		switch l := lines.get(j); {
 		case l == "" || l[0] == ' ':
 			oldN, newN = oldN-1, newN-1
 		case l[0] == '-':
@@ -242,14 +269,14 @@ func rangeCount(s string) (int64, error) {
 // extraBodyLine returns the index of a hunk line (" ", "+", "-", "\")
 // found at or after j past blank lines, that does not start a new file's
 // header or a mail signature, or -1.
-func extraBodyLine(lines []string, j int) int {
-	for j < len(lines) && lines[j] == "" {
+func extraBodyLine(lines rawLines, j int) int {
+	for j < lines.len() && lines.get(j) == "" {
 		j++
 	}
-	if j >= len(lines) || !strings.ContainsRune(" +-\\", rune(lines[j][0])) {
+	if j >= lines.len() || !strings.ContainsRune(" +-\\", rune(lines.get(j)[0])) {
 		return -1
 	}
-	if lines[j] == "-- " || j+1 < len(lines) && strings.HasPrefix(lines[j], "--- ") && strings.HasPrefix(lines[j+1], "+++ ") {
+	if l := lines.get(j); l == "-- " || j+1 < lines.len() && strings.HasPrefix(l, "--- ") && strings.HasPrefix(lines.get(j+1), "+++ ") {
 		return -1
 	}
 	return j
