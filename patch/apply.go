@@ -311,6 +311,9 @@ func (t *patched) next(n int) *patched {
 		t.spare = nil
 		return &patched{f: t.f, lines: s.lines[:0], origin: s.origin[:0], base: t.base}
 	}
+	// Room for later patches to add lines too, so that the state two
+	// patches on can reuse it.
+	n += n/16 + 64
 	out := &patched{f: t.f, lines: make([]lineRef, 0, n), base: t.base}
 	if t.origin != nil {
 		out.origin = make([]int32, 0, n)
