@@ -107,3 +107,22 @@ func TestAlignEdits(t *testing.T) {
 		require.Equal(t, string(b), string(out), "case %d", seed)
 	}
 }
+
+// TestSplitText checks splitText's line ends against a byte by byte split,
+// around the eight-byte words it reads at once.
+func TestSplitText(t *testing.T) {
+	r := rand.New(rand.NewSource(1))
+	for n := range 200 {
+		data := make([]byte, n%40+n/10)
+		for i := range data {
+			data[i] = []byte{'\n', 'a', 0x0b, 0x09, 0x8a, 0, 0xff}[r.Intn(7)]
+		}
+		want := []int32{0}
+		for i, c := range data {
+			if c == '\n' || i == len(data)-1 {
+				want = append(want, int32(i+1))
+			}
+		}
+		require.Equal(t, want, splitText(data).at, "%q", data)
+	}
+}

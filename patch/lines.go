@@ -2,7 +2,9 @@ package patch
 
 import (
 	"bytes"
+	"encoding/binary"
 	"hash/maphash"
+	"math/bits"
 )
 
 // lineText is a text split into lines that keep their newline (a last
@@ -24,14 +26,25 @@ func splitText(data []byte) lineText {
 		panic("patch: text over 2 GiB")
 	}
 	at := make([]int32, 1, bytes.Count(data, []byte("\n"))+2)
-	for off := 0; off < len(data); {
-		i := bytes.IndexByte(data[off:], '\n')
-		if i < 0 {
-			off = len(data)
-		} else {
-			off += i + 1
+	// Eight bytes at a time: a byte of x is zero where data has a newline,
+	// and y has the high bit of exactly those bytes set.
+	const lo7, nl = 0x7f7f7f7f7f7f7f7f, 0x0a0a0a0a0a0a0a0a
+	i := 0
+	for ; i+8 <= len(data); i += 8 {
+		x := binary.LittleEndian.Uint64(data[i:]) ^ nl
+		y := ^((x&lo7 + lo7) | x | lo7)
+		for y != 0 {
+			at = append(at, int32(i+bits.TrailingZeros64(y)/8+1))
+			y &= y - 1
 		}
-		at = append(at, int32(off))
+	}
+	for ; i < len(data); i++ {
+		if data[i] == '\n' {
+			at = append(at, int32(i+1))
+		}
+	}
+	if int(at[len(at)-1]) < len(data) {
+		at = append(at, int32(len(data)))
 	}
 	return lineText{data: data, at: at}
 }
