@@ -120,7 +120,7 @@ func ApplySeries(files map[string][]byte, s *Series, opt ApplyOptions) (*Outcome
 	o := &Outcome{Results: []Result{}}
 	texts := map[string]*patched{}
 	for _, p := range s.Patches {
-		res, err := applyPatch(files, texts, p, opt, true)
+		res, err := applyPatch(files, texts, p, opt)
 		if err != nil {
 			return o, err
 		}
@@ -137,7 +137,7 @@ func ApplySeries(files map[string][]byte, s *Series, opt ApplyOptions) (*Outcome
 // ApplyOne applies one patch to files (never modified), all or nothing.
 func ApplyOne(files map[string][]byte, p *Patch, opt ApplyOptions) (map[string][]byte, Result, error) {
 	texts := map[string]*patched{}
-	res, err := applyPatch(files, texts, p, opt, false)
+	res, err := applyPatch(files, texts, p, opt)
 	if err != nil {
 		return nil, Result{}, err
 	}
@@ -151,7 +151,7 @@ func ApplyOne(files map[string][]byte, p *Patch, opt ApplyOptions) (map[string][
 // applyPatch applies p to texts, the files already split (a file of files
 // is split the first time a patch touches it). On an error, texts may hold
 // a part of p's changes.
-func applyPatch(files map[string][]byte, texts map[string]*patched, p *Patch, opt ApplyOptions, track bool) (Result, error) {
+func applyPatch(files map[string][]byte, texts map[string]*patched, p *Patch, opt ApplyOptions) (Result, error) {
 	res := Result{Name: p.Name, Hunks: []HunkResult{}}
 	for _, f := range p.Files {
 		content, ok := files[f.NewName]
@@ -164,7 +164,7 @@ func applyPatch(files map[string][]byte, texts map[string]*patched, p *Patch, op
 		}
 		t := texts[f.NewName]
 		if t == nil {
-			t = newPatched(content, track)
+			t = newPatched(content)
 			texts[f.NewName] = t
 		}
 		a := &applier{in: t, out: t.next(len(t.lines) + growth(f)), patch: p.Name, file: f, fuzz: max(opt.Fuzz, 0)}
@@ -172,7 +172,7 @@ func applyPatch(files map[string][]byte, texts map[string]*patched, p *Patch, op
 			return Result{}, err
 		}
 		texts[f.NewName] = a.out
-		a.out.spare = t.recycle()
+		t.spare, a.out.spare = nil, t // t's room, for the next patch but one
 		res.Hunks = append(res.Hunks, a.results...)
 	}
 	return res, nil
@@ -222,127 +222,107 @@ func growth(f *gitdiff.File) int {
 	return int(max(n, 0))
 }
 
-// patched is a file being patched: its lines, each with its newline, and
-// when tracked, for each line the index of the pristine line it is, or -1
-// for a line a patch added. Lines are offsets into the file's text or the
-// text of the lines patches added (lineRef), so that a file's worth of
-// lines holds no pointer for the garbage collector to scan.
+// patched is a file being patched: its lines, each a line id: i >= 0 is
+// line i of the file as given (the pristine line), -k-1 is the k-th line
+// patches added. Four bytes a line and no pointer for the garbage
+// collector to scan; the pristine line a line is (for the diffstat) is
+// its id.
 type patched struct {
-	f      *sources
-	lines  []lineRef
-	origin []int32   // nil when not tracked
-	base   []lineRef // the lines before the first patch, when tracked
-	spare  *patched  // an earlier state whose room the next patch may reuse
+	f     *sources
+	lines []int32
+	spare *patched // an earlier state whose room the next patch may reuse
 }
 
 // sources holds the texts a file's lines come from: the file as given
-// (never modified) and the lines patches added to it.
+// (never modified), split, and the lines patches added to it.
 type sources struct {
-	text  []byte
-	added []byte
+	text    lineText
+	added   []byte
+	addedAt []int32 // added line k is added[addedAt[k]:addedAt[k+1]]
 }
 
-// lineRef is a line of a patched file: bytes [from, to) of its text, or of
-// its added lines when from has addedBit.
-type lineRef struct{ from, to uint32 }
-
-const addedBit = 1 << 31
-
-func (f *sources) bytes(l lineRef) []byte {
-	if l.from&addedBit != 0 {
-		return f.added[l.from&^addedBit : l.to]
+func (f *sources) bytes(id int32) []byte {
+	if id >= 0 {
+		return f.text.line(int(id))
 	}
-	return f.text[l.from:l.to]
+	k := -id - 1
+	return f.added[f.addedAt[k]:f.addedAt[k+1]]
 }
 
-// add appends a line's text to the added lines and returns its ref.
-func (f *sources) add(line string) lineRef {
-	from := len(f.added)
-	f.added = append(f.added, line...)
-	if len(f.added) >= addedBit {
+// add appends a line to the added lines and returns its id.
+func (f *sources) add(line string) int32 {
+	if len(f.added)+len(line) > maxText || len(f.addedAt) > maxText-1 {
 		panic("patch: added lines over 2 GiB")
 	}
-	return lineRef{uint32(from) | addedBit, uint32(len(f.added))}
+	f.added = append(f.added, line...)
+	f.addedAt = append(f.addedAt, int32(len(f.added)))
+	return -int32(len(f.addedAt) - 1)
 }
 
-func newPatched(content []byte, track bool) *patched {
-	lt := splitText(content)
-	lines := make([]lineRef, lt.len())
+func newPatched(content []byte) *patched {
+	f := &sources{text: splitText(content), addedAt: []int32{0}}
+	lines := make([]int32, f.text.len())
 	for i := range lines {
-		lines[i] = lineRef{uint32(lt.at[i]), uint32(lt.at[i+1])}
+		lines[i] = int32(i)
 	}
-	t := &patched{f: &sources{text: content}, lines: lines}
-	if track {
-		t.base = t.lines
-		t.origin = make([]int32, len(t.lines))
-		for i := range t.origin {
-			t.origin[i] = int32(i)
-		}
-	}
-	return t
+	return &patched{f: f, lines: lines}
 }
 
 // line returns the text of line i.
 func (t *patched) line(i int) []byte { return t.f.bytes(t.lines[i]) }
 
 // join returns the file's text: runs of lines that follow each other in
-// the same text are copied at once.
+// the same text (ids i, i+1 or -k-1, -k-2) are copied at once.
 func (t *patched) join() []byte {
 	n := 0
-	for _, l := range t.lines {
-		n += int(l.to - l.from&^addedBit)
+	for _, id := range t.lines {
+		n += len(t.f.bytes(id))
 	}
 	out := make([]byte, 0, n)
+	f := t.f
 	for i := 0; i < len(t.lines); {
-		run := t.lines[i]
-		for i++; i < len(t.lines) && t.lines[i].from == run.to|run.from&addedBit; i++ {
-			run.to = t.lines[i].to
+		first := t.lines[i]
+		last := first
+		for i++; i < len(t.lines); i++ {
+			if next := t.lines[i]; last >= 0 && next == last+1 || last < 0 && next == last-1 {
+				last = next
+				continue
+			}
+			break
 		}
-		out = append(out, t.f.bytes(run)...)
+		if first >= 0 {
+			out = append(out, f.text.slice(int(first), int(last)+1)...)
+		} else {
+			out = append(out, f.added[f.addedAt[-first-1]:f.addedAt[-last]]...)
+		}
 	}
 	return out
 }
 
-// next returns an empty patched with room for n lines, tracked as t is:
-// t's spare when it has the room, so that a series does not allocate (and
-// fault in) a file's worth of memory for every patch.
+// next returns an empty patched with room for n lines: t's spare when it
+// has the room, so that a series does not allocate (and fault in) a
+// file's worth of memory for every patch.
 func (t *patched) next(n int) *patched {
-	if s := t.spare; s != nil && cap(s.lines) >= n && (t.origin == nil || cap(s.origin) >= n) {
+	if s := t.spare; s != nil && cap(s.lines) >= n {
 		t.spare = nil
-		return &patched{f: t.f, lines: s.lines[:0], origin: s.origin[:0], base: t.base}
+		return &patched{f: t.f, lines: s.lines[:0]}
 	}
 	// Room for later patches to add lines too, so that the state two
 	// patches on can reuse it.
 	n += n/16 + 64
-	out := &patched{f: t.f, lines: make([]lineRef, 0, n), base: t.base}
-	if t.origin != nil {
-		out.origin = make([]int32, 0, n)
-	}
-	return out
+	return &patched{f: t.f, lines: make([]int32, 0, n)}
 }
 
-// recycle returns t for reuse by a later patch once a patch replaced it,
-// unless its lines are the first ones, which change counts from.
-func (t *patched) recycle() *patched {
-	if len(t.lines) > 0 && len(t.base) > 0 && &t.lines[0] == &t.base[0] {
-		return nil
-	}
-	return t
-}
-
-// copyFrom appends lines [from, to) of t.
+// copyFrom appends lines [from, to) of src.
 func (t *patched) copyFrom(src *patched, from, to int) {
 	t.lines = append(t.lines, src.lines[from:to]...)
-	if t.origin != nil {
-		t.origin = append(t.origin, src.origin[from:to]...)
-	}
 }
 
-// change counts the lines added and removed between the lines before the
-// first patch and t. The lines t kept from them are common to both, in
-// order: only the regions between runs of at least keptRun kept lines are
-// diffed, shorter runs (a hunk's context between its changes) with them,
-// so that the diff may align their lines otherwise.
+// change counts the lines added and removed between the pristine lines
+// and t. The pristine lines t kept are common to both, in order: only the
+// regions between runs of at least keptRun kept lines are diffed, shorter
+// runs (a hunk's context between its changes) with them, so that the diff
+// may align their lines otherwise.
 func (t *patched) change() Change {
 	var c Change
 	var cc *counter
@@ -352,7 +332,7 @@ func (t *patched) change() Change {
 			if cc == nil {
 				cc = newCounter(t.f)
 			}
-			added, removed := cc.count(t.base[p:r.o], t.lines[f:r.i])
+			added, removed := cc.count(p, r.o, t.lines[f:r.i])
 			c.Added, c.Removed = c.Added+added, c.Removed+removed
 		}
 		p, f = r.o+r.n, r.i+r.n
@@ -360,45 +340,54 @@ func (t *patched) change() Change {
 	return c
 }
 
-// counter counts the lines a line diff adds and removes between lists of
-// lines of one file, with one numbering of lines for all of them.
+// counter counts the lines a line diff adds and removes between ranges
+// of pristine lines and lists of lines of one file, with one numbering of
+// lines for all of them.
 type counter struct {
+	f   *sources
 	in  *interner
 	al  aligner
 	ids []int32
 }
 
 func newCounter(f *sources) *counter {
-	c := &counter{in: newInterner(256)}
-	c.in.source(f.text)
+	c := &counter{f: f, in: newInterner(256)}
+	c.in.source(f.text.data)
 	c.in.source(f.added)
 	return c
 }
 
-func (c *counter) count(a, b []lineRef) (added, removed int) {
+// count diffs pristine lines [from, to) with lines.
+func (c *counter) count(from, to int, lines []int32) (added, removed int) {
 	switch {
-	case len(a) == 0:
-		return len(b), 0
-	case len(b) == 0:
-		return 0, len(a)
+	case from == to:
+		return len(lines), 0
+	case len(lines) == 0:
+		return 0, to - from
 	}
 	c.ids = c.ids[:0]
-	for _, ls := range [][]lineRef{a, b} {
-		for _, l := range ls {
-			src := int32(0)
-			if l.from&addedBit != 0 {
-				src = 1
-			}
-			c.ids = append(c.ids, c.in.id(src, int32(l.from&^addedBit), int32(l.to)))
-		}
+	for id := from; id < to; id++ {
+		c.ids = append(c.ids, c.id(int32(id)))
 	}
-	return countOps(opsOf(c.al.main(c.ids[:len(a)], c.ids[len(a):])))
+	for _, id := range lines {
+		c.ids = append(c.ids, c.id(id))
+	}
+	n := to - from
+	return countOps(opsOf(c.al.main(c.ids[:n], c.ids[n:])))
+}
+
+func (c *counter) id(line int32) int32 {
+	if line >= 0 {
+		return c.in.id(0, c.f.text.at[line], c.f.text.at[line+1])
+	}
+	k := -line - 1
+	return c.in.id(1, c.f.addedAt[k], c.f.addedAt[k+1])
 }
 
 // keptRun is the fewest lines kept in a row that bound a region change diffs.
 const keptRun = 2*diffContext + 2
 
-// run is n lines kept in a row: base[o:o+n] is lines[i:i+n].
+// run is n lines kept in a row: pristine lines [o, o+n) are lines[i:i+n].
 type run struct{ o, i, n int }
 
 // keptRuns lists the runs of at least keptRun kept lines, and an empty run
@@ -411,7 +400,7 @@ func (t *patched) keptRuns() []run {
 			runs = append(runs, cur)
 		}
 	}
-	for i, o := range t.origin {
+	for i, o := range t.lines {
 		switch {
 		case o >= 0 && cur.n > 0 && int(o) == cur.o+cur.n && i == cur.i+cur.n:
 			cur.n++
@@ -424,7 +413,7 @@ func (t *patched) keptRuns() []run {
 		}
 	}
 	flush()
-	return append(runs, run{o: len(t.base), i: len(t.lines)})
+	return append(runs, run{o: t.f.text.len(), i: len(t.lines)})
 }
 
 // applier applies the hunks of one file's diff to that file's lines.
@@ -609,13 +598,6 @@ func (a *applier) put(h hunk, t trim, at, fuzz int) {
 			a.out.lines = append(a.out.lines, a.in.lines[at+k-t.lead])
 		} else {
 			a.out.lines = append(a.out.lines, a.in.f.add(h.new[from+i]))
-		}
-		if a.out.origin != nil {
-			o := int32(-1)
-			if k >= 0 {
-				o = a.in.origin[at+k-t.lead]
-			}
-			a.out.origin = append(a.out.origin, o)
 		}
 	}
 	a.cursor = at + len(old)
