@@ -37,7 +37,7 @@
 // not exist: a series only changes the files it forks), deletions, mode
 // changes, binary patches, hunks whose body is shorter or longer than
 // their @@ counts say, hunks out of order, a "\ No newline at end of file"
-// after a line that is not a side's last, a patch cut off in the middle of
+// after a line that is not a side's last or after an empty line, a patch cut off in the middle of
 // a hunk's line (as GNU patch and git apply do), and CRLF line endings
 // anywhere in the patch. Apply also refuses files other than
 // ApplyOptions.Allowed (when set) and files that are not among those given.

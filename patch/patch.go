@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"cmp"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"unsafe"
@@ -409,6 +410,8 @@ func fragmentProblem(frag *gitdiff.TextFragment, prevEnd int64) string {
 		return "hunks overlap or are out of order"
 	case !newlinesOnlyLast(frag):
 		return `"\ No newline at end of file" after a line that is not the last`
+	case slices.ContainsFunc(frag.Lines, func(l gitdiff.Line) bool { return l.Line == "" }):
+		return `"\ No newline at end of file" after an empty line: without its newline the line is not there`
 	}
 	return ""
 }
