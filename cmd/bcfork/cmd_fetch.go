@@ -126,7 +126,7 @@ func printRelease(w io.Writer, rel *upstream.Release, flavor string, written []s
 
 // writeRelease writes the two files into dir, each through a temporary file.
 func writeRelease(dir string, rel *upstream.Release) ([]string, error) {
-	if err := os.MkdirAll(dir, 0o755); err != nil {
+	if _, err := atomicfile.MkdirAll(dir, 0o755); err != nil {
 		return nil, fmt.Errorf("writing files: %w", err)
 	}
 	var written []string

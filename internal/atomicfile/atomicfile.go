@@ -96,19 +96,26 @@ func Sync(name string) error {
 	return syncClose(f)
 }
 
-// MkdirAll creates dir and its missing parents with mode perm (less the
-// umask), and returns the folders it created, deepest first, for
-// RemoveDirs.
+// MkdirAll creates dir and its missing parents, each with mode perm
+// exactly (the umask does not change it; folders that exist keep theirs),
+// and returns the folders it created, deepest first, for RemoveDirs. Links
+// in dir are followed.
 func MkdirAll(dir string, perm fs.FileMode) ([]string, error) {
 	var missing []string
-	for d := filepath.Clean(dir); ; d = filepath.Dir(d) {
-		if _, err := os.Lstat(d); err == nil || d == filepath.Dir(d) {
+	for d := filepath.Clean(dir); d != filepath.Dir(d); d = filepath.Dir(d) {
+		if _, err := os.Lstat(d); !errors.Is(err, fs.ErrNotExist) {
 			break
 		}
 		missing = append(missing, d)
 	}
 	if err := os.MkdirAll(dir, perm); err != nil {
 		return nil, err
+	}
+	for _, d := range missing {
+		if err := os.Chmod(d, perm); err != nil {
+			RemoveDirs(missing)
+			return nil, err
+		}
 	}
 	return missing, nil
 }

@@ -15,6 +15,10 @@
 // openat per folder. Both give the same guarantee: no link is followed.
 // Files are opened with O_NONBLOCK, so a FIFO or a device never blocks a
 // read, and must be regular files by fstat on the opened descriptor.
+//
+// What a Root creates (a folder, a file) gets the mode asked for exactly,
+// set by fchmod on the new file: the umask of the process does not change
+// it, so a root shell's umask neither loosens nor tightens bcfork's state.
 package beneath
 
 import (

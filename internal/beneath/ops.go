@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 
+	"github.com/bcfork/bcfork/internal/atomicfile"
 	"golang.org/x/sys/unix"
 )
 
@@ -45,21 +46,60 @@ func (r Root) Readlink(name string) (string, error) {
 
 // Open opens name with flag (os.O_RDONLY, ...) and perm, adding O_NOFOLLOW,
 // O_NONBLOCK and O_CLOEXEC: a link is refused with a *LinkError, and
-// opening a FIFO or a device does not block. The file's own mode decides
-// what it may be used for: check it with Stat.
+// opening a FIFO or a device does not block. A file that O_CREATE creates
+// gets perm exactly, whatever the umask; an existing one keeps its mode.
+// The file's own mode decides what it may be used for: check it with Stat.
 func (r Root) Open(name string, flag int, perm fs.FileMode) (*os.File, error) {
 	var f *os.File
-	err := r.at(name, func(dir int, base string) error {
-		fd, err := ignoringEINTR(func() (int, error) {
-			return unix.Openat(dir, base, flag|unix.O_NOFOLLOW|unix.O_NONBLOCK|unix.O_CLOEXEC, uint32(perm.Perm()))
-		})
-		if err != nil {
-			return r.linkOrErr("open", dir, base, name, err)
-		}
-		f = os.NewFile(uintptr(fd), filepath.Clean(name))
-		return nil
+	err := r.at(name, func(dir int, base string) (err error) {
+		f, err = r.openAt(dir, base, name, flag, perm)
+		return err
 	})
 	return f, err
+}
+
+// createTries bounds how often openAt retries a file that another process
+// removes and creates again between its two attempts.
+const createTries = 8
+
+// openAt is Open of base in the folder dir. With O_CREATE but not O_EXCL,
+// it first tries to create the file (O_EXCL), so that it knows whether it
+// made it and is to set its mode, then opens the file that exists.
+func (r Root) openAt(dir int, base, name string, flag int, perm fs.FileMode) (*os.File, error) {
+	if flag&unix.O_CREAT == 0 || flag&unix.O_EXCL != 0 {
+		return r.openOnce(dir, base, name, flag, perm)
+	}
+	for range createTries {
+		f, err := r.openOnce(dir, base, name, flag|unix.O_EXCL, perm)
+		if !errors.Is(err, fs.ErrExist) {
+			return f, err
+		}
+		f, err = r.openOnce(dir, base, name, flag&^unix.O_CREAT, perm)
+		if !errors.Is(err, fs.ErrNotExist) {
+			return f, err
+		}
+	}
+	return nil, &fs.PathError{Op: "open", Path: name, Err: errors.New("removed and created again while being opened")}
+}
+
+// openOnce opens base in dir with flag; a file it creates (O_CREATE with
+// O_EXCL) is given perm by fchmod, which the umask does not change.
+func (r Root) openOnce(dir int, base, name string, flag int, perm fs.FileMode) (*os.File, error) {
+	fd, err := ignoringEINTR(func() (int, error) {
+		return unix.Openat(dir, base, flag|unix.O_NOFOLLOW|unix.O_NONBLOCK|unix.O_CLOEXEC, uint32(perm.Perm()))
+	})
+	if err != nil {
+		return nil, r.linkOrErr("open", dir, base, name, err)
+	}
+	f := os.NewFile(uintptr(fd), filepath.Clean(name))
+	if flag&unix.O_CREAT != 0 {
+		if err := f.Chmod(perm); err != nil {
+			f.Close()
+			unlinkat(dir, base, 0)
+			return nil, err
+		}
+	}
+	return f, nil
 }
 
 // ReadFile reads the regular file name, at most max bytes, and returns it
@@ -163,21 +203,19 @@ func (r Root) ReadDir(name string) ([]fs.DirEntry, error) {
 	return f.ReadDir(-1)
 }
 
-// WriteFile writes data to the new file name with perm (less the umask),
-// removing whatever name was first: it never writes through a link or
-// into a file that another name also links to. It does not sync.
+// WriteFile writes data to the new file name with perm (exactly: the umask
+// does not change it), removing whatever name was first: it never writes
+// through a link or into a file that another name also links to. It does
+// not sync.
 func (r Root) WriteFile(name string, data []byte, perm fs.FileMode) error {
 	return r.at(name, func(dir int, base string) error {
 		if err := unlinkat(dir, base, 0); err != nil && !errors.Is(err, unix.ENOENT) {
 			return &fs.PathError{Op: "remove", Path: name, Err: err}
 		}
-		fd, err := ignoringEINTR(func() (int, error) {
-			return unix.Openat(dir, base, unix.O_WRONLY|unix.O_CREAT|unix.O_EXCL|unix.O_NOFOLLOW|unix.O_CLOEXEC, uint32(perm.Perm()))
-		})
+		f, err := r.openOnce(dir, base, name, unix.O_WRONLY|unix.O_CREAT|unix.O_EXCL, perm)
 		if err != nil {
-			return r.linkOrErr("open", dir, base, name, err)
+			return err
 		}
-		f := os.NewFile(uintptr(fd), name)
 		_, err = f.Write(data)
 		if cerr := f.Close(); err == nil {
 			err = cerr
@@ -306,20 +344,37 @@ func unlinkat(dir int, base string, flags int) error {
 	return ignoringEINTR0(func() error { return unix.Unlinkat(dir, base, flags) })
 }
 
-// Mkdir creates the folder name with perm (less the umask); the folder
-// holding it must exist. A link below the root is refused, not followed.
+// Mkdir creates the folder name with perm (exactly: the umask does not
+// change it); the folder holding it must exist. A link below the root is
+// refused, not followed.
 func (r Root) Mkdir(name string, perm fs.FileMode) error {
 	return r.at(name, func(dir int, base string) error {
-		if err := unix.Mkdirat(dir, base, uint32(perm.Perm())); err != nil {
+		if err := mkdirat(dir, base, perm); err != nil {
 			return &fs.PathError{Op: "mkdir", Path: name, Err: err}
 		}
 		return nil
 	})
 }
 
+// mkdirat creates the folder base in the folder dir and gives it perm by
+// fchmod, which the umask does not change. Should base be swapped for a
+// link meanwhile, the open refuses it and the error says so.
+func mkdirat(dir int, base string, perm fs.FileMode) error {
+	if err := unix.Mkdirat(dir, base, uint32(perm.Perm())); err != nil {
+		return err
+	}
+	fd, err := ignoringEINTR(func() (int, error) { return unix.Openat(dir, base, dirFlags|unix.O_NOFOLLOW, 0) })
+	if err != nil {
+		return err
+	}
+	defer unix.Close(fd)
+	return ignoringEINTR0(func() error { return unix.Fchmod(fd, syscallMode(perm)) })
+}
+
 // MkdirAll creates the folder name and the missing folders above it with
-// perm (less the umask), the root folder included. A link below the root
-// is refused, not followed.
+// perm (exactly: the umask does not change it), the root folder and its
+// missing parents included. A link below the root is refused, not
+// followed. Folders that exist keep their mode.
 func (r Root) MkdirAll(name string, perm fs.FileMode) error {
 	parts, err := r.parts(name)
 	if err != nil {
@@ -327,7 +382,7 @@ func (r Root) MkdirAll(name string, perm fs.FileMode) error {
 	}
 	fd, err := r.openRoot()
 	if errors.Is(err, fs.ErrNotExist) {
-		if err := os.MkdirAll(r.Dir(), perm); err != nil {
+		if _, err := atomicfile.MkdirAll(r.Dir(), perm); err != nil {
 			return err
 		}
 		fd, err = r.openRoot()
@@ -336,9 +391,10 @@ func (r Root) MkdirAll(name string, perm fs.FileMode) error {
 		return err
 	}
 	for i, part := range parts {
-		if err := unix.Mkdirat(fd, part, uint32(perm.Perm())); err != nil && err != unix.EEXIST {
+		if err := mkdirat(fd, part, perm); err != nil && err != unix.EEXIST {
+			err = r.mkdirErr(fd, parts, i, err)
 			unix.Close(fd)
-			return &fs.PathError{Op: "mkdir", Path: r.path(parts, i+1), Err: err}
+			return err
 		}
 		if fd, err = r.walk(fd, parts[:i+1], i); err != nil {
 			return err
@@ -346,4 +402,14 @@ func (r Root) MkdirAll(name string, perm fs.FileMode) error {
 	}
 	unix.Close(fd)
 	return nil
+}
+
+// mkdirErr is the error of mkdirat of parts[i] in the folder fd: a
+// *LinkError when a link is there, else a *fs.PathError.
+func (r Root) mkdirErr(fd int, parts []string, i int, err error) error {
+	var st unix.Stat_t
+	if unix.Fstatat(fd, parts[i], &st, unix.AT_SYMLINK_NOFOLLOW) == nil && st.Mode&unix.S_IFMT == unix.S_IFLNK {
+		return &LinkError{Path: r.path(parts, i+1), Target: readlinkat(fd, parts[i]), Root: r.Dir()}
+	}
+	return &fs.PathError{Op: "mkdir", Path: r.path(parts, i+1), Err: err}
 }

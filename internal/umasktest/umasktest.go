@@ -1,0 +1,31 @@
+// Package umasktest runs test code under each of the umasks a host may
+// give bcfork, to show that what it creates gets the mode it means.
+package umasktest
+
+import (
+	"fmt"
+	"syscall"
+	"testing"
+)
+
+// Masks are the umasks Each runs under: the usual one, the loose ones a
+// root shell may have (002, 000), and strict ones (027, 077) that would
+// leave a folder others must read (the state folder, an instance's
+// folder, a cache) at 0700 or 0750.
+var Masks = []int{0o022, 0o002, 0o000, 0o027, 0o077}
+
+// Each runs f in a subtest under each of Masks, restoring the umask after
+// each. The umask belongs to the process, and the tests of a package run
+// in one: the caller must not call t.Parallel, nor f, and what f runs
+// must be done when it returns. Go runs no parallel test of the package
+// meanwhile (a parallel top-level test waits for the serial ones).
+func Each(t *testing.T, f func(t *testing.T)) {
+	t.Helper()
+	for _, m := range Masks {
+		t.Run(fmt.Sprintf("umask%03o", m), func(t *testing.T) {
+			old := syscall.Umask(m)
+			defer syscall.Umask(old)
+			f(t)
+		})
+	}
+}
