@@ -9,6 +9,7 @@ import (
 	"github.com/bcfork/bcfork/internal/catalog"
 	"github.com/bcfork/bcfork/patches"
 	"github.com/bcfork/bcfork/upstream"
+	"github.com/urfave/cli/v2"
 )
 
 const notPristineHint = "these are not the pristine files of that release: check the pins in the patches tree, or take the files from another source"
@@ -203,10 +204,39 @@ func checksumHint(ce *upstream.ChecksumError, c call) string {
 	case !strings.HasPrefix(ce.Pin, upstream.DefaultFlavor+"/"):
 		return "these are not the packaged files of that version: compare `dpkg -s bucardo` with --version, check for local edits with `dpkg --verify bucardo`, or take the package's own files (apt-get download bucardo; dpkg-deb -x)"
 	case strings.HasPrefix(ce.Source, "dir ") && c.has("allow-unpinned") && c.name() != "rebase":
-		return fmt.Sprintf("these are not the pristine files of that release; if the folder is a checkout of another ref (master still says 5.6.0), name it: `%s`",
-			c.line([]string{"version", "allow-unpinned"}, "--version", "master", "--allow-unpinned"))
+		return checkoutHint(c)
 	}
 	return notPristineHint + "\n" + offlineRoutes(c)
+}
+
+// checkoutHint follows files read from a folder that fail the pins of the
+// release their script names and are of no series in the patches tree
+// (snapshotHint names the one they are of): a checkout of another ref.
+// fetch takes --version master as the label of such files, in any tree.
+// The commands that need a series resolve --version master to one (whose
+// pins these files fail too), find it ambiguous (several master-* series)
+// or find none, so they are offered that fetch instead, which prints the
+// checksums to pin.
+func checkoutHint(c call) string {
+	label := []string{"--version", "master", "--allow-unpinned"}
+	if c.name() == "fetch" {
+		return fmt.Sprintf("these are not the pristine files of that release; if the folder is a checkout of another ref (master still says 5.6.0), name it: `%s`",
+			c.line([]string{"version", "allow-unpinned"}, label...))
+	}
+	return fmt.Sprintf("these are not the pristine files of that release, nor of any series in the patches tree; if the folder is a checkout of another ref (master still says 5.6.0), it needs a series of its own, which bcfork rebase carries onto it: `%s` reads it as master's and prints the checksums to pin",
+		asFetch(c).line([]string{"version", "allow-unpinned"}, label...))
+}
+
+// asFetch is the command line c as bcfork fetch: with the flags of c that
+// fetch has, and their values.
+func asFetch(c call) call {
+	f := call{app: c.app, cmd: c.app.Command("fetch"), path: "fetch"}
+	c.walk(func(fl cli.Flag, arg []string) {
+		if fl != nil && f.has(fl.Names()[0]) {
+			f.args = append(f.args, arg...)
+		}
+	})
+	return f
 }
 
 // ambiguousHint says how to name one of the series --version REF could mean.

@@ -47,11 +47,12 @@ func TestIdentifyInstalledFork(t *testing.T) {
 	}
 }
 
-// A file neither pinned nor installed keeps the plain checksum hint.
+// A file neither pinned nor installed keeps the plain checksum hint: for
+// generate, which needs a series, the fetch that reads it as master's.
 func TestIdentifyUnknown(t *testing.T) {
 	err := identifyInput(&upstream.ChecksumError{File: "bucardo", Got: strings.Repeat("0", 64), Pin: "upstream/5.6.0/checksums", Source: "dir deb"}, patches.FS, t.TempDir())
 	c := newCall(newApp(nil, nil), []string{"bcfork", "generate", "--from", "deb"})
-	if h := hint(err, c); !strings.Contains(h, "name it: `bcfork generate --from deb --version master --allow-unpinned`") {
+	if h := hint(err, c); !strings.Contains(h, "`bcfork fetch --from deb --version master --allow-unpinned` reads it as master's") {
 		t.Errorf("hint = %q", h)
 	}
 }
