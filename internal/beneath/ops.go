@@ -188,7 +188,25 @@ func OpenFile(path string) (*os.File, fs.FileInfo, error) {
 	return f, info, nil
 }
 
-// ReadDir lists the folder name.
+// MaxEntries is the most entries ReadDir returns of one folder. The
+// largest folders bcfork lists are system ones it globs (a perl library
+// folder, /usr/lib/x86_64-linux-gnu: some thousands of entries on a full
+// host) and its own (a few); 100,000 is ten times the first, and reading
+// that many allocates some 20 MB (about 200 bytes an entry, measured with
+// short names), where a folder of millions, broken or made to, would cost
+// a root process hundreds of MB.
+const MaxEntries = 100_000
+
+// maxEntries is MaxEntries, lowered by tests.
+var maxEntries = MaxEntries
+
+// ErrTooManyEntries is returned by ReadDir for a folder of more than
+// MaxEntries entries.
+var ErrTooManyEntries = errors.New("too many entries")
+
+// ReadDir lists the folder name, in the order the system gives; a folder
+// of more than MaxEntries entries is refused (ErrTooManyEntries) once that
+// many are read, so no more are held in memory.
 func (r Root) ReadDir(name string) ([]fs.DirEntry, error) {
 	parts, err := r.parts(name)
 	if err != nil {
@@ -200,7 +218,19 @@ func (r Root) ReadDir(name string) ([]fs.DirEntry, error) {
 	}
 	f := os.NewFile(uintptr(fd), filepath.Clean(name))
 	defer f.Close()
-	return f.ReadDir(-1)
+	var entries []fs.DirEntry
+	for {
+		batch, err := f.ReadDir(min(1024, maxEntries+1-len(entries)))
+		entries = append(entries, batch...)
+		switch {
+		case len(entries) > maxEntries:
+			return nil, &fs.PathError{Op: "readdir", Path: f.Name(), Err: fmt.Errorf("%w: more than %d, the most bcfork reads of one folder", ErrTooManyEntries, maxEntries)}
+		case err == io.EOF:
+			return entries, nil
+		case err != nil:
+			return nil, err
+		}
+	}
 }
 
 // WriteFile writes data to the new file name with perm (exactly: the umask
