@@ -14,7 +14,11 @@ const diffContext = 3
 // a side ends without one. It is empty when a and b are equal. The line
 // alignment is a minimal, deterministic Myers diff (see align).
 func Diff(name string, a, b []byte) []byte {
-	s := diffLines(a, b)
+	return diffScript(name, diffLines(a, b))
+}
+
+// diffScript is the unified diff of s, of the file name.
+func diffScript(name string, s script) []byte {
 	hunks := s.hunks(diffContext)
 	if len(hunks) == 0 {
 		return nil

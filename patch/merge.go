@@ -1,6 +1,9 @@
 package patch
 
-import "bytes"
+import (
+	"bytes"
+	"sync"
+)
 
 // Conflict markers written by Merge, each on a line of its own.
 const (
@@ -28,13 +31,117 @@ type Conflict struct {
 func Merge(base, ours, theirs []byte) (merged []byte, conflicts []Conflict) {
 	tb, to, tt := splitText(base), splitText(ours), splitText(theirs)
 	in := newInterner(tb.len())
-	ib := in.ids(tb)
-	so := script{a: tb, b: to, ops: align(ib, in.idsLike(to, tb, ib))}
-	st := script{a: tb, b: tt, ops: align(ib, in.idsLike(tt, tb, ib))}
-	m := &merger{base: tb, sides: [2]side{{lines: to, changes: changes(so)}, {lines: tt, changes: changes(st)}}}
-	m.out = make([]byte, 0, max(len(ours)+len(theirs)-len(base), 0)+64)
-	m.run()
+	b := idText{tb, in.ids(tb)}
+	m := merge(b, idText{to, in.idsLike(to, tb, b.ids)}, idText{tt, in.idsLike(tt, tb, b.ids)}, false)
 	return m.out, m.conflicts
+}
+
+// idText is a text split into lines and the lines' ids.
+type idText struct {
+	t   lineText
+	ids []int32
+}
+
+// merge merges ours and theirs, whose ids come from base's interner;
+// with track it also gives the merged text's lines and their ids when it
+// can tell them from the lines it was made of (see merger.add).
+func merge(base, ours, theirs idText, track bool) *merger {
+	so := script{a: base.t, b: ours.t, ops: align(base.ids, ours.ids)}
+	st := script{a: base.t, b: theirs.t, ops: align(base.ids, theirs.ids)}
+	m := &merger{base: base, sides: [2]side{{lines: ours, changes: changes(so)}, {lines: theirs, changes: changes(st)}}, track: track}
+	n := max(len(ours.t.data)+len(theirs.t.data)-len(base.t.data), 0)
+	m.out = make([]byte, 0, n+64)
+	if track {
+		m.at = make([]int32, 1, max(ours.t.len()+theirs.t.len()-base.t.len(), 0)+2)
+	}
+	m.run()
+	return m
+}
+
+// A Merger merges and diffs versions of one file as a rebase does, patch
+// after patch, where each merge's ours is the next one's base and its
+// result the next one's theirs: it gives what Merge and Diff give, but
+// splits and numbers the lines of a text only the first time it sees it,
+// and knows the lines of a text it merged without splitting it. It knows
+// a text by its slice (where it starts, how long it is), so a text given
+// to it or returned by it must not be modified afterwards. It remembers
+// the last few texts only. Its methods may be called concurrently.
+type Merger struct {
+	mu    sync.Mutex
+	in    *interner
+	known []idText // the most recent last
+}
+
+// mergerTexts is how many texts a Merger remembers: a rebase step brings
+// two new ones (ours, merged), and the diff of a step may still run
+// beside the next two steps' merges.
+const mergerTexts = 8
+
+// Merge is Merge(base, ours, theirs).
+func (mg *Merger) Merge(base, ours, theirs []byte) (merged []byte, conflicts []Conflict) {
+	mg.mu.Lock()
+	b := mg.numbered(base, nil)
+	o, t := mg.numbered(ours, &b), mg.numbered(theirs, &b)
+	mg.mu.Unlock()
+	m := merge(b, o, t, true)
+	if m.track {
+		mg.mu.Lock()
+		mg.remember(idText{lineText{data: m.out, at: m.at}, m.ids})
+		mg.mu.Unlock()
+	}
+	return m.out, m.conflicts
+}
+
+// Diff is Diff(name, a, b).
+func (mg *Merger) Diff(name string, a, b []byte) []byte {
+	mg.mu.Lock()
+	na, okA := mg.lookup(a)
+	nb, okB := mg.lookup(b)
+	mg.mu.Unlock()
+	if !okA || !okB {
+		return Diff(name, a, b)
+	}
+	return diffScript(name, script{a: na.t, b: nb.t, ops: align(na.ids, nb.ids)})
+}
+
+// numbered returns data split and numbered: as known, else split now and
+// numbered like like (see idsLike) when like is set. mu is held.
+func (mg *Merger) numbered(data []byte, like *idText) idText {
+	if n, ok := mg.lookup(data); ok {
+		return n
+	}
+	t := splitText(data)
+	if mg.in == nil {
+		mg.in = newInterner(t.len())
+	}
+	n := idText{t: t}
+	if like != nil {
+		n.ids = mg.in.idsLike(t, like.t, like.ids)
+	} else {
+		n.ids = mg.in.ids(t)
+	}
+	mg.remember(n)
+	return n
+}
+
+// lookup returns the known text that data is. mu is held.
+func (mg *Merger) lookup(data []byte) (idText, bool) {
+	for i := len(mg.known) - 1; i >= 0; i-- {
+		k := mg.known[i].t.data
+		if len(k) == len(data) && (len(data) == 0 || &k[0] == &data[0]) {
+			return mg.known[i], true
+		}
+	}
+	return idText{}, false
+}
+
+// remember adds n to the known texts, forgetting the oldest beyond
+// mergerTexts. mu is held.
+func (mg *Merger) remember(n idText) {
+	if len(mg.known) == mergerTexts {
+		mg.known = append(mg.known[:0], mg.known[1:]...)
+	}
+	mg.known = append(mg.known, n)
 }
 
 // change says base[b0:b1] became side[s0:s1].
@@ -66,32 +173,51 @@ func changes(s script) []change {
 // side is ours or theirs: its lines, its changes from base, and how far
 // Merge has got through them.
 type side struct {
-	lines   lineText
+	lines   idText
 	changes []change
 	next    int // first change not yet merged
 	delta   int // side line index minus base line index after merged changes
 }
 
 type merger struct {
-	base      lineText
+	base      idText
 	sides     [2]side // ours, theirs
 	out       []byte
 	outLines  int // lines in out
 	conflicts []Conflict
+
+	// With track set, at and ids are out's lines (as splitText gives
+	// them) and their ids. It is cleared when out's lines are no longer
+	// its parts' lines: at a conflict, or when a part ending without a
+	// newline is followed by more lines.
+	track bool
+	at    []int32
+	ids   []int32
 }
 
 // text is lines [from, to) of t.
 type text struct {
-	t        lineText
+	t        idText
 	from, to int
 }
 
 func (x text) len() int { return x.to - x.from }
 
-func (x text) bytes() []byte { return x.t.slice(x.from, x.to) }
+func (x text) bytes() []byte { return x.t.t.slice(x.from, x.to) }
 
 // add appends x to the output.
 func (m *merger) add(x text) {
+	if m.track && x.len() > 0 {
+		if len(m.out) > 0 && m.out[len(m.out)-1] != '\n' || len(m.out)+len(x.bytes()) > maxText {
+			m.track = false
+		} else {
+			shift := int32(len(m.out)) - x.t.t.at[x.from]
+			for _, a := range x.t.t.at[x.from+1 : x.to+1] {
+				m.at = append(m.at, a+shift)
+			}
+			m.ids = append(m.ids, x.t.ids[x.from:x.to]...)
+		}
+	}
 	m.out = append(m.out, x.bytes()...)
 	m.outLines += x.len()
 }
@@ -107,7 +233,7 @@ func (m *merger) run() {
 		m.resolve(b0, b1)
 		pos = b1
 	}
-	m.add(text{m.base, pos, m.base.len()})
+	m.add(text{m.base, pos, m.base.t.len()})
 }
 
 // nextGroup returns the base range of the next changes of either side,
@@ -175,6 +301,7 @@ func (m *merger) resolve(b0, b1 int) {
 }
 
 func (m *merger) writeConflict(ours, base, theirs text) {
+	m.track = false
 	m.marker(MarkerOurs)
 	m.addTerminated(ours)
 	m.marker(MarkerBase)

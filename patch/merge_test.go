@@ -183,3 +183,114 @@ func FuzzMerge(f *testing.F) {
 		clean("Merge(base, ours, ours)", ours, ours, ours)
 	})
 }
+
+// TestMerger: a Merger gives what Merge and Diff give along a chain of
+// merges where each one's ours is the next one's base and its result the
+// next one's theirs, as a rebase does, with and without final newlines
+// and conflicts; and the lines it knows of a merged text are the text's.
+func TestMerger(t *testing.T) {
+	tracked := 0
+	for seed := int64(1); seed <= 60; seed++ {
+		r := rand.New(rand.NewSource(seed))
+		distinct := seed%3 != 0
+		var mg Merger
+		base := mergeBase(r, 5+r.Intn(40), distinct)
+		theirs := mergeEdit(r, base, "t")
+		if seed%4 == 0 {
+			theirs = []byte(toggleFinalNewline(string(theirs)))
+		}
+		for step := 0; step < 5; step++ {
+			ours := mergeEdit(r, base, fmt.Sprint("o", step))
+			if int(seed%5) == step {
+				ours = []byte(toggleFinalNewline(string(ours)))
+			}
+			want, wantCs := Merge(base, ours, theirs)
+			got, cs := mg.Merge(base, ours, theirs)
+			require.Equal(t, string(want), string(got), "seed %d step %d: merged", seed, step)
+			require.Equal(t, wantCs, cs, "seed %d step %d: conflicts", seed, step)
+			if k, ok := mg.lookup(got); ok {
+				require.Equal(t, splitText(got).at, k.t.at, "seed %d step %d: lines of the merged text", seed, step)
+				checkIDs(t, k)
+				tracked++
+			}
+			require.Equal(t, string(Diff("f", theirs, got)), string(mg.Diff("f", theirs, got)), "seed %d step %d: diff", seed, step)
+			require.Equal(t, string(Diff("f", base, ours)), string(mg.Diff("f", base, ours)), "seed %d step %d: diff", seed, step)
+			base, theirs = ours, got
+		}
+	}
+	require.Greater(t, tracked, 100, "merged texts whose lines the Merger knew")
+}
+
+// checkIDs checks that equal lines of k, and only those, have equal ids.
+func checkIDs(t *testing.T, k idText) {
+	t.Helper()
+	require.Len(t, k.ids, k.t.len())
+	byLine := map[string]int32{}
+	byID := map[int32]string{}
+	for i, id := range k.ids {
+		l := string(k.t.line(i))
+		if want, ok := byLine[l]; ok && want != id {
+			t.Fatalf("line %d %q: id %d, earlier %d", i, l, id, want)
+		}
+		if want, ok := byID[id]; ok && want != l {
+			t.Fatalf("line %d %q: id %d is also %q", i, l, id, want)
+		}
+		byLine[l], byID[id] = id, l
+	}
+}
+
+// TestMergerTracksMergedLines: a Merger knows the lines of a clean
+// merge's result, and not of one with conflicts or whose parts cannot be
+// joined line for line.
+func TestMergerTracksMergedLines(t *testing.T) {
+	for _, c := range []struct {
+		name               string
+		base, ours, theirs string
+		known              bool
+	}{
+		{"clean", "1\n2\n3\n4\n5\n", "1\nA\n3\n4\n5\n", "1\n2\n3\n4\nB\n", true},
+		{"no final newline", "1\n2\n3\n4\n5", "1\nA\n3\n4\n5", "1\n2\n3\n4\n5\n6", true},
+		{"conflict", "1\n2\n3\n", "1\nA\n3\n", "1\nB\n3\n", false},
+	} {
+		var mg Merger
+		got, _ := mg.Merge([]byte(c.base), []byte(c.ours), []byte(c.theirs))
+		k, ok := mg.lookup(got)
+		require.Equal(t, c.known, ok, c.name)
+		if ok {
+			require.Equal(t, splitText(got).at, k.t.at, c.name)
+			checkIDs(t, k)
+		}
+	}
+}
+
+// BenchmarkMergerChain merges three patches' worth of changes one after
+// the other with a Merger, and diffs each result, as a rebase does.
+func BenchmarkMergerChain(b *testing.B) {
+	r := rand.New(rand.NewSource(3))
+	base0 := syntheticFile(r, 12000)
+	theirs0 := forkLike(rand.New(rand.NewSource(4)), base0)
+	ours := [][]byte{forkLike(r, base0)}
+	for range 2 {
+		ours = append(ours, forkLike(r, ours[len(ours)-1]))
+	}
+	b.SetBytes(int64(len(base0)))
+	for _, shared := range []bool{false, true} {
+		b.Run(fmt.Sprint("merger=", shared), func(b *testing.B) {
+			for b.Loop() {
+				var mg Merger
+				base, theirs := base0, theirs0
+				for _, o := range ours {
+					var m []byte
+					if shared {
+						m, _ = mg.Merge(base, o, theirs)
+						mg.Diff("f", theirs, m)
+					} else {
+						m, _ = Merge(base, o, theirs)
+						Diff("f", theirs, m)
+					}
+					base, theirs = o, m
+				}
+			}
+		})
+	}
+}

@@ -126,6 +126,7 @@ type Rebase struct {
 	Work     map[string][]byte // while stopped: the new files with this patch merged, markers and all
 
 	base, theirs map[string][]byte // old files + Series.Patches[:len(Done)]; new files + Done
+	mergers      mergers           // set with base
 
 	// Done[:verified] are known to re-apply exactly, parsed from their
 	// text, one after the other onto New, giving theirs: Verify's check,
@@ -204,7 +205,30 @@ func (r *Rebase) prepare() error {
 		return err
 	}
 	r.base, r.theirs, r.verified = base, theirs, len(r.Done)
+	r.mergers = mergers{}
+	for _, n := range bucardo.Names {
+		r.mergers[n] = &patch.Merger{}
+	}
 	return nil
+}
+
+// mergers holds a patch.Merger for each file: the versions of a file
+// that one step merges are those the next one merges and diffs, and a
+// Merger splits each only once. The map is not changed once made.
+type mergers map[string]*patch.Merger
+
+func (ms mergers) merge(n string, base, ours, theirs []byte) ([]byte, []patch.Conflict) {
+	if m := ms[n]; m != nil {
+		return m.Merge(base, ours, theirs)
+	}
+	return patch.Merge(base, ours, theirs)
+}
+
+func (ms mergers) diff(n string, a, b []byte) []byte {
+	if m := ms[n]; m != nil {
+		return m.Diff(n, a, b)
+	}
+	return patch.Diff(n, a, b)
 }
 
 // applied is a patch applied to files: patch.ApplyOne's results.
@@ -265,7 +289,7 @@ func (r *Rebase) step(p *patch.Patch, old applied) (*carrying, error) {
 	if old.err != nil {
 		return nil, fmt.Errorf("rebasing: the series does not apply to the old files: %w", old.err)
 	}
-	ours, theirs, date := old.files, r.theirs, r.Date
+	ours, theirs, date, ms := old.files, r.theirs, r.Date, r.mergers
 	onto := make(chan applied, 1)
 	go func() { onto <- apply(theirs, p) }() // for carry, beside the merge
 	merged, conflict := r.merge(p, ours)
@@ -279,13 +303,13 @@ func (r *Rebase) step(p *patch.Patch, old applied) (*carrying, error) {
 		r.Resolutions = append(r.Resolutions, used...)
 		merged = files
 		c = later(func() (Carried, error) {
-			rp := rewrite(p, theirs, files, Resolved, date)
+			rp := ms.rewrite(p, theirs, files, Resolved, date)
 			rp.Recorded = true
 			return rp, verifyOne(theirs, rp, files)
 		})
 	} else {
 		c = later(func() (Carried, error) {
-			rp, verified := carry(p, theirs, merged, <-onto, date)
+			rp, verified := ms.carry(p, theirs, merged, <-onto, date)
 			if verified {
 				return rp, nil
 			}
@@ -316,7 +340,7 @@ func (r *Rebase) merge(p *patch.Patch, ours map[string][]byte) (map[string][]byt
 			merged[n] = ours[n]
 			continue
 		}
-		m, cs := patch.Merge(r.base[n], ours[n], r.theirs[n])
+		m, cs := r.mergers.merge(n, r.base[n], ours[n], r.theirs[n])
 		merged[n] = m
 		if len(cs) > 0 {
 			if ce == nil {
@@ -332,12 +356,12 @@ func (r *Rebase) merge(p *patch.Patch, ours map[string][]byte) (map[string][]byt
 // one when it applies to theirs as it is (onto: how it applied), else one
 // rewritten against theirs. verified is set for the old one: its text,
 // which onto applied to theirs at every stated line, giving merged.
-func carry(p *patch.Patch, theirs, merged map[string][]byte, onto applied, date string) (rp Carried, verified bool) {
+func (ms mergers) carry(p *patch.Patch, theirs, merged map[string][]byte, onto applied, date string) (rp Carried, verified bool) {
 	applies := onto.err == nil && sameFiles(onto.files, merged)
 	if applies && !moved(onto.res.Hunks) {
 		return Carried{Name: p.Name, Status: Clean, Raw: p.Raw, Hunks: onto.res.Hunks}, true
 	}
-	rp = rewrite(p, theirs, merged, Merged, date)
+	rp = ms.rewrite(p, theirs, merged, Merged, date)
 	if applies && rp.Raw != nil {
 		rp.Status, rp.Hunks = Moved, onto.res.Hunks
 	}
@@ -359,8 +383,8 @@ func sameFiles(a, b map[string][]byte) bool {
 
 // rewrite writes p's header and the diff from theirs to files: for the
 // files p touches, in its order, then any other file that differs.
-func rewrite(p *patch.Patch, theirs, files map[string][]byte, status Status, date string) Carried {
-	raw := rewritten(p, theirs, files, date)
+func (ms mergers) rewrite(p *patch.Patch, theirs, files map[string][]byte, status Status, date string) Carried {
+	raw := ms.rewritten(p, theirs, files, date)
 	if raw == nil {
 		return Carried{Name: p.Name, Status: Dropped}
 	}
@@ -369,7 +393,7 @@ func rewrite(p *patch.Patch, theirs, files map[string][]byte, status Status, dat
 
 // rewritten is p's header and the diff from files to to, with Last-Update
 // set to date unless it is ""; nil when the files are the same.
-func rewritten(p *patch.Patch, from, to map[string][]byte, date string) []byte {
+func (ms mergers) rewritten(p *patch.Patch, from, to map[string][]byte, date string) []byte {
 	names := touched(p)
 	for _, n := range bucardo.Names {
 		if !slices.Contains(names, n) {
@@ -381,7 +405,7 @@ func rewritten(p *patch.Patch, from, to map[string][]byte, date string) []byte {
 		if bytes.Equal(from[n], to[n]) {
 			continue // Diff would be empty, after splitting and aligning both
 		}
-		diff = append(diff, patch.Diff(n, from[n], to[n])...)
+		diff = append(diff, ms.diff(n, from[n], to[n])...)
 	}
 	if len(diff) == 0 {
 		return nil
@@ -453,7 +477,7 @@ func (r *Rebase) Resolve(files map[string][]byte) error {
 	if err != nil {
 		return fmt.Errorf("resolving: %w", err)
 	}
-	rp := rewrite(p, r.theirs, resolved, Resolved, r.Date)
+	rp := r.mergers.rewrite(p, r.theirs, resolved, Resolved, r.Date)
 	merged, _ := r.merge(p, ours)
 	if used, ok := record(r.Conflict, merged, resolved); ok {
 		r.Resolutions = append(r.Resolutions, used...)

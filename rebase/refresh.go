@@ -78,7 +78,7 @@ func Refresh(s *patch.Series, pristine, edited map[string][]byte, name, date str
 	if err != nil {
 		return nil, err
 	}
-	raw := rewritten(p, states[i], after, date)
+	raw := mergers(nil).rewritten(p, states[i], after, date)
 	if raw == nil {
 		return nil, fmt.Errorf("refreshing %q: the edit undoes all of it; take it out of the series instead", p.Name)
 	}
