@@ -838,14 +838,23 @@ func readNames(dir string, names []string) (map[string][]byte, error) {
 
 // WriteSeries writes a series folder dir holding files (plain names, mode
 // 0644) atomically: it is built in a temporary sibling folder and renamed
-// into place. An existing dir is replaced only when force is set.
+// into place. An existing dir is replaced only when force is set. Each
+// file is synced from the descriptor that wrote it, while the next ones
+// are written (atomicfile.WriteFolder).
 func WriteSeries(dir string, files map[string][]byte, force bool) error {
 	for n := range files {
 		if !plainName(n) {
 			return fmt.Errorf("writing series: %q: not a plain file name", n)
 		}
 	}
-	return writeFolder(dir, files, force)
+	return atomicfile.WriteFolder(dir, force, func(d *atomicfile.Folder) error {
+		for _, n := range slices.Sorted(maps.Keys(files)) {
+			if err := d.Create(n, files[n], 0o644); err != nil {
+				return fmt.Errorf("writing %q: %w", dir, err)
+			}
+		}
+		return nil
+	})
 }
 
 // writeFolder writes files (relative paths) into a fresh folder that
