@@ -8,7 +8,6 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
-	"runtime/debug"
 	"slices"
 	"strings"
 	"syscall"
@@ -73,7 +72,7 @@ Examples:
 }
 
 func (o *generateOptions) run(ctx context.Context, stdout, stderr io.Writer) error {
-	defer collectLate()()
+	defer collectLate(gcLimit)()
 	opt, series, err := o.resolve(o.Version, stderr)
 	if err != nil {
 		return err
@@ -99,28 +98,6 @@ func (o *generateOptions) run(ctx context.Context, stdout, stderr io.Writer) err
 	printDiffstat(stdout, fork.Diffstat())
 	fmt.Fprintf(stdout, "wrote %s (%s %s, series %.12s)\n", out, fork.Manifest.Flavor, fork.Manifest.Version, fork.Manifest.Series)
 	return nil
-}
-
-// lateGCLimit is the heap below which generate collects no garbage.
-const lateGCLimit = 32 << 20
-
-// collectLate turns the garbage collector's pacing off, up to a memory
-// limit of lateGCLimit, and returns what sets both back. generate at real
-// size allocates some 3 MB, nearly all of it live until the fork is
-// written, so that the one collection the default pacing starts (at a
-// 4 MB heap goal) costs CPU and frees nothing worth having: the peak RSS
-// is the same without it. Larger inputs are collected as the limit nears.
-// GOGC or GOMEMLIMIT set in the environment are left to decide.
-func collectLate() (restore func()) {
-	if os.Getenv("GOGC") != "" || os.Getenv("GOMEMLIMIT") != "" {
-		return func() {}
-	}
-	limit := debug.SetMemoryLimit(lateGCLimit)
-	percent := debug.SetGCPercent(-1)
-	return func() {
-		debug.SetGCPercent(percent)
-		debug.SetMemoryLimit(limit)
-	}
 }
 
 // outDir is --out, else ./bcfork-VERSION; "" while the version is unknown.

@@ -10,7 +10,6 @@ import (
 	"os"
 	"path"
 	"path/filepath"
-	"runtime/debug"
 	"strconv"
 	"strings"
 
@@ -108,16 +107,8 @@ conflict stopped the rebase (or markers remain); 1 failure, 2 usage.`,
 	}
 }
 
-// rebaseGC is the GC percentage of a rebase, unless GOGC is set. A
-// rebase allocates some 30 MB over a live heap of a few: at the default
-// 100 the collector ran 9 times and took a fifth of its CPU time; at 400
-// it runs twice, for some 10 MB more peak RSS.
-const rebaseGC = 400
-
 func (o *rebaseOptions) run(ctx context.Context, stdout, stderr io.Writer) error {
-	if os.Getenv("GOGC") == "" {
-		defer debug.SetGCPercent(debug.SetGCPercent(rebaseGC))
-	}
+	defer collectLate(gcLimit)()
 	switch {
 	case o.Continue && o.Abort:
 		return usagef("--continue and --abort exclude each other")
