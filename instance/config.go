@@ -4,9 +4,10 @@ import (
 	"bufio"
 	"bytes"
 	"fmt"
-	"regexp"
 	"strconv"
 	"strings"
+
+	"github.com/bcfork/bcfork/internal/lazyre"
 )
 
 // Config is what an instance's rc file holds: the bucardo options the
@@ -84,7 +85,7 @@ func (c Config) Render(name string) []byte {
 }
 
 // rcLine is how bucardo reads an rc line ("foo = bar" or "foo: bar").
-var rcLine = regexp.MustCompile(`^\s*(\w[\w-]+)\s*[:=]\s*(.+?)\s*$`)
+var rcLine = lazyre.New(`^\s*(\w[\w-]+)\s*[:=]\s*(.+?)\s*$`)
 
 // ParseConfig reads an rc file as bucardo does: "key = value" or
 // "key: value" lines, "#" comments; the last value of a key wins.
@@ -96,7 +97,7 @@ func ParseConfig(data []byte) (Config, error) {
 		if t := strings.TrimSpace(line); t == "" || strings.HasPrefix(t, "#") {
 			continue
 		}
-		m := rcLine.FindStringSubmatch(line)
+		m := rcLine().FindStringSubmatch(line)
 		if m == nil {
 			return c, fmt.Errorf("line %d: want \"key = value\", got %q", n, line)
 		}

@@ -4,8 +4,8 @@ import (
 	"fmt"
 	"io"
 	"path/filepath"
-	"regexp"
 
+	"github.com/bcfork/bcfork/internal/lazyre"
 	"github.com/coreos/go-systemd/v22/unit"
 )
 
@@ -48,7 +48,7 @@ func settings(name string) []string {
 }
 
 // plainPath is a path systemd, tmpfiles.d and logrotate take without quoting.
-var plainPath = regexp.MustCompile(`^/[A-Za-z0-9/._+-]*$`)
+var plainPath = lazyre.New(`^/[A-Za-z0-9/._+-]*$`)
 
 // Unit returns the systemd template unit bucardo@.service for the bucardo
 // script at host path bin. The instance (%i) runs as the OS user bucardo,
@@ -60,7 +60,7 @@ var plainPath = regexp.MustCompile(`^/[A-Za-z0-9/._+-]*$`)
 // stop, so a second ExecStop waits for it to go: systemd kills what is left
 // of a service as soon as ExecStop returns.
 func Unit(bin string) ([]byte, error) {
-	if !plainPath.MatchString(bin) {
+	if !plainPath().MatchString(bin) {
 		return nil, fmt.Errorf("the bucardo script %q: a unit file needs a path of letters, digits and / . _ + -", bin)
 	}
 	rc := RCPath("%i")

@@ -2,7 +2,8 @@ package instance
 
 import (
 	"fmt"
-	"regexp"
+
+	"github.com/bcfork/bcfork/internal/lazyre"
 )
 
 // MaxName is the longest instance name: its default config database
@@ -14,7 +15,7 @@ const dbPrefix = "bucardo_"
 
 // identifier is what Bucardo's fork accepts as a config database name, and
 // what bcfork accepts as an instance name.
-var identifier = regexp.MustCompile(`^[a-z_][a-z0-9_]*$`)
+var identifier = lazyre.New(`^[a-z_][a-z0-9_]*$`)
 
 // NameError is returned for an instance or database name bcfork refuses.
 type NameError struct {
@@ -47,7 +48,7 @@ func checkIdentifier(what, name string, max int) error {
 		return &NameError{What: what, Name: name, Why: "it is empty"}
 	case len(name) > max:
 		return &NameError{What: what, Name: name, Why: fmt.Sprintf("it is longer than %d characters", max)}
-	case !identifier.MatchString(name):
+	case !identifier().MatchString(name):
 		return &NameError{What: what, Name: name, Why: "use lower case letters, digits and underscores, not starting with a digit " + whyIdentifier[what]}
 	}
 	return nil

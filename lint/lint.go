@@ -10,7 +10,6 @@ import (
 	"io/fs"
 	"maps"
 	"path"
-	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -18,6 +17,7 @@ import (
 
 	"github.com/bcfork/bcfork/internal/bucardo"
 	"github.com/bcfork/bcfork/internal/catalog"
+	"github.com/bcfork/bcfork/internal/lazyre"
 	"github.com/bcfork/bcfork/internal/version"
 	"github.com/bcfork/bcfork/patch"
 )
@@ -243,10 +243,10 @@ func (rep *Report) header(where string, h patch.Header) {
 
 // placeholders are authors that stand for nobody: the words templates
 // leave, and example addresses.
-var placeholderRE = regexp.MustCompile(`(?i)^(todo|fixme|xxx+|tbd|unknown|n/?a|none|nobody|anonymous|someone|me|author|name|your name|first last|john doe|jane doe|\?+|-+)$|@example\.(com|org|net)\b|<(you|your|email|user)@|^your name\b`)
+var placeholderRE = lazyre.New(`(?i)^(todo|fixme|xxx+|tbd|unknown|n/?a|none|nobody|anonymous|someone|me|author|name|your name|first last|john doe|jane doe|\?+|-+)$|@example\.(com|org|net)\b|<(you|your|email|user)@|^your name\b`)
 
 func placeholder(author string) bool {
-	return placeholderRE.MatchString(strings.Trim(author, " <>\"'"))
+	return placeholderRE().MatchString(strings.Trim(author, " <>\"'"))
 }
 
 func isDate(s string) bool {

@@ -2,19 +2,17 @@ package upstream
 
 import (
 	"fmt"
-	"regexp"
 	"strings"
-	"sync"
 
 	"github.com/bcfork/bcfork/internal/bucardo"
+	"github.com/bcfork/bcfork/internal/lazyre"
 )
 
 var (
-	releaseRE   = lazyRegexp(`^[0-9]+(\.[0-9]+)+$`)
-	refCharsRE  = lazyRegexp(`^[A-Za-z0-9._/+-]+$`)
-	repoRE      = lazyRegexp(`^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$`)
-	flavorRE    = lazyRegexp(`^[a-z0-9][a-z0-9_-]*$`)
-	scriptVerRE = lazyRegexp(`(?m)^[ \t]*our[ \t]+\$VERSION[ \t]*=[ \t]*['"]([^'"\s]+)['"][ \t]*;`)
+	releaseRE  = lazyre.New(`^[0-9]+(\.[0-9]+)+$`)
+	refCharsRE = lazyre.New(`^[A-Za-z0-9._/+-]+$`)
+	repoRE     = lazyre.New(`^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$`)
+	flavorRE   = lazyre.New(`^[a-z0-9][a-z0-9_-]*$`)
 )
 
 // isRelease reports whether v looks like a release number, e.g. "5.6.0".
@@ -65,11 +63,10 @@ func validRepo(repo string) error {
 
 // scriptVersion reads $VERSION from the bucardo script.
 func scriptVersion(script []byte) (string, error) {
-	m := scriptVerRE().FindSubmatch(script)
-	if m == nil {
+	v := bucardo.Version(script)
+	if v == "" {
 		return "", fmt.Errorf("no `our $VERSION = '...';` line in %q", bucardo.Script)
 	}
-	v := string(m[1])
 	if err := validRef(v); err != nil {
 		return "", fmt.Errorf("%s says $VERSION is %q: not a usable version", bucardo.Script, v)
 	}
@@ -95,9 +92,4 @@ func agreeVersion(flavor, asked, found string) (string, error) {
 		return "", fmt.Errorf("%w: asked for %s, but %s says $VERSION is %s", ErrVersionMismatch, asked, bucardo.Script, found)
 	}
 	return asked, nil // a ref such as "master" labels the files of a checkout
-}
-
-// lazyRegexp compiles expr the first time it is needed, not at start-up.
-func lazyRegexp(expr string) func() *regexp.Regexp {
-	return sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(expr) })
 }

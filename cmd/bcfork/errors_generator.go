@@ -6,12 +6,12 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"regexp"
 	"strings"
 
 	"github.com/bcfork/bcfork/generator"
 	"github.com/bcfork/bcfork/internal/bucardo"
 	"github.com/bcfork/bcfork/internal/catalog"
+	"github.com/bcfork/bcfork/internal/lazyre"
 	"github.com/bcfork/bcfork/patch"
 	"github.com/bcfork/bcfork/upstream"
 )
@@ -125,11 +125,11 @@ func (e *seriesError) applyHint(ae *patch.ApplyError) string {
 	return h
 }
 
-var shellSafe = regexp.MustCompile(`^[A-Za-z0-9_./:@%+=,-]+$`)
+var shellSafe = lazyre.New(`^[A-Za-z0-9_./:@%+=,-]+$`)
 
 // shellQuote quotes s for a POSIX shell when it needs it.
 func shellQuote(s string) string {
-	if shellSafe.MatchString(s) {
+	if shellSafe().MatchString(s) {
 		return s
 	}
 	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"

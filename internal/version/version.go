@@ -3,16 +3,16 @@
 package version
 
 import (
-	"regexp"
 	"slices"
 	"strings"
-	"sync"
+
+	"github.com/bcfork/bcfork/internal/lazyre"
 )
 
 // releaseRE is a release: an optional epoch, an upstream version that starts
 // with a digit and has a dot, and optional Debian revisions, in the
 // characters dpkg allows. Branches (master) and commit ids (no dot) are not.
-var releaseRE = lazyRegexp(`^([0-9]+:)?[0-9][0-9A-Za-z+~]*(\.[0-9A-Za-z+~]+)+(-[0-9A-Za-z.+~]+)*$`)
+var releaseRE = lazyre.New(`^([0-9]+:)?[0-9][0-9A-Za-z+~]*(\.[0-9A-Za-z+~]+)+(-[0-9A-Za-z.+~]+)*$`)
 
 // IsRelease reports whether v is a release number, e.g. 5.6.0, 5.6.0-4,
 // 1:5.6.0~rc1, rather than a ref such as master or a commit id.
@@ -158,14 +158,8 @@ func sign(n int) int {
 	return 0
 }
 
-var commitRE = lazyRegexp(`^[0-9a-f]{40}$`)
+var commitRE = lazyre.New(`^[0-9a-f]{40}$`)
 
 // IsCommit reports whether ref is a full commit SHA (lower-case hex), which
 // cannot move.
 func IsCommit(ref string) bool { return commitRE().MatchString(ref) }
-
-// lazyRegexp compiles expr the first time it is needed, not at start-up:
-// every command pays for the package's initialisation, few use these.
-func lazyRegexp(expr string) func() *regexp.Regexp {
-	return sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(expr) })
-}
