@@ -18,7 +18,7 @@ type fork struct {
 // newFork is the fork g, read from its folder.
 func newFork(g *generator.Fork) *fork {
 	f := &fork{manifest: &g.Manifest, files: g.Files, origs: g.Pristine}
-	f.version = Version(f.files[bucardo.Script])
+	f.version = bucardo.Version(f.files[bucardo.Script])
 	if f.version == "" {
 		f.version = g.Manifest.Version
 	}

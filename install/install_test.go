@@ -321,17 +321,6 @@ func TestFindModuleFollowsNoLink(t *testing.T) {
 	assert.ErrorContains(t, err, "too large")
 }
 
-func TestVersion(t *testing.T) {
-	for src, want := range map[string]string{
-		"our $VERSION = '5.6.0';":                         "5.6.0",
-		"package Bucardo;\n  our $VERSION = \"5.4.1\";\n": "5.4.1",
-		"# our $VERSION = '1';":                           "",
-		"my $VERSION = '1';":                              "",
-	} {
-		assert.Equal(t, want, Version([]byte(src)), src)
-	}
-}
-
 func TestParseOwner(t *testing.T) {
 	out := "local diversion from: /usr/bin/bucardo\nlocal diversion to: /usr/bin/bucardo.distrib\nbucardo: /usr/bin/bucardo\n"
 	assert.Equal(t, "bucardo", parseOwner([]byte(out), "/usr/bin/bucardo"), "diverted")

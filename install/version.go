@@ -5,10 +5,10 @@ import (
 	"fmt"
 	"io/fs"
 	"path/filepath"
-	"regexp"
 	"strings"
 
 	"github.com/bcfork/bcfork/internal/beneath"
+	"github.com/bcfork/bcfork/internal/bucardo"
 )
 
 // Module is the host's Bucardo.pm, the daemon module the script must match.
@@ -125,20 +125,9 @@ func HostFileVersion(root, p string) (string, error) {
 
 // fileVersion returns the $VERSION that data, read from path, declares.
 func fileVersion(path string, data []byte) (string, error) {
-	v := Version(data)
+	v := bucardo.Version(data)
 	if v == "" {
 		return "", fmt.Errorf("%q: %w", path, ErrNoVersion)
 	}
 	return v, nil
-}
-
-var versionLine = regexp.MustCompile(`(?m)^\s*our\s+\$VERSION\s*=\s*['"]([^'"]+)['"]`)
-
-// Version returns the $VERSION a Bucardo script or module declares, or "".
-func Version(src []byte) string {
-	m := versionLine.FindSubmatch(src)
-	if m == nil {
-		return ""
-	}
-	return string(m[1])
 }
