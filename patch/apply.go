@@ -19,10 +19,25 @@ type ApplyOptions struct {
 	// Allowed lists the file names patches may touch; nil means any of
 	// the files given.
 	Allowed []string
+	// Known, when set, gives a file's Merger: a text of that file the
+	// Merger knows (see Merger) is not split into lines again to be
+	// patched. The result is the same.
+	Known map[string]*Merger
 }
 
 func (o ApplyOptions) allowed(name string) bool {
 	return o.Allowed == nil || slices.Contains(o.Allowed, name)
+}
+
+// split returns the lines of data, file name's text: as its Merger knows
+// them, else split now.
+func (o ApplyOptions) split(name string, data []byte) lineText {
+	if mg := o.Known[name]; mg != nil {
+		if t, ok := mg.lines(data); ok {
+			return t
+		}
+	}
+	return splitText(data)
 }
 
 // Result records how one patch of a series applied.
@@ -164,7 +179,7 @@ func applyPatch(files map[string][]byte, texts map[string]*patched, p *Patch, op
 		}
 		t := texts[f.NewName]
 		if t == nil {
-			t = newPatched(content)
+			t = newPatched(opt.split(f.NewName, content))
 			texts[f.NewName] = t
 		}
 		a := &applier{in: t, out: t.next(len(t.lines) + growth(f)), patch: p.Name, file: f, fuzz: max(opt.Fuzz, 0)}
@@ -259,8 +274,9 @@ func (f *sources) add(line string) int32 {
 	return -int32(len(f.addedAt) - 1)
 }
 
-func newPatched(content []byte) *patched {
-	f := &sources{text: splitText(content), addedAt: []int32{0}}
+// newPatched starts patching text, which it never modifies.
+func newPatched(text lineText) *patched {
+	f := &sources{text: text, addedAt: []int32{0}}
 	lines := make([]int32, f.text.len())
 	for i := range lines {
 		lines[i] = int32(i)

@@ -65,7 +65,8 @@ func merge(base, ours, theirs idText, track bool) *merger {
 // and knows the lines of a text it merged without splitting it. It knows
 // a text by its slice (where it starts, how long it is), so a text given
 // to it or returned by it must not be modified afterwards. It remembers
-// the last few texts only. Its methods may be called concurrently.
+// the last few texts only. Its methods may be called concurrently. An
+// apply given it in ApplyOptions.Known takes a text's lines from it too.
 type Merger struct {
 	mu    sync.Mutex
 	in    *interner
@@ -102,6 +103,14 @@ func (mg *Merger) Diff(name string, a, b []byte) []byte {
 		return Diff(name, a, b)
 	}
 	return diffScript(name, script{a: na.t, b: nb.t, ops: align(na.ids, nb.ids)})
+}
+
+// lines returns the lines of data when it is a known text.
+func (mg *Merger) lines(data []byte) (lineText, bool) {
+	mg.mu.Lock()
+	defer mg.mu.Unlock()
+	n, ok := mg.lookup(data)
+	return n.t, ok
 }
 
 // numbered returns data split and numbered: as known, else split now and

@@ -189,7 +189,7 @@ func FuzzMerge(f *testing.F) {
 // next one's theirs, as a rebase does, with and without final newlines
 // and conflicts; and the lines it knows of a merged text are the text's.
 func TestMerger(t *testing.T) {
-	tracked := 0
+	tracked, applied := 0, 0
 	for seed := int64(1); seed <= 60; seed++ {
 		r := rand.New(rand.NewSource(seed))
 		distinct := seed%3 != 0
@@ -215,10 +215,37 @@ func TestMerger(t *testing.T) {
 			}
 			require.Equal(t, string(Diff("f", theirs, got)), string(mg.Diff("f", theirs, got)), "seed %d step %d: diff", seed, step)
 			require.Equal(t, string(Diff("f", base, ours)), string(mg.Diff("f", base, ours)), "seed %d step %d: diff", seed, step)
+			applied += checkApplyKnown(t, &mg, Diff("f", base, ours), theirs, got)
 			base, theirs = ours, got
 		}
 	}
 	require.Greater(t, tracked, 100, "merged texts whose lines the Merger knew")
+	require.Greater(t, applied, 100, "applies to texts whose lines the Merger knew")
+}
+
+// checkApplyKnown applies the patch diff to each text with and without
+// taking mg's lines (ApplyOptions.Known) and checks that the outcomes are
+// the same; it returns how many texts mg knew.
+func checkApplyKnown(t *testing.T, mg *Merger, diff []byte, texts ...[]byte) int {
+	t.Helper()
+	if len(diff) == 0 {
+		return 0
+	}
+	p, err := Parse("p", diff)
+	require.NoError(t, err)
+	known := 0
+	for _, text := range texts {
+		if _, ok := mg.lines(text); ok {
+			known++
+		}
+		files := map[string][]byte{"f": text}
+		want, wantRes, wantErr := ApplyOne(files, p, ApplyOptions{})
+		got, res, err := ApplyOne(files, p, ApplyOptions{Known: map[string]*Merger{"f": mg}})
+		require.Equal(t, wantErr, err)
+		require.Equal(t, wantRes, res)
+		require.Equal(t, string(want["f"]), string(got["f"]))
+	}
+	return known
 }
 
 // checkIDs checks that equal lines of k, and only those, have equal ids.

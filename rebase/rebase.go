@@ -200,7 +200,7 @@ func (r *Rebase) prepare() error {
 	if err != nil {
 		return fmt.Errorf("rebasing: the series does not apply to the old files: %w", err)
 	}
-	theirs, err := applyExact(r.New, r.Done)
+	theirs, err := applyExact(r.New, r.Done, forked)
 	if err != nil {
 		return err
 	}
@@ -224,6 +224,11 @@ func (ms mergers) merge(n string, base, ours, theirs []byte) ([]byte, []patch.Co
 	return patch.Merge(base, ours, theirs)
 }
 
+// options is forked, with the texts the mergers know taken as split.
+func (ms mergers) options() patch.ApplyOptions {
+	return patch.ApplyOptions{Allowed: forked.Allowed, Known: ms}
+}
+
 func (ms mergers) diff(n string, a, b []byte) []byte {
 	if m := ms[n]; m != nil {
 		return m.Diff(n, a, b)
@@ -238,8 +243,8 @@ type applied struct {
 	err   error
 }
 
-func apply(files map[string][]byte, p *patch.Patch) applied {
-	out, res, err := patch.ApplyOne(files, p, forked)
+func apply(files map[string][]byte, p *patch.Patch, opt patch.ApplyOptions) applied {
+	out, res, err := patch.ApplyOne(files, p, opt)
 	return applied{out, res, err}
 }
 
@@ -254,7 +259,7 @@ func applyAhead(files map[string][]byte, patches []*patch.Patch, quit <-chan str
 				return
 			default:
 			}
-			a := apply(files, p)
+			a := apply(files, p, forked)
 			out <- a
 			if a.err != nil {
 				return
@@ -291,7 +296,7 @@ func (r *Rebase) step(p *patch.Patch, old applied) (*carrying, error) {
 	}
 	ours, theirs, date, ms := old.files, r.theirs, r.Date, r.mergers
 	onto := make(chan applied, 1)
-	go func() { onto <- apply(theirs, p) }() // for carry, beside the merge
+	go func() { onto <- apply(theirs, p, ms.options()) }() // for carry, beside the merge
 	merged, conflict := r.merge(p, ours)
 	var c *carrying
 	if conflict != nil {
@@ -305,7 +310,7 @@ func (r *Rebase) step(p *patch.Patch, old applied) (*carrying, error) {
 		c = later(func() (Carried, error) {
 			rp := ms.rewrite(p, theirs, files, Resolved, date)
 			rp.Recorded = true
-			return rp, verifyOne(theirs, rp, files)
+			return rp, ms.verifyOne(theirs, rp, files)
 		})
 	} else {
 		c = later(func() (Carried, error) {
@@ -313,7 +318,7 @@ func (r *Rebase) step(p *patch.Patch, old applied) (*carrying, error) {
 			if verified {
 				return rp, nil
 			}
-			return rp, verifyOne(theirs, rp, merged)
+			return rp, ms.verifyOne(theirs, rp, merged)
 		})
 	}
 	r.base, r.theirs = ours, merged
@@ -420,7 +425,7 @@ func (ms mergers) rewritten(p *patch.Patch, from, to map[string][]byte, date str
 // advance records a carried patch, verified, and moves base and theirs
 // past it, to ours and files.
 func (r *Rebase) advance(ours, files map[string][]byte, rp Carried) {
-	r.record(rp, verifyOne(r.theirs, rp, files))
+	r.record(rp, r.mergers.verifyOne(r.theirs, rp, files))
 	r.base, r.theirs = ours, files
 }
 
@@ -438,8 +443,8 @@ func (r *Rebase) record(rp Carried, err error) {
 
 // verifyOne checks that rp, parsed from its text, applies to files at
 // every stated line and gives want (a dropped patch: that files are want).
-func verifyOne(files map[string][]byte, rp Carried, want map[string][]byte) error {
-	got, err := applyExact(files, []Carried{rp})
+func (ms mergers) verifyOne(files map[string][]byte, rp Carried, want map[string][]byte) error {
+	got, err := applyExact(files, []Carried{rp}, ms.options())
 	if err != nil {
 		return err
 	}
@@ -555,7 +560,7 @@ func (r *Rebase) Verify() error {
 	if r.verified == len(r.Done) {
 		return nil
 	}
-	got, err := applyExact(r.New, r.Done)
+	got, err := applyExact(r.New, r.Done, forked)
 	if err != nil {
 		return err
 	}
@@ -568,8 +573,9 @@ func (r *Rebase) Verify() error {
 }
 
 // applyExact applies the carried patches to files, parsed from their
-// text, and refuses any hunk that does not go at its stated line.
-func applyExact(files map[string][]byte, done []Carried) (map[string][]byte, error) {
+// text, and refuses any hunk that does not go at its stated line. opt
+// is forked, or ms.options().
+func applyExact(files map[string][]byte, done []Carried, opt patch.ApplyOptions) (map[string][]byte, error) {
 	for _, rp := range done {
 		if rp.Raw == nil {
 			continue
@@ -578,7 +584,7 @@ func applyExact(files map[string][]byte, done []Carried) (map[string][]byte, err
 		if err != nil {
 			return nil, &VerifyError{Patch: rp.Name, Reason: err.Error()}
 		}
-		next, res, err := patch.ApplyOne(files, p, forked)
+		next, res, err := patch.ApplyOne(files, p, opt)
 		if err != nil {
 			return nil, &VerifyError{Patch: rp.Name, Reason: err.Error()}
 		}

@@ -149,7 +149,7 @@ func (rf *Refreshed) verify(s *patch.Series, pristine, edited map[string][]byte)
 		}
 		done = append(done, Carried{Name: p.Name, Raw: raw})
 	}
-	got, err := applyExact(pristine, done)
+	got, err := applyExact(pristine, done, forked)
 	if err != nil {
 		return err
 	}
