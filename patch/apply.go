@@ -163,6 +163,42 @@ func ApplyOne(files map[string][]byte, p *Patch, opt ApplyOptions) (map[string][
 	return out, res, nil
 }
 
+// A Sequence applies patches one after the other to files, as ApplyOne
+// applied to each one's result would, but keeps each file split and
+// patched between them, as ApplySeries does: a file is split once, the
+// first time a patch touches it, and joined after each patch that does.
+type Sequence struct {
+	files map[string][]byte
+	texts map[string]*patched
+	opt   ApplyOptions
+}
+
+// NewSequence starts a Sequence on files (never modified).
+func NewSequence(files map[string][]byte, opt ApplyOptions) *Sequence {
+	return &Sequence{files: files, texts: map[string]*patched{}, opt: opt}
+}
+
+// Apply applies p to the files the patches before it gave, all or
+// nothing, as ApplyOne does. After an error the Sequence must not be used
+// again.
+func (s *Sequence) Apply(p *Patch) (map[string][]byte, Result, error) {
+	res, err := applyPatch(s.files, s.texts, p, s.opt)
+	if err != nil {
+		s.files, s.texts = nil, nil
+		return nil, Result{}, err
+	}
+	out := maps.Clone(s.files)
+	var joined []string
+	for _, f := range p.Files {
+		if !slices.Contains(joined, f.NewName) {
+			joined = append(joined, f.NewName)
+			out[f.NewName] = s.texts[f.NewName].join()
+		}
+	}
+	s.files = out
+	return out, res, nil
+}
+
 // applyPatch applies p to texts, the files already split (a file of files
 // is split the first time a patch touches it). On an error, texts may hold
 // a part of p's changes.

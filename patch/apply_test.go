@@ -13,6 +13,7 @@ import (
 	"testing"
 
 	"github.com/bcfork/bcfork/internal/bucardo"
+	"github.com/bluekeyes/go-gitdiff/gitdiff"
 	"github.com/rogpeppe/go-internal/txtar"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -467,4 +468,59 @@ func scaleSeries(tb testing.TB, k int) (map[string][]byte, *Series) {
 		in.WriteString(l)
 	}
 	return map[string][]byte{"bucardo": []byte(in.String())}, s
+}
+
+// TestSequence: a Sequence gives, patch after patch, what ApplyOne gives
+// applied to the files the patch before gave, files, results and errors
+// alike, over patches that touch one file or both, and keeps a file it
+// does not touch as it was.
+func TestSequence(t *testing.T) {
+	failed := 0
+	for seed := int64(1); seed <= 20; seed++ {
+		r := rand.New(rand.NewSource(seed))
+		v := map[string][]byte{"a": mergeBase(r, 20+r.Intn(40), seed%3 != 0), "b": mergeBase(r, 10, true)}
+		start := v
+		var patches []*Patch
+		for i := range 6 {
+			next := maps.Clone(v)
+			var raw []byte
+			for _, n := range []string{"a", "b"} {
+				if n == "a" || i%2 == 1 {
+					next[n] = mergeEdit(r, v[n], fmt.Sprint(n, i))
+					raw = append(raw, Diff(n, v[n], next[n])...)
+				}
+			}
+			if seed%5 == 0 && i == 4 { // does not apply
+				raw = Diff("a", mergeEdit(r, v["a"], "x"), next["a"])
+			}
+			if len(raw) == 0 {
+				continue
+			}
+			p, err := Parse(fmt.Sprint("p", i), raw)
+			require.NoError(t, err)
+			patches = append(patches, p)
+			v = next
+		}
+		seq := NewSequence(start, ApplyOptions{})
+		files := start
+		for i, p := range patches {
+			want, wantRes, wantErr := ApplyOne(files, p, ApplyOptions{})
+			got, res, err := seq.Apply(p)
+			require.Equal(t, wantErr, err, "seed %d patch %d", seed, i)
+			require.Equal(t, wantRes, res, "seed %d patch %d", seed, i)
+			if err != nil {
+				require.Nil(t, got)
+				failed++
+				break
+			}
+			require.Equal(t, want, got, "seed %d patch %d", seed, i)
+			for n := range got {
+				if !slices.ContainsFunc(p.Files, func(f *gitdiff.File) bool { return f.NewName == n }) {
+					require.True(t, &got[n][0] == &files[n][0], "seed %d patch %d: %s copied", seed, i, n)
+				}
+			}
+			files = got
+		}
+	}
+	require.Positive(t, failed, "patches that did not apply")
 }

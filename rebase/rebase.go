@@ -248,23 +248,25 @@ func apply(files map[string][]byte, p *patch.Patch, opt patch.ApplyOptions) appl
 	return applied{out, res, err}
 }
 
-// applyAhead applies patches to files one after the other, on another
-// goroutine, and sends each result, until one fails or quit is closed.
+// applyAhead applies patches to files one after the other (a
+// patch.Sequence: each file split once), on another goroutine, and sends
+// each result, until one fails or quit is closed.
 func applyAhead(files map[string][]byte, patches []*patch.Patch, quit <-chan struct{}) <-chan applied {
 	out := make(chan applied, len(patches))
 	go func() {
+		seq := patch.NewSequence(files, forked)
 		for _, p := range patches {
 			select {
 			case <-quit:
 				return
 			default:
 			}
-			a := apply(files, p, forked)
+			var a applied
+			a.files, a.res, a.err = seq.Apply(p)
 			out <- a
 			if a.err != nil {
 				return
 			}
-			files = a.files
 		}
 	}()
 	return out
