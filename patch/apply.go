@@ -167,6 +167,8 @@ func ApplyOne(files map[string][]byte, p *Patch, opt ApplyOptions) (map[string][
 // applied to each one's result would, but keeps each file split and
 // patched between them, as ApplySeries does: a file is split once, the
 // first time a patch touches it, and joined after each patch that does.
+// The lines of a file it joins go to the file's Merger in opt.Known, if
+// any, which then need not split that text to merge it.
 type Sequence struct {
 	files map[string][]byte
 	texts map[string]*patched
@@ -192,11 +194,24 @@ func (s *Sequence) Apply(p *Patch) (map[string][]byte, Result, error) {
 	for _, f := range p.Files {
 		if !slices.Contains(joined, f.NewName) {
 			joined = append(joined, f.NewName)
-			out[f.NewName] = s.texts[f.NewName].join()
+			out[f.NewName] = s.join(f.NewName)
 		}
 	}
 	s.files = out
 	return out, res, nil
+}
+
+// join joins file name, and gives its lines to the file's Merger if any.
+func (s *Sequence) join(name string) []byte {
+	mg := s.opt.Known[name]
+	if mg == nil {
+		return s.texts[name].join()
+	}
+	out, at := s.texts[name].joinSplit()
+	if at != nil {
+		mg.learn(lineText{data: out, at: at})
+	}
+	return out
 }
 
 // applyPatch applies p to texts, the files already split (a file of files
@@ -349,6 +364,27 @@ func (t *patched) join() []byte {
 		}
 	}
 	return out
+}
+
+// joinSplit is join, and also the lines of the text as splitText would
+// give them; at is nil when they are not t's lines (a line other than
+// the last without a newline, or an empty one).
+func (t *patched) joinSplit() (out []byte, at []int32) {
+	out = t.join()
+	if len(out) > maxText {
+		return out, nil
+	}
+	at = make([]int32, 1, len(t.lines)+1)
+	end := int32(0)
+	for i, id := range t.lines {
+		l := t.f.bytes(id)
+		if len(l) == 0 || i < len(t.lines)-1 && l[len(l)-1] != '\n' {
+			return out, nil
+		}
+		end += int32(len(l))
+		at = append(at, end)
+	}
+	return out, at
 }
 
 // next returns an empty patched with room for n lines: t's spare when it

@@ -473,9 +473,10 @@ func scaleSeries(tb testing.TB, k int) (map[string][]byte, *Series) {
 // TestSequence: a Sequence gives, patch after patch, what ApplyOne gives
 // applied to the files the patch before gave, files, results and errors
 // alike, over patches that touch one file or both, and keeps a file it
-// does not touch as it was.
+// does not touch as it was; the lines of each text it joins go to the
+// file's Merger, as splitText gives them.
 func TestSequence(t *testing.T) {
-	failed := 0
+	failed, learnt := 0, 0
 	for seed := int64(1); seed <= 20; seed++ {
 		r := rand.New(rand.NewSource(seed))
 		v := map[string][]byte{"a": mergeBase(r, 20+r.Intn(40), seed%3 != 0), "b": mergeBase(r, 10, true)}
@@ -487,6 +488,9 @@ func TestSequence(t *testing.T) {
 			for _, n := range []string{"a", "b"} {
 				if n == "a" || i%2 == 1 {
 					next[n] = mergeEdit(r, v[n], fmt.Sprint(n, i))
+					if n == "a" && seed%4 == int64(i%4) {
+						next[n] = []byte(toggleFinalNewline(string(next[n])))
+					}
 					raw = append(raw, Diff(n, v[n], next[n])...)
 				}
 			}
@@ -501,7 +505,8 @@ func TestSequence(t *testing.T) {
 			patches = append(patches, p)
 			v = next
 		}
-		seq := NewSequence(start, ApplyOptions{})
+		mgs := map[string]*Merger{"a": {}, "b": {}}
+		seq := NewSequence(start, ApplyOptions{Known: mgs})
 		files := start
 		for i, p := range patches {
 			want, wantRes, wantErr := ApplyOne(files, p, ApplyOptions{})
@@ -517,10 +522,19 @@ func TestSequence(t *testing.T) {
 			for n := range got {
 				if !slices.ContainsFunc(p.Files, func(f *gitdiff.File) bool { return f.NewName == n }) {
 					require.True(t, &got[n][0] == &files[n][0], "seed %d patch %d: %s copied", seed, i, n)
+					continue
 				}
+				// The Merger learnt the lines of what was joined.
+				mgs[n].mu.Lock()
+				lt, ok := mgs[n].splitOf(got[n])
+				mgs[n].mu.Unlock()
+				require.True(t, ok, "seed %d patch %d: %s not learnt", seed, i, n)
+				require.Equal(t, splitText(got[n]).at, lt.at, "seed %d patch %d: lines of %s", seed, i, n)
+				learnt++
 			}
 			files = got
 		}
 	}
 	require.Positive(t, failed, "patches that did not apply")
+	require.Greater(t, learnt, 50, "joined texts a Merger learnt")
 }

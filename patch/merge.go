@@ -2,6 +2,7 @@ package patch
 
 import (
 	"bytes"
+	"slices"
 	"sync"
 )
 
@@ -70,7 +71,8 @@ func merge(base, ours, theirs idText, track bool) *merger {
 type Merger struct {
 	mu    sync.Mutex
 	in    *interner
-	known []idText // the most recent last
+	known []idText   // the most recent last
+	split []lineText // texts split elsewhere, not numbered yet (learn)
 }
 
 // mergerTexts is how many texts a Merger remembers: a rebase step brings
@@ -119,7 +121,10 @@ func (mg *Merger) numbered(data []byte, like *idText) idText {
 	if n, ok := mg.lookup(data); ok {
 		return n
 	}
-	t := splitText(data)
+	t, ok := mg.splitOf(data)
+	if !ok {
+		t = splitText(data)
+	}
 	if mg.in == nil {
 		mg.in = newInterner(t.len())
 	}
@@ -133,11 +138,39 @@ func (mg *Merger) numbered(data []byte, like *idText) idText {
 	return n
 }
 
+// learn gives the Merger the lines of a text split elsewhere (as
+// splitText would split it), for a merge to number without splitting it.
+// It keeps the last mergerTexts such texts.
+func (mg *Merger) learn(t lineText) {
+	mg.mu.Lock()
+	defer mg.mu.Unlock()
+	if len(mg.split) == mergerTexts {
+		mg.split = append(mg.split[:0], mg.split[1:]...)
+	}
+	mg.split = append(mg.split, t)
+}
+
+// splitOf returns the lines learnt of data, and forgets them: numbered
+// remembers them from then on. mu is held.
+func (mg *Merger) splitOf(data []byte) (lineText, bool) {
+	for i, t := range mg.split {
+		if sameText(t.data, data) {
+			mg.split = slices.Delete(mg.split, i, i+1)
+			return t, true
+		}
+	}
+	return lineText{}, false
+}
+
+// sameText reports whether a and b are the same slice of the same bytes.
+func sameText(a, b []byte) bool {
+	return len(a) == len(b) && (len(a) == 0 || &a[0] == &b[0])
+}
+
 // lookup returns the known text that data is. mu is held.
 func (mg *Merger) lookup(data []byte) (idText, bool) {
 	for i := len(mg.known) - 1; i >= 0; i-- {
-		k := mg.known[i].t.data
-		if len(k) == len(data) && (len(data) == 0 || &k[0] == &data[0]) {
+		if sameText(mg.known[i].t.data, data) {
 			return mg.known[i], true
 		}
 	}

@@ -154,7 +154,7 @@ func (r *Rebase) Run() error {
 	}
 	quit := make(chan struct{})
 	defer close(quit)
-	olds := applyAhead(r.base, r.Series.Patches[len(r.Done):], quit)
+	olds := applyAhead(r.base, r.Series.Patches[len(r.Done):], r.mergers.options(), quit)
 	var pending []*carrying
 	var err error
 	for i := len(r.Done); i < len(r.Series.Patches) && err == nil; i++ {
@@ -249,12 +249,13 @@ func apply(files map[string][]byte, p *patch.Patch, opt patch.ApplyOptions) appl
 }
 
 // applyAhead applies patches to files one after the other (a
-// patch.Sequence: each file split once), on another goroutine, and sends
-// each result, until one fails or quit is closed.
-func applyAhead(files map[string][]byte, patches []*patch.Patch, quit <-chan struct{}) <-chan applied {
+// patch.Sequence: each file split once, and its lines after each patch
+// given to the file's Merger), on another goroutine, and sends each
+// result, until one fails or quit is closed.
+func applyAhead(files map[string][]byte, patches []*patch.Patch, opt patch.ApplyOptions, quit <-chan struct{}) <-chan applied {
 	out := make(chan applied, len(patches))
 	go func() {
-		seq := patch.NewSequence(files, forked)
+		seq := patch.NewSequence(files, opt)
 		for _, p := range patches {
 			select {
 			case <-quit:
