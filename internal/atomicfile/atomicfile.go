@@ -325,26 +325,41 @@ func ReplaceDir(tmp, dir string) error {
 	return nil
 }
 
+// removeBatch is how many entries removeAll reads of a folder at a time
+// (and so how many unlinks run at once): a folder of millions of files
+// costs no more memory than this many.
+var removeBatch = 1024
+
+// readDir reads up to n entries of the folder f; tests wrap it to see the
+// batches.
+var readDir = (*os.File).ReadDir
+
 // removeAll is os.RemoveAll that unlinks the files at the top of the
 // folder dir concurrently: freeing a file's blocks takes a while on some
 // filesystems (half a millisecond a file on ext4 here), and unlinks of
-// several files overlap. What is left (subfolders, dir itself) goes to
-// os.RemoveAll. dir is opened without following a link.
+// several files overlap. The folder is read removeBatch entries at a
+// time; what is left (subfolders, files a read skipped, dir itself) goes
+// to os.RemoveAll. dir is opened without following a link.
 func removeAll(dir string) error {
 	f, err := os.OpenFile(dir, os.O_RDONLY|unix.O_DIRECTORY|unix.O_NOFOLLOW, 0)
 	if err != nil {
 		return os.RemoveAll(dir)
 	}
 	defer f.Close()
-	entries, _ := f.ReadDir(-1)
 	var wg sync.WaitGroup
 	fd := int(f.Fd())
-	for _, e := range entries {
-		if !e.IsDir() {
-			wg.Go(func() { unix.Unlinkat(fd, e.Name(), 0) }) // what fails is left to os.RemoveAll
+	for {
+		entries, err := readDir(f, removeBatch)
+		for _, e := range entries {
+			if !e.IsDir() {
+				wg.Go(func() { unix.Unlinkat(fd, e.Name(), 0) }) // what fails is left to os.RemoveAll
+			}
+		}
+		wg.Wait()
+		if err != nil { // io.EOF, or what os.RemoveAll will meet again
+			break
 		}
 	}
-	wg.Wait()
 	return os.RemoveAll(dir)
 }
 

@@ -1,7 +1,9 @@
 package beneath
 
 import (
+	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"testing"
@@ -57,4 +59,61 @@ func fill(t *testing.T, dir string, n int) {
 	for i := range n {
 		require.NoError(t, os.WriteFile(filepath.Join(dir, fmt.Sprintf("f%05d", i)), nil, 0o644))
 	}
+}
+
+// TestRemoveAllReadsInBatches removes a tree of a few thousand entries,
+// links among them, reading at most removeBatch names of a folder at a
+// time (100 here, and the default): everything is gone, nothing a link
+// points to is touched. Not parallel: it changes removeBatch and
+// readNames.
+func TestRemoveAllReadsInBatches(t *testing.T) {
+	for _, batch := range []int{100, removeBatch} {
+		t.Run(fmt.Sprint(batch), func(t *testing.T) {
+			savedBatch, savedRead := removeBatch, readNames
+			t.Cleanup(func() { removeBatch, readNames = savedBatch, savedRead })
+			removeBatch = batch
+			calls, most := 0, 0
+			readNames = func(f *os.File, n int) ([]string, error) {
+				require.Equal(t, batch, n, "names asked for")
+				names, err := savedRead(f, n)
+				calls++
+				most = max(most, len(names))
+				return names, err
+			}
+			w := newWorld(t)
+			tree := w.root + "/inside/tree"
+			fill(t, tree, 3000)
+			fill(t, tree+"/sub", 500)
+			require.NoError(t, os.Symlink(w.outside, tree+"/out"))
+			require.NoError(t, os.Symlink(w.outside+"/victim", tree+"/sub/victim"))
+			require.NoError(t, w.r.RemoveAll(tree))
+			_, err := os.Lstat(tree)
+			require.ErrorIs(t, err, fs.ErrNotExist)
+			untouched(t, w)
+			require.Equal(t, batch, most, "the most names read at once")
+			require.GreaterOrEqual(t, calls, 3500/batch, "reads")
+		})
+	}
+}
+
+// TestRemoveAllReportsAReadError: a folder's names that cannot be read
+// stop the removal with the error, naming the folder; what was read
+// before is removed.
+func TestRemoveAllReportsAReadError(t *testing.T) {
+	saved := readNames
+	t.Cleanup(func() { readNames = saved })
+	broken := errors.New("broken")
+	readNames = func(f *os.File, n int) ([]string, error) {
+		names, _ := saved(f, 1)
+		return names, broken
+	}
+	w := newWorld(t)
+	tree := w.root + "/inside/tree"
+	fill(t, tree, 2)
+	err := w.r.RemoveAll(tree)
+	require.ErrorIs(t, err, broken)
+	require.Equal(t, "readdir "+tree+": broken", err.Error())
+	entries, err := os.ReadDir(tree)
+	require.NoError(t, err)
+	require.Len(t, entries, 1)
 }
