@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"path/filepath"
-	"strings"
 
 	"github.com/bcfork/bcfork/rebase"
 )
@@ -18,7 +17,7 @@ func rebaseHint(err error, c call) string {
 	var oe *oldFilesError
 	switch {
 	case errors.As(err, &oe):
-		return strings.ReplaceAll(upstreamHint(oe.err, c), "--from ", "--from-old ")
+		return upstreamHintFor(oe.err, c, oldSide)
 	case errors.As(err, &me) && errors.As(err, &we):
 		return fmt.Sprintf("finish resolving %s (from line %d), then bcfork rebase --continue%s again; bcfork rebase --abort%s gives up",
 			filepath.Join(we.work, me.File), me.Line, workFlag(we.work), workFlag(we.work))

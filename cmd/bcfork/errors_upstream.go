@@ -4,9 +4,11 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"path"
 	"strings"
 
 	"github.com/bcfork/bcfork/internal/catalog"
+	"github.com/bcfork/bcfork/internal/version"
 	"github.com/bcfork/bcfork/patches"
 	"github.com/bcfork/bcfork/upstream"
 	"github.com/urfave/cli/v2"
@@ -29,8 +31,39 @@ var upstreamHints = []struct {
 		"set BCFORK_CACHE_DIR to one (e.g. BCFORK_CACHE_DIR=/var/cache/bcfork), or add --no-cache"},
 }
 
+// side names the flags that pick the files a hint is about: for most
+// commands --flavor, --version and --from; for rebase, OLD's
+// (--old-flavor, --version, --from-old) or NEW's (--flavor, --onto,
+// --from).
+type side struct {
+	flavor, version, from string
+	name                  string // OLD or NEW for rebase, else ""
+}
+
+var (
+	filesSide = side{flavor: "flavor", version: "version", from: "from"}
+	oldSide   = side{flavor: "old-flavor", version: "version", from: "from-old", name: "OLD"}
+	newSide   = side{flavor: "flavor", version: "onto", from: "from", name: "NEW"}
+)
+
+// sideOf is the side of the command line c that upstreamHint speaks of:
+// for rebase NEW's, since rebaseHint answers the errors about OLD's files
+// (with upstreamHintFor and oldSide).
+func sideOf(c call) side {
+	if c.name() == "rebase" {
+		return newSide
+	}
+	return filesSide
+}
+
 // upstreamHint gives the next step after getting the pristine files failed.
 func upstreamHint(err error, c call) string {
+	return upstreamHintFor(err, c, sideOf(c))
+}
+
+// upstreamHintFor gives the next step after getting the files of side s
+// of the command line c failed.
+func upstreamHintFor(err error, c call, s side) string {
 	var (
 		rl *upstream.RateLimitError
 		ce *upstream.ChecksumError
@@ -43,17 +76,17 @@ func upstreamHint(err error, c call) string {
 	case errors.As(err, &se):
 		return snapshotHint(se, c)
 	case errors.As(err, &fe):
-		return flavorHint(fe, c)
+		return flavorHint(fe, c, s)
 	case errors.As(err, &rl):
-		return rateLimitHint(rl, c)
+		return rateLimitHint(rl, c, s)
 	case errors.As(err, &ie) && ie.known():
 		return ie.hint(c)
 	case errors.As(err, &ce):
-		return checksumHint(ce, c)
+		return checksumHint(ce, c, s)
 	case errors.As(err, &me):
-		return commitHint(me, c)
+		return commitHint(me, c, s)
 	}
-	if h := sourceHint(err, c); h != "" {
+	if h := sourceHint(err, c, s); h != "" {
 		return h
 	}
 	for _, h := range upstreamHints {
@@ -95,18 +128,18 @@ func resolvesTo(c call, ref, version string) bool {
 // sourceHint gives the next step when the files could not be had as
 // asked: the network, the cache, the routes that need no GitHub, or the
 // opt-in for files without pins.
-func sourceHint(err error, c call) string {
+func sourceHint(err error, c call, s side) string {
 	switch {
 	case errors.Is(err, upstream.ErrUnreachable), errors.Is(err, upstream.ErrTimeout):
-		return "check the network, or the API URL (--github-api, BCFORK_GITHUB_API)\n" + offlineRoutes(c)
+		return "check the network, or the API URL (--github-api, BCFORK_GITHUB_API)\n" + offlineRoutes(c, s)
 	case errors.Is(err, upstream.ErrOffline):
 		again := c.line([]string{"offline"})
 		if os.Getenv("BCFORK_OFFLINE") != "" {
 			again = "BCFORK_OFFLINE= " + again
 		}
-		return fmt.Sprintf("run `%s` once to fill the cache\n%s", again, offlineRoutes(c))
+		return fmt.Sprintf("run `%s` once to fill the cache\n%s", again, offlineRoutes(c, s))
 	case errors.Is(err, upstream.ErrTooLarge):
-		return "GitHub's API serves files up to 1 MB only\n" + offlineRoutes(c)
+		return "GitHub's API serves files up to 1 MB only\n" + offlineRoutes(c, s)
 	case errors.Is(err, upstream.ErrUnpinned) && c.has("allow-unpinned"):
 		return fmt.Sprintf("`%s` uses the files unverified; bcfork then prints the checksums to pin them", c.line([]string{"allow-unpinned"}, "--allow-unpinned"))
 	}
@@ -116,10 +149,12 @@ func sourceHint(err error, c call) string {
 // sourceFlagNames are the flags that pick the pristine files.
 var sourceFlagNames = []string{"version", "flavor", "from", "repo", "github-api", "offline", "no-cache", "allow-unpinned", "patches"}
 
-// offlineRoutes names the two ways to the pristine files without GitHub,
-// as commands that work as typed for the command c ran: Debian's copy of
-// the release tarball, and the files of Debian's installed bucardo package.
-func offlineRoutes(c call) string {
+// offlineRoutes names the ways to the files of side s of the command c
+// without GitHub's API, as commands that work as typed for the command c
+// ran: Debian's copy of the release tarball, and the files of Debian's
+// installed bucardo package; for rebase, the tarball or checkout of each
+// side's version.
+func offlineRoutes(c call, s side) string {
 	v, deb := tarballVersion(c), newest(catalog.Debian, "5.6.0-4")
 	tarball := "bucardo_" + v + ".orig.tar.gz"
 	switch c.name() {
@@ -128,19 +163,82 @@ func offlineRoutes(c call) string {
 	case "watch":
 		return "`--mirror GITDIR` reads a local clone or mirror of bucardo/bucardo instead of GitHub: git clone --mirror it where there is network, git fetch it to update"
 	case "rebase":
-		return fmt.Sprintf("--from-old and --from read release tarballs or folders instead, e.g. Debian's %s: `apt-get source --download-only bucardo` (with a deb-src line in the apt sources) downloads it", tarball)
+		return rebaseRoute(c, s)
 	}
 	return fmt.Sprintf("without GitHub, either of two routes works:\n"+
 		"Debian's copy of the release tarball: `apt-get source --download-only bucardo` (with a deb-src line in the apt sources) downloads %s, then `%s`\n"+
 		"on a Debian host with the bucardo package installed, its own files (flavor debian): `%s`",
-		tarball, fromSource(c, v, "--from", tarball), fromSource(c, deb, "--flavor", catalog.Debian, "--version", deb, "--from", "/"))
+		tarball, fromSource(c, s, v, "--from", tarball), fromSource(c, s, deb, "--flavor", catalog.Debian, "--version", deb, "--from", "/"))
 }
 
-// fromSource is the command c ran, taking its files from the source flags
-// src instead; for install, which takes a fork folder, generate and then
-// install the fork of version v.
-func fromSource(c call, v string, src ...string) string {
-	drop := []string{"version", "flavor", "from", "offline", "allow-unpinned"}
+// rebaseRoute says where side s of the rebase c gets its files without
+// GitHub's API, given to its flag (--from-old for OLD, --from for NEW):
+// for a release of the patches tree, Debian's copy of its tarball; for
+// another release, its tarball; for a branch, a snapshot or a commit,
+// which no release tarball holds, a checkout or GitHub's tarball of the
+// commit.
+func rebaseRoute(c call, s side) string {
+	if f := sideFlavor(c, s); f != catalog.Upstream {
+		return flavorHint(&upstream.FlavorError{Flavor: f}, c, s)
+	}
+	v := c.value(s.version)
+	if v == "" {
+		v = s.name
+	}
+	repo := c.value("repo")
+	if repo == "" {
+		repo = upstream.DefaultRepo
+	}
+	switch {
+	case debianReleased(v):
+		return fmt.Sprintf("--%s reads %s's files from a release tarball or folder instead, e.g. Debian's bucardo_%s.orig.tar.gz: `apt-get source --download-only bucardo` (with a deb-src line in the apt sources) downloads it",
+			s.from, s.name, v)
+	case version.IsRelease(v):
+		return fmt.Sprintf("--%s reads %s's files from a release tarball or folder instead, e.g. the release's Bucardo-%s.tar.gz or GitHub's tarball of the tag, https://github.com/%s/archive/refs/tags/%s.tar.gz",
+			s.from, s.name, v, repo, v)
+	}
+	if r, err := catalog.New(patches.FS).Resolve(catalog.Upstream, v); s == oldSide && err == nil {
+		v = r // OLD's --version master is its snapshot series
+	}
+	commit := v
+	if _, short, ok := catalog.CutSnapshot(v); ok {
+		commit = short
+	}
+	if commit != v || version.IsCommit(v) {
+		return fmt.Sprintf("%s (%s) is no release, and no release tarball holds its files: give --%s a checkout of commit %s (`git clone https://github.com/%s && git -C %s checkout %s`, then --%s %s) or GitHub's tarball of it, https://github.com/%s/archive/%s.tar.gz",
+			s.name, v, s.from, commit, repo, path.Base(repo), commit, s.from, path.Base(repo), repo, commit)
+	}
+	return fmt.Sprintf("%s (%s) is no release, and no release tarball holds its files: give --%s a checkout of that branch (`git clone --branch %s https://github.com/%s`, then --%s %s) or GitHub's tarball of it, https://github.com/%s/archive/refs/heads/%s.tar.gz",
+		s.name, v, s.from, v, repo, s.from, path.Base(repo), repo, v)
+}
+
+// sideFlavor is the flavor of side s of the command line c: its flavor
+// flag's, else (for rebase's OLD) --flavor's, else upstream.
+func sideFlavor(c call, s side) string {
+	for _, name := range []string{s.flavor, "flavor"} {
+		if f := c.value(name); f != "" {
+			return f
+		}
+	}
+	return catalog.Upstream
+}
+
+// debianReleased reports whether Debian ships an orig tarball of the
+// upstream version v: a release (not a branch, snapshot or commit) whose
+// series is in bcfork's patches tree, all of which Debian packaged.
+func debianReleased(v string) bool {
+	if !version.IsRelease(v) || strings.Contains(v, "-") {
+		return false
+	}
+	_, err := catalog.New(patches.FS).Series(catalog.Upstream, v)
+	return err == nil
+}
+
+// fromSource is the command c ran, taking side s's files from the source
+// flags src instead; for install, which takes a fork folder, generate and
+// then install the fork of version v.
+func fromSource(c call, s side, v string, src ...string) string {
+	drop := []string{s.version, s.flavor, s.from, "offline", "allow-unpinned"}
 	if c.name() != "install" {
 		return c.line(drop, src...)
 	}
@@ -149,13 +247,12 @@ func fromSource(c call, v string, src ...string) string {
 }
 
 // tarballVersion is the upstream release whose tarball the routes name:
-// --version when it is one with a series, else the newest with a series.
+// --version when it is a release Debian shipped, else the newest release
+// with a series.
 func tarballVersion(c call) string {
 	v := c.value("version")
-	if flavor := c.value("flavor"); flavor == "" || flavor == catalog.Upstream {
-		if _, err := catalog.New(patches.FS).Series(catalog.Upstream, v); v != "" && err == nil {
-			return v
-		}
+	if flavor := c.value("flavor"); (flavor == "" || flavor == catalog.Upstream) && debianReleased(v) {
+		return v
 	}
 	return newest(catalog.Upstream, "5.6.0")
 }
@@ -169,44 +266,45 @@ func newest(flavor, def string) string {
 	return v
 }
 
-func rateLimitHint(rl *upstream.RateLimitError, c call) string {
+func rateLimitHint(rl *upstream.RateLimitError, c call, s side) string {
 	if !rl.Token && !rl.Secondary {
-		return "set GITHUB_TOKEN (or BCFORK_GITHUB_TOKEN) to a GitHub token for 5000 requests an hour\n" + offlineRoutes(c)
+		return "set GITHUB_TOKEN (or BCFORK_GITHUB_TOKEN) to a GitHub token for 5000 requests an hour\n" + offlineRoutes(c, s)
 	}
-	return "wait until the limit resets\n" + offlineRoutes(c)
+	return "wait until the limit resets\n" + offlineRoutes(c, s)
 }
 
 // flavorHint says where the files of a flavor other than upstream come
-// from: for debian, the package's own files, found with --from /.
-func flavorHint(fe *upstream.FlavorError, c call) string {
+// from: for debian, the package's own files, found with --from / (for
+// rebase, the flag of side s).
+func flavorHint(fe *upstream.FlavorError, c call, s side) string {
 	if fe.Flavor != catalog.Debian {
 		return fmt.Sprintf("copy that package's bucardo and bucardo.schema into a folder DIR, then bcfork generate --flavor %s --version V --from DIR (bcfork install --from then takes the folder it writes)", fe.Flavor)
 	}
-	v := c.value("version")
+	v := c.value(s.version)
 	if v == "" {
 		v = newest(catalog.Debian, "5.6.0-4")
 	}
 	return fmt.Sprintf("with Debian's bucardo package installed, `%s` reads its files where it put them: /usr/bin/bucardo (or /usr/bin/bucardo.distrib once bcfork has diverted it) and /usr/share/bucardo/bucardo.schema; a folder holding copies of both works too",
-		fromSource(c, v, "--flavor", catalog.Debian, "--version", v, "--from", "/"))
+		fromSource(c, s, v, "--"+s.flavor, catalog.Debian, "--"+s.version, v, "--"+s.from, "/"))
 }
 
-func commitHint(me *upstream.CommitError, c call) string {
+func commitHint(me *upstream.CommitError, c call, s side) string {
 	if me.Tag != "" {
-		return "upstream re-tagged the release; once you have checked the new commit, update " + me.Pin + "\n" + offlineRoutes(c)
+		return "upstream re-tagged the release; once you have checked the new commit, update " + me.Pin + "\n" + offlineRoutes(c, s)
 	}
 	return "the files match the pinned checksums, but the tarball was made from another commit; use the tarball of the pinned commit, or check " + me.Pin
 }
 
-func checksumHint(ce *upstream.ChecksumError, c call) string {
+func checksumHint(ce *upstream.ChecksumError, c call, s side) string {
 	switch {
 	case ce.Pin == "":
-		return "GitHub's answer does not match its own blob SHA (damaged by a proxy or in transit?); try again\n" + offlineRoutes(c)
+		return "GitHub's answer does not match its own blob SHA (damaged by a proxy or in transit?); try again\n" + offlineRoutes(c, s)
 	case !strings.HasPrefix(ce.Pin, upstream.DefaultFlavor+"/"):
 		return "these are not the packaged files of that version: compare `dpkg -s bucardo` with --version, check for local edits with `dpkg --verify bucardo`, or take the package's own files (apt-get download bucardo; dpkg-deb -x)"
 	case strings.HasPrefix(ce.Source, "dir ") && c.has("allow-unpinned") && c.name() != "rebase":
 		return checkoutHint(c)
 	}
-	return notPristineHint + "\n" + offlineRoutes(c)
+	return notPristineHint + "\n" + offlineRoutes(c, s)
 }
 
 // checkoutHint follows files read from a folder that fail the pins of the

@@ -88,7 +88,7 @@ func (e *inputError) forkHint(c call) string {
 		return h
 	}
 	v := newest(catalog.Debian, "5.6.0-4")
-	return h + fmt.Sprintf("\n`%s` reads Debian's packaged files where they are", fromSource(c, v, "--flavor", catalog.Debian, "--version", v, "--from", "/"))
+	return h + fmt.Sprintf("\n`%s` reads Debian's packaged files where they are", fromSource(c, filesSide, v, "--flavor", catalog.Debian, "--version", v, "--from", "/"))
 }
 
 // owner names whose files a flavor's are, as a possessive.
