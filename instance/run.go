@@ -70,7 +70,10 @@ func (r *runner) withPassword(user, password string) (func(), error) {
 	cleanup := func() { os.RemoveAll(dir) }
 	path := filepath.Join(dir, "pgpass")
 	line := fmt.Sprintf("*:*:*:%s:%s\n", pgpassEscape(user), pgpassEscape(password))
-	err = os.WriteFile(path, []byte(line), 0o600)
+	err = os.Chmod(dir, 0o700) // MkdirTemp's 0700 less the umask
+	if err == nil {
+		err = writeSecret(path, []byte(line))
+	}
 	for _, p := range []string{path, dir} {
 		if err == nil {
 			err = os.Chown(p, r.acct.UID, r.acct.GID)
@@ -82,6 +85,20 @@ func (r *runner) withPassword(user, password string) (func(), error) {
 	}
 	r.passfile = path
 	return func() { r.passfile = ""; cleanup() }, nil
+}
+
+// writeSecret writes data to the new file name with mode 0600, whatever
+// the umask.
+func writeSecret(name string, data []byte) error {
+	f, err := os.OpenFile(name, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	if err != nil {
+		return err
+	}
+	err = f.Chmod(0o600)
+	if err == nil {
+		_, err = f.Write(data)
+	}
+	return errors.Join(err, f.Close())
 }
 
 // pgpassEscape escapes a .pgpass field.

@@ -60,3 +60,32 @@ func TestAddModesIgnoreUmask(t *testing.T) {
 		}
 	})
 }
+
+// TestPasswordFileModesIgnoreUmask writes the password file for psql
+// under each umask, those that clear the owner's bits too: its folder is
+// 0700 and the file 0600, so the account can read it. TMPDIR is made
+// before, under the usual umask. Not parallel: it changes the process's
+// umask (and the environment).
+func TestPasswordFileModesIgnoreUmask(t *testing.T) {
+	t.Setenv("TMPDIR", t.TempDir())
+	r := &runner{acct: Account{Name: "bucardo", UID: os.Getuid(), GID: os.Getgid(), Home: "/var/lib/bucardo"}}
+	umasktest.EachOf(t, umasktest.OwnerMasks, func(t *testing.T) {
+		cleanup, err := r.withPassword("bucardo", "secret")
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer cleanup()
+		for p, m := range map[string]fs.FileMode{filepath.Dir(r.passfile): fs.ModeDir | 0o700, r.passfile: 0o600} {
+			info, err := os.Lstat(p)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if info.Mode() != m {
+				t.Errorf("mode of %s: %s, want %s", p, info.Mode(), m)
+			}
+		}
+		if data, err := os.ReadFile(r.passfile); err != nil || string(data) != "*:*:*:bucardo:secret\n" {
+			t.Errorf("password file: %q, %v", data, err)
+		}
+	})
+}

@@ -21,7 +21,18 @@ var Masks = []int{0o022, 0o002, 0o000, 0o027, 0o077}
 // meanwhile (a parallel top-level test waits for the serial ones).
 func Each(t *testing.T, f func(t *testing.T)) {
 	t.Helper()
-	for _, m := range Masks {
+	EachOf(t, Masks, f)
+}
+
+// OwnerMasks also clear bits of the owner's (177: no x; 777: nothing),
+// which only a private file or folder (0600, 0700) would notice: they
+// come on top of Masks for those.
+var OwnerMasks = append(append([]int(nil), Masks...), 0o177, 0o777)
+
+// EachOf is Each under each of masks.
+func EachOf(t *testing.T, masks []int, f func(t *testing.T)) {
+	t.Helper()
+	for _, m := range masks {
 		t.Run(fmt.Sprintf("umask%03o", m), func(t *testing.T) {
 			old := syscall.Umask(m)
 			defer syscall.Umask(old)
