@@ -40,15 +40,7 @@ func TestAddModesIgnoreUmask(t *testing.T) {
 			want[f.Path] = 0o644
 		}
 		want[RCPath("a")] = 0o640
-		for p, m := range want {
-			info, err := os.Lstat(filepath.Join(h.Root, p))
-			if err != nil {
-				t.Fatal(err)
-			}
-			if info.Mode() != m {
-				t.Errorf("mode of %s: %s, want %s", p, info.Mode(), m)
-			}
-		}
+		umasktest.WantModes(t, h.Root, want)
 		if _, err := List(o); err != nil {
 			t.Fatalf("list: %v", err)
 		}
@@ -75,15 +67,7 @@ func TestPasswordFileModesIgnoreUmask(t *testing.T) {
 			t.Fatal(err)
 		}
 		defer cleanup()
-		for p, m := range map[string]fs.FileMode{filepath.Dir(r.passfile): fs.ModeDir | 0o700, r.passfile: 0o600} {
-			info, err := os.Lstat(p)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if info.Mode() != m {
-				t.Errorf("mode of %s: %s, want %s", p, info.Mode(), m)
-			}
-		}
+		umasktest.WantModes(t, "", map[string]fs.FileMode{filepath.Dir(r.passfile): fs.ModeDir | 0o700, r.passfile: 0o600})
 		if data, err := os.ReadFile(r.passfile); err != nil || string(data) != "*:*:*:bucardo:secret\n" {
 			t.Errorf("password file: %q, %v", data, err)
 		}

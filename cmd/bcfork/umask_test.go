@@ -2,7 +2,6 @@ package main
 
 import (
 	"io/fs"
-	"os"
 	"path/filepath"
 	"testing"
 
@@ -26,14 +25,6 @@ func TestFetchModesIgnoreUmask(t *testing.T) {
 			"out": fs.ModeDir | 0o755, "out/5.6.0": fs.ModeDir | 0o755,
 			"out/5.6.0/" + bucardo.Script: 0o755, "out/5.6.0/" + bucardo.Schema: 0o644,
 		}
-		for p, m := range want {
-			info, err := os.Lstat(filepath.Join(top, p))
-			if err != nil {
-				t.Fatal(err)
-			}
-			if info.Mode() != m {
-				t.Errorf("mode of %s: %s, want %s", p, info.Mode(), m)
-			}
-		}
+		umasktest.WantModes(t, top, want)
 	})
 }

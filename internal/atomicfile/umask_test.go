@@ -2,7 +2,6 @@ package atomicfile
 
 import (
 	"io/fs"
-	"os"
 	"path/filepath"
 	"testing"
 
@@ -37,7 +36,5 @@ func TestModesIgnoreUmask(t *testing.T) {
 
 func wantMode(t *testing.T, name string, want fs.FileMode) {
 	t.Helper()
-	info, err := os.Lstat(name)
-	require.NoError(t, err)
-	require.Equal(t, want.String(), info.Mode().String(), "mode of %q", name)
+	umasktest.WantModes(t, "", map[string]fs.FileMode{name: want})
 }

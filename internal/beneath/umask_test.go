@@ -45,7 +45,5 @@ func TestCreateIgnoresUmask(t *testing.T) {
 
 func wantMode(t *testing.T, name string, want fs.FileMode) {
 	t.Helper()
-	info, err := os.Lstat(name)
-	require.NoError(t, err)
-	require.Equal(t, want.String(), info.Mode().String(), "mode of %q", name)
+	umasktest.WantModes(t, "", map[string]fs.FileMode{name: want})
 }

@@ -4,6 +4,11 @@ package umasktest
 
 import (
 	"fmt"
+	"io/fs"
+	"maps"
+	"os"
+	"path/filepath"
+	"slices"
 	"syscall"
 	"testing"
 )
@@ -38,5 +43,23 @@ func EachOf(t *testing.T, masks []int, f func(t *testing.T)) {
 			defer syscall.Umask(old)
 			f(t)
 		})
+	}
+}
+
+// WantModes checks that each path of want (below root; root "" leaves
+// the paths as they are) exists, is no link, and has exactly its mode,
+// type bits included (fs.ModeDir|0o755 for a folder). A path that is
+// missing stops the test; a wrong mode is reported and the others are
+// still checked.
+func WantModes(t testing.TB, root string, want map[string]fs.FileMode) {
+	t.Helper()
+	for _, p := range slices.Sorted(maps.Keys(want)) {
+		info, err := os.Lstat(filepath.Join(root, p))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := info.Mode(); got != want[p] {
+			t.Errorf("mode of %s: %s, want %s", p, got, want[p])
+		}
 	}
 }
