@@ -23,8 +23,14 @@ all: check test build
 # initialised: a third of its start-up instructions.
 BUILDTAGS ?= urfave_cli_no_docs
 
+# The linker writes its output through mmap, which leaves the binary in the
+# page cache as single pages; a copy written by cp is held in large folios,
+# which every start of bcfork maps and unmaps with fewer, cheaper faults
+# (0.3-0.6 ms less CPU a run on Linux 6.18, ext4; bench/compare does the
+# same, and make install's copy has it too).
 build:
-	CGO_ENABLED=0 $(GO) build -trimpath -buildvcs=auto -tags '$(BUILDTAGS)' -o $(BIN) ./cmd/bcfork
+	CGO_ENABLED=0 $(GO) build -trimpath -buildvcs=auto -tags '$(BUILDTAGS)' -o $(BIN).linked ./cmd/bcfork
+	cp $(BIN).linked $(BIN).new && mv -f $(BIN).new $(BIN) && rm -f $(BIN).linked
 
 # -race needs cgo and a C compiler; a machine with only Go runs without it.
 RACE ?= $(shell [ "$$($(GO) env CGO_ENABLED)" = 1 ] && command -v gcc >/dev/null && echo -race)

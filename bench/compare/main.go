@@ -143,9 +143,14 @@ func repoRoot() (string, error) {
 func (cfg *config) build() error {
 	if cfg.bcfork == "" {
 		cfg.bcfork = filepath.Join(cfg.tmp, "bcfork")
-		cmd := exec.Command("go", "build", "-trimpath", "-tags", cfg.tags, "-o", cfg.bcfork, "./cmd/bcfork")
+		linked := cfg.bcfork + ".linked"
+		cmd := exec.Command("go", "build", "-trimpath", "-tags", cfg.tags, "-o", linked, "./cmd/bcfork")
 		cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
 		if err := runIn(cmd, cfg.root); err != nil {
+			return err
+		}
+		// A copy, as make build and make install leave it: see the Makefile.
+		if err := runIn(exec.Command("cp", linked, cfg.bcfork), cfg.root); err != nil {
 			return err
 		}
 	}
