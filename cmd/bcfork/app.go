@@ -149,12 +149,14 @@ func commands() []*cli.Command {
 		manCommand(),
 	}
 	for _, cmd := range cmds {
+		cmd.Flags = withNames(cmd.Flags)
 		cmd.OnUsageError = onUsageError
 		cmd.HideHelpCommand = true // "bcfork help COMMAND" is the help command
 		if len(cmd.Subcommands) == 0 && cmd.Before == nil {
 			cmd.Before = noArguments // flags only, unless the command checks its arguments
 		}
 		for _, sub := range cmd.Subcommands {
+			sub.Flags = withNames(sub.Flags)
 			sub.OnUsageError = onUsageError
 			if sub.Before == nil {
 				sub.Before = noArguments // those that take NAME check it themselves

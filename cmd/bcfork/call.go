@@ -97,8 +97,7 @@ func (c call) walk(fn func(f cli.Flag, arg []string)) {
 
 // takesValue reports whether flag f takes a value: all but the booleans.
 func takesValue(f cli.Flag) bool {
-	_, boolean := f.(*cli.BoolFlag)
-	return !boolean
+	return !isBool(f)
 }
 
 // commandsWith lists the commands that have flag name.

@@ -102,7 +102,7 @@ func lateFlags(c *cli.Context, args []string) ([]string, error) {
 	set.SetOutput(io.Discard)
 	for _, f := range c.Command.Flags {
 		for _, n := range f.Names() {
-			if _, ok := f.(*cli.BoolFlag); ok {
+			if isBool(f) {
 				set.Bool(n, false, "")
 			} else {
 				set.String(n, "", "")
