@@ -66,19 +66,28 @@ var exitCodes = []struct {
 // exitCodeList is exitCodes as lines "CODE  MEANING" after indent, the
 // codes right-aligned, the meanings wrapped at width columns.
 func exitCodeList(indent string, width int) string {
-	var lines []string
-	for _, e := range exitCodes {
-		line := fmt.Sprintf("%s%3d ", indent, e.code)
-		for i, word := range strings.Fields(e.meaning) {
-			if i > 0 && len(line)+1+len(word) > width {
-				lines = append(lines, line)
-				line = indent + "    "
-			}
-			line += " " + word
+	var b strings.Builder
+	b.Grow(len(exitCodes) * 2 * width)
+	for n, e := range exitCodes {
+		if n > 0 {
+			b.WriteByte('\n')
 		}
-		lines = append(lines, line)
+		start := b.Len()
+		fmt.Fprintf(&b, "%s%3d ", indent, e.code)
+		first := true
+		for word := range strings.FieldsSeq(e.meaning) {
+			if !first && b.Len()-start+1+len(word) > width {
+				b.WriteByte('\n')
+				start = b.Len()
+				b.WriteString(indent)
+				b.WriteString("    ")
+			}
+			first = false
+			b.WriteByte(' ')
+			b.WriteString(word)
+		}
 	}
-	return strings.Join(lines, "\n")
+	return b.String()
 }
 
 // exitCode maps an error to bcfork's documented exit codes.
