@@ -1,6 +1,10 @@
 package main
 
-import "github.com/urfave/cli/v2"
+import (
+	"strings"
+
+	"github.com/urfave/cli/v2"
+)
 
 // urfave/cli asks a flag for its names by running a regular expression
 // over its name and each alias (cli.FlagNames), and before every action
@@ -8,8 +12,9 @@ import "github.com/urfave/cli/v2"
 // flag by name among all of them (runFlagActions, Context.IsSet): 244
 // regexp runs for generate, a quarter of a millisecond of every start.
 // The types below are urfave/cli's own flags that work out their names
-// once, when first asked; every other method is the embedded flag's, so
-// help, completion and parsing see the same flag.
+// once, when first asked, and without the regexp when no name has a comma
+// or a space (then it changes nothing); every other method is the
+// embedded flag's, so help, completion and parsing see the same flag.
 
 // withNames returns flags with each bool, string, int and string-slice
 // flag answering Names from a list it makes once. Hidden bool flags stay
@@ -39,7 +44,7 @@ type boolFlag struct {
 
 func (f *boolFlag) Names() []string {
 	if f.names == nil {
-		f.names = f.BoolFlag.Names()
+		f.names = flagNames(f.Name, f.Aliases, f.BoolFlag.Names)
 	}
 	return f.names
 }
@@ -51,7 +56,7 @@ type stringFlag struct {
 
 func (f *stringFlag) Names() []string {
 	if f.names == nil {
-		f.names = f.StringFlag.Names()
+		f.names = flagNames(f.Name, f.Aliases, f.StringFlag.Names)
 	}
 	return f.names
 }
@@ -63,7 +68,7 @@ type intFlag struct {
 
 func (f *intFlag) Names() []string {
 	if f.names == nil {
-		f.names = f.IntFlag.Names()
+		f.names = flagNames(f.Name, f.Aliases, f.IntFlag.Names)
 	}
 	return f.names
 }
@@ -75,9 +80,24 @@ type stringSliceFlag struct {
 
 func (f *stringSliceFlag) Names() []string {
 	if f.names == nil {
-		f.names = f.StringSliceFlag.Names()
+		f.names = flagNames(f.Name, f.Aliases, f.StringSliceFlag.Names)
 	}
 	return f.names
+}
+
+// flagNames is cli.FlagNames(name, aliases), which cuts each name at its
+// first comma or space with a regexp: names without either are returned
+// as they are, others are left to names, the flag's own Names.
+func flagNames(name string, aliases []string, names func() []string) []string {
+	if strings.ContainsAny(name, ", ") {
+		return names()
+	}
+	for _, a := range aliases {
+		if strings.ContainsAny(a, ", ") {
+			return names()
+		}
+	}
+	return append([]string{name}, aliases...)
 }
 
 // isBool reports whether f is a bool flag, which takes no value.

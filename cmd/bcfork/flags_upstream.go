@@ -29,7 +29,7 @@ type sourceOptions struct {
 // sourceFlags are the flags of s, bound to it: all of them, else those
 // named, in this order.
 func (s *sourceOptions) sourceFlags(names ...string) []cli.Flag {
-	all := []cli.Flag{
+	all := withNames([]cli.Flag{
 		&cli.StringFlag{Name: "version", Destination: &s.Version, Usage: "Bucardo release or ref `V`: 5.6.0, master (its one series; with several, name one: master-d9919c8), a commit"},
 		&cli.StringFlag{Name: "flavor", Destination: &s.Flavor, Value: upstream.DefaultFlavor, EnvVars: []string{"BCFORK_FLAVOR"}, Usage: "series flavor `NAME`: upstream (Bucardo's releases) or debian (the files of Debian's package, with --from DIR)"},
 		&cli.StringFlag{Name: "from", Destination: &s.From, Usage: "read the files from a release tarball (.tar.gz) or a folder `PATH` instead of GitHub; / (or a folder laid out like it) reads Debian's packaged files"},
@@ -39,7 +39,7 @@ func (s *sourceOptions) sourceFlags(names ...string) []cli.Flag {
 		&cli.BoolFlag{Name: "no-cache", Destination: &s.NoCache, Usage: "neither read nor write the cache"},
 		&cli.BoolFlag{Name: "allow-unpinned", Destination: &s.AllowUnpinned, Usage: "accept a version or ref that has no pinned checksums (prints the lines to pin)"},
 		&cli.StringFlag{Name: "patches", Destination: &s.Patches, Usage: "read series and pins from the patches tree `DIR` instead of the built-in one"},
-	}
+	})
 	if len(names) == 0 {
 		return all
 	}
