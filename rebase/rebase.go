@@ -875,7 +875,7 @@ func writeFolder(dir string, files map[string][]byte, force bool) error {
 func writeTree(dir string, files map[string][]byte) error {
 	for _, n := range slices.Sorted(maps.Keys(files)) {
 		sub := filepath.Dir(filepath.Join(dir, n))
-		if err := os.MkdirAll(sub, 0o755); err != nil {
+		if _, err := atomicfile.MkdirAll(sub, 0o755); err != nil {
 			return fmt.Errorf("writing %q: %w", dir, err)
 		}
 		if err := atomicfile.WriteNew(filepath.Join(dir, n), files[n], 0o644); err != nil {
