@@ -100,7 +100,7 @@ preflight() {
 		[ ! -e "$f" ] || problems+=("a Bucardo instance's rc file exists: $f")
 	done
 	[ ! -e "$UNIT" ] || problems+=("$UNIT exists")
-	if dpkg-divert --list /usr/bin/bucardo | grep -q .; then
+	if [ -n "$(dpkg-divert --list /usr/bin/bucardo)" ]; then
 		problems+=("/usr/bin/bucardo is diverted: $(dpkg-divert --list /usr/bin/bucardo)")
 	fi
 	if installed bucardo && ! dpkg --verify bucardo >/dev/null 2>&1; then
@@ -127,7 +127,7 @@ preflight() {
 	fi
 }
 
-installed() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q 'ok installed'; }
+installed() { [[ $(dpkg-query -W -f='${Status}' "$1" 2>/dev/null) == *'ok installed'* ]]; }
 
 # packages installs what is missing, and says so; it upgrades nothing
 # without asking. With --preflight it only says what it would do, with
@@ -257,7 +257,7 @@ path() {
 	cmd bcfork generate --from "$TARBALL" --out "$W/bcfork-5.6.0"
 	note "what the fork changes (bcfork diff, first lines):"
 	show "bcfork diff $W/bcfork-5.6.0 | head -n 12"
-	bcfork diff "$W/bcfork-5.6.0" | head -n 12 | sed 's/^/     /'
+	bcfork diff "$W/bcfork-5.6.0" | sed -n 's/^/     /; 1,12p'
 
 	step "2. install it over Debian's /usr/bin/bucardo (diverted, so apt upgrades leave it alone)"
 	FORK_INSTALLED=1

@@ -94,7 +94,7 @@ deps() {
 	phase "dependencies"
 	local missing=()
 	for p in postgresql-15 postgresql-plperl-15 bucardo logrotate; do
-		dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' || missing+=("$p")
+		[[ $(dpkg-query -W -f='${Status}' "$p" 2>/dev/null) == *'ok installed'* ]] || missing+=("$p")
 	done
 	# systemd-analyze and systemd-tmpfiles check and apply what bcfork writes
 	# (Debian package systemd; it need not run as PID 1).
@@ -145,14 +145,14 @@ rebase_debian() {
 	grep -q '^conflict 0001-schema-dbname-variable.patch bucardo.schema$' "$R/series/debian/5.6.0-4/resolutions" ||
 		fail "rebase --continue did not record the resolution"
 	run "$BCFORK" generate --patches "$R/series" --flavor debian --version 5.6.0-4 --from "$R/deb" --no-cache --out "$R/fork" >/dev/null
-	perl -c "$R/fork/bucardo" 2>&1 | grep -q 'syntax OK' || fail "the fork of Debian's script does not compile"
+	grep -q 'syntax OK' <<<"$(perl -c "$R/fork/bucardo" 2>&1)" || fail "the fork of Debian's script does not compile"
 	say "series carried onto Debian 5.6.0-4 (one conflict resolved), fork generated, perl -c OK"
 }
 
 generate() {
 	phase "generate the fork"
 	run "$BCFORK" generate --version 5.6.0 --from "$TARBALL" --out "$W/fork" --no-cache
-	[ -z "$DEMO" ] || { say "the fork's diff, first lines:"; "$BCFORK" diff --version 5.6.0 --from "$TARBALL" --no-cache | head -n 30; }
+	[ -z "$DEMO" ] || { say "the fork's diff, first lines:"; "$BCFORK" diff --version 5.6.0 --from "$TARBALL" --no-cache | sed -n 1,30p; }
 }
 
 install_fork() {
@@ -160,7 +160,7 @@ install_fork() {
 	run "$BCFORK" install --from "$W/fork"
 	cmp -s /usr/bin/bucardo "$W/fork/bucardo" || fail "/usr/bin/bucardo is not the fork after install"
 	cmp -s /usr/local/share/bucardo/bucardo.schema "$W/fork/bucardo.schema" || fail "schema target is not the fork"
-	dpkg-divert --list /usr/bin/bucardo | grep -q 'local diversion' || fail "no dpkg diversion of /usr/bin/bucardo"
+	grep -q 'local diversion' <<<"$(dpkg-divert --list /usr/bin/bucardo)" || fail "no dpkg diversion of /usr/bin/bucardo"
 	say "$(dpkg-divert --list /usr/bin/bucardo)"
 	phase "apt reinstall keeps the fork"
 	apt-get -q install --reinstall -y bucardo >/dev/null 2>&1 || apt-get -q install --reinstall -y bucardo
@@ -294,7 +294,7 @@ instances() {
 	bc instance list | tee "$W/list.out" | sed 's/^/   /'
 	for I in a b; do
 		grep -q "^$I .* running (pid [0-9]*) " "$W/list.out" || fail "instance list does not show $I running"
-		bucardo_procs | grep -q "Bucardo Master Control Program v.*($I)" || fail "ps does not show the MCP of $I: $(bucardo_procs)"
+		grep -q "Bucardo Master Control Program v.*($I)" <<<"$(bucardo_procs)" || fail "ps does not show the MCP of $I: $(bucardo_procs)"
 	done
 	say "ps -u bucardo:"
 	bucardo_procs | sed 's/^/     /'
@@ -444,7 +444,7 @@ uninstall_checked() {
 		[ ! -e /usr/local/share/bucardo/bucardo.schema ] || fail "uninstall left /usr/local/share/bucardo/bucardo.schema where nothing was"
 	fi
 	cmp -s /usr/bin/bucardo "$W/debian-bucardo" || fail "uninstall did not restore Debian's /usr/bin/bucardo byte for byte"
-	! dpkg-divert --list /usr/bin/bucardo | grep -q . || fail "diversion still there after uninstall"
+	[ -z "$(dpkg-divert --list /usr/bin/bucardo)" ] || fail "diversion still there after uninstall"
 	dpkg --verify bucardo || fail "dpkg --verify bucardo is not clean after uninstall"
 	"$BCFORK" status | tee "$W/status.txt"
 	grep -q '^/usr/bin/bucardo: packaged file of bucardo' "$W/status.txt" || fail "status does not report Debian's packaged file"
@@ -456,7 +456,8 @@ debian_flavor() {
 	# whose schema patch was carried over Debian's "\c bucardo" change).
 	run "$BCFORK" generate --flavor debian --version 5.6.0-4 --from "$W/rebase/deb" --no-cache --out "$W/fork-deb" >/dev/null
 	run "$BCFORK" install --from "$W/fork-deb" >/dev/null
-	"$BCFORK" status | grep -q '^/usr/bin/bucardo: fork of debian 5.6.0-4' || fail "status does not report the debian fork"
+	st=$("$BCFORK" status) || fail "status failed after installing the debian fork: $st"
+	grep -q '^/usr/bin/bucardo: fork of debian 5.6.0-4' <<<"$st" || fail "status does not report the debian fork: $st"
 	for d in src_d dst_d; do
 		sql postgres "CREATE DATABASE $d"
 		sql "$d" "CREATE TABLE t (id int PRIMARY KEY, v text)"
@@ -496,7 +497,7 @@ negative_control() {
 	rc=0
 	out=$(cd "$R/run" && runuser -u bucardo -- env PGHOST="$PGHOST" PGPORT="$PGPORT" PGUSER=bucardo \
 		"$R/usr/bin/bucardo" --no-bucardorc --dbname bucardo_n add db src_a dbname=src_a "host=$SOCK" "port=$PORT" 2>&1) || rc=$?
-	if [ $rc -eq 0 ] || ! echo "$out" | grep -q 'database "bucardo_n" does not exist'; then
+	if [ $rc -eq 0 ] || ! grep -q 'database "bucardo_n" does not exist' <<<"$out"; then
 		fail "negative control: unpatched 'add db' did not fail on the missing config database (exit $rc): $out"
 	fi
 	say "as expected, upstream's installer ignores --dbname (created 'bucardo', not bucardo_n), and 'add db' then dies:"
