@@ -8,10 +8,10 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"testing"
 
+	"github.com/bcfork/bcfork/internal/gittest"
 	"github.com/bcfork/bcfork/internal/pristinetest"
 
 	"github.com/rogpeppe/go-internal/txtar"
@@ -94,31 +94,14 @@ func runPatchTool(t *testing.T, a, d []byte, tool ...string) (file []byte, out s
 	return file, string(b), true
 }
 
-// gitChangedLines returns the lines git diff --no-index adds plus removes.
+// gitChangedLines returns the lines git diff --no-index adds plus removes
+// (git's default diff, Myers, with no user config), and false without git.
 func gitChangedLines(t *testing.T, a, b []byte) (int, bool) {
 	t.Helper()
 	if _, err := exec.LookPath("git"); err != nil {
 		return 0, false
 	}
-	dir := t.TempDir()
-	require.NoError(t, os.WriteFile(filepath.Join(dir, "a"), a, 0o644))
-	require.NoError(t, os.WriteFile(filepath.Join(dir, "b"), b, 0o644))
-	cmd := exec.Command("git", "-c", "diff.algorithm=myers", "diff", "--no-index", "--numstat", "a", "b")
-	cmd.Dir = dir
-	cmd.Env = append(os.Environ(), "GIT_CEILING_DIRECTORIES="+dir)
-	out, err := cmd.Output()
-	var ee *exec.ExitError
-	if err != nil && !(errors.As(err, &ee) && ee.ExitCode() == 1) {
-		t.Fatalf("git diff --no-index: %v", err)
-	}
-	f := strings.Fields(string(out))
-	if len(f) < 2 {
-		return 0, true
-	}
-	added, err := strconv.Atoi(f[0])
-	require.NoError(t, err, "git diff --numstat: %q", out)
-	removed, err := strconv.Atoi(f[1])
-	require.NoError(t, err, "git diff --numstat: %q", out)
+	added, removed := gittest.Numstat(t, a, b)
 	return added + removed, true
 }
 
