@@ -141,17 +141,17 @@ func (s *steps) planned() []string {
 	return out
 }
 
+// wrap says what failed on path, naming it once; nil stays nil.
 func wrap(op, path string, err error) error {
 	if err == nil {
 		return nil
 	}
 	if pe, ok := err.(*fs.PathError); ok && pe.Path == path {
-		return fmt.Errorf("%s %q: %w", op, path, pe.Err)
+		err = pe.Err
+	} else if le, ok := err.(*os.LinkError); ok {
+		err = le.Err
 	}
-	if le, ok := err.(*os.LinkError); ok {
-		return fmt.Errorf("%s %q: %w", op, path, le.Err)
-	}
-	return fmt.Errorf("%s %q: %w", op, path, err)
+	return fmt.Errorf("%s %q: %w", op, path, beneath.TrimPath(path, err))
 }
 
 // removeQuiet deletes path, if it still exists when the step runs.

@@ -197,7 +197,7 @@ func (r *Report) versions(o Options, module *install.Module) error {
 func readDBs(ctx context.Context, o Options, acct Account, in *Instance) ([]DB, error) {
 	cfg, err := readConfig(o, in)
 	if err != nil {
-		return nil, fmt.Errorf("reading %q: %w", filepath.Clean(o.real(in.RC)), err)
+		return nil, wrap("reading", filepath.Clean(o.real(in.RC)), err)
 	}
 	run := &runner{acct: acct, psql: o.PSQL}
 	forget, err := run.withPassword(cfg.DBUser, cfg.DBPass)

@@ -76,7 +76,7 @@ func wrap(op, path string, err error) error {
 	case errors.As(err, &le):
 		err = le.Err
 	}
-	return fmt.Errorf("%s %q: %w", op, path, err)
+	return fmt.Errorf("%s %q: %w", op, path, beneath.TrimPath(path, err))
 }
 
 // mkdir creates real folder path (its parent must exist), owned by acct

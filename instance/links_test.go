@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -98,6 +99,15 @@ func linkOut(t *testing.T, root, outside, p string, dir bool, content string) st
 	return real
 }
 
+// namedOnce fails the test unless msg names the link at path, quoted,
+// once: a message that wraps the link's error names it only there.
+func namedOnce(t *testing.T, what, msg, path string) {
+	t.Helper()
+	if n := strings.Count(msg, strconv.Quote(path)); n != 1 {
+		t.Errorf("%s: %q names %s %d times, want once", what, msg, path, n)
+	}
+}
+
 // linkCase is a link at host path path, to a folder (dir) or a file.
 type linkCase struct {
 	path    string
@@ -136,9 +146,10 @@ func TestAddFollowsNoLink(t *testing.T) {
 			link := linkOut(t, h.Root, outside, c.path, c.dir, c.content)
 			wasRoot, wasOut := snapshot(t, h.Root), snapshot(t, outside)
 			_, err := Add(context.Background(), Options{Root: h.Root}, AddOptions{Name: "a"})
-			if err == nil || !strings.Contains(err.Error(), `"`+link+`"`) {
-				t.Errorf("add with a link at %s: %v; want an error naming it", link, err)
+			if err == nil {
+				t.Fatalf("add with a link at %s: no error", link)
 			}
+			namedOnce(t, "add", err.Error(), link)
 			sameTree(t, "outside --root", wasOut, outside)
 			sameTree(t, "below --root", wasRoot, h.Root)
 		})
@@ -178,9 +189,10 @@ func TestRemoveFollowsNoLink(t *testing.T) {
 			link := linkOut(t, h.Root, outside, c.path, c.dir, "")
 			wasRoot, wasOut := snapshot(t, h.Root), snapshot(t, outside)
 			_, err := Remove(ctx, o, RemoveOptions{Name: "a", DropDatabase: true})
-			if err == nil || !strings.Contains(err.Error(), `"`+link+`"`) {
-				t.Errorf("remove with a link at %s: %v; want an error naming it", link, err)
+			if err == nil {
+				t.Fatalf("remove with a link at %s: no error", link)
 			}
+			namedOnce(t, "remove", err.Error(), link)
 			sameTree(t, "outside --root", wasOut, outside)
 			sameTree(t, "below --root", wasRoot, h.Root)
 			if data, _ := os.ReadFile(filepath.Join(h.PG, "databases")); string(data) != "bucardo_a\n" {
@@ -205,12 +217,48 @@ func TestReadsFollowNoLink(t *testing.T) {
 	}
 	link := linkOut(t, h.Root, outside, RCPath("a"), false, "")
 	drift, err := Drift(o)
-	if err != nil || len(drift) != 1 || !strings.Contains(drift[0], `"`+link+`" is a symbolic link`) {
-		t.Errorf("drift with the rc file a link: %q, %v", drift, err)
+	if err != nil || len(drift) != 1 || !strings.Contains(drift[0], "symbolic link") {
+		t.Fatalf("drift with the rc file a link: %q, %v", drift, err)
 	}
+	namedOnce(t, "drift", drift[0], link)
 	err = Exec(ctx, o, "a", []string{"status"}, nil, nil, nil)
-	if !errors.Is(err, install.ErrLink) || !strings.Contains(err.Error(), `"`+link+`"`) {
-		t.Errorf("exec with the rc file a link: %v", err)
+	if !errors.Is(err, install.ErrLink) {
+		t.Fatalf("exec with the rc file a link: %v", err)
+	}
+	namedOnce(t, "exec", err.Error(), link)
+	r, err := Check(ctx, o, nil)
+	if err != nil || !strings.Contains(r.Unread["a"], "symbolic link") {
+		t.Fatalf("check with the rc file a link: %+v, %v", r, err)
+	}
+	namedOnce(t, "check", r.Unread["a"], link)
+}
+
+// TestRecordLinkNamedOnce: a record that is a link is refused by every
+// command that reads it, naming the link once.
+func TestRecordLinkNamedOnce(t *testing.T) {
+	work, h := fakeHost(t)
+	ctx := context.Background()
+	o := Options{Root: h.Root}
+	if _, err := Add(ctx, o, AddOptions{Name: "a"}); err != nil {
+		t.Fatal(err)
+	}
+	outside := filepath.Join(work, "outside")
+	if err := os.Mkdir(outside, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	link := linkOut(t, h.Root, outside, "/var/lib/bcfork/"+RecordName, false, "")
+	for op, f := range map[string]func() error{
+		"list":  func() error { _, err := List(o); return err },
+		"guard": func() error { return Guard(o) },
+		"drift": func() error { _, err := Drift(o); return err },
+		"check": func() error { _, err := Check(ctx, o, nil); return err },
+	} {
+		err := f()
+		if !errors.Is(err, install.ErrLink) {
+			t.Errorf("%s with the record a link: %v", op, err)
+			continue
+		}
+		namedOnce(t, op, err.Error(), link)
 	}
 }
 
@@ -258,9 +306,10 @@ func TestCheckFollowsNoLink(t *testing.T) {
 	}
 	link := linkOut(t, h.Root, outside, install.DefaultBin, false, "")
 	_, err := Check(context.Background(), Options{Root: h.Root}, &install.Module{Path: "/usr/share/perl5/Bucardo.pm", Version: "5.6.0"})
-	if !errors.Is(err, install.ErrLink) || !strings.Contains(err.Error(), `"`+link+`" is a symbolic link`) {
-		t.Errorf("check with the script a link: %v", err)
+	if !errors.Is(err, install.ErrLink) {
+		t.Fatalf("check with the script a link: %v", err)
 	}
+	namedOnce(t, "check", err.Error(), link)
 }
 
 // TestRecordSteersNothingElse: remove deletes what the record lists, so a

@@ -50,6 +50,29 @@ func (e *LinkError) Error() string {
 // Is lets errors.Is(err, ErrLink) match.
 func (e *LinkError) Is(target error) bool { return target == ErrLink }
 
+// TrimPath returns err for a message that names path already, as
+// fmt.Errorf("reading %q: %w", path, TrimPath(path, err)) does: a
+// *LinkError on path itself is then said without its path ("it is a
+// symbolic link to ..."), so the message names the path once, and
+// errors.As and errors.Is still find the *LinkError. Any other error,
+// a link met in a folder above path included, is returned as it is.
+func TrimPath(path string, err error) error {
+	if le, ok := err.(*LinkError); ok && le.Path == filepath.Clean(path) {
+		return linkHere{le}
+	}
+	return err
+}
+
+// linkHere is a *LinkError said without its path, which the message
+// around it names.
+type linkHere struct{ e *LinkError }
+
+func (h linkHere) Error() string {
+	return fmt.Sprintf("it is a symbolic link to %q: links below %q are not followed", h.e.Target, h.e.Root)
+}
+
+func (h linkHere) Unwrap() error { return h.e }
+
 // ErrNotRegular is returned when a file to read is not a regular file (a
 // folder, a FIFO, a device, a socket); *NotRegularError matches it.
 var ErrNotRegular = errors.New("not a regular file")

@@ -337,3 +337,22 @@ func untouched(t *testing.T, w world) {
 		t.Errorf("outside the root: %d entries, victim %q", len(entries), data)
 	}
 }
+
+// TestTrimPath: a *LinkError on the path a message names already is said
+// without it, and still found by errors.As and errors.Is; a link in a
+// folder above the path, or any other error, is left as it is.
+func TestTrimPath(t *testing.T) {
+	le := &LinkError{Path: "/r/a/b", Target: "/x", Root: "/r"}
+	err := fmt.Errorf("reading %q: %w", "/r/a//b", TrimPath("/r/a//b", le))
+	if got, want := err.Error(), `reading "/r/a//b": it is a symbolic link to "/x": links below "/r" are not followed`; got != want {
+		t.Errorf("got %q, want %q", got, want)
+	}
+	wantLink(t, err, "/r/a/b")
+	if got := TrimPath("/r/a/b/c", le); got != le {
+		t.Errorf("a link above the path: got %v, want it as is", got)
+	}
+	other := errors.New("other")
+	if got := TrimPath("/r/a/b", other); got != other {
+		t.Errorf("another error: got %v, want it as is", got)
+	}
+}
