@@ -38,6 +38,8 @@ PORT=${DEMO_PORT:-55433}
 PGBIN=/usr/lib/postgresql/15/bin
 # shellcheck source=e2e/unit.sh
 . "$ROOT/e2e/unit.sh"
+# shellcheck source=e2e/pg.sh
+. "$ROOT/e2e/pg.sh"
 PACKAGES=(postgresql-15 postgresql-plperl-15 bucardo)
 
 W=                 # the work folder
@@ -235,20 +237,8 @@ stop() {
 cluster() {
 	step "a throwaway PostgreSQL 15 cluster (its own socket, port $PORT, in $W)"
 	SOCK=$W/sock
-	mkdir -p "$W/pg" "$SOCK"
-	chown postgres:postgres "$W/pg" "$SOCK"
-	cmd runuser -u postgres -- "$PGBIN/initdb" -D "$W/pg/data" -A trust -U postgres >/dev/null
-	touch "$W/pg.log" && chown postgres "$W/pg.log"
-	cmd runuser -u postgres -- "$PGBIN/pg_ctl" -D "$W/pg/data" -l "$W/pg.log" -w \
-		-o "-p $PORT -k $SOCK -c listen_addresses=''" start >/dev/null
-	sql postgres "CREATE ROLE bucardo SUPERUSER LOGIN"
-	local I d
-	for I in a b; do
-		for d in src_$I dst_$I; do
-			sql postgres "CREATE DATABASE $d"
-			sql "$d" "CREATE TABLE t (id int PRIMARY KEY, v text)"
-		done
-	done
+	pg_start cmd
+	pg_dbs a b
 	note "databases src_a, dst_a, src_b, dst_b, each with a table t; role bucardo (trust: a throwaway cluster)"
 }
 

@@ -171,19 +171,9 @@ install_fork() {
 
 cluster() {
 	phase "throwaway PostgreSQL"
-	mkdir -p "$W/pg" "$SOCK"
-	chown postgres:postgres "$W/pg" "$SOCK"
-	runuser -u postgres -- "$PGBIN/initdb" -D "$W/pg/data" -A trust -U postgres >/dev/null
-	touch "$W/pg.log" && chown postgres "$W/pg.log"
-	runuser -u postgres -- "$PGBIN/pg_ctl" -D "$W/pg/data" -l "$W/pg.log" -w \
-		-o "-p $PORT -k $SOCK -c listen_addresses=''" start >/dev/null
-	sql postgres "CREATE ROLE bucardo SUPERUSER LOGIN"
-	for I in a b; do
-		for d in src_$I dst_$I; do
-			sql postgres "CREATE DATABASE $d"
-			sql "$d" "CREATE TABLE t (id int PRIMARY KEY, v text)"
-		done
-	done
+	# shellcheck disable=SC2119 # no CMD: initdb and pg_ctl run unprinted
+	pg_start
+	pg_dbs a b
 	say "cluster on port $PORT, socket $SOCK; databases src_a dst_a src_b dst_b"
 }
 
@@ -203,6 +193,8 @@ bc() {
 
 # shellcheck source=e2e/unit.sh
 . "$ROOT/e2e/unit.sh"
+# shellcheck source=e2e/pg.sh
+. "$ROOT/e2e/pg.sh"
 # unit_start I: the unit's ExecStart line, then wait for its PIDFile.
 unit_start() {
 	local line
@@ -458,10 +450,7 @@ debian_flavor() {
 	run "$BCFORK" install --from "$W/fork-deb" >/dev/null
 	st=$("$BCFORK" status) || fail "status failed after installing the debian fork: $st"
 	grep -q '^/usr/bin/bucardo: fork of debian 5.6.0-4' <<<"$st" || fail "status does not report the debian fork: $st"
-	for d in src_d dst_d; do
-		sql postgres "CREATE DATABASE $d"
-		sql "$d" "CREATE TABLE t (id int PRIMARY KEY, v text)"
-	done
+	pg_dbs d
 	bc instance add d --dbhost "$SOCK" --dbport "$PORT" >/dev/null
 	bc instance exec d -- add db src_d dbname=src_d "host=$SOCK" "port=$PORT" >/dev/null
 	bc instance exec d -- add db dst_d dbname=dst_d "host=$SOCK" "port=$PORT" >/dev/null
