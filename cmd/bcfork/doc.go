@@ -90,9 +90,11 @@ when they are the pinned files of another flavor or version, or the fork
 bcfork installed, the hint says so and gives the command that takes them.
 
 Without GitHub, two routes work offline: Debian's copy of the release
-tarball (apt-get source --download-only bucardo, then --from
-bucardo_5.6.0.orig.tar.gz), and on a Debian host the package's own files
-(--flavor debian --from /). A mistyped command or flag gets the nearest one.
+tarball (apt-get source --download-only bucardo=5.6.0-4, then --from
+bucardo_5.6.0.orig.tar.gz; without =VERSION apt fetches the version the
+Debian release in the apt sources ships, and apt-cache showsrc bucardo lists
+the versions there), and on a Debian host the package's own files (--flavor
+debian --from /). A mistyped command or flag gets the nearest one.
 
 # Patch series
 

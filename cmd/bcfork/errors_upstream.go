@@ -166,9 +166,34 @@ func offlineRoutes(c call, s side) string {
 		return rebaseRoute(c, s)
 	}
 	return fmt.Sprintf("without GitHub, either of two routes works:\n"+
-		"Debian's copy of the release tarball: `apt-get source --download-only bucardo` (with a deb-src line in the apt sources) downloads %s, then `%s`\n"+
+		"Debian's copy of the release tarball: %s, then `%s`\n"+
 		"on a Debian host with the bucardo package installed, its own files (flavor debian): `%s`",
-		tarball, fromSource(c, s, v, "--from", tarball), fromSource(c, s, deb, "--flavor", catalog.Debian, "--version", deb, "--from", "/"))
+		aptSource(v), fromSource(c, s, v, "--from", tarball), fromSource(c, s, deb, "--flavor", catalog.Debian, "--version", deb, "--from", "/"))
+}
+
+// aptSource says how apt downloads Debian's orig tarball of upstream
+// release v. Without a version apt-get source fetches the one the Debian
+// release in the apt sources ships, which may be another, so it asks for
+// a Debian version of v (pkg=version): the newest with a built-in debian
+// series, else one apt-cache showsrc lists.
+func aptSource(v string) string {
+	tarball := "bucardo_" + v + ".orig.tar.gz"
+	if deb := debianVersion(v); deb != "" {
+		return fmt.Sprintf("`apt-get source --download-only bucardo=%s` (with a deb-src line in the apt sources; `apt-cache showsrc bucardo` lists the versions there) downloads %s", deb, tarball)
+	}
+	return fmt.Sprintf("`apt-get source --download-only bucardo=VERSION`, VERSION a Debian version of %s that `apt-cache showsrc bucardo` lists (with a deb-src line in the apt sources), downloads %s", v, tarball)
+}
+
+// debianVersion is the newest Debian version of upstream release v that
+// has a built-in debian series (5.6.0-4 for 5.6.0); "" when none has.
+func debianVersion(v string) string {
+	vs, _ := catalog.New(patches.FS).Versions(catalog.Debian)
+	for _, deb := range vs {
+		if up, _, _ := strings.Cut(deb, "-"); up == v {
+			return deb
+		}
+	}
+	return ""
 }
 
 // rebaseRoute says where side s of the rebase c gets its files without
@@ -191,8 +216,8 @@ func rebaseRoute(c call, s side) string {
 	}
 	switch {
 	case debianReleased(v):
-		return fmt.Sprintf("--%s reads %s's files from a release tarball or folder instead, e.g. Debian's bucardo_%s.orig.tar.gz: `apt-get source --download-only bucardo` (with a deb-src line in the apt sources) downloads it",
-			s.from, s.name, v)
+		return fmt.Sprintf("--%s reads %s's files from a release tarball or folder instead, e.g. Debian's copy of the release tarball: %s",
+			s.from, s.name, aptSource(v))
 	case version.IsRelease(v):
 		return fmt.Sprintf("--%s reads %s's files from a release tarball or folder instead, e.g. the release's Bucardo-%s.tar.gz or GitHub's tarball of the tag, https://github.com/%s/archive/refs/tags/%s.tar.gz",
 			s.from, s.name, v, repo, v)

@@ -172,3 +172,57 @@ func checkCommandLine(t *testing.T, app *cli.App, line, h string) {
 		}
 	})
 }
+
+var aptSourceCmd = regexp.MustCompile("`apt-get source --download-only bucardo(=[^`]*)?`")
+
+// TestAptSourceAsksForTheVersion: apt-get source fetches the version the
+// Debian release in the apt sources ships, which need not be the one a
+// hint's orig tarball is of; so every hint that quotes it asks for a
+// Debian version of the tarball's release (pkg=version), and says where
+// the versions are listed.
+func TestAptSourceAsksForTheVersion(t *testing.T) {
+	app := newApp(nil, nil)
+	var calls [][]string
+	for _, v := range []string{"5.6.0", "5.5.0", "9.9.9"} {
+		for _, name := range []string{"fetch", "generate", "diff", "install"} {
+			calls = append(calls, []string{"bcfork", name, "--version", v})
+		}
+		calls = append(calls, []string{"bcfork", "rebase", "--version", v, "--onto", "5.6.0"},
+			[]string{"bcfork", "rebase", "--version", "5.4.1", "--onto", v})
+	}
+	seen := 0
+	for _, args := range calls {
+		c := newCall(app, args)
+		for _, err := range offlineErrors {
+			for _, err := range []error{err, &oldFilesError{err}} {
+				h := hint(err, c)
+				if !strings.Contains(h, "apt-get source") {
+					continue
+				}
+				seen++
+				what := fmt.Sprintf("%s, after %v", strings.Join(args, " "), err)
+				m := aptSourceCmd.FindStringSubmatch(h)
+				tarballs := origTar.FindAllString(h, -1)
+				if m == nil || len(tarballs) == 0 {
+					t.Errorf("%s: no apt-get source command or no orig tarball:\n%s", what, h)
+					continue
+				}
+				v := strings.TrimSuffix(strings.TrimPrefix(tarballs[0], "bucardo_"), ".orig.tar.gz")
+				switch {
+				case m[1] == "":
+					t.Errorf("%s: apt-get source asks for no version, so it fetches the one the Debian release ships, not %s's:\n%s", what, v, h)
+				case m[1] == "=VERSION" && !strings.Contains(h, "a Debian version of "+v):
+					t.Errorf("%s: VERSION is not said to be of %s:\n%s", what, v, h)
+				case m[1] != "=VERSION" && !strings.HasPrefix(m[1], "="+v+"-"):
+					t.Errorf("%s: apt-get source asks for %s, not a Debian version of %s:\n%s", what, m[1][1:], v, h)
+				}
+				if !strings.Contains(h, "`apt-cache showsrc bucardo`") {
+					t.Errorf("%s: the hint does not say where the versions are listed:\n%s", what, h)
+				}
+			}
+		}
+	}
+	if seen == 0 {
+		t.Fatal("no hint quotes apt-get source")
+	}
+}
