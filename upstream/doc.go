@@ -28,7 +28,8 @@
 // wrapping ErrChecksum after that one request, before downloading the files.
 // Files from a tarball or folder that match the checksums get the pinned
 // commit as Release.Commit; a tarball whose pax header names another commit
-// is refused.
+// is refused. Of several pax global headers, the last one names the commit,
+// also with Options.Early.
 //
 // # Requests and cache
 //

@@ -53,6 +53,56 @@ func TestFetchEarlyRefusesLateCommit(t *testing.T) {
 	assert.Equal(t, err, r.Wait(), "Wait again")
 }
 
+// TestFetchEarlyDecidesOnTheLastCommit: a tarball may name a commit in a
+// pax global header before the files and another after them. A whole read
+// takes the last; so does an early one, whatever it saw first: the same
+// outcome, error and release once Wait has returned.
+func TestFetchEarlyDecidesOnTheLastCommit(t *testing.T) {
+	w := newWorld(t)
+	other := strings.Repeat("ab", 20)
+	files := func(version string, before ...tarEntry) []tarEntry {
+		return append(before, release("Bucardo-"+version, version)...)
+	}
+	between := release("Bucardo-9.9.9", "9.9.9") // a header between the two files
+	between = append(between[:3:3], append([]tarEntry{paxCommit(other)}, between[3:]...)...)
+	for name, tt := range map[string]struct {
+		entries []tarEntry
+		want    error // nil, a *CommitError or a *ChecksumError
+	}{
+		"other then pinned":            {entries: append(files("9.9.9", paxCommit(other)), paxCommit(w.commit))},
+		"pinned then other":            {entries: append(files("9.9.9", paxCommit(w.commit)), paxCommit(other)), want: &CommitError{}},
+		"other, pinned, other":         {entries: append(files("9.9.9", paxCommit(other)), paxCommit(w.commit), paxCommit(other)), want: &CommitError{}},
+		"pinned, other, pinned":        {entries: append(files("9.9.9", paxCommit(w.commit)), paxCommit(other), paxCommit(w.commit))},
+		"other between, pinned after":  {entries: append(between, file("Bucardo-9.9.9/z", nil), paxCommit(w.commit))},
+		"other only":                   {entries: files("9.9.9", paxCommit(other)), want: &CommitError{}},
+		"bad files, other then pinned": {entries: append(files("9.9.7", paxCommit(other)), paxCommit(w.commit)), want: &ChecksumError{}},
+	} {
+		t.Run(name, func(t *testing.T) {
+			tgz := writeTarball(t, tt.entries)
+			edit := func(o *Options) { o.From = tgz; o.Version = "" }
+			whole, werr := w.fetch(t, edit)
+			early, eerr := w.fetchWhole(t, edit)
+			switch tt.want.(type) {
+			case nil:
+				require.NoError(t, werr, "whole")
+				assert.True(t, whole.Pinned)
+			case *CommitError:
+				var ce *CommitError
+				require.ErrorAs(t, werr, &ce, "whole")
+				assert.Equal(t, other, ce.Got)
+			case *ChecksumError:
+				var ce *ChecksumError
+				require.ErrorAs(t, werr, &ce, "whole")
+			}
+			assert.Equal(t, werr, eerr, "early")
+			require.NotNil(t, whole)
+			require.NotNil(t, early)
+			early.rest = nil
+			assert.Equal(t, *whole, *early)
+		})
+	}
+}
+
 // TestFetchEarlyReportsTheArchiveFirst: what the rest of the archive holds
 // is the error, even when the files read first fail their pins.
 func TestFetchEarlyReportsTheArchiveFirst(t *testing.T) {

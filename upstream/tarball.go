@@ -110,6 +110,7 @@ type archiveRest struct {
 	done   chan archiveEnd
 	commit string             // the commit known when the two files were read
 	check  func(string) error // checks r again with the commit the whole archive gives
+	early  error              // what checking r with commit found
 	once   sync.Once
 	err    error
 }
@@ -134,6 +135,7 @@ func (r *Release) Wait() error {
 			return
 		}
 		r.Tarball = end.sum
+		rest.err = rest.early
 		if end.commit != rest.commit && rest.check != nil {
 			rest.err = rest.check(end.commit) // a pax global header after the files
 		}

@@ -44,7 +44,9 @@ type Options struct {
 	// Early lets Fetch return a --from tarball's files once both are read
 	// and verified, while the rest of the archive is read and checked in
 	// the background: the caller must then call Release.Wait before it
-	// puts anything made from them in place or reports it.
+	// puts anything made from them in place or reports it. The outcome is
+	// a whole read's: files that fail their check wait for the rest, whose
+	// last pax global header may name the pinned commit.
 	Early bool
 
 	Timeout time.Duration                   // per API request; default DefaultTimeout
@@ -197,16 +199,25 @@ func fetchLocal(opt *Options) (_ *Release, err error) {
 	if r.Version, err = agreeVersion(opt.Flavor, opt.Version, found); err != nil {
 		return nil, fmt.Errorf("reading %q: %w", opt.From, err)
 	}
-	if err := r.check(opt); err != nil {
-		return r, err
-	}
 	if r.rest != nil {
-		r.rest.check = func(commit string) error {
-			r.Commit, r.CommitPin, r.Pinned, r.Pin = commit, "", false, ""
-			return r.check(opt)
-		}
+		return r, r.checkEarly(opt)
 	}
-	return r, nil
+	return r, r.check(opt)
+}
+
+// checkEarly is check while the rest of r's tarball is being read. A pax
+// global header after the files may name another commit, which a whole
+// read takes: Wait checks r again with it. A check that fails here waits
+// for the whole archive, whose last commit decides, as in a whole read.
+func (r *Release) checkEarly(opt *Options) error {
+	r.rest.check = func(commit string) error {
+		r.Commit, r.CommitPin, r.Pinned, r.Pin = commit, "", false, ""
+		return r.check(opt)
+	}
+	if r.rest.early = r.check(opt); r.rest.early != nil {
+		return r.Wait()
+	}
+	return nil
 }
 
 // check verifies r.Files against the pins of r.Version, and r.Commit
