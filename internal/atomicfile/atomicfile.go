@@ -231,10 +231,11 @@ func SyncTree(dir string) error {
 // files that fill creates in it (Folder.Create): each is flushed to disk
 // as soon as it is written, from the descriptor that wrote it, while fill
 // goes on; the folder itself once fill is done. Only when all of those are
-// done is the folder put in dir's place. fill's error is returned as it is.
+// done is the folder put in dir's place. At most maxOpen files are open
+// at once. fill's error is returned as it is.
 func WriteFolder(dir string, force bool, fill func(*Folder) error) error {
 	return writeDir(dir, force, func(tmp string) error {
-		d := &Folder{path: tmp}
+		d := &Folder{path: tmp, open: make(chan struct{}, maxOpen)}
 		err := fill(d)
 		if werr := d.wait(err == nil); err == nil && werr != nil {
 			return fmt.Errorf("writing %q: %w", dir, werr)
@@ -243,9 +244,18 @@ func WriteFolder(dir string, force bool, fill func(*Folder) error) error {
 	}, func(string) error { return nil })
 }
 
+// maxOpen bounds the files of a Folder open at once, each written and
+// waiting for its sync (the folder's own sync counts too): Create waits
+// for one of them to be done. A series of thousands of patches would
+// otherwise hold a descriptor and a goroutine for each until the disk
+// caught up, and could run out of descriptors (EMFILE). A fork folder's
+// five files never wait.
+const maxOpen = 32
+
 // Folder is the fresh folder that WriteFolder fills.
 type Folder struct {
 	path string
+	open chan struct{} // a token for each file open, at most maxOpen
 	wg   sync.WaitGroup
 	mu   sync.Mutex
 	err  error // of the syncs
@@ -254,44 +264,59 @@ type Folder struct {
 // Create writes the new file name (a name in the folder, not a path) with
 // data and mode (umask does not change it), and starts flushing it to
 // disk; WriteFolder waits for that before it puts the folder in place.
+// When maxOpen files are being synced, Create first waits for one.
 func (d *Folder) Create(name string, data []byte, mode fs.FileMode) error {
 	if name == "" || name == "." || name == ".." || strings.ContainsRune(name, filepath.Separator) {
 		return fmt.Errorf("writing %q in %q: not a file name", name, d.path)
 	}
 	p := filepath.Join(d.path, name)
+	d.open <- struct{}{}
 	f, err := os.OpenFile(p, os.O_WRONLY|os.O_CREATE|os.O_EXCL, mode)
 	if err != nil {
+		<-d.open
 		return err
 	}
 	if err := write(f, data, mode); err != nil {
 		f.Close()
+		<-d.open
 		return fmt.Errorf("writing %q: %w", p, err)
 	}
 	d.syncClose(f)
 	return nil
 }
 
-// syncClose syncs and closes f in the background.
+// syncFile syncs and closes a file of a Folder; tests slow it down.
+var syncFile = syncClose
+
+// syncClose syncs and closes f in the background, and gives back its
+// token.
 func (d *Folder) syncClose(f *os.File) {
 	d.wg.Add(1)
 	go func() {
 		defer d.wg.Done()
-		if err := syncClose(f); err != nil {
-			d.mu.Lock()
-			d.err = errors.Join(d.err, err)
-			d.mu.Unlock()
+		err := syncFile(f)
+		<-d.open
+		if err != nil {
+			d.fail(err)
 		}
 	}()
+}
+
+// fail records the error of a sync.
+func (d *Folder) fail(err error) {
+	d.mu.Lock()
+	d.err = errors.Join(d.err, err)
+	d.mu.Unlock()
 }
 
 // wait syncs the folder itself when self is set, and returns once every
 // sync started is done.
 func (d *Folder) wait(self bool) error {
 	if self {
+		d.open <- struct{}{}
 		if f, err := os.Open(d.path); err != nil {
-			d.mu.Lock()
-			d.err = errors.Join(d.err, err)
-			d.mu.Unlock()
+			<-d.open
+			d.fail(err)
 		} else {
 			d.syncClose(f)
 		}
