@@ -14,8 +14,8 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// nofileDir, set in the environment, makes TestWriteFolderFewDescriptors
-// the child that writes the folder it names: manyFiles files with at most
+// nofileDir, set in the environment, makes a test below the child that
+// writes the folder it names: manyFiles files with at most
 // nofileLimit descriptors open (untyped: Rlimit's fields are uint64 on
 // Linux, int64 on FreeBSD).
 const (
@@ -34,10 +34,7 @@ func TestWriteFolderFewDescriptors(t *testing.T) {
 		return
 	}
 	dir := filepath.Join(t.TempDir(), "series")
-	cmd := exec.Command(os.Args[0], "-test.run=^"+t.Name()+"$", "-test.count=1")
-	cmd.Env = append(os.Environ(), nofileDir+"="+dir)
-	out, err := cmd.CombinedOutput()
-	require.NoError(t, err, "the child writing %d files with RLIMIT_NOFILE %d:\n%s", manyFiles, nofileLimit, out)
+	runChild(t, dir)
 	entries, err := os.ReadDir(dir)
 	require.NoError(t, err)
 	assert.Len(t, entries, manyFiles)
@@ -47,30 +44,10 @@ func TestWriteFolderFewDescriptors(t *testing.T) {
 }
 
 // writeUnderLimit writes the folder dir of manyFiles files with at most
-// nofileLimit descriptors open, and counts the syncs at once. The disk
-// stalls for the first 100 ms, as a slow or busy one may: the files
-// written meanwhile would all be open at once if nothing made Create wait.
+// nofileLimit descriptors open, while the disk stalls.
 func writeUnderLimit(t *testing.T, dir string) {
-	stall := time.Now().Add(100 * time.Millisecond)
-	var mu sync.Mutex
-	syncing, most := 0, 0
-	syncFile = func(f *os.File) error {
-		mu.Lock()
-		syncing++
-		most = max(most, syncing)
-		mu.Unlock()
-		defer func() {
-			mu.Lock()
-			syncing--
-			mu.Unlock()
-		}()
-		time.Sleep(time.Until(stall))
-		return syncClose(f)
-	}
-	var rl syscall.Rlimit
-	require.NoError(t, syscall.Getrlimit(syscall.RLIMIT_NOFILE, &rl))
-	rl.Cur = min(rl.Max, nofileLimit)
-	require.NoError(t, syscall.Setrlimit(syscall.RLIMIT_NOFILE, &rl))
+	syncs := stallSyncs()
+	lowerNofile(t)
 	err := WriteFolder(dir, false, func(d *Folder) error {
 		for i := range manyFiles {
 			if err := d.Create(patchName(i), []byte(patchText(i)), 0o644); err != nil {
@@ -80,8 +57,65 @@ func writeUnderLimit(t *testing.T, dir string) {
 		return nil
 	})
 	require.NoError(t, err)
-	assert.LessOrEqual(t, most, maxOpen, "files synced at once")
-	assert.Greater(t, most, 1, "files synced at once")
+	syncs.check(t)
+}
+
+// runChild runs the test t again in a child process, this test binary
+// with nofileDir=dir in its environment, and fails t if the child fails.
+func runChild(t *testing.T, dir string) {
+	t.Helper()
+	cmd := exec.Command(os.Args[0], "-test.run=^"+t.Name()+"$", "-test.count=1")
+	cmd.Env = append(os.Environ(), nofileDir+"="+dir)
+	out, err := cmd.CombinedOutput()
+	require.NoError(t, err, "the child with RLIMIT_NOFILE %d:\n%s", nofileLimit, out)
+}
+
+// lowerNofile lowers the process's RLIMIT_NOFILE to nofileLimit.
+func lowerNofile(t *testing.T) {
+	t.Helper()
+	var rl syscall.Rlimit
+	require.NoError(t, syscall.Getrlimit(syscall.RLIMIT_NOFILE, &rl))
+	rl.Cur = min(rl.Max, nofileLimit)
+	require.NoError(t, syscall.Setrlimit(syscall.RLIMIT_NOFILE, &rl))
+}
+
+// syncs counts the syncs of syncFile at once.
+type syncs struct {
+	mu      sync.Mutex
+	syncing int
+	most    int
+}
+
+// stallSyncs makes syncFile count the syncs and stall for the first
+// 100 ms, as a slow or busy disk may: the files opened meanwhile would all
+// be open at once if nothing bounded them. Only for the child: syncFile
+// is not put back.
+func stallSyncs() *syncs {
+	s := &syncs{}
+	stall := time.Now().Add(100 * time.Millisecond)
+	syncFile = func(f *os.File) error {
+		s.mu.Lock()
+		s.syncing++
+		s.most = max(s.most, s.syncing)
+		s.mu.Unlock()
+		time.Sleep(time.Until(stall))
+		err := syncClose(f)
+		s.mu.Lock()
+		s.syncing--
+		s.mu.Unlock()
+		return err
+	}
+	return s
+}
+
+// check checks that several syncs ran at once, and never more than
+// maxOpen.
+func (s *syncs) check(t *testing.T) {
+	t.Helper()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	assert.LessOrEqual(t, s.most, maxOpen, "files synced at once")
+	assert.Greater(t, s.most, 1, "files synced at once")
 }
 
 func patchName(i int) string { return fmt.Sprintf("%04d-change.patch", i) }
