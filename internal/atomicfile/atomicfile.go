@@ -133,7 +133,7 @@ var ErrExists = errors.New("output folder exists")
 
 // WriteDir writes the folder dir whole: fill writes the content into a
 // fresh temporary sibling folder (mode 0755); every file and folder in it
-// is then synced, all at once (SyncTree), and the folder is put in dir's
+// is then synced, 32 at once (SyncTree), and the folder is put in dir's
 // place by ReplaceDir. An existing dir is replaced only when force
 // is set, and only if it is a folder. Missing parents of dir are created.
 // On failure the temporary folder and the parents made are removed again,
@@ -200,13 +200,46 @@ func build(dir string, fill, sync func(tmp string) error) (err error) {
 }
 
 // SyncTree flushes every file and folder in the tree dir (dir included) to
-// disk, issuing the syncs concurrently so that the filesystem can commit
-// them together, and returns once all are done. That is what a folder
-// needs before it is renamed into place: the rename must not reach the
-// disk before the data and names it makes visible. The order among those
-// syncs does not matter, since nothing is visible at the final name before
-// the rename.
+// disk, issuing up to 32 syncs at once (maxOpen) so that the filesystem
+// can commit them together, and returns once all are done; the error
+// joins those of every sync that failed. That is what a folder needs
+// before it is renamed into place: the rename must not reach the disk
+// before the data and names it makes visible. The order among those
+// syncs does not matter, since nothing is visible at the final name
+// before the rename.
 func SyncTree(dir string) error {
+	names, err := treeNames(dir)
+	if err != nil {
+		return err
+	}
+	todo := make(chan string)
+	var (
+		wg   sync.WaitGroup
+		mu   sync.Mutex
+		errs []error
+	)
+	for range min(maxOpen, len(names)) {
+		wg.Go(func() {
+			for n := range todo {
+				if err := syncName(n); err != nil {
+					mu.Lock()
+					errs = append(errs, err)
+					mu.Unlock()
+				}
+			}
+		})
+	}
+	for _, n := range names {
+		todo <- n
+	}
+	close(todo)
+	wg.Wait()
+	return errors.Join(errs...)
+}
+
+// treeNames lists the folders and regular files in the tree dir, dir
+// first.
+func treeNames(dir string) ([]string, error) {
 	var names []string
 	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
 		if err == nil && (d.IsDir() || d.Type().IsRegular()) {
@@ -214,17 +247,16 @@ func SyncTree(dir string) error {
 		}
 		return err
 	})
+	return names, err
+}
+
+// syncName is Sync through syncFile.
+func syncName(name string) error {
+	f, err := os.Open(name)
 	if err != nil {
 		return err
 	}
-	errs := make(chan error, len(names))
-	for _, n := range names {
-		go func() { errs <- Sync(n) }()
-	}
-	for range names {
-		err = errors.Join(err, <-errs)
-	}
-	return err
+	return syncFile(f)
 }
 
 // WriteFolder writes the folder dir whole, as WriteDir does, with the
@@ -246,10 +278,11 @@ func WriteFolder(dir string, force bool, fill func(*Folder) error) error {
 
 // maxOpen bounds the files of a Folder open at once, each written and
 // waiting for its sync (the folder's own sync counts too): Create waits
-// for one of them to be done. A series of thousands of patches would
-// otherwise hold a descriptor and a goroutine for each until the disk
-// caught up, and could run out of descriptors (EMFILE). A fork folder's
-// five files never wait.
+// for one of them to be done. It bounds SyncTree's syncs at once, and its
+// goroutines, too. A series of thousands of patches would otherwise hold
+// a descriptor and a goroutine for each until the disk caught up, and
+// could run out of descriptors (EMFILE). A fork folder's five files never
+// wait.
 const maxOpen = 32
 
 // Folder is the fresh folder that WriteFolder fills.
@@ -285,7 +318,8 @@ func (d *Folder) Create(name string, data []byte, mode fs.FileMode) error {
 	return nil
 }
 
-// syncFile syncs and closes a file of a Folder; tests slow it down.
+// syncFile syncs and closes a file or folder that a Folder or SyncTree
+// opened; tests slow it down.
 var syncFile = syncClose
 
 // syncClose syncs and closes f in the background, and gives back its

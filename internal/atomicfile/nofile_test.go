@@ -15,7 +15,7 @@ import (
 )
 
 // nofileDir, set in the environment, makes a test below the child that
-// writes the folder it names: manyFiles files with at most
+// writes or syncs the folder it names: manyFiles files with at most
 // nofileLimit descriptors open (untyped: Rlimit's fields are uint64 on
 // Linux, int64 on FreeBSD).
 const (
@@ -60,6 +60,35 @@ func writeUnderLimit(t *testing.T, dir string) {
 	syncs.check(t)
 }
 
+// TestSyncTreeFewDescriptors: a work folder holding a series of hundreds
+// of patches twice, in subfolders, is put in place through WriteDir by a
+// process that may open only a few dozen files. A child (this test binary
+// again) lowers its RLIMIT_NOFILE and syncs the tree (SyncTree), no more
+// than maxOpen files and folders at once, every one of them before
+// SyncTree returns.
+func TestSyncTreeFewDescriptors(t *testing.T) {
+	if dir := os.Getenv(nofileDir); dir != "" {
+		syncUnderLimit(t, dir)
+		return
+	}
+	dir := t.TempDir()
+	workTree(t, dir, manyFiles)
+	runChild(t, dir)
+}
+
+// syncUnderLimit syncs the tree dir with at most nofileLimit descriptors
+// open, while the disk stalls, and checks that every file and folder in it
+// was synced.
+func syncUnderLimit(t *testing.T, dir string) {
+	syncs := stallSyncs()
+	lowerNofile(t)
+	require.NoError(t, SyncTree(dir))
+	syncs.check(t)
+	want := treeOf(t, dir)
+	assert.Len(t, want, manyFiles+4, "files and folders in the tree")
+	assert.ElementsMatch(t, want, syncs.done, "files and folders synced")
+}
+
 // runChild runs the test t again in a child process, this test binary
 // with nofileDir=dir in its environment, and fails t if the child fails.
 func runChild(t *testing.T, dir string) {
@@ -79,11 +108,13 @@ func lowerNofile(t *testing.T) {
 	require.NoError(t, syscall.Setrlimit(syscall.RLIMIT_NOFILE, &rl))
 }
 
-// syncs counts the syncs of syncFile at once.
+// syncs counts the syncs of syncFile at once, and records the names of
+// those done.
 type syncs struct {
 	mu      sync.Mutex
 	syncing int
 	most    int
+	done    []string
 }
 
 // stallSyncs makes syncFile count the syncs and stall for the first
@@ -99,9 +130,11 @@ func stallSyncs() *syncs {
 		s.most = max(s.most, s.syncing)
 		s.mu.Unlock()
 		time.Sleep(time.Until(stall))
+		name := f.Name()
 		err := syncClose(f)
 		s.mu.Lock()
 		s.syncing--
+		s.done = append(s.done, name)
 		s.mu.Unlock()
 		return err
 	}

@@ -2,10 +2,18 @@ package atomicfile
 
 import (
 	"errors"
+	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
+	"strings"
+	"sync"
+	"syscall"
 	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 func TestSyncTree(t *testing.T) {
@@ -39,4 +47,57 @@ func TestWriteNewModeNoSync(t *testing.T) {
 	if err := WriteNew(name, []byte("again"), 0o640); !errors.Is(err, fs.ErrExist) {
 		t.Fatalf("WriteNew over an existing file: %v", err)
 	}
+}
+
+// TestSyncTreeJoinsErrors: syncs that fail stop none of the others, and
+// SyncTree's error holds every one of them. Not parallel: it changes
+// syncFile.
+func TestSyncTreeJoinsErrors(t *testing.T) {
+	dir := t.TempDir()
+	workTree(t, dir, 3*maxOpen)
+	bad := []string{dir, filepath.Join(dir, "new"), filepath.Join(dir, "series", patchName(0)), filepath.Join(dir, "new", "series", patchName(maxOpen))}
+	saved := syncFile
+	t.Cleanup(func() { syncFile = saved })
+	var mu sync.Mutex
+	var synced []string
+	syncFile = func(f *os.File) error {
+		name, err := f.Name(), saved(f)
+		mu.Lock()
+		synced = append(synced, name)
+		mu.Unlock()
+		if slices.Contains(bad, name) {
+			return errors.Join(err, &fs.PathError{Op: "sync", Path: name, Err: syscall.EIO})
+		}
+		return err
+	}
+	err := SyncTree(dir)
+	require.ErrorIs(t, err, syscall.EIO)
+	assert.Equal(t, len(bad), strings.Count(err.Error(), syscall.EIO.Error()), "errors in %v", err)
+	for _, n := range bad {
+		assert.ErrorContains(t, err, fmt.Sprintf("sync %s: ", n))
+	}
+	assert.ElementsMatch(t, treeOf(t, dir), synced, "files and folders synced")
+}
+
+// workTree fills the folder dir as a rebase work folder holding a series
+// twice: n patches in all, half in series and half in new/series.
+func workTree(t *testing.T, dir string, n int) {
+	t.Helper()
+	for _, sub := range []string{"series", "new/series"} {
+		require.NoError(t, os.MkdirAll(filepath.Join(dir, sub), 0o755))
+		for i := range n / 2 {
+			require.NoError(t, os.WriteFile(filepath.Join(dir, sub, patchName(i)), []byte(patchText(i)), 0o644))
+		}
+	}
+}
+
+// treeOf lists the files and folders in the tree dir, dir included.
+func treeOf(t *testing.T, dir string) []string {
+	t.Helper()
+	var names []string
+	require.NoError(t, filepath.WalkDir(dir, func(p string, _ fs.DirEntry, err error) error {
+		names = append(names, p)
+		return err
+	}))
+	return names
 }
