@@ -39,14 +39,14 @@ func (l layout) read(path string) (onDisk, error) {
 		return onDisk{}, nil
 	}
 	if err != nil {
-		return onDisk{}, fmt.Errorf("reading %q: %w", path, err)
+		return onDisk{}, wrap("reading", path, err)
 	}
 	if !info.Mode().IsRegular() {
 		return onDisk{}, &NotRegularError{Path: path, Kind: l.kind(path, info)}
 	}
 	data, info, err := l.fs.ReadFile(path, maxFile)
 	if err != nil {
-		return onDisk{}, fmt.Errorf("reading %q: %w", path, err)
+		return onDisk{}, wrap("reading", path, err)
 	}
 	return onDisk{exists: true, data: data, file: describe(data, info), info: info}, nil
 }

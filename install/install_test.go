@@ -8,6 +8,7 @@ import (
 	"syscall"
 	"testing"
 
+	"github.com/bcfork/bcfork/internal/beneath"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -319,6 +320,7 @@ func TestFindModuleFollowsNoLink(t *testing.T) {
 	require.NoError(t, os.WriteFile(pm, []byte(big), 0o644))
 	_, err = FindModule(root, nil)
 	assert.ErrorContains(t, err, "too large")
+	isOnce(t, "a Bucardo.pm too large", err, beneath.ErrTooLarge, pm)
 }
 
 func TestParseOwner(t *testing.T) {

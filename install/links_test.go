@@ -16,7 +16,13 @@ import (
 // quoted, once: a message that wraps the link's error names it only there.
 func namedOnce(t *testing.T, what string, err error, path string) {
 	t.Helper()
-	if assert.ErrorIs(t, err, ErrLink, what) {
+	isOnce(t, what, err, ErrLink, path)
+}
+
+// isOnce asserts that err is want and names path, quoted, once.
+func isOnce(t *testing.T, what string, err, want error, path string) {
+	t.Helper()
+	if assert.ErrorIs(t, err, want, what) {
 		assert.Equal(t, 1, strings.Count(err.Error(), strconv.Quote(path)), "%s: %q names %s once", what, err, path)
 	}
 }

@@ -13,6 +13,7 @@ import (
 	"testing"
 
 	"github.com/bcfork/bcfork/install"
+	"github.com/bcfork/bcfork/internal/beneath"
 )
 
 // tree is what a folder holds: each path below it with its mode and its
@@ -280,9 +281,11 @@ func TestReadsAreCapped(t *testing.T) {
 	if err := os.WriteFile(rc, append(data, strings.Repeat("\n", maxFile)...), 0o640); err != nil {
 		t.Fatal(err)
 	}
-	if err := Exec(ctx, o, "a", []string{"status"}, nil, nil, nil); err == nil || !strings.Contains(err.Error(), "too large") {
-		t.Errorf("exec with a huge rc file: %v", err)
+	err = Exec(ctx, o, "a", []string{"status"}, nil, nil, nil)
+	if !errors.Is(err, beneath.ErrTooLarge) {
+		t.Fatalf("exec with a huge rc file: %v", err)
 	}
+	namedOnce(t, "exec with a huge rc file", err.Error(), rc)
 	record := filepath.Join(h.Root, "var/lib/bcfork", RecordName)
 	if data, err = os.ReadFile(record); err != nil {
 		t.Fatal(err)
@@ -291,9 +294,11 @@ func TestReadsAreCapped(t *testing.T) {
 	if err := os.WriteFile(record, append([]byte(strings.Repeat(" ", maxRecord)), data...), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := List(o); err == nil || !strings.Contains(err.Error(), "too large") || !strings.Contains(err.Error(), record) {
-		t.Errorf("list with a huge record: %v", err)
+	_, err = List(o)
+	if !errors.Is(err, beneath.ErrTooLarge) {
+		t.Fatalf("list with a huge record: %v", err)
 	}
+	namedOnce(t, "list with a huge record", err.Error(), record)
 }
 
 // TestCheckFollowsNoLink: check reads the installed script's version

@@ -52,26 +52,40 @@ func (e *LinkError) Is(target error) bool { return target == ErrLink }
 
 // TrimPath returns err for a message that names path already, as
 // fmt.Errorf("reading %q: %w", path, TrimPath(path, err)) does: a
-// *LinkError on path itself is then said without its path ("it is a
-// symbolic link to ..."), so the message names the path once, and
-// errors.As and errors.Is still find the *LinkError. Any other error,
-// a link met in a folder above path included, is returned as it is.
+// *LinkError, *NotRegularError or *TooLargeError on path itself is then
+// said without its path ("it is a symbolic link to ...", "it is not a
+// regular file (a FIFO)"), so the message names the path once, and
+// errors.As and errors.Is still find it. Any other error, a link met in
+// a folder above path included, is returned as it is.
 func TrimPath(path string, err error) error {
-	if le, ok := err.(*LinkError); ok && le.Path == filepath.Clean(path) {
-		return linkHere{le}
+	path = filepath.Clean(path)
+	switch e := err.(type) {
+	case *LinkError:
+		if filepath.Clean(e.Path) == path {
+			return here{e, fmt.Sprintf("it is a symbolic link to %q: links below %q are not followed", e.Target, e.Root)}
+		}
+	case *NotRegularError:
+		if filepath.Clean(e.Path) == path {
+			return here{e, fmt.Sprintf("it is not a regular file (%s)", typeName(e.Mode))}
+		}
+	case *TooLargeError:
+		if filepath.Clean(e.Path) == path {
+			return here{e, e.size()}
+		}
 	}
 	return err
 }
 
-// linkHere is a *LinkError said without its path, which the message
+// here is an error about a path said without it, which the message
 // around it names.
-type linkHere struct{ e *LinkError }
-
-func (h linkHere) Error() string {
-	return fmt.Sprintf("it is a symbolic link to %q: links below %q are not followed", h.e.Target, h.e.Root)
+type here struct {
+	err error
+	msg string
 }
 
-func (h linkHere) Unwrap() error { return h.e }
+func (h here) Error() string { return h.msg }
+
+func (h here) Unwrap() error { return h.err }
 
 // ErrNotRegular is returned when a file to read is not a regular file (a
 // folder, a FIFO, a device, a socket); *NotRegularError matches it.
@@ -107,8 +121,29 @@ func typeName(m fs.FileMode) string {
 	return "type " + m.Type().String()
 }
 
-// ErrTooLarge is returned when a file is larger than a read allows.
+// ErrTooLarge is returned when a file is larger than a read allows;
+// *TooLargeError matches it.
 var ErrTooLarge = errors.New("file too large")
+
+// TooLargeError reports a file larger than a read allows.
+type TooLargeError struct {
+	Path string
+	Size int64 // what fstat said; -1 when it grew larger while read
+	Max  int64
+}
+
+func (e *TooLargeError) Error() string { return fmt.Sprintf("%q: %s", e.Path, e.size()) }
+
+// size says how large the file is, for messages.
+func (e *TooLargeError) size() string {
+	if e.Size < 0 {
+		return fmt.Sprintf("%v: more than %d bytes", ErrTooLarge, e.Max)
+	}
+	return fmt.Sprintf("%v: %d bytes, more than %d", ErrTooLarge, e.Size, e.Max)
+}
+
+// Is lets errors.Is(err, ErrTooLarge) match.
+func (e *TooLargeError) Is(target error) bool { return target == ErrTooLarge }
 
 // Root is a folder below which names are resolved without following links.
 // The zero Root is "/".

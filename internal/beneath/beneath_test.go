@@ -7,6 +7,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 	"testing/iotest"
@@ -354,5 +355,43 @@ func TestTrimPath(t *testing.T) {
 	other := errors.New("other")
 	if got := TrimPath("/r/a/b", other); got != other {
 		t.Errorf("another error: got %v, want it as is", got)
+	}
+}
+
+// TestTrimPathNotRegularTooLarge: a *NotRegularError or *TooLargeError on
+// the path a message names already is said without it, and still found
+// by errors.As and errors.Is; on another path it is left as it is.
+func TestTrimPathNotRegularTooLarge(t *testing.T) {
+	for _, c := range []struct {
+		err       error
+		want      string
+		sentinel  error
+		untrimmed string
+	}{
+		{&NotRegularError{Path: "/r/a/b", Mode: fs.ModeNamedPipe}, `it is not a regular file (a FIFO)`, ErrNotRegular,
+			`"/r/a/b" is not a regular file (a FIFO)`},
+		{&NotRegularError{Path: "/r/a/b", Mode: fs.ModeDir}, `it is not a regular file (a folder)`, ErrNotRegular,
+			`"/r/a/b" is not a regular file (a folder)`},
+		{&TooLargeError{Path: "/r/a/b", Size: 12, Max: 10}, `file too large: 12 bytes, more than 10`, ErrTooLarge,
+			`"/r/a/b": file too large: 12 bytes, more than 10`},
+		{&TooLargeError{Path: "/r/a/b", Size: -1, Max: 10}, `file too large: more than 10 bytes`, ErrTooLarge,
+			`"/r/a/b": file too large: more than 10 bytes`},
+	} {
+		if got := c.err.Error(); got != c.untrimmed {
+			t.Errorf("%#v: got %q, want %q", c.err, got, c.untrimmed)
+		}
+		err := fmt.Errorf("reading %q: %w", "/r/a//b", TrimPath("/r/a//b", c.err))
+		if got, want := err.Error(), `reading "/r/a//b": `+c.want; got != want {
+			t.Errorf("got %q, want %q", got, want)
+		}
+		if !errors.Is(err, c.sentinel) {
+			t.Errorf("%v: not %v", err, c.sentinel)
+		}
+		if target := reflect.New(reflect.TypeOf(c.err)); !errors.As(err, target.Interface()) || target.Elem().Interface() != c.err {
+			t.Errorf("%v: errors.As does not find %#v", err, c.err)
+		}
+		if got := TrimPath("/r/a", c.err); got != c.err {
+			t.Errorf("another path: got %v, want it as is", got)
+		}
 	}
 }

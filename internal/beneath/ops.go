@@ -105,7 +105,7 @@ func (r Root) openOnce(dir int, base, name string, flag int, perm fs.FileMode) (
 // ReadFile reads the regular file name, at most max bytes, and returns it
 // with what fstat said of the opened file (an os FileInfo). Anything but a
 // regular file is refused (*NotRegularError) without reading, a link with a
-// *LinkError, a larger file with ErrTooLarge.
+// *LinkError, a larger file with a *TooLargeError.
 func (r Root) ReadFile(name string, max int64) ([]byte, fs.FileInfo, error) {
 	f, err := r.Open(name, os.O_RDONLY, 0)
 	if err != nil {
@@ -123,14 +123,14 @@ func ReadRegular(f *os.File, max int64) ([]byte, fs.FileInfo, error) {
 		return nil, nil, err
 	}
 	if info.Size() > max {
-		return nil, nil, fmt.Errorf("%q: %w: %d bytes, more than %d", f.Name(), ErrTooLarge, info.Size(), max)
+		return nil, nil, &TooLargeError{Path: f.Name(), Size: info.Size(), Max: max}
 	}
 	data, err := readAll(io.LimitReader(f, max+1), make([]byte, 0, info.Size()+1))
 	switch {
 	case err != nil:
 		return nil, nil, fmt.Errorf("reading %q: %w", f.Name(), err)
 	case int64(len(data)) > max:
-		return nil, nil, fmt.Errorf("%q: %w: more than %d bytes", f.Name(), ErrTooLarge, max)
+		return nil, nil, &TooLargeError{Path: f.Name(), Size: -1, Max: max}
 	}
 	return data, info, nil
 }
