@@ -11,6 +11,20 @@ import (
 // ErrLocked is returned when another bcfork holds the lock.
 var ErrLocked = errors.New("another bcfork is installing or uninstalling")
 
+// LockError is returned when the lock file cannot be opened: it is a
+// symbolic link, a FIFO, a folder, or one bcfork may not read. Install,
+// uninstall and the instance commands that take the lock refuse to run,
+// and status reports it, as it cannot tell whether another bcfork is at
+// work.
+type LockError struct {
+	Path string // real path of the lock
+	Err  error  // said without the path
+}
+
+func (e *LockError) Error() string { return fmt.Sprintf("opening the lock %q: %v", e.Path, e.Err) }
+
+func (e *LockError) Unwrap() error { return e.Err }
+
 // ErrDrift marks a host that no longer matches its receipt: a target was
 // changed or removed, a diversion is gone, or a run was interrupted.
 var ErrDrift = errors.New("the host has drifted from the install receipt")

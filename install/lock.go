@@ -19,15 +19,19 @@ func lock(o Options) (unlock func(), err error) {
 	return flock(l, syscall.LOCK_EX)
 }
 
-// busy reports whether another process holds the lock; it creates nothing.
-func busy(o Options) bool {
-	l := o.layout()
-	unlock, err := flock(l, syscall.LOCK_SH)
-	if err != nil {
-		return errors.Is(err, ErrLocked)
+// busy reports whether another process holds the lock; it creates
+// nothing. A lock file that install would refuse (a *LockError) is an
+// error, as is any other failure to ask: not knowing is not "not busy".
+func busy(o Options) (bool, error) {
+	unlock, err := flock(o.layout(), syscall.LOCK_SH)
+	switch {
+	case errors.Is(err, ErrLocked):
+		return true, nil
+	case err != nil:
+		return false, err
 	}
 	unlock()
-	return false
+	return false, nil
 }
 
 // flock locks the lock file of l, a regular file below the root.
@@ -42,11 +46,11 @@ func flock(l layout, how int) (func(), error) {
 		if errors.Is(err, fs.ErrNotExist) {
 			return func() {}, nil
 		}
-		return nil, wrap("opening the lock", path, err)
+		return nil, &LockError{Path: path, Err: withoutPath(path, err)}
 	}
 	if _, err := beneath.Regular(f); err != nil {
 		f.Close()
-		return nil, wrap("opening the lock", path, err)
+		return nil, &LockError{Path: path, Err: withoutPath(path, err)}
 	}
 	if err := syscall.Flock(int(f.Fd()), how|syscall.LOCK_NB); err != nil {
 		f.Close()

@@ -2,12 +2,15 @@ package install
 
 import (
 	"context"
+	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"syscall"
 	"testing"
 
 	"github.com/bcfork/bcfork/internal/beneath"
+	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
 
@@ -92,4 +95,68 @@ func TestTargetTooLargeNamedOnce(t *testing.T) {
 	isOnce(t, "status", err, beneath.ErrTooLarge, bin)
 	_, err = Install(ctx, writeFork(t, "5.6.0"), o)
 	isOnce(t, "install", err, beneath.ErrTooLarge, bin)
+}
+
+// TestStatusBadLock: status refuses a lock that install and uninstall
+// would refuse (a FIFO, a folder, a link), naming it once, whether or
+// not a receipt is there, and changes nothing; a lock that is a regular
+// file, or none, is no error.
+func TestStatusBadLock(t *testing.T) {
+	ctx := context.Background()
+	for _, c := range []struct {
+		kind string
+		make func(t *testing.T, root, lock string)
+		want error
+	}{
+		{"fifo", func(t *testing.T, _, lock string) { require.NoError(t, syscall.Mkfifo(lock, 0o644)) }, ErrNotRegular},
+		{"folder", func(t *testing.T, _, lock string) { require.NoError(t, os.Mkdir(lock, 0o755)) }, ErrNotRegular},
+		{"link", func(t *testing.T, root, lock string) {
+			target := filepath.Join(filepath.Dir(root), "outside-lock")
+			require.NoError(t, os.WriteFile(target, nil, 0o644))
+			require.NoError(t, os.Symlink(target, lock))
+		}, ErrLink},
+	} {
+		for _, installed := range []bool{true, false} {
+			t.Run(fmt.Sprintf("%s/installed=%v", c.kind, installed), func(t *testing.T) {
+				root, o := hostWithOriginals(t)
+				lock := filepath.Join(root, DefaultStateDir, "lock")
+				if installed {
+					_, err := Install(ctx, writeFork(t, "5.6.0"), o)
+					require.NoError(t, err)
+				} else {
+					require.NoError(t, os.MkdirAll(filepath.Dir(lock), 0o755))
+				}
+				_, err := Status(ctx, o)
+				require.NoError(t, err, "a good lock, or none")
+				require.NoError(t, os.RemoveAll(lock))
+				c.make(t, root, lock)
+				before := listing(t, root)
+				_, err = Status(ctx, o)
+				isOnce(t, "status", err, c.want, lock)
+				var le *LockError
+				assert.ErrorAs(t, err, &le)
+				assert.Equal(t, before, listing(t, root), "status changed nothing")
+				_, err = Install(ctx, writeFork(t, "5.6.0"), o)
+				assert.ErrorAs(t, err, &le, "install refuses it too")
+			})
+		}
+	}
+}
+
+// listing names every file and folder under root with its type and mode,
+// reading none: a FIFO among them would block a read.
+func listing(t *testing.T, root string) map[string]string {
+	t.Helper()
+	out := map[string]string{}
+	require.NoError(t, filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		info, err := d.Info()
+		if err == nil {
+			out[p] = info.Mode().String()
+		}
+		return err
+	}))
+	return out
 }

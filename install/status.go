@@ -64,7 +64,9 @@ type TargetStatus struct {
 func (r *Report) Drifted() bool { return len(r.Drift) > 0 }
 
 // Status reports what each target holds, its diversion, and the receipt,
-// and how the host has drifted from the receipt. It changes nothing.
+// and how the host has drifted from the receipt. It changes nothing. A
+// lock file that install would refuse (a *LockError: a link, a FIFO, a
+// folder) is an error, as a receipt it cannot read is.
 func Status(ctx context.Context, o Options) (*Report, error) {
 	o, err := o.withDefaults()
 	if err != nil {
@@ -75,9 +77,13 @@ func Status(ctx context.Context, o Options) (*Report, error) {
 	if r.Receipt, err = readReceipt(l); err != nil {
 		return nil, err
 	}
+	busy, err := busy(o)
+	if err != nil {
+		return nil, fmt.Errorf("asking whether another bcfork is at work: %w", err)
+	}
 	if r.Receipt != nil {
 		r.State = r.Receipt.State
-		r.Busy = busy(o)
+		r.Busy = busy
 		if r.State != StateInstalled && !r.Busy {
 			r.Drift = append(r.Drift, fmt.Sprintf("an %s was interrupted: run bcfork install to finish it or bcfork uninstall to undo it", r.State[:len(r.State)-3]))
 		}

@@ -146,12 +146,17 @@ func wrap(op, path string, err error) error {
 	if err == nil {
 		return nil
 	}
+	return fmt.Errorf("%s %q: %w", op, path, withoutPath(path, err))
+}
+
+// withoutPath is err said without path, for a message that names it.
+func withoutPath(path string, err error) error {
 	if pe, ok := err.(*fs.PathError); ok && pe.Path == path {
 		err = pe.Err
 	} else if le, ok := err.(*os.LinkError); ok {
 		err = le.Err
 	}
-	return fmt.Errorf("%s %q: %w", op, path, beneath.TrimPath(path, err))
+	return beneath.TrimPath(path, err)
 }
 
 // removeQuiet deletes path, if it still exists when the step runs.

@@ -43,12 +43,14 @@ install, a file modified since install, or nothing. Shows dpkg diversions and
 the receipt. --bin and --schema name the targets when nothing is installed.
 
 Exit codes: 0 the targets are as the receipt says (or nothing is installed);
-1 failure (e.g. the receipt cannot be read); 2 usage; 5 the host has drifted
-from the receipt: a target changed, removed, of another mode or owner, or not
-a regular file, a dpkg diversion gone, or an install or uninstall interrupted
-(install or uninstall again finishes it); or from the instance record: a file
-bcfork wrote for an instance changed or gone, a run folder missing, an
-instance add or remove interrupted. Usable in monitoring.
+1 failure (e.g. the receipt cannot be read, or the lock in the state folder is
+a link, a FIFO, a folder or unreadable, so status cannot tell whether another
+bcfork is at work: install and uninstall refuse it too); 2 usage; 5 the host
+has drifted from the receipt: a target changed, removed, of another mode or
+owner, or not a regular file, a dpkg diversion gone, or an install or
+uninstall interrupted (install or uninstall again finishes it); or from the
+instance record: a file bcfork wrote for an instance changed or gone, a run
+folder missing, an instance add or remove interrupted. Usable in monitoring.
 
 --json prints one object, the same with exit code 0 or 5. Fields may be
 added in later versions, never renamed or removed:

@@ -17,6 +17,9 @@ func hostHint(err error, c call) string {
 	if h := filesystemHint(err); h != "" {
 		return h
 	}
+	if h := lockHint(err); h != "" {
+		return h
+	}
 	if h := pathHint(err, c); h != "" {
 		return h
 	}
@@ -42,6 +45,17 @@ func pathHint(err error, c call) string {
 		return "move it out of the way (bcfork status shows what each target holds), then run the command again"
 	}
 	return ""
+}
+
+// lockHint says what to do about a lock file bcfork cannot open: a link,
+// a FIFO or a folder where it keeps an empty regular file.
+func lockHint(err error) string {
+	var le *install.LockError
+	if !errors.As(err, &le) {
+		return ""
+	}
+	return fmt.Sprintf("bcfork keeps the lock as an empty regular file, which it makes when none is there:\n"+
+		"with no bcfork at work, move what is at %q out of the way, then run the command again", le.Path)
 }
 
 // filesystemHint says what to do about a permission, read-only or full filesystem.

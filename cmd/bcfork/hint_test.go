@@ -117,6 +117,27 @@ var pathErrors = []error{
 		beneath.TrimPath("/usr/bin/bucardo", &beneath.NotRegularError{Path: "/usr/bin/bucardo", Mode: fs.ModeNamedPipe}))),
 	hostErr(fmt.Errorf("reading %q: %w", "/usr/bin/bucardo",
 		beneath.TrimPath("/usr/bin/bucardo", &beneath.LinkError{Path: "/usr/bin/bucardo", Target: "/opt/bucardo", Root: "/"}))),
+	hostErr(fmt.Errorf("installing: %w", &install.LockError{Path: "/var/lib/bcfork/lock",
+		Err: beneath.TrimPath("/var/lib/bcfork/lock", &beneath.NotRegularError{Path: "/var/lib/bcfork/lock", Mode: fs.ModeNamedPipe})})),
+}
+
+// TestLockHint: after a lock file bcfork cannot open, every command that
+// takes the lock, or asks status whether another holds it, says to move
+// it out of the way, not to name other targets or folders.
+func TestLockHint(t *testing.T) {
+	app := newApp(nil, nil)
+	for _, inner := range []error{
+		&beneath.NotRegularError{Path: "/var/lib/bcfork/lock", Mode: fs.ModeDir},
+		&beneath.LinkError{Path: "/var/lib/bcfork/lock", Target: "/tmp/x", Root: "/"},
+	} {
+		err := hostErr(&install.LockError{Path: "/var/lib/bcfork/lock", Err: beneath.TrimPath("/var/lib/bcfork/lock", inner)})
+		for _, c := range hostCalls(app) {
+			h := hint(err, c)
+			if !strings.Contains(h, `move what is at "/var/lib/bcfork/lock" out of the way`) || strings.Contains(h, "--") {
+				t.Errorf("bcfork %s, after %v: hint %q", c.name(), err, h)
+			}
+		}
+	}
 }
 
 // hostCalls are the commands that act on the host: install, uninstall,

@@ -16,6 +16,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"syscall"
 	"testing"
@@ -363,6 +364,28 @@ func TestInstallPermissionDenied(t *testing.T) {
 	if code, out := h.run(t, cred, "status"); code != 0 || !strings.Contains(out, "bucardo: fork of upstream 5.6.0") {
 		t.Errorf("status: exit %d\n%s", code, out)
 	}
+}
+
+// TestStatusUnreadableLock runs the built bcfork status as a user that
+// may not read the lock (mode 0000): nobody when the test runs as root,
+// else the test's own user. Status cannot tell whether another bcfork is
+// at work, so it fails naming the lock once, with the hint to run as root.
+func TestStatusUnreadableLock(t *testing.T) {
+	h := newRealHost(t, 0)
+	h.originals(t)
+	h.must(t, "install", "--from", h.forkA)
+	lock := filepath.Join(h.root, install.DefaultStateDir, "lock")
+	require.NoError(t, os.Chmod(lock, 0))
+	var cred *syscall.Credential
+	if os.Geteuid() == 0 {
+		cred = &syscall.Credential{Uid: 65534, Gid: 65534}
+	}
+	before := h.tree(t)
+	code, out := h.run(t, cred, "status")
+	h.wantFailure(t, before, code, out,
+		fmt.Sprintf("bcfork: asking whether another bcfork is at work: opening the lock %q: permission denied\n", lock),
+		"bcfork: hint: run as root or use --root DIR")
+	assert.Equal(t, 1, strings.Count(out, strconv.Quote(lock)), "the lock named once")
 }
 
 // readOnlyDirs makes the folders under root read-only, until the test ends.
