@@ -2,6 +2,7 @@ package install
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io/fs"
 	"os"
@@ -14,72 +15,98 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// notRegular puts a FIFO (fifo) or an empty folder where host path p
-// under root was, and returns its real path.
-func notRegular(t *testing.T, root, p string, fifo bool) string {
+// spoiler puts something bcfork must not read where a file it reads was.
+type spoiler struct {
+	err error // what the refusal matches (errors.Is)
+	// put replaces what host path p under root holds, or makes it, and
+	// returns its real path.
+	put func(t *testing.T, root, p string) string
+}
+
+// spoilers: a link out of --root, a FIFO and a folder.
+var spoilers = map[string]spoiler{
+	"link": {ErrLink, func(t *testing.T, root, p string) string {
+		return linkOut(t, root, filepath.Join(filepath.Dir(root), "outside"), p)
+	}},
+	"fifo": {ErrNotRegular, func(t *testing.T, root, p string) string {
+		return notRegular(t, root, p, func(real string) error { return syscall.Mkfifo(real, 0o644) })
+	}},
+	"folder": {ErrNotRegular, func(t *testing.T, root, p string) string {
+		return notRegular(t, root, p, func(real string) error { return os.Mkdir(real, 0o755) })
+	}},
+}
+
+// linkOut moves what host path p under root holds (an empty file when it
+// holds nothing) to outside and puts a link to it there; it returns the
+// link's real path.
+func linkOut(t *testing.T, root, outside, p string) string {
+	t.Helper()
+	real := filepath.Join(root, p)
+	target := filepath.Join(outside, filepath.Base(p))
+	require.NoError(t, os.MkdirAll(outside, 0o755))
+	if err := os.Rename(real, target); errors.Is(err, fs.ErrNotExist) {
+		require.NoError(t, os.WriteFile(target, nil, 0o644))
+	} else {
+		require.NoError(t, err)
+	}
+	require.NoError(t, os.Symlink(target, real))
+	return real
+}
+
+// notRegular puts what mk makes where host path p under root was, and
+// returns its real path.
+func notRegular(t *testing.T, root, p string, mk func(real string) error) string {
 	t.Helper()
 	real := filepath.Join(root, p)
 	require.NoError(t, os.MkdirAll(filepath.Dir(real), 0o755))
 	require.NoError(t, os.RemoveAll(real))
-	if fifo {
-		require.NoError(t, syscall.Mkfifo(real, 0o644))
-	} else {
-		require.NoError(t, os.Mkdir(real, 0o755))
-	}
+	require.NoError(t, mk(real))
 	return real
 }
 
-// kinds are the files that are not regular ones the tests put in place.
-var kinds = map[string]bool{"fifo": true, "folder": false}
-
-// TestReceiptNotRegularNamedOnce: a receipt that is a FIFO or a folder is
-// refused by install, uninstall and status, naming it once.
-func TestReceiptNotRegularNamedOnce(t *testing.T) {
+// TestUnreadableState: a state folder that is a link, a lock that is a
+// link or a FIFO, and a receipt that is a link, a FIFO or a folder are
+// refused by install, uninstall and status, naming the path once.
+func TestUnreadableState(t *testing.T) {
 	ctx := context.Background()
-	for kind, fifo := range kinds {
-		t.Run(kind, func(t *testing.T) {
-			root, o := hostWithOriginals(t)
-			_, err := Install(ctx, writeFork(t, "5.6.0"), o)
-			require.NoError(t, err)
-			path := notRegular(t, root, DefaultStateDir+"/receipt.json", fifo)
-			o.Force = true
-			_, err = Install(ctx, writeFork(t, "5.6.0"), o)
-			isOnce(t, "install", err, ErrNotRegular, path)
-			_, err = Status(ctx, o)
-			isOnce(t, "status", err, ErrNotRegular, path)
-			_, err = Uninstall(ctx, o)
-			isOnce(t, "uninstall", err, ErrNotRegular, path)
-		})
+	for p, kinds := range map[string][]string{
+		DefaultStateDir:                   {"link"},
+		DefaultStateDir + "/lock":         {"link", "fifo"},
+		DefaultStateDir + "/receipt.json": {"link", "fifo", "folder"},
+	} {
+		for _, kind := range kinds {
+			s := spoilers[kind]
+			t.Run(kind+p, func(t *testing.T) {
+				root, o := hostWithOriginals(t)
+				_, err := Install(ctx, writeFork(t, "5.6.0"), o)
+				require.NoError(t, err)
+				path := s.put(t, root, p)
+				o.Force = true
+				_, err = Install(ctx, writeFork(t, "5.6.0"), o)
+				isOnce(t, "install", err, s.err, path)
+				_, err = Status(ctx, o)
+				isOnce(t, "status", err, s.err, path)
+				_, err = Uninstall(ctx, o)
+				isOnce(t, "uninstall", err, s.err, path)
+			})
+		}
 	}
 }
 
-// TestLockFIFONamedOnce: a lock that is a FIFO is refused by install and
-// uninstall, naming it once.
-func TestLockFIFONamedOnce(t *testing.T) {
-	ctx := context.Background()
-	root, o := hostWithOriginals(t)
-	_, err := Install(ctx, writeFork(t, "5.6.0"), o)
-	require.NoError(t, err)
-	path := notRegular(t, root, DefaultStateDir+"/lock", true)
-	o.Force = true
-	_, err = Install(ctx, writeFork(t, "5.6.0"), o)
-	isOnce(t, "install", err, ErrNotRegular, path)
-	_, err = Uninstall(ctx, o)
-	isOnce(t, "uninstall", err, ErrNotRegular, path)
-}
-
-// TestVersionNotRegularNamedOnce: a Bucardo.pm or a script that is a FIFO
+// TestUnreadableVersion: a Bucardo.pm or a script that is a link, a FIFO
 // or a folder is refused when its version is read, naming it once.
-func TestVersionNotRegularNamedOnce(t *testing.T) {
-	for kind, fifo := range kinds {
+func TestUnreadableVersion(t *testing.T) {
+	for kind, s := range spoilers {
 		t.Run(kind, func(t *testing.T) {
 			root := filepath.Join(t.TempDir(), "root")
-			pm := notRegular(t, root, "/usr/share/perl5/Bucardo.pm", fifo)
+			put(t, root, DefaultBin, origScript, 0o755)
+			put(t, root, "/usr/share/perl5/Bucardo.pm", "our $VERSION = '5.6.0';\n", 0o644)
+			pm := s.put(t, root, "/usr/share/perl5/Bucardo.pm")
 			_, err := FindModule(root, nil)
-			isOnce(t, "Bucardo.pm", err, ErrNotRegular, pm)
-			bin := notRegular(t, root, DefaultBin, fifo)
+			isOnce(t, "Bucardo.pm", err, s.err, pm)
+			bin := s.put(t, root, DefaultBin)
 			_, err = HostFileVersion(root, DefaultBin)
-			isOnce(t, "script", err, ErrNotRegular, bin)
+			isOnce(t, "script", err, s.err, bin)
 		})
 	}
 }
@@ -103,21 +130,10 @@ func TestTargetTooLargeNamedOnce(t *testing.T) {
 // file, or none, is no error.
 func TestStatusBadLock(t *testing.T) {
 	ctx := context.Background()
-	for _, c := range []struct {
-		kind string
-		make func(t *testing.T, root, lock string)
-		want error
-	}{
-		{"fifo", func(t *testing.T, _, lock string) { require.NoError(t, syscall.Mkfifo(lock, 0o644)) }, ErrNotRegular},
-		{"folder", func(t *testing.T, _, lock string) { require.NoError(t, os.Mkdir(lock, 0o755)) }, ErrNotRegular},
-		{"link", func(t *testing.T, root, lock string) {
-			target := filepath.Join(filepath.Dir(root), "outside-lock")
-			require.NoError(t, os.WriteFile(target, nil, 0o644))
-			require.NoError(t, os.Symlink(target, lock))
-		}, ErrLink},
-	} {
+	for _, kind := range []string{"fifo", "folder", "link"} {
+		s := spoilers[kind]
 		for _, installed := range []bool{true, false} {
-			t.Run(fmt.Sprintf("%s/installed=%v", c.kind, installed), func(t *testing.T) {
+			t.Run(fmt.Sprintf("%s/installed=%v", kind, installed), func(t *testing.T) {
 				root, o := hostWithOriginals(t)
 				lock := filepath.Join(root, DefaultStateDir, "lock")
 				if installed {
@@ -128,11 +144,10 @@ func TestStatusBadLock(t *testing.T) {
 				}
 				_, err := Status(ctx, o)
 				require.NoError(t, err, "a good lock, or none")
-				require.NoError(t, os.RemoveAll(lock))
-				c.make(t, root, lock)
+				s.put(t, root, DefaultStateDir+"/lock")
 				before := listing(t, root)
 				_, err = Status(ctx, o)
-				isOnce(t, "status", err, c.want, lock)
+				isOnce(t, "status", err, s.err, lock)
 				var le *LockError
 				assert.ErrorAs(t, err, &le)
 				assert.Equal(t, before, listing(t, root), "status changed nothing")

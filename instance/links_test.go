@@ -203,66 +203,6 @@ func TestRemoveFollowsNoLink(t *testing.T) {
 	}
 }
 
-// TestReadsFollowNoLink: status (Drift), list and exec do not read an rc
-// file through a link, and say which.
-func TestReadsFollowNoLink(t *testing.T) {
-	work, h := fakeHost(t)
-	ctx := context.Background()
-	o := Options{Root: h.Root}
-	if _, err := Add(ctx, o, AddOptions{Name: "a"}); err != nil {
-		t.Fatal(err)
-	}
-	outside := filepath.Join(work, "outside")
-	if err := os.Mkdir(outside, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	link := linkOut(t, h.Root, outside, RCPath("a"), false, "")
-	drift, err := Drift(o)
-	if err != nil || len(drift) != 1 || !strings.Contains(drift[0], "symbolic link") {
-		t.Fatalf("drift with the rc file a link: %q, %v", drift, err)
-	}
-	namedOnce(t, "drift", drift[0], link)
-	err = Exec(ctx, o, "a", []string{"status"}, nil, nil, nil)
-	if !errors.Is(err, install.ErrLink) {
-		t.Fatalf("exec with the rc file a link: %v", err)
-	}
-	namedOnce(t, "exec", err.Error(), link)
-	r, err := Check(ctx, o, nil)
-	if err != nil || !strings.Contains(r.Unread["a"], "symbolic link") {
-		t.Fatalf("check with the rc file a link: %+v, %v", r, err)
-	}
-	namedOnce(t, "check", r.Unread["a"], link)
-}
-
-// TestRecordLinkNamedOnce: a record that is a link is refused by every
-// command that reads it, naming the link once.
-func TestRecordLinkNamedOnce(t *testing.T) {
-	work, h := fakeHost(t)
-	ctx := context.Background()
-	o := Options{Root: h.Root}
-	if _, err := Add(ctx, o, AddOptions{Name: "a"}); err != nil {
-		t.Fatal(err)
-	}
-	outside := filepath.Join(work, "outside")
-	if err := os.Mkdir(outside, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	link := linkOut(t, h.Root, outside, "/var/lib/bcfork/"+RecordName, false, "")
-	for op, f := range map[string]func() error{
-		"list":  func() error { _, err := List(o); return err },
-		"guard": func() error { return Guard(o) },
-		"drift": func() error { _, err := Drift(o); return err },
-		"check": func() error { _, err := Check(ctx, o, nil); return err },
-	} {
-		err := f()
-		if !errors.Is(err, install.ErrLink) {
-			t.Errorf("%s with the record a link: %v", op, err)
-			continue
-		}
-		namedOnce(t, op, err.Error(), link)
-	}
-}
-
 // TestReadsAreCapped: a record or an rc file far larger than bcfork
 // writes is refused, not read whole.
 func TestReadsAreCapped(t *testing.T) {
