@@ -58,7 +58,12 @@ var plainPath = lazyre.New(`^/[A-Za-z0-9/._+-]*$`)
 // one stops), and it is kept at stop so that bucardo stop run by hand finds
 // it; tmpfiles.d recreates it at boot. bucardo stop only asks the daemon to
 // stop, so a second ExecStop waits for it to go: systemd kills what is left
-// of a service as soon as ExecStop returns.
+// of a service as soon as ExecStop returns. The MCP writes its pid file
+// twice: as the session leader bucardo start forks, which forks again and
+// exits, then as that fork; systemd may read the first pid and, when that
+// process exits before the file names the second, stop the service (it runs
+// ExecStop). ExecStartPost waits until the file names a live process that
+// is not a session leader; systemd reads the file again after it.
 func Unit(bin string) ([]byte, error) {
 	if !plainPath().MatchString(bin) {
 		return nil, fmt.Errorf("the bucardo script %q: a unit file needs a path of letters, digits and / . _ + -", bin)
@@ -77,6 +82,7 @@ func Unit(bin string) ([]byte, error) {
 		unit.NewUnitOption("Service", "RuntimeDirectoryPreserve", "yes"),
 		unit.NewUnitOption("Service", "PIDFile", pidFile("%i")),
 		unit.NewUnitOption("Service", "ExecStart", execLine(bin, rc, "start")),
+		unit.NewUnitOption("Service", "ExecStartPost", waitForkedMCP(pidFile("%i"))),
 		unit.NewUnitOption("Service", "ExecStop", execLine(bin, rc, "stop")),
 		unit.NewUnitOption("Service", "ExecStop", `/bin/sh -c 'while kill -0 "$$MAINPID" 2>/dev/null; do sleep 0.5; done'`),
 		unit.NewUnitOption("Service", "Restart", "on-failure"),
@@ -95,6 +101,16 @@ func Unit(bin string) ([]byte, error) {
 // execLine is the command line that runs bucardo with rc file rc.
 func execLine(bin, rc, verb string) string {
 	return fmt.Sprintf("%s --bucardorc %s %s", bin, rc, verb)
+}
+
+// waitForkedMCP is the unit's command that waits (30 s at most) until pid
+// file names the MCP after its fork: a live process whose session (field 6
+// of /proc/PID/stat, the 4th after the command name) is not its own pid.
+func waitForkedMCP(pidfile string) string {
+	return `/bin/sh -c 'f=` + pidfile + `; for _ in $$(seq 300); do ` +
+		`p=$$(head -n1 "$$f" 2>/dev/null); s=$$(sed "s/.*) //" "/proc/$$p/stat" 2>/dev/null | cut -d" " -f4); ` +
+		`[ -n "$$s" ] && [ "$$s" != "$$p" ] && exit 0; sleep 0.1; done; ` +
+		`echo "$$f does not name the forked Bucardo MCP after 30 s" >&2; exit 1'`
 }
 
 // ExecStart returns the unit's ExecStart command for instance name, the
