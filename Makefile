@@ -14,7 +14,7 @@ export BCFORK_DEBIAN_FILES := $(DEBIAN_FILES)
 FIXTURES ?= $(firstword $(wildcard $(CURDIR)/../shared/fixtures /work/shared/fixtures))
 export BCFORK_FIXTURES := $(FIXTURES)
 
-.PHONY: all build docs test pristine series series-check series-lint check cross golden bench bench-smoke e2e demo install uninstall clean
+.PHONY: all build docs test pristine series series-check series-lint check cross golden bench bench-smoke e2e e2e-systemd demo install uninstall clean
 
 all: check test build
 
@@ -100,6 +100,10 @@ bench-smoke: pristine
 ## e2e: two real Bucardo daemons on this host (needs root; installs what it lacks)
 e2e: build pristine
 	e2e/run.sh
+
+## e2e-systemd: the instances run by a real systemd, in a container that boots this host's system (root)
+e2e-systemd: build pristine
+	e2e/systemd.sh
 
 ## demo: the operator's path on this host, each command shown (root; refuses a host in use; see e2e/demo.sh)
 demo: build pristine
