@@ -25,6 +25,33 @@ func (e *LockError) Error() string { return fmt.Sprintf("opening the lock %q: %v
 
 func (e *LockError) Unwrap() error { return e.Err }
 
+// StateFileError is returned when what is at the path of a file bcfork
+// keeps in its state folder (the receipt; the instance record, for
+// package instance) is no such file: a FIFO, a folder, a symbolic link,
+// or one too large. No --bin or --schema names it: what is there must be
+// looked at and moved out of the way. Nothing was touched.
+type StateFileError struct {
+	What string // "receipt", "the instance record"
+	Path string // real path
+	Err  error  // said without the path
+}
+
+func (e *StateFileError) Error() string {
+	return fmt.Sprintf("reading %s %q: %v", e.What, e.Path, e.Err)
+}
+
+func (e *StateFileError) Unwrap() error { return e.Err }
+
+// StateFile is err, met reading the file at real path in the state
+// folder, as a *StateFileError when it says that what is there is no
+// such file (see StateFileError), else as fmt.Errorf("reading %s %q: %w").
+func StateFile(what, path string, err error) error {
+	if beneath.Itself(path, err) {
+		return &StateFileError{What: what, Path: path, Err: withoutPath(path, err)}
+	}
+	return wrap("reading "+what, path, err)
+}
+
 // ErrDrift marks a host that no longer matches its receipt: a target was
 // changed or removed, a diversion is gone, or a run was interrupted.
 var ErrDrift = errors.New("the host has drifted from the install receipt")

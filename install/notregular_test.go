@@ -7,6 +7,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"strings"
 	"syscall"
 	"testing"
 
@@ -66,7 +67,8 @@ func notRegular(t *testing.T, root, p string, mk func(real string) error) string
 
 // TestUnreadableState: a state folder that is a link, a lock that is a
 // link or a FIFO, and a receipt that is a link, a FIFO or a folder are
-// refused by install, uninstall and status, naming the path once.
+// refused by install, uninstall and status, naming the path once; the
+// receipt with a *StateFileError (whose hint is not that of a target).
 func TestUnreadableState(t *testing.T) {
 	ctx := context.Background()
 	for p, kinds := range map[string][]string{
@@ -82,12 +84,18 @@ func TestUnreadableState(t *testing.T) {
 				require.NoError(t, err)
 				path := s.put(t, root, p)
 				o.Force = true
-				_, err = Install(ctx, writeFork(t, "5.6.0"), o)
-				isOnce(t, "install", err, s.err, path)
-				_, err = Status(ctx, o)
-				isOnce(t, "status", err, s.err, path)
-				_, err = Uninstall(ctx, o)
-				isOnce(t, "uninstall", err, s.err, path)
+				_, ierr := Install(ctx, writeFork(t, "5.6.0"), o)
+				isOnce(t, "install", ierr, s.err, path)
+				_, serr := Status(ctx, o)
+				isOnce(t, "status", serr, s.err, path)
+				_, uerr := Uninstall(ctx, o)
+				isOnce(t, "uninstall", uerr, s.err, path)
+				for op, err := range map[string]error{"install": ierr, "status": serr, "uninstall": uerr} {
+					var se *StateFileError
+					if got := errors.As(err, &se) && se.Path == path; got != strings.HasSuffix(p, "/receipt.json") {
+						t.Errorf("%s: %v: a *StateFileError of %q: %v", op, err, path, got)
+					}
+				}
 			})
 		}
 	}

@@ -114,7 +114,7 @@ func readReceipt(l layout) (*Receipt, error) {
 		return nil, nil
 	}
 	if err != nil {
-		return nil, wrap("reading receipt", path, err)
+		return nil, StateFile("receipt", path, err)
 	}
 	if err := l.fs.TrustedFile(path, info); err != nil {
 		return nil, &ReceiptError{Path: path, Err: err}

@@ -9,6 +9,7 @@ import (
 	"syscall"
 	"testing"
 
+	"github.com/bcfork/bcfork/install"
 	"github.com/bcfork/bcfork/internal/beneath"
 )
 
@@ -84,7 +85,8 @@ func TestUnreadableRC(t *testing.T) {
 }
 
 // TestUnreadableRecord: a record that is a link, a FIFO or a folder is
-// refused by every command that reads it, naming it once.
+// refused by every command that reads it, naming it once, with a
+// *install.StateFileError (whose hint is not that of a target).
 func TestUnreadableRecord(t *testing.T) {
 	for kind, s := range spoilers {
 		t.Run(kind, func(t *testing.T) {
@@ -102,8 +104,9 @@ func TestUnreadableRecord(t *testing.T) {
 				"check": func() error { _, err := Check(ctx, o, nil); return err },
 			} {
 				err := f()
-				if !errors.Is(err, s.err) {
-					t.Errorf("%s with the record a %s: %v", op, kind, err)
+				var se *install.StateFileError
+				if !errors.Is(err, s.err) || !errors.As(err, &se) || se.Path != record {
+					t.Errorf("%s with the record a %s: %v, want a *install.StateFileError", op, kind, err)
 					continue
 				}
 				namedOnce(t, op, err.Error(), record)

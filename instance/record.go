@@ -13,6 +13,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/bcfork/bcfork/install"
 	"github.com/bcfork/bcfork/internal/beneath"
 )
 
@@ -105,12 +106,12 @@ func (r *Record) Names() []string {
 // refuses such a receipt, and one that names what add never writes.
 func (o Options) readRecord() (*Record, error) {
 	path := o.recordPath()
-	data, info, ok, err := o.readFile(path, maxRecord)
-	if err != nil {
-		return nil, fmt.Errorf("reading the instance record: %w", err)
-	}
-	if !ok {
+	data, info, err := o.fs().ReadFile(path, maxRecord)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
 		return &Record{}, nil
+	case err != nil:
+		return nil, install.StateFile("the instance record", path, err)
 	}
 	if err := o.fs().TrustedFile(path, info); err != nil {
 		return nil, &RecordError{Path: path, Err: err}

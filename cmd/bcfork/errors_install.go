@@ -3,9 +3,11 @@ package main
 import (
 	"errors"
 	"fmt"
+	"path/filepath"
 	"syscall"
 
 	"github.com/bcfork/bcfork/install"
+	"github.com/bcfork/bcfork/instance"
 )
 
 // hostHint gives the next step after install, uninstall, status or an
@@ -18,6 +20,9 @@ func hostHint(err error, c call) string {
 		return h
 	}
 	if h := lockHint(err); h != "" {
+		return h
+	}
+	if h := stateFileHint(err); h != "" {
 		return h
 	}
 	if h := pathHint(err, c); h != "" {
@@ -56,6 +61,22 @@ func lockHint(err error) string {
 	}
 	return fmt.Sprintf("bcfork keeps the lock as an empty regular file, which it makes when none is there:\n"+
 		"with no bcfork at work, move what is at %q out of the way, then run the command again", le.Path)
+}
+
+// stateFileHint says what to do about a receipt or an instance record
+// that is a FIFO, a folder, a link or too large: bcfork's own file, which
+// no --bin or --schema names, so what is there is to be looked at and
+// moved out of the way.
+func stateFileHint(err error) string {
+	var se *install.StateFileError
+	if !errors.As(err, &se) {
+		return ""
+	}
+	what, then := "receipt", "bcfork then knows of no install: put back a copy of the receipt, or restore the targets by hand from the backups in the state folder"
+	if filepath.Base(se.Path) == instance.RecordName {
+		what, then = "instance record", "bcfork then knows of no instance: put back a copy of the record, or remove the instances' files by hand"
+	}
+	return fmt.Sprintf("bcfork writes its %s as a regular file: look at what is at %q (ls -l) and move it out of the way;\n%s", what, se.Path, then)
 }
 
 // filesystemHint says what to do about a permission, read-only or full filesystem.

@@ -119,6 +119,41 @@ var pathErrors = []error{
 		beneath.TrimPath("/usr/bin/bucardo", &beneath.LinkError{Path: "/usr/bin/bucardo", Target: "/opt/bucardo", Root: "/"}))),
 	hostErr(fmt.Errorf("installing: %w", &install.LockError{Path: "/var/lib/bcfork/lock",
 		Err: beneath.TrimPath("/var/lib/bcfork/lock", &beneath.NotRegularError{Path: "/var/lib/bcfork/lock", Mode: fs.ModeNamedPipe})})),
+	hostErr(install.StateFile("receipt", "/var/lib/bcfork/receipt.json", &beneath.NotRegularError{Path: "/var/lib/bcfork/receipt.json", Mode: fs.ModeDir})),
+	hostErr(install.StateFile("the instance record", "/var/lib/bcfork/instances.json", &beneath.TooLargeError{Path: "/var/lib/bcfork/instances.json", Size: 2 << 20, Max: 1 << 20})),
+}
+
+// TestStateFileHint: after a receipt or an instance record that is not a
+// regular file, a link or too large, every command says to look at what
+// is there and move it out of the way, and names no flag: no --bin or
+// --schema, which name targets, not bcfork's own files. A link in a
+// folder above it, or another failure, is not said to be the file.
+func TestStateFileHint(t *testing.T) {
+	app := newApp(nil, nil)
+	for _, file := range []struct{ what, path, then string }{
+		{"receipt", "/var/lib/bcfork/receipt.json", "bcfork then knows of no install"},
+		{"the instance record", "/var/lib/bcfork/instances.json", "bcfork then knows of no instance"},
+	} {
+		for _, inner := range []error{
+			&beneath.NotRegularError{Path: file.path, Mode: fs.ModeNamedPipe},
+			&beneath.NotRegularError{Path: file.path, Mode: fs.ModeDir},
+			&beneath.LinkError{Path: file.path, Target: "/tmp/x", Root: "/"},
+			&beneath.TooLargeError{Path: file.path, Size: 2 << 20, Max: 1 << 20},
+		} {
+			err := hostErr(fmt.Errorf("uninstalling: %w", install.StateFile(file.what, file.path, inner)))
+			for _, c := range hostCalls(app) {
+				h := hint(err, c)
+				if !strings.Contains(h, fmt.Sprintf("look at what is at %q (ls -l) and move it out of the way", file.path)) ||
+					!strings.Contains(h, file.then) || strings.Contains(h, "--") {
+					t.Errorf("bcfork %s, after %v: hint %q", c.name(), err, h)
+				}
+			}
+		}
+		above := install.StateFile(file.what, file.path, &beneath.LinkError{Path: "/var/lib", Target: "/srv/lib", Root: "/"})
+		if h := hint(hostErr(above), newCall(app, []string{"bcfork", "uninstall"})); strings.Contains(h, "look at what is at") {
+			t.Errorf("after %v: hint %q", above, h)
+		}
+	}
 }
 
 // TestLockHint: after a lock file bcfork cannot open, every command that

@@ -76,6 +76,28 @@ func TrimPath(path string, err error) error {
 	return err
 }
 
+// Itself reports whether err says that what is at path itself is no
+// file to read there: a *LinkError, *NotRegularError or *TooLargeError on
+// path (those TrimPath says without it), not a link in a folder above it
+// nor any other failure.
+func Itself(path string, err error) bool {
+	path = filepath.Clean(path)
+	var (
+		le *LinkError
+		ne *NotRegularError
+		te *TooLargeError
+	)
+	switch {
+	case errors.As(err, &le):
+		return filepath.Clean(le.Path) == path
+	case errors.As(err, &ne):
+		return filepath.Clean(ne.Path) == path
+	case errors.As(err, &te):
+		return filepath.Clean(te.Path) == path
+	}
+	return false
+}
+
 // here is an error about a path said without it, which the message
 // around it names.
 type here struct {

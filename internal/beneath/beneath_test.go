@@ -395,3 +395,27 @@ func TestTrimPathNotRegularTooLarge(t *testing.T) {
 		}
 	}
 }
+
+// TestItself: Itself tells an error about what is at a path itself (a
+// link, a file that is not a regular one, one too large) from a link in a
+// folder above it and from any other failure, wrapped or not.
+func TestItself(t *testing.T) {
+	for _, c := range []struct {
+		path string
+		err  error
+		want bool
+	}{
+		{"/r/a/b", &LinkError{Path: "/r/a/b", Target: "/x", Root: "/r"}, true},
+		{"/r/a//b", fmt.Errorf("reading: %w", TrimPath("/r/a/b", &NotRegularError{Path: "/r/a/b", Mode: fs.ModeNamedPipe})), true},
+		{"/r/a/b", &NotRegularError{Path: "/r/a/b", Mode: fs.ModeDir}, true},
+		{"/r/a/b", &TooLargeError{Path: "/r/a/b", Size: 12, Max: 10}, true},
+		{"/r/a/b", &LinkError{Path: "/r/a", Target: "/x", Root: "/r"}, false},
+		{"/r/a/b", &NotRegularError{Path: "/r/a/c", Mode: fs.ModeDir}, false},
+		{"/r/a/b", &fs.PathError{Op: "open", Path: "/r/a/b", Err: fs.ErrPermission}, false},
+		{"/r/a/b", nil, false},
+	} {
+		if got := Itself(c.path, c.err); got != c.want {
+			t.Errorf("Itself(%q, %v) = %v, want %v", c.path, c.err, got, c.want)
+		}
+	}
+}
