@@ -93,7 +93,7 @@ func (o *fetchOptions) run(ctx context.Context, stdout, stderr io.Writer) error 
 	}
 	rel, err := upstream.Fetch(ctx, opt)
 	if err != nil {
-		return identifyInput(err, opt.Pins, "")
+		return filesErr(opt, identifyInput(err, opt.Pins, ""))
 	}
 	var written []string
 	if o.Out != "" {

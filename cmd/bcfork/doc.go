@@ -89,12 +89,16 @@ source, files of a pinned version that do not match their pins are refused;
 when they are the pinned files of another flavor or version, or the fork
 bcfork installed, the hint says so and gives the command that takes them.
 
-Without GitHub, two routes work offline: Debian's copy of the release
-tarball (apt-get source --download-only bucardo=5.6.0-4, then --from
-bucardo_5.6.0.orig.tar.gz; without =VERSION apt fetches the version the
-Debian release in the apt sources ships, and apt-cache showsrc bucardo lists
-the versions there), and on a Debian host the package's own files (--flavor
-debian --from /). A mistyped command or flag gets the nearest one.
+Without GitHub, two routes work offline for a release Debian shipped:
+Debian's copy of the release tarball (apt-get source --download-only
+bucardo=5.6.0-4, then --from bucardo_5.6.0.orig.tar.gz; without =VERSION apt
+fetches the version the Debian release in the apt sources ships, and
+apt-cache showsrc bucardo lists the versions there), and on a Debian host the
+package's own files (--flavor debian --from /). Another release is read
+--from its own tarball (GitHub's of the tag, or of the pinned commit when the
+tag was moved), a branch or commit --from a checkout of it: the hints name
+the version asked for, never another. A mistyped command or flag gets the
+nearest one.
 
 # Patch series
 

@@ -3,8 +3,10 @@ package main
 import (
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path"
+	"slices"
 	"strings"
 
 	"github.com/bcfork/bcfork/internal/catalog"
@@ -38,6 +40,8 @@ var upstreamHints = []struct {
 type side struct {
 	flavor, version, from string
 	name                  string // OLD or NEW for rebase, else ""
+	files                 string // the version whose files were asked for (routeVersion), once known
+	commit                string // the commit pinned for it, when its tag was moved
 }
 
 var (
@@ -64,6 +68,7 @@ func upstreamHint(err error, c call) string {
 // upstreamHintFor gives the next step after getting the files of side s
 // of the command line c failed.
 func upstreamHintFor(err error, c call, s side) string {
+	s.files = routeVersion(err, c, s)
 	var (
 		rl *upstream.RateLimitError
 		ce *upstream.ChecksumError
@@ -150,13 +155,14 @@ func sourceHint(err error, c call, s side) string {
 var sourceFlagNames = []string{"version", "flavor", "from", "repo", "github-api", "offline", "no-cache", "allow-unpinned", "patches"}
 
 // offlineRoutes names the ways to the files of side s of the command c
-// without GitHub's API, as commands that work as typed for the command c
-// ran: Debian's copy of the release tarball, and the files of Debian's
-// installed bucardo package; for rebase, the tarball or checkout of each
-// side's version.
+// without GitHub's API, those of the version asked for (s.files): for a
+// release Debian shipped, Debian's copy of its tarball and, if bcfork has
+// a debian series of it, the files of Debian's installed package; for
+// another release, its own tarball; for a branch, a snapshot or a
+// commit, a checkout or GitHub's tarball of it. Never the files of
+// another version. Commands are quoted to work as typed for the command
+// c ran; rebase names each side's flag instead (rebaseRoute).
 func offlineRoutes(c call, s side) string {
-	v, deb := tarballVersion(c), newest(catalog.Debian, "5.6.0-4")
-	tarball := "bucardo_" + v + ".orig.tar.gz"
 	switch c.name() {
 	case "versions":
 		return "`bcfork versions --offline` lists the versions known here: the patches tree, the cache and the last listing"
@@ -165,10 +171,22 @@ func offlineRoutes(c call, s side) string {
 	case "rebase":
 		return rebaseRoute(c, s)
 	}
-	return fmt.Sprintf("without GitHub, either of two routes works:\n"+
-		"Debian's copy of the release tarball: %s, then `%s`\n"+
+	v := s.files
+	if f := sideFlavor(c, s); f != catalog.Upstream {
+		return flavorHint(&upstream.FlavorError{Flavor: f}, c, s)
+	}
+	if !debianReleased(v) {
+		return "without GitHub's API, " + ownRoute(c, s, v)
+	}
+	tarball := "bucardo_" + v + ".orig.tar.gz"
+	debian := fmt.Sprintf("Debian's copy of the release tarball: %s, then `%s`", aptSource(v), fromSource(c, s, v, "--from", tarball))
+	deb := debianVersion(patchesOf(c), v)
+	if deb == "" {
+		return "without GitHub's API, " + debian
+	}
+	return fmt.Sprintf("without GitHub, either of two routes works:\n%s\n"+
 		"on a Debian host with the bucardo package installed, its own files (flavor debian): `%s`",
-		aptSource(v), fromSource(c, s, v, "--from", tarball), fromSource(c, s, deb, "--flavor", catalog.Debian, "--version", deb, "--from", "/"))
+		debian, fromSource(c, s, deb, "--flavor", catalog.Debian, "--version", deb, "--from", "/"))
 }
 
 // aptSource says how apt downloads Debian's orig tarball of upstream
@@ -178,16 +196,17 @@ func offlineRoutes(c call, s side) string {
 // series, else one apt-cache showsrc lists.
 func aptSource(v string) string {
 	tarball := "bucardo_" + v + ".orig.tar.gz"
-	if deb := debianVersion(v); deb != "" {
+	if deb := debianVersion(patches.FS, v); deb != "" {
 		return fmt.Sprintf("`apt-get source --download-only bucardo=%s` (with a deb-src line in the apt sources; `apt-cache showsrc bucardo` lists the versions there) downloads %s", deb, tarball)
 	}
 	return fmt.Sprintf("`apt-get source --download-only bucardo=VERSION`, VERSION a Debian version of %s that `apt-cache showsrc bucardo` lists (with a deb-src line in the apt sources), downloads %s", v, tarball)
 }
 
 // debianVersion is the newest Debian version of upstream release v that
-// has a built-in debian series (5.6.0-4 for 5.6.0); "" when none has.
-func debianVersion(v string) string {
-	vs, _ := catalog.New(patches.FS).Versions(catalog.Debian)
+// has a debian series in the patches tree (5.6.0-4 for 5.6.0 in bcfork's
+// own); "" when none has.
+func debianVersion(tree fs.FS, v string) string {
+	vs, _ := catalog.New(tree).Versions(catalog.Debian)
 	for _, deb := range vs {
 		if up, _, _ := strings.Cut(deb, "-"); up == v {
 			return deb
@@ -198,43 +217,56 @@ func debianVersion(v string) string {
 
 // rebaseRoute says where side s of the rebase c gets its files without
 // GitHub's API, given to its flag (--from-old for OLD, --from for NEW):
-// for a release of the patches tree, Debian's copy of its tarball; for
-// another release, its tarball; for a branch, a snapshot or a commit,
-// which no release tarball holds, a checkout or GitHub's tarball of the
-// commit.
+// for a release Debian shipped, Debian's copy of its tarball; else as
+// ownRoute says.
 func rebaseRoute(c call, s side) string {
 	if f := sideFlavor(c, s); f != catalog.Upstream {
 		return flavorHint(&upstream.FlavorError{Flavor: f}, c, s)
 	}
-	v := c.value(s.version)
-	if v == "" {
-		v = s.name
+	if v := s.files; debianReleased(v) {
+		return fmt.Sprintf("--%s reads %s's files from a release tarball or folder instead, e.g. Debian's copy of the release tarball: %s",
+			s.from, s.name, aptSource(v))
 	}
+	return ownRoute(c, s, s.files)
+}
+
+// ownRoute says where side s of the command c gets the files of version
+// v, of which Debian ships no tarball, given to its --from (for rebase,
+// the side's flag): for a release, its own tarball (GitHub's of the tag,
+// or of the pinned commit once the tag was moved: s.commit); for a
+// branch, a snapshot or a commit, which no release tarball holds, a
+// checkout or GitHub's tarball of it.
+func ownRoute(c call, s side, v string) string {
 	repo := c.value("repo")
 	if repo == "" {
 		repo = upstream.DefaultRepo
 	}
-	switch {
-	case debianReleased(v):
-		return fmt.Sprintf("--%s reads %s's files from a release tarball or folder instead, e.g. Debian's copy of the release tarball: %s",
-			s.from, s.name, aptSource(v))
-	case version.IsRelease(v):
-		return fmt.Sprintf("--%s reads %s's files from a release tarball or folder instead, e.g. the release's Bucardo-%s.tar.gz or GitHub's tarball of the tag, https://github.com/%s/archive/refs/tags/%s.tar.gz",
-			s.from, s.name, v, repo, v)
+	who := v
+	if s.name != "" {
+		who = fmt.Sprintf("%s (%s)", s.name, v)
 	}
-	if r, err := catalog.New(patches.FS).Resolve(catalog.Upstream, v); s == oldSide && err == nil {
-		v = r // OLD's --version master is its snapshot series
+	tag, ref := "the tag", "refs/tags/"+v
+	if s.commit != "" {
+		tag, ref = "the pinned commit", s.commit
+	}
+	switch {
+	case version.IsRelease(v) && s.name != "":
+		return fmt.Sprintf("--%s reads %s's files from a release tarball or folder instead, e.g. the release's Bucardo-%s.tar.gz or GitHub's tarball of %s, https://github.com/%s/archive/%s.tar.gz",
+			s.from, s.name, v, tag, repo, ref)
+	case version.IsRelease(v):
+		return fmt.Sprintf("a release tarball or folder of %s works, e.g. GitHub's tarball of %s: `curl -LO https://github.com/%s/archive/%s.tar.gz`, then `%s`",
+			v, tag, repo, ref, fromSource(c, s, v, "--from", path.Base(ref)+".tar.gz"))
 	}
 	commit := v
 	if _, short, ok := catalog.CutSnapshot(v); ok {
 		commit = short
 	}
 	if commit != v || version.IsCommit(v) {
-		return fmt.Sprintf("%s (%s) is no release, and no release tarball holds its files: give --%s a checkout of commit %s (`git clone https://github.com/%s && git -C %s checkout %s`, then --%s %s) or GitHub's tarball of it, https://github.com/%s/archive/%s.tar.gz",
-			s.name, v, s.from, commit, repo, path.Base(repo), commit, s.from, path.Base(repo), repo, commit)
+		return fmt.Sprintf("%s is no release, and no release tarball holds its files: give --%s a checkout of commit %s (`git clone https://github.com/%s && git -C %s checkout %s`, then --%s %s) or GitHub's tarball of it, https://github.com/%s/archive/%s.tar.gz",
+			who, s.from, commit, repo, path.Base(repo), commit, s.from, path.Base(repo), repo, commit)
 	}
-	return fmt.Sprintf("%s (%s) is no release, and no release tarball holds its files: give --%s a checkout of that branch (`git clone --branch %s https://github.com/%s`, then --%s %s) or GitHub's tarball of it, https://github.com/%s/archive/refs/heads/%s.tar.gz",
-		s.name, v, s.from, v, repo, s.from, path.Base(repo), repo, v)
+	return fmt.Sprintf("%s is no release, and no release tarball holds its files: give --%s a checkout of that branch (`git clone --branch %s https://github.com/%s`, then --%s %s) or GitHub's tarball of it, https://github.com/%s/archive/refs/heads/%s.tar.gz",
+		who, s.from, v, repo, s.from, path.Base(repo), repo, v)
 }
 
 // sideFlavor is the flavor of side s of the command line c: its flavor
@@ -261,25 +293,55 @@ func debianReleased(v string) bool {
 
 // fromSource is the command c ran, taking side s's files from the source
 // flags src instead; for install, which takes a fork folder, generate and
-// then install the fork of version v.
+// then install the fork of version v, both with c's --patches: generate
+// applies its series, install derives the fork again from it.
 func fromSource(c call, s side, v string, src ...string) string {
 	drop := []string{s.version, s.flavor, s.from, "offline", "allow-unpinned"}
 	if c.name() != "install" {
 		return c.line(drop, src...)
 	}
-	gen := call{app: c.app, cmd: c.app.Command("generate"), path: "generate"}
-	return gen.line(nil, src...) + " && " + c.line(sourceFlagNames, "--from", "bcfork-"+v)
+	keep := slices.DeleteFunc(slices.Clone(sourceFlagNames), func(n string) bool { return n == "patches" })
+	return as(c, "generate").line(drop, src...) + " && " + c.line(keep, "--from", "bcfork-"+v)
 }
 
-// tarballVersion is the upstream release whose tarball the routes name:
-// --version when it is a release Debian shipped, else the newest release
-// with a series.
-func tarballVersion(c call) string {
-	v := c.value("version")
-	if flavor := c.value("flavor"); (flavor == "" || flavor == catalog.Upstream) && debianReleased(v) {
-		return v
+// routeVersion is the version whose files side s of the command line c
+// asked for, which the routes in the hints are to: the one the command
+// resolved (a *filesError's; for install without --version, the host's
+// release), else the one whose pins the files failed, else the side's
+// version flag (a branch as its series in the patches tree, but for
+// fetch and rebase's NEW), else the newest series in the patches tree.
+func routeVersion(err error, c call, s side) string {
+	var (
+		fe *filesError
+		ce *upstream.ChecksumError
+	)
+	switch {
+	case errors.As(err, &fe) && fe.version != "":
+		return fe.version
+	case errors.As(err, &ce) && ce.Pin != "":
+		return path.Base(path.Dir(ce.Pin))
 	}
-	return newest(catalog.Upstream, "5.6.0")
+	cat := catalog.New(patchesOf(c))
+	v := c.value(s.version)
+	if v == "" {
+		v, _ = cat.Newest(catalog.Upstream)
+	} else if r, err := cat.Resolve(catalog.Upstream, v); err == nil && s.name != newSide.name && c.name() != "fetch" {
+		v = r // fetch's --version master and NEW's --onto master are the branch, not a series
+	}
+	if v == "" {
+		v = newest(catalog.Upstream, "5.6.0")
+	}
+	return v
+}
+
+// patchesOf is the patches tree of the command line c: its --patches, else
+// (or when that is no folder) bcfork's own.
+func patchesOf(c call) fs.FS {
+	tree, err := sourceOptions{Patches: c.value("patches")}.patchesTree()
+	if err != nil {
+		return patches.FS
+	}
+	return tree
 }
 
 // newest is the newest version of flavor with a built-in series, else def.
@@ -315,6 +377,7 @@ func flavorHint(fe *upstream.FlavorError, c call, s side) string {
 
 func commitHint(me *upstream.CommitError, c call, s side) string {
 	if me.Tag != "" {
+		s.commit = me.Want // GitHub's tarball of the tag is of the new commit
 		return "upstream re-tagged the release; once you have checked the new commit, update " + me.Pin + "\n" + offlineRoutes(c, s)
 	}
 	return "the files match the pinned checksums, but the tarball was made from another commit; use the tarball of the pinned commit, or check " + me.Pin
@@ -347,13 +410,13 @@ func checkoutHint(c call) string {
 			c.line([]string{"version", "allow-unpinned"}, label...))
 	}
 	return fmt.Sprintf("these are not the pristine files of that release, nor of any series in the patches tree; if the folder is a checkout of another ref (master still says 5.6.0), it needs a series of its own, which bcfork rebase carries onto it: `%s` reads it as master's and prints the checksums to pin",
-		asFetch(c).line([]string{"version", "allow-unpinned"}, label...))
+		as(c, "fetch").line([]string{"version", "allow-unpinned"}, label...))
 }
 
-// asFetch is the command line c as bcfork fetch: with the flags of c that
-// fetch has, and their values.
-func asFetch(c call) call {
-	f := call{app: c.app, cmd: c.app.Command("fetch"), path: "fetch"}
+// as is the command line c as bcfork command name: with the flags of c
+// that it has, and their values.
+func as(c call, name string) call {
+	f := call{app: c.app, cmd: c.app.Command(name), path: name}
 	c.walk(func(fl cli.Flag, arg []string) {
 		if fl != nil && f.has(fl.Names()[0]) {
 			f.args = append(f.args, arg...)

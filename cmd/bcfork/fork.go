@@ -66,12 +66,12 @@ func (o forkOptions) build(ctx context.Context, opt upstream.Options, named seri
 		}
 	}
 	if err != nil {
-		return nil, nil, identifyInput(snapshotFiles(opt, err), opt.Pins, "")
+		return nil, nil, filesErr(opt, identifyInput(snapshotFiles(opt, err), opt.Pins, ""))
 	}
 	if series == nil || rel.Version != opt.Version {
 		if series, err = catalog.New(opt.Pins).Series(opt.Flavor, rel.Version); err != nil {
 			if werr := rel.Wait(); werr != nil {
-				err = identifyInput(snapshotFiles(opt, werr), opt.Pins, "")
+				err = filesErr(opt, identifyInput(snapshotFiles(opt, werr), opt.Pins, ""))
 			}
 			return nil, nil, err
 		}
@@ -86,7 +86,7 @@ func (o forkOptions) build(ctx context.Context, opt upstream.Options, named seri
 		Fuzz:    o.Fuzz,
 	})
 	if werr := rel.Wait(); werr != nil {
-		return nil, nil, identifyInput(snapshotFiles(opt, werr), opt.Pins, "")
+		return nil, nil, filesErr(opt, identifyInput(snapshotFiles(opt, werr), opt.Pins, ""))
 	}
 	if err != nil {
 		return nil, nil, newSeriesError(o.sourceOptions, opt, rel, series, err)
@@ -235,6 +235,24 @@ type snapshotError struct {
 
 func (e *snapshotError) Error() string { return e.err.Error() }
 func (e *snapshotError) Unwrap() error { return e.err }
+
+// filesError is a failure to get the pristine files of version, the
+// one the command resolved: its --version (a branch as its series), else
+// for install the host's release, else the newest with a series; "" when
+// the files come --from somewhere and their $VERSION decides. The hints'
+// routes to the files are to that version's.
+type filesError struct {
+	version string
+	err     error
+}
+
+func (e *filesError) Error() string { return e.err.Error() }
+func (e *filesError) Unwrap() error { return e.err }
+
+// filesErr marks err, getting the files opt names, with their version.
+func filesErr(opt upstream.Options, err error) error {
+	return &filesError{version: opt.Version, err: err}
+}
 
 // snapshotFiles recognises, in a checksum mismatch, files of a snapshot
 // series of the same flavor.

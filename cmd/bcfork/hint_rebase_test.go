@@ -42,6 +42,8 @@ func TestRebaseHintsNameEachSide(t *testing.T) {
 		{old: "5.6.0", onto: "master", oldTar: "bucardo_5.6.0.orig.tar.gz",
 			newRoute: "https://github.com/bucardo/bucardo/archive/refs/heads/master.tar.gz"},
 		{old: "5.5.0", onto: "5.6.0", oldTar: "bucardo_5.5.0.orig.tar.gz", newTar: "bucardo_5.6.0.orig.tar.gz"},
+		{old: "9.9.9", onto: "5.6.0", newTar: "bucardo_5.6.0.orig.tar.gz",
+			oldRoute: "https://github.com/bucardo/bucardo/archive/refs/tags/9.9.9.tar.gz"},
 		{old: "master-d9919c8", onto: "5.7.0",
 			oldRoute: "https://github.com/bucardo/bucardo/archive/d9919c8.tar.gz",
 			newRoute: "https://github.com/bucardo/bucardo/archive/refs/tags/5.7.0.tar.gz"},
