@@ -8,13 +8,6 @@ import (
 	"github.com/stretchr/testify/assert"
 )
 
-// namedOnce asserts that err is ErrLink and names the link at path,
-// quoted, once: a message that wraps the link's error names it only there.
-func namedOnce(t *testing.T, what string, err error, path string) {
-	t.Helper()
-	isOnce(t, what, err, ErrLink, path)
-}
-
 // isOnce asserts that err is want and names path, quoted, once.
 func isOnce(t *testing.T, what string, err, want error, path string) {
 	t.Helper()
