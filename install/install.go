@@ -90,6 +90,11 @@ func planInstall(ctx context.Context, f *fork, o Options) (*installPlan, error) 
 	if err != nil {
 		return nil, err
 	}
+	if old == nil {
+		if err := l.lostReceipt(); err != nil {
+			return nil, err
+		}
+	}
 	p := &installPlan{steps: newSteps(o), tidy: newSteps(o), o: o, l: l, f: f, old: old,
 		cur: map[string]onDisk{}, forced: map[string]bool{}, staged: map[string]bool{}, dirs: map[string]bool{}}
 	if err := p.targets(ctx); err != nil {
@@ -129,6 +134,32 @@ func (p *installPlan) targets(ctx context.Context) error {
 	}
 	if modified != nil {
 		return &ModifiedError{Paths: modified}
+	}
+	return p.inPlace()
+}
+
+// inPlace refuses, when there is no receipt, targets that hold the very
+// fork being installed: install would keep the fork as the original that
+// uninstall puts back. With Force it notes that it does.
+func (p *installPlan) inPlace() error {
+	if p.old != nil {
+		return nil
+	}
+	var paths []string
+	for _, t := range p.rc.Targets {
+		if t.Before != nil && t.Before.SHA256 == t.Installed.SHA256 {
+			paths = append(paths, p.l.real(t.Path))
+		}
+	}
+	switch {
+	case paths == nil:
+		return nil
+	case !p.o.Force:
+		m := p.f.manifest
+		return &ForkInPlaceError{Paths: paths, Fork: p.f.describe(p.o.Modified), Flavor: m.Flavor, Version: m.Version}
+	}
+	for _, path := range paths {
+		p.notes = append(p.notes, fmt.Sprintf("%q already holds the fork, and no receipt says what it replaced: kept as the original all the same (--force), so bcfork uninstall puts the fork back", path))
 	}
 	return nil
 }

@@ -35,6 +35,10 @@ type Report struct {
 	Targets     []TargetStatus `json:"targets"`
 	Dpkg        bool           `json:"dpkg"`  // dpkg was asked about owners and diversions
 	Drift       []string       `json:"drift"` // how the host differs from the receipt; empty if it does not
+	// Lost says, when there is no receipt, that the backup folder holds
+	// backups all the same: the receipt of an install was lost. Nil
+	// otherwise.
+	Lost *LostReceiptError `json:"lost_receipt"`
 }
 
 // NotInstalled is Report.State when there is no receipt.
@@ -64,9 +68,10 @@ type TargetStatus struct {
 func (r *Report) Drifted() bool { return len(r.Drift) > 0 }
 
 // Status reports what each target holds, its diversion, and the receipt,
-// and how the host has drifted from the receipt. It changes nothing. A
-// lock file that install would refuse (a *LockError: a link, a FIFO, a
-// folder) is an error, as a receipt it cannot read is.
+// and how the host has drifted from the receipt, or that the receipt is
+// lost (backups, but no receipt). It changes nothing. A lock file that
+// install would refuse (a *LockError: a link, a FIFO, a folder) is an
+// error, as a receipt it cannot read is.
 func Status(ctx context.Context, o Options) (*Report, error) {
 	o, err := o.withDefaults()
 	if err != nil {
@@ -87,6 +92,8 @@ func Status(ctx context.Context, o Options) (*Report, error) {
 		if r.State != StateInstalled && !r.Busy {
 			r.Drift = append(r.Drift, fmt.Sprintf("an %s was interrupted: run bcfork install to finish it or bcfork uninstall to undo it", r.State[:len(r.State)-3]))
 		}
+	} else if err := r.lost(l); err != nil {
+		return nil, err
 	}
 	paths := o.targetPaths(r.Receipt)
 	for _, name := range bucardo.Names {
@@ -97,6 +104,16 @@ func Status(ctx context.Context, o Options) (*Report, error) {
 		r.Targets = append(r.Targets, ts)
 	}
 	return r, nil
+}
+
+// lost notes backups in the state folder l when there is no receipt.
+func (r *Report) lost(l layout) error {
+	err := l.lostReceipt()
+	if errors.As(err, &r.Lost) {
+		r.Drift = append(r.Drift, r.Lost.what())
+		return nil
+	}
+	return err
 }
 
 // target works out what one target holds, and how it drifted.

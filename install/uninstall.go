@@ -104,9 +104,13 @@ func (u *uninstallPlan) undo(cause error, done int) error {
 
 // nothing is Uninstall with no receipt: it only removes what an install
 // may have left before it wrote its receipt and changed anything: a
-// temporary receipt and pristine originals.
+// temporary receipt and pristine originals. With backups in the state
+// folder it refuses (*LostReceiptError) and removes nothing.
 func nothing(o Options) (*Result, error) {
 	l := o.layout()
+	if err := l.lostReceipt(); err != nil {
+		return nil, err // nothing says what the backups are copies of
+	}
 	res := &Result{NoOp: true, Notes: []string{nothingNote(l)}}
 	if o.DryRun || len(strays(l)) == 0 {
 		return res, nil

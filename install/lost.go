@@ -1,0 +1,139 @@
+package install
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"path/filepath"
+	"slices"
+	"strings"
+)
+
+// A backup is the only copy of what an install replaced, and only the
+// receipt says what it is a copy of. Without the receipt, an install
+// would take the fork in place for the original and write it over the
+// backup; so install and uninstall refuse while the backup folder holds
+// backups and there is no receipt, and status reports them.
+
+// ErrLostReceipt marks a state folder that holds backups of an install
+// but no receipt. It matches ErrDrift.
+var ErrLostReceipt error = lostErr{}
+
+type lostErr struct{}
+
+func (lostErr) Error() string { return "the install receipt is lost" }
+func (lostErr) Unwrap() error { return ErrDrift }
+
+// LostReceiptError is returned by Install and Uninstall when there is no
+// receipt but the backup folder holds backups (the copies --force kept
+// aside, which stay after uninstall, are not backups): perhaps the only
+// copies of what an install replaced, which nothing accounts for any
+// more. Nothing was touched. It matches ErrLostReceipt and ErrDrift.
+type LostReceiptError struct {
+	Receipt string   `json:"receipt_path"` // real path of the missing receipt
+	Dir     string   `json:"backup_dir"`   // real path of the backup folder
+	Backups []string `json:"backups"`      // real paths, at most maxListed
+	More    bool     `json:"more"`         // there are more than Backups
+}
+
+func (e *LostReceiptError) Error() string {
+	return fmt.Sprintf("%v: %s", ErrLostReceipt, e.what())
+}
+
+// what says what was found: a sentence of status's drift too.
+func (e *LostReceiptError) what() string {
+	list := quoteAll(e.Backups)
+	if e.More {
+		list += " and more"
+	}
+	return fmt.Sprintf("no receipt at %q, but %q holds backups of an install, perhaps the only copies of what it replaced: %s", e.Receipt, e.Dir, list)
+}
+
+func (e *LostReceiptError) Unwrap() error { return ErrLostReceipt }
+
+// ForkInPlaceError is returned by Install without Force when there is no
+// receipt and a target already holds the very fork being installed:
+// install would keep the fork as the original that uninstall puts back.
+// Nothing was touched. It matches ErrDrift.
+type ForkInPlaceError struct {
+	Paths   []string // real paths
+	Fork    string   // what the fork is, as messages say it
+	Flavor  string   // the fork's flavor
+	Version string   // the fork's version
+}
+
+func (e *ForkInPlaceError) Error() string {
+	verb := "hold"
+	if len(e.Paths) == 1 {
+		verb = "holds"
+	}
+	return fmt.Sprintf("%s already %s the %s, but no receipt says what it replaced: install would keep the fork as the original that uninstall puts back",
+		quoteAll(e.Paths), verb, e.Fork)
+}
+
+func (e *ForkInPlaceError) Unwrap() error { return ErrDrift }
+
+const (
+	maxListed = 10 // backups a LostReceiptError lists
+	maxDepth  = 64 // folders below the backup folder that lostReceipt looks into
+)
+
+// lostReceipt returns a *LostReceiptError when the backup folder holds
+// backups; the caller found no receipt. It follows no link and reads only
+// folders, each capped (beneath.MaxEntries).
+func (l layout) lostReceipt() error {
+	dir := l.real(filepath.Join(l.state, "backup"))
+	e := &LostReceiptError{Receipt: l.real(l.receipt()), Dir: dir}
+	if err := l.backups(dir, 0, e); err != nil && !errors.Is(err, errFull) {
+		return fmt.Errorf("looking for backups in %q: %w", dir, err)
+	}
+	if len(e.Backups) == 0 {
+		return nil
+	}
+	return e
+}
+
+// errFull stops the walk once maxListed backups are found and one more.
+var errFull = errors.New("enough backups listed")
+
+// backups adds to e the backups in folder dir, depth folders below the
+// backup folder. A folder too deep to look into counts as a backup.
+func (l layout) backups(dir string, depth int, e *LostReceiptError) error {
+	entries, err := l.fs.ReadDir(dir)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil // no backup folder, or one that just went
+	}
+	if err != nil {
+		return err
+	}
+	slices.SortFunc(entries, func(a, b fs.DirEntry) int { return strings.Compare(a.Name(), b.Name()) })
+	for _, d := range entries {
+		path := filepath.Join(dir, d.Name())
+		switch {
+		case d.IsDir() && depth < maxDepth: // a folder, not a link to one
+			err = l.backups(path, depth+1, e)
+		case keptCopy(d.Name()):
+		case len(e.Backups) == maxListed:
+			e.More = true
+			err = errFull
+		default:
+			e.Backups = append(e.Backups, path)
+		}
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// keptCopy reports whether name is that of a copy --force kept of a
+// changed target (layout.replaced): not a backup, and it stays after
+// uninstall.
+func keptCopy(name string) bool {
+	i := strings.LastIndex(name, ".replaced-")
+	if i <= 0 {
+		return false
+	}
+	sum := name[i+len(".replaced-"):]
+	return len(sum) == 12 && !strings.ContainsFunc(sum, func(r rune) bool { return !strings.ContainsRune("0123456789abcdef", r) })
+}

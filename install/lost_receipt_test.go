@@ -1,0 +1,175 @@
+package install
+
+import (
+	"context"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+const backupDir = "/var/lib/bcfork/backup"
+
+// installedThenReceiptLost installs fork over the originals and removes
+// the receipt, as a hand or a bad restore may.
+func installedThenReceiptLost(t *testing.T, fork string) (root string, o Options) {
+	t.Helper()
+	root, o = hostWithOriginals(t)
+	_, err := Install(context.Background(), fork, o)
+	require.NoError(t, err)
+	require.NoError(t, os.Remove(filepath.Join(root, DefaultStateDir, "receipt.json")))
+	return root, o
+}
+
+// TestInstallWithoutReceiptKeepsBackups is the sequence that lost the
+// original: install, the receipt goes, install again. The second install
+// took the fork in place for the original and wrote it over the backup,
+// the only copy of the original. Now install (dry run, forced or not) and
+// uninstall refuse and change nothing, and status reports the backups.
+func TestInstallWithoutReceiptKeepsBackups(t *testing.T) {
+	ctx := context.Background()
+	fork := writeFork(t, "5.6.0")
+	root, o := installedThenReceiptLost(t, fork)
+	before := snapshot(t, root)
+
+	for _, v := range []struct {
+		name string
+		o    func(Options) Options
+	}{
+		{"install", func(o Options) Options { return o }},
+		{"install --dry-run", func(o Options) Options { o.DryRun = true; return o }},
+		{"install --force", func(o Options) Options { o.Force = true; return o }},
+	} {
+		_, err := Install(ctx, fork, v.o(o))
+		var lost *LostReceiptError
+		require.ErrorAs(t, err, &lost, v.name)
+		assert.ErrorIs(t, err, ErrLostReceipt, v.name)
+		assert.ErrorIs(t, err, ErrDrift, v.name)
+		assert.Equal(t, filepath.Join(root, backupDir), lost.Dir, v.name)
+		assert.Equal(t, []string{filepath.Join(root, backupDir, DefaultBin), filepath.Join(root, backupDir, DefaultSchema)}, lost.Backups, v.name)
+		assert.Equal(t, origScript, readString(t, root, backupDir+DefaultBin), v.name+": the backup is the original")
+		assert.Equal(t, before, snapshot(t, root), v.name+" changed the host")
+	}
+	_, err := Uninstall(ctx, o)
+	assert.ErrorIs(t, err, ErrDrift, "uninstall")
+	assert.Equal(t, before, snapshot(t, root), "uninstall changed the host")
+
+	st, err := Status(ctx, o)
+	require.NoError(t, err)
+	require.True(t, st.Drifted(), "status: drifted")
+	assert.Contains(t, strings.Join(st.Drift, "\n"), filepath.Join(root, backupDir, DefaultBin), "status names the backup")
+	require.NotNil(t, st.Lost, "status: lost receipt")
+	data, err := json.Marshal(st)
+	require.NoError(t, err)
+	assert.Contains(t, string(data), `"lost_receipt":{"receipt_path":`, "status JSON")
+}
+
+// TestLostReceiptListsBackups: every file below the backup folder is a
+// backup, a link or a special file too (never followed), but for the
+// copies --force kept; a long list is cut short.
+func TestLostReceiptListsBackups(t *testing.T) {
+	root, o := hostWithOriginals(t)
+	o, err := o.withDefaults()
+	require.NoError(t, err)
+	l := o.layout()
+	dir := filepath.Join(root, backupDir)
+	assert.NoError(t, l.lostReceipt(), "no backup folder")
+
+	put(t, root, backupDir+DefaultBin+".replaced-0123456789ab", "kept by --force\n", 0o644)
+	require.NoError(t, os.MkdirAll(filepath.Join(dir, "empty/folder"), 0o755))
+	assert.NoError(t, l.lostReceipt(), "only a copy --force kept, and empty folders")
+
+	outside := t.TempDir()
+	require.NoError(t, os.Symlink(outside, filepath.Join(dir, "link")))
+	put(t, outside, "/elsewhere", "not below the root\n", 0o644)
+	put(t, root, backupDir+DefaultBin+".replaced-nothex", "x\n", 0o644)
+	var lost *LostReceiptError
+	require.ErrorAs(t, l.lostReceipt(), &lost)
+	assert.Equal(t, []string{filepath.Join(dir, "link"), filepath.Join(dir, DefaultBin+".replaced-nothex")}, lost.Backups)
+	assert.False(t, lost.More, "more")
+
+	for i := range 2 * maxListed {
+		put(t, root, filepath.Join(backupDir, "many", strconv.Itoa(i)), "x\n", 0o644)
+	}
+	require.ErrorAs(t, l.lostReceipt(), &lost)
+	assert.Len(t, lost.Backups, maxListed, "listed")
+	assert.True(t, lost.More, "more")
+	assert.Contains(t, lost.Error(), " and more", "message")
+}
+
+// TestInstallWithoutReceiptOverItsFork: with no receipt and no backups, a
+// target that holds the very fork being installed is not kept as the
+// original, unless Force says so.
+func TestInstallWithoutReceiptOverItsFork(t *testing.T) {
+	ctx := context.Background()
+	fork := writeFork(t, "5.6.0")
+	root, o := installedThenReceiptLost(t, fork)
+	require.NoError(t, os.Rename(filepath.Join(root, backupDir), filepath.Join(t.TempDir(), "aside")))
+	before := snapshot(t, root)
+
+	_, err := Install(ctx, fork, o)
+	var in *ForkInPlaceError
+	require.ErrorAs(t, err, &in)
+	assert.ErrorIs(t, err, ErrDrift)
+	assert.Equal(t, []string{filepath.Join(root, DefaultBin), filepath.Join(root, DefaultSchema)}, in.Paths)
+	assert.Equal(t, "5.6.0", in.Version)
+	assert.Equal(t, before, snapshot(t, root), "install changed the host")
+	o.DryRun = true
+	_, err = Install(ctx, fork, o)
+	require.ErrorAs(t, err, &in, "dry run")
+	o.DryRun = false
+
+	o.Force = true
+	res, err := Install(ctx, fork, o)
+	require.NoError(t, err)
+	assert.Contains(t, strings.Join(res.Notes, "\n"), "already holds the fork", "notes")
+	assert.Equal(t, sumOf(t, fork, "bucardo"), res.Receipt.Targets[0].Before.SHA256, "forced: the fork is what uninstall puts back")
+}
+
+// TestInstallWithoutReceiptOverAnotherFile: the backups moved aside, a
+// target that holds something else than the fork is taken for the
+// original, as on a first install.
+func TestInstallWithoutReceiptOverAnotherFile(t *testing.T) {
+	ctx := context.Background()
+	fork := writeFork(t, "5.6.0")
+	root, o := installedThenReceiptLost(t, fork)
+	require.NoError(t, os.Rename(filepath.Join(root, backupDir), filepath.Join(t.TempDir(), "aside")))
+	put(t, root, DefaultBin, origScript, 0o750)
+	put(t, root, DefaultSchema, origSchema, 0o640)
+
+	_, err := Install(ctx, fork, o)
+	require.NoError(t, err)
+	assert.Equal(t, origScript, readString(t, root, backupDir+DefaultBin), "backup")
+}
+
+// TestForcedCopiesDoNotBlockInstall: the copies --force kept stay after
+// uninstall, with no receipt; they are no backups of an install, and a
+// new install goes ahead.
+func TestForcedCopiesDoNotBlockInstall(t *testing.T) {
+	ctx := context.Background()
+	root, o := hostWithOriginals(t)
+	forkA, forkB := writeFork(t, "5.6.0"), writeFork(t, "5.5.0")
+	_, err := Install(ctx, forkA, o)
+	require.NoError(t, err)
+	put(t, root, DefaultBin, "#!/bin/sh\necho edited by hand\n", 0o755)
+	o.Force = true
+	_, err = Install(ctx, forkB, o)
+	require.NoError(t, err)
+	o.Force = false
+	_, err = Uninstall(ctx, o)
+	require.NoError(t, err)
+	kept, _ := filepath.Glob(filepath.Join(root, backupDir+DefaultBin+".replaced-*"))
+	require.Len(t, kept, 1, "the copy --force kept stays")
+
+	st, err := Status(ctx, o)
+	require.NoError(t, err)
+	assert.False(t, st.Drifted(), "status: %s", strings.Join(st.Drift, "; "))
+	_, err = Install(ctx, forkA, o)
+	require.NoError(t, err)
+	assert.Equal(t, origScript, readString(t, root, backupDir+DefaultBin), "backup")
+}
