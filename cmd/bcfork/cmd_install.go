@@ -74,6 +74,15 @@ that package upgrades go to TARGET.distrib and leave the fork alone. An
 install stopped at any point leaves each target whole, old or new; bcfork
 status reports it and running install (or uninstall) again finishes the job.
 
+Only the receipt says what each backup is a copy of. Without one, install
+refuses (exit 5) while /var/lib/bcfork/backup holds backups (the copies
+--force kept aside excepted): they may be the only copies of what an earlier
+install replaced, which it would overwrite with what the targets hold now.
+Put the receipt back, or restore the targets from the backups by hand (each
+backup's path below that folder is its target's) and move the folder aside.
+Nor does it keep a target that already holds the very fork it installs as
+the original (exit 5) unless --force.
+
 Installing the same fork again does nothing; so does install without
 --from, --version or --force when the receipt's fork is in place, whole, and
 of the release of Bucardo.pm: it says what is installed and since when, and
@@ -98,7 +107,9 @@ new: run install (or uninstall) again once the cause is fixed.
 Exit codes: 0 installed, or already installed; 1 failure; 2 usage; 3 or 4 as
 for bcfork generate, when installing without --from; 4 the --from folder is
 not what its series makes of the pinned files; 5 a target changed since
-install (nothing was changed: bcfork status shows it, --force replaces it).`
+install (nothing was changed: bcfork status shows it, --force replaces it),
+or no receipt but backups, or a target that already holds the fork (nothing
+was changed).`
 
 // hostOptions are the flags that say where the targets are: --root, and
 // for install and status --bin and --schema.
@@ -189,13 +200,17 @@ func forkName(m generator.Manifest, modified bool) string {
 // installed returns the receipt when install names no fork (no --from,
 // --version or --force) and the host holds one already, as its receipt
 // says, of the flavor asked and of the release of the host's Bucardo.pm:
-// then there is nothing to do, and nothing to fetch. Else nil.
+// then there is nothing to do, and nothing to fetch. Else nil, or the
+// *install.LostReceiptError that install would return after the fetch.
 func (o *installOptions) installed(ctx context.Context, opt install.Options) (*install.Receipt, error) {
 	if o.ForkDir != "" || o.Version != "" || o.Force {
 		return nil, nil
 	}
 	r, err := install.Status(ctx, opt)
-	if err != nil || r.Receipt == nil || r.State != install.StateInstalled || r.Drifted() || r.Receipt.Flavor != o.Flavor {
+	switch {
+	case err == nil && r.Lost != nil:
+		return nil, r.Lost // refused before fetching anything
+	case err != nil || r.Receipt == nil || r.State != install.StateInstalled || r.Drifted() || r.Receipt.Flavor != o.Flavor:
 		return nil, err
 	}
 	for _, t := range r.Targets {

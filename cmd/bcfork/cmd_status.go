@@ -48,7 +48,8 @@ a link, a FIFO, a folder or unreadable, so status cannot tell whether another
 bcfork is at work: install and uninstall refuse it too); 2 usage; 5 the host
 has drifted from the receipt: a target changed, removed, of another mode or
 owner, or not a regular file, a dpkg diversion gone, or an install or
-uninstall interrupted (install or uninstall again finishes it); or from the
+uninstall interrupted (install or uninstall again finishes it), or no
+receipt but backups in the state folder (the receipt was lost); or from the
 instance record: a file bcfork wrote for an instance changed or gone, a run
 folder missing, an instance add or remove interrupted. Usable in monitoring.
 
@@ -61,6 +62,9 @@ added in later versions, never renamed or removed:
    dpkg           whether dpkg was asked about packages and diversions
    drift          how the host differs from the receipt and the instance
                   record: sentences; [] if none
+   lost_receipt   null, or when there is no receipt but backups:
+                  {"receipt_path", "backup_dir", "backups" (at most 10),
+                  "more" (true if there are more)}
    instances      the Bucardo instances, as bcfork instance list --json shows them
    targets        one object per target, script first:
       name         "bucardo" or "bucardo.schema"
@@ -94,9 +98,32 @@ func (o *statusOptions) run(ctx context.Context, stdout, _ io.Writer) error {
 		return err
 	}
 	if r.Drifted() {
-		return hostErr(fmt.Errorf("%w: %s", install.ErrDrift, strings.Join(r.Drift, "; ")))
+		return hostErr(driftError{drift: r.Drift, lost: r.Lost})
 	}
 	return nil
+}
+
+// driftError is status's error when the host drifted. It matches
+// install.ErrDrift and, when the receipt is lost, the
+// *install.LostReceiptError, whose hint says what to do.
+type driftError struct {
+	drift []string
+	lost  *install.LostReceiptError
+}
+
+func (e driftError) Error() string {
+	what := install.ErrDrift
+	if e.lost != nil {
+		what = install.ErrLostReceipt
+	}
+	return fmt.Sprintf("%v: %s", what, strings.Join(e.drift, "; "))
+}
+
+func (e driftError) Unwrap() error {
+	if e.lost != nil {
+		return e.lost
+	}
+	return install.ErrDrift
 }
 
 // statusReport is what status says: the install targets and the instances.
@@ -148,6 +175,8 @@ func printInstanceLine(w io.Writer, list []instance.Status) {
 
 func printStatus(w io.Writer, r *install.Report) {
 	switch rc := r.Receipt; {
+	case rc == nil && r.Lost != nil:
+		fmt.Fprintf(w, "receipt: none at %s, but %s holds backups of an install: the receipt was lost\n", r.ReceiptPath, r.Lost.Dir)
 	case rc == nil:
 		fmt.Fprintf(w, "receipt: none at %s: bcfork has installed nothing\n", r.ReceiptPath)
 	default:

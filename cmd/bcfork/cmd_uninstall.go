@@ -55,7 +55,9 @@ instances use the fork (bcfork instance list), uninstall refuses and lists
 them: bcfork instance remove NAME removes each; --force uninstalls anyway,
 leaving their daemons without the fork. An uninstall
 stopped at any point can be run again; with no receipt there is nothing to
-do. --dry-run prints the plan and changes nothing. --root DIR prefixes every
+do, unless /var/lib/bcfork/backup holds backups: then the receipt of an
+install was lost, and uninstall refuses (exit 5) and changes nothing, as it
+cannot tell what they are copies of (bcfork status lists them). --dry-run prints the plan and changes nothing. --root DIR prefixes every
 path, as for install.
 
 The receipt steers what is removed and restored, so it is checked first: one
@@ -70,7 +72,8 @@ uninstall, as do the copies --force kept; remove them by hand if you like.
 Exit codes: 0 uninstalled, or nothing to do; 1 failure (if it says
 "interrupted", run it again once the cause is fixed); 2 usage; 5 a target
 changed since install (nothing was changed: bcfork status shows it, --force
-puts the original back over it).`
+puts the original back over it), or no receipt but backups (nothing was
+changed).`
 
 func (o *uninstallOptions) run(ctx context.Context, stdout, _ io.Writer) error {
 	opt, notes, err := o.options()

@@ -125,7 +125,8 @@ failed hunks in FILE.rej.
 	  3  a patch does not apply, or a merge conflicts
 	  4  a checksum does not match its pin (files are not the pristine release)
 	  5  install, uninstall, status: a target changed since install (left alone
-	     without --force), the host drifted from the receipt, or an install was
+	     without --force), the host drifted from the receipt, the receipt is lost
+	     (backups or the fork in place, but no receipt), or an install was
 	     interrupted
 	  6  instance check: a database two instances replicate, or a Bucardo.pm of
 	     another release than the fork

@@ -8,6 +8,7 @@ import (
 
 	"github.com/bcfork/bcfork/install"
 	"github.com/bcfork/bcfork/instance"
+	"github.com/bcfork/bcfork/internal/catalog"
 )
 
 // hostHint gives the next step after install, uninstall, status or an
@@ -107,6 +108,9 @@ func outcomeHint(err error) string {
 	if h := receiptHint(err); h != "" {
 		return h
 	}
+	if h := lostHint(err); h != "" {
+		return h
+	}
 	switch {
 	case errors.Is(err, install.ErrLocked):
 		return "wait for the other bcfork to finish, then run the command again"
@@ -138,4 +142,26 @@ func receiptHint(err error) string {
 	}
 	return fmt.Sprintf("the receipt names paths bcfork never writes: someone edited it; nothing was touched.\n"+
 		"Compare it with a backup, or move it aside (bcfork then knows of no install) and restore the targets by hand: %q", re.Path)
+}
+
+// lostHint says what to do when the receipt is lost: backups, or the fork
+// being installed, in place of it.
+func lostHint(err error) string {
+	var (
+		lost *install.LostReceiptError
+		fork *install.ForkInPlaceError
+	)
+	switch {
+	case errors.As(err, &lost):
+		return fmt.Sprintf("the receipt says what each backup is a copy of: put it back (from a copy of %s), then run the command again;\n"+
+			"or restore the targets by hand: each backup's path below %q is its target's (cp -p); then move that folder aside", filepath.Dir(lost.Receipt), lost.Dir)
+	case errors.As(err, &fork):
+		from := ""
+		if fork.Flavor == catalog.Upstream {
+			from = fmt.Sprintf(" (bcfork fetch --version %s --out DIR writes the pristine ones)", fork.Version)
+		}
+		return fmt.Sprintf("put back by hand the files the fork replaced%s, or remove the fork where nothing was, then install again;\n"+
+			"--force installs it all the same, and bcfork uninstall then puts the fork back", from)
+	}
+	return ""
 }

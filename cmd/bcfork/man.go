@@ -72,7 +72,9 @@ func writeMan(w io.Writer, app *cli.App) {
 what install did: the targets, what each held before, the fork installed
 .TP
 /var/lib/bcfork/backup/
-the files install replaced, byte for byte, for uninstall
+the files install replaced, byte for byte, for uninstall; only the receipt
+says what each is a copy of, so without it install and uninstall refuse
+while backups are here
 .TP
 /var/lib/bcfork/lock
 keeps two install or uninstall runs apart

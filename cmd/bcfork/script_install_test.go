@@ -80,6 +80,7 @@ func TestInstallHints(t *testing.T) {
 	pathErr := func(errno syscall.Errno) error {
 		return fmt.Errorf("installing: %w", &fs.PathError{Op: "open", Path: "/usr/bin/bucardo", Err: errno})
 	}
+	lost := &install.LostReceiptError{Receipt: "/var/lib/bcfork/receipt.json", Dir: "/var/lib/bcfork/backup", Backups: []string{"/var/lib/bcfork/backup/usr/bin/bucardo"}}
 	for _, c := range []struct {
 		err  error
 		hint string
@@ -94,6 +95,11 @@ func TestInstallHints(t *testing.T) {
 		{hostErr(&install.ModifiedError{Paths: []string{"/usr/bin/bucardo"}}), "--force", ExitDrift},
 		{hostErr(&install.VersionError{Fork: "5.5.0", Host: "5.6.0"}), "--version 5.6.0", ExitFailure},
 		{hostErr(fmt.Errorf("%w: x", install.ErrDrift)), "bcfork install finishes", ExitDrift},
+		{hostErr(lost), `each backup's path below "/var/lib/bcfork/backup" is its target's`, ExitDrift},
+		{hostErr(driftError{drift: []string{"x"}, lost: lost}), "put it back (from a copy of /var/lib/bcfork)", ExitDrift},
+		{hostErr(driftError{drift: []string{"x"}}), "bcfork install finishes", ExitDrift},
+		{hostErr(&install.ForkInPlaceError{Paths: []string{"/usr/bin/bucardo"}, Flavor: "upstream", Version: "5.6.0"}), "bcfork fetch --version 5.6.0 --out DIR", ExitDrift},
+		{hostErr(&install.ForkInPlaceError{Paths: []string{"/usr/bin/bucardo"}, Flavor: "debian", Version: "5.6.0-4"}), "--force installs it all the same", ExitDrift},
 		{pathErr(syscall.EACCES), "", ExitFailure}, // not install's: no hint about --root
 	} {
 		if h := hint(c.err, call{}); (c.hint == "" && h != "") || !strings.Contains(h, c.hint) {
@@ -186,7 +192,54 @@ func receiptState(t *testing.T, root string) string {
 func TestStatusNamesRealPristine(t *testing.T) {
 	root := t.TempDir()
 	files := map[string]string{"Bucardo-5.6.0/bucardo": install.DefaultBin, "Bucardo-5.6.0/bucardo.schema": install.DefaultSchema}
-	f, err := os.Open(pristinetest.Tarball(t))
+	extract(t, pristinetest.Tarball(t), files, root)
+	var stdout, stderr bytes.Buffer
+	code := run(context.Background(), []string{"bcfork", "status", "--root", root, "--json"}, &stdout, &stderr)
+	require.Zero(t, code, "exit code; stderr:\n%s", &stderr)
+	var r install.Report
+	require.NoError(t, json.Unmarshal(stdout.Bytes(), &r))
+	for _, ts := range r.Targets {
+		assert.Equal(t, install.ContentPristine+" 5.6.0", ts.Content+" "+ts.Version, ts.Path)
+	}
+}
+
+// TestInstallLostReceiptReal is the sequence that lost the original, with
+// the real 5.6.0 files: install the fork of the pristine release over it,
+// lose the receipt, install again. The second install backed up the fork
+// over the only copy of the original; now it refuses (exit 5), and the
+// backup is still the pristine script.
+func TestInstallLostReceiptReal(t *testing.T) {
+	const pristineScript = "eb0bc0d569f567a099fbcc363a3f701adadba159729ecaae767d232adbf0bac2"
+	work := t.TempDir()
+	root, fork := filepath.Join(work, "root"), filepath.Join(work, "fork")
+	files := map[string]string{"Bucardo-5.6.0/bucardo": install.DefaultBin, "Bucardo-5.6.0/bucardo.schema": install.DefaultSchema,
+		"Bucardo-5.6.0/Bucardo.pm": "/usr/share/perl5/Bucardo.pm"}
+	extract(t, pristinetest.Tarball(t), files, root)
+	bcfork := func(want int, args ...string) string {
+		t.Helper()
+		var stdout, stderr bytes.Buffer
+		code := run(context.Background(), append([]string{"bcfork"}, args...), &stdout, &stderr)
+		require.Equal(t, want, code, "bcfork %s: exit code; stderr:\n%s", strings.Join(args, " "), &stderr)
+		return stdout.String() + stderr.String()
+	}
+	bcfork(ExitOK, "generate", "--version", "5.6.0", "--from", pristinetest.Tarball(t), "--out", fork, "--no-cache")
+	bcfork(ExitOK, "install", "--root", root, "--from", fork)
+	backup := filepath.Join(root, install.DefaultStateDir, "backup", install.DefaultBin)
+	require.Equal(t, pristineScript, fileSum(t, backup), "backup after the first install")
+	require.NoError(t, os.Remove(filepath.Join(root, install.DefaultStateDir, "receipt.json")))
+
+	out := bcfork(ExitDrift, "install", "--root", root, "--from", fork)
+	assert.NotContains(t, out, "back up", "output")
+	assert.Equal(t, pristineScript, fileSum(t, backup), "backup after install without the receipt")
+	bcfork(ExitDrift, "uninstall", "--root", root)
+	assert.Equal(t, pristineScript, fileSum(t, backup), "backup after uninstall without the receipt")
+}
+
+// extract writes the files of tarball named in files (tar name: host
+// path) under root.
+func extract(t *testing.T, tarball string, files map[string]string, root string) {
+	t.Helper()
+	f, err := os.Open(tarball)
 	require.NoError(t, err)
 	defer f.Close()
 	gz, err := gzip.NewReader(f)
@@ -205,14 +258,14 @@ func TestStatusNamesRealPristine(t *testing.T) {
 		require.NoError(t, os.MkdirAll(filepath.Dir(filepath.Join(root, target)), 0o755))
 		require.NoError(t, os.WriteFile(filepath.Join(root, target), data, 0o644))
 	}
-	var stdout, stderr bytes.Buffer
-	code := run(context.Background(), []string{"bcfork", "status", "--root", root, "--json"}, &stdout, &stderr)
-	require.Zero(t, code, "exit code; stderr:\n%s", &stderr)
-	var r install.Report
-	require.NoError(t, json.Unmarshal(stdout.Bytes(), &r))
-	for _, ts := range r.Targets {
-		assert.Equal(t, install.ContentPristine+" 5.6.0", ts.Content+" "+ts.Version, ts.Path)
-	}
+}
+
+// fileSum is the sha256 of the file at path, in hex.
+func fileSum(t *testing.T, path string) string {
+	t.Helper()
+	data, err := os.ReadFile(path)
+	require.NoError(t, err)
+	return fmt.Sprintf("%x", sha256.Sum256(data))
 }
 
 // realHost is a host under a root folder that every user may traverse, with
