@@ -176,7 +176,7 @@ func (ad *addition) planUnit() error {
 			ad.rec.Unit = &f // the same unit, left by an earlier bcfork: it is bcfork's
 		}
 		return nil
-	case ok && (ad.rec.Unit == nil || sum(have) != ad.rec.Unit.SHA256):
+	case ok && (ad.rec.Unit == nil || !ad.rec.Unit.knows(sum(have))):
 		return &UnitError{Path: path}
 	}
 	ad.unit = want

@@ -19,6 +19,11 @@
 // refuse, before changing anything, an instance whose folders or files are
 // links, and every read is capped.
 //
+// The unit, tmpfiles.d and logrotate entries are generated: when this bcfork
+// writes one otherwise than the record says an older bcfork wrote it,
+// Notices and List say so, and Upgrade rewrites it where it is still as
+// written.
+//
 // bucardo and psql always run as the OS user bucardo, never as root; a
 // database password is passed in the rc file and a temporary password file
 // (PGPASSFILE), never on a command line or in the environment.

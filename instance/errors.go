@@ -82,6 +82,18 @@ func (e *UnitError) Error() string {
 	return fmt.Sprintf("%q exists and is not the unit bcfork wrote", e.Path)
 }
 
+// ChangedError is returned when upgrade finds files it would rewrite that
+// are not as bcfork wrote them: changed, gone, of another mode or owner.
+// Nothing was changed; Force rewrites them, keeping a copy of changed
+// content.
+type ChangedError struct {
+	Files []string // each its quoted real path and how it differs
+}
+
+func (e *ChangedError) Error() string {
+	return "not upgrading what changed since bcfork wrote it (nothing was changed): " + strings.Join(e.Files, "; ")
+}
+
 // IncompleteError is returned when an add or remove stopped half way and
 // could not be undone; remove finishes it.
 type IncompleteError struct {

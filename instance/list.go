@@ -18,18 +18,31 @@ type Status struct {
 	Running  bool       `json:"running"` // the pid is a live process
 	Enabled  bool       `json:"enabled"` // bucardo@NAME.service starts at boot
 	Service  string     `json:"service"`
+	// Outdated lists the real paths of the files the instance uses (the
+	// template unit, its tmpfiles.d and logrotate entries) that an older
+	// bcfork wrote otherwise than this one writes them: bcfork instance
+	// upgrade rewrites them. Empty when there are none.
+	Outdated []string `json:"outdated"`
 }
 
 // List returns the instances bcfork manages, with their config database,
-// rc file, daemon and unit.
+// rc file, daemon and unit, and the files of theirs that an older bcfork
+// wrote otherwise.
 func List(o Options) ([]Status, error) {
 	o, rec, err := o.load()
 	if err != nil {
 		return nil, err
 	}
+	outdated := map[string][]string{}
+	for _, g := range o.outdatedFiles(rec) {
+		for _, name := range g.instances {
+			outdated[name] = append(outdated[name], o.real(g.file.Path))
+		}
+	}
 	list := []Status{}
 	for _, in := range rec.Instances {
-		s := Status{Name: in.Name, State: in.State, Database: in.Database, RC: o.real(in.RC), Service: Service(in.Name)}
+		s := Status{Name: in.Name, State: in.State, Database: in.Database, RC: o.real(in.RC), Service: Service(in.Name),
+			Outdated: append([]string{}, outdated[in.Name]...)}
 		if cfg, err := readConfig(o, in); err == nil {
 			s.Database = cfg.Connection()
 		}

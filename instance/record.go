@@ -66,10 +66,22 @@ type File struct {
 	SHA256 string `json:"sha256"`
 	Mode   string `json:"mode"` // e.g. "0640"
 	Owner  string `json:"owner,omitempty"`
+	// Replacing lists the sha256s the file may hold while bcfork instance
+	// upgrade rewrites it, besides SHA256 (what it writes): what an older
+	// bcfork wrote, or a changed file that --force replaces (kept in the
+	// state folder first). Empty when no upgrade is under way.
+	Replacing []string `json:"replacing,omitempty"`
 }
 
 func newFile(path string, data []byte, mode fs.FileMode, owner string) File {
 	return File{Path: path, SHA256: sum(data), Mode: fmt.Sprintf("%04o", mode), Owner: owner}
+}
+
+// knows reports whether content with sha256 sum s is what bcfork wrote
+// in f, or what an upgrade under way replaces: nothing is lost by
+// overwriting or removing it.
+func (f File) knows(s string) bool {
+	return s == f.SHA256 || slices.Contains(f.Replacing, s)
 }
 
 func sum(data []byte) string {

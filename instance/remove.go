@@ -321,7 +321,7 @@ func (rm *removal) removeUnit(ctx context.Context) error {
 		return err
 	}
 	switch {
-	case ok && sum(data) != rm.rec.Unit.SHA256:
+	case ok && !rm.rec.Unit.knows(sum(data)):
 		rm.Notes = append(rm.Notes, fmt.Sprintf("left %q: it changed since bcfork wrote it", path))
 	case ok:
 		if err := rm.o.removeFile(path); err != nil {
