@@ -21,7 +21,7 @@ func instanceCommand() *cli.Command {
 	return &cli.Command{
 		Name:            "instance",
 		Usage:           "run several Bucardo daemons on this host as systemd services",
-		UsageText:       "bcfork instance add|list|exec|check|remove [options] [NAME]",
+		UsageText:       "bcfork instance add|list|exec|check|upgrade|remove [options] [NAME]",
 		Description:     instanceDescription,
 		HideHelpCommand: true,
 		Subcommands: []*cli.Command{
@@ -29,11 +29,12 @@ func instanceCommand() *cli.Command {
 			instanceListCommand(),
 			instanceExecCommand(),
 			instanceCheckCommand(),
+			instanceUpgradeCommand(),
 			instanceRemoveCommand(),
 		},
 		Action: func(c *cli.Context) error {
 			if c.Args().Present() {
-				return usageError{err: fmt.Errorf("unknown instance command %q (add, list, exec, check, remove)", c.Args().First()),
+				return usageError{err: fmt.Errorf("unknown instance command %q (add, list, exec, check, upgrade, remove)", c.Args().First()),
 					hint: subcommandHint(c.Command, c.Args().First())}
 			}
 			return cli.ShowSubcommandHelp(c)
@@ -52,13 +53,18 @@ user bucardo. The fork must be installed first (bcfork install).
    systemctl enable --now bucardo@a       start it, now and at boot
    bcfork instance list                   the instances, their daemons and units
    bcfork instance check                  databases two instances replicate; Bucardo.pm
+   bcfork instance upgrade                rewrite the unit an older bcfork wrote
    bcfork instance remove a               stop it and remove it
 
 What bcfork wrote is recorded in /var/lib/bcfork/instances.json; bcfork status
-checks it, and bcfork uninstall refuses while instances exist.
+checks it, and bcfork uninstall refuses while instances exist. After an
+upgrade of bcfork, bcfork status and bcfork instance list say when a file an
+older bcfork wrote (the template unit) is not what this one writes: bcfork
+instance upgrade rewrites it.
 
-Exit codes: 0 ok; 1 failure; 2 usage; 6 instance check found a problem;
-instance exec exits with bucardo's own status.`
+Exit codes: 0 ok; 1 failure; 2 usage; 5 instance upgrade found a file
+changed since bcfork wrote it; 6 instance check found a problem; instance
+exec exits with bucardo's own status.`
 
 // instanceRoot is the --root flag of the instance commands.
 type instanceRoot struct {
@@ -299,9 +305,16 @@ func instanceListCommand() *cli.Command {
 file, the daemon's pid (from /run/bucardo/NAME/bucardo.mcp.pid) and whether it
 runs, and whether bucardo@NAME.service is enabled (starts at boot).
 
+After the list, a note names each file bcfork wrote for the instances (the
+template unit, a tmpfiles.d or logrotate entry) that is as an older bcfork
+wrote it while this bcfork writes it otherwise: bcfork instance upgrade
+rewrites it.
+
 --json prints an array of objects: name, state ("added", or "adding" or
 "removing" when interrupted), database {name, host, port, user}, rc, pid,
-running, enabled, service. Fields may be added, never renamed or removed.
+running, enabled, service, outdated (the paths of the files the instance uses
+that bcfork instance upgrade rewrites; [] if none). Fields may be added, never
+renamed or removed.
 
 Exit codes: 0 ok; 1 failure; 2 usage.`,
 		Flags: []cli.Flag{
@@ -328,7 +341,12 @@ func (o *instanceListOptions) run(_ context.Context, w, _ io.Writer) error {
 		fmt.Fprintln(w, "no instances (bcfork instance add NAME adds one)")
 		return nil
 	}
+	notices, err := instance.Notices(opt)
+	if err != nil {
+		return instanceErr(err)
+	}
 	printInstances(w, list)
+	printNotices(w, notices)
 	return nil
 }
 
@@ -552,6 +570,75 @@ func (e checkProblems) Error() string {
 		what = append(what, "Bucardo.pm is not the fork's release")
 	}
 	return "instance check: " + strings.Join(what, "; ")
+}
+
+// ---------------------------------------------------------------- upgrade
+
+// instanceUpgradeOptions are the flags of bcfork instance upgrade.
+type instanceUpgradeOptions struct {
+	instanceRoot
+	Force bool // --force
+}
+
+func instanceUpgradeCommand() *cli.Command {
+	var o instanceUpgradeOptions
+	return &cli.Command{
+		Name:      "upgrade",
+		Usage:     "rewrite the files an older bcfork wrote for the instances as this one writes them",
+		UsageText: "bcfork instance upgrade [--force] [--root DIR]",
+		Description: `After an upgrade of bcfork, rewrites the files bcfork generates for the
+instances where this bcfork writes them otherwise than an older one did: the
+template unit /etc/systemd/system/bucardo@.service (since this release it waits
+for the daemon's pid after its fork: under systemd, an instance started with
+the older unit could be stopped a second after it started), and each
+instance's /etc/tmpfiles.d/bucardo-NAME.conf and /etc/logrotate.d/bucardo-NAME.
+The rc files are the operator's and stay as they are. bcfork status and bcfork
+instance list say when there is something to rewrite.
+
+Each file is replaced atomically, and only if it is still what the record says
+bcfork wrote: a file changed since (or gone, or of another mode or owner) is
+refused, naming it, and nothing is changed. With --force it is rewritten all
+the same, and changed content is first kept in
+/var/lib/bcfork/backup/PATH.replaced-SUM (diff -u that copy with the new file
+to carry a change over; customise the unit with a drop-in: systemctl edit
+bucardo@.service). A link, a FIFO or a folder in the way is refused even
+with --force.
+
+It then records the files and, after a new unit and when systemd runs the
+host, runs systemctl daemon-reload. It restarts no instance: it names those
+that run under the old unit (systemctl restart bucardo@NAME starts one under
+the new unit). Run it again after an interruption to finish; run twice, the
+second says there is nothing to do.
+
+Exit codes: 0 upgraded, or nothing to do; 1 failure (run it again once the
+cause is fixed); 2 usage; 5 a file changed since bcfork wrote it (left alone
+without --force).`,
+		Flags: []cli.Flag{
+			&cli.BoolFlag{Name: "force", Destination: &o.Force, Usage: "rewrite a file changed since bcfork wrote it too, keeping a copy"},
+			o.rootFlag(),
+		},
+		Action: action(o.run),
+	}
+}
+
+func (o *instanceUpgradeOptions) run(ctx context.Context, stdout, _ io.Writer) error {
+	opt, err := o.options()
+	if err != nil {
+		return err
+	}
+	res, err := instance.Upgrade(ctx, opt, instance.UpgradeOptions{Force: o.Force})
+	if err != nil {
+		if res != nil {
+			printInstanceResult(stdout, res, "upgrade stopped")
+		}
+		return instanceErr(err)
+	}
+	if len(res.Actions) == 0 {
+		fmt.Fprintln(stdout, "nothing to do: the files bcfork wrote for the instances are as this bcfork writes them")
+		return nil
+	}
+	printInstanceResult(stdout, res, "upgraded the instances' files")
+	return nil
 }
 
 // ---------------------------------------------------------------- remove

@@ -51,7 +51,14 @@ owner, or not a regular file, a dpkg diversion gone, or an install or
 uninstall interrupted (install or uninstall again finishes it), or no
 receipt but backups in the state folder (the receipt was lost); or from the
 instance record: a file bcfork wrote for an instance changed or gone, a run
-folder missing, an instance add or remove interrupted. Usable in monitoring.
+folder missing, an instance add, remove or upgrade interrupted. Usable in
+monitoring.
+
+A file bcfork wrote for instances (the template unit, a tmpfiles.d or
+logrotate entry) that is still as an older bcfork wrote it, while this bcfork
+writes it otherwise, is no drift: nobody changed the host. Status prints a
+note naming the command that rewrites it (bcfork instance upgrade), and that
+alone does not make it exit 5.
 
 --json prints one object, the same with exit code 0 or 5. Fields may be
 added in later versions, never renamed or removed:
@@ -66,6 +73,9 @@ added in later versions, never renamed or removed:
                   {"receipt_path", "backup_dir", "backups" (at most 10),
                   "more" (true if there are more)}
    instances      the Bucardo instances, as bcfork instance list --json shows them
+   notices        what is to know that is not drift, e.g. a file an older
+                  bcfork wrote that bcfork instance upgrade rewrites:
+                  sentences; [] if none
    targets        one object per target, script first:
       name         "bucardo" or "bucardo.schema"
       path         where it is (under --root)
@@ -90,11 +100,11 @@ func (o *statusOptions) run(ctx context.Context, stdout, _ io.Writer) error {
 	if err != nil {
 		return hostErr(err)
 	}
-	inst, err := instanceStatus(r, opt.Root)
+	inst, notices, err := instanceStatus(r, opt.Root)
 	if err != nil {
 		return hostErr(err)
 	}
-	if err := printReport(stdout, statusReport{r, inst}, notes, o.JSON); err != nil {
+	if err := printReport(stdout, statusReport{r, inst, notices}, notes, o.JSON); err != nil {
 		return err
 	}
 	if r.Drifted() {
@@ -126,26 +136,30 @@ func (e driftError) Unwrap() error {
 	return install.ErrDrift
 }
 
-// statusReport is what status says: the install targets and the instances.
+// statusReport is what status says: the install targets and the
+// instances, and what is to know that is not drift.
 type statusReport struct {
 	*install.Report
 	Instances []instance.Status `json:"instances"`
+	Notices   []string          `json:"notices"`
 }
 
 // instanceStatus lists the instances and adds how their files drifted
-// from the instance record to r's drift.
-func instanceStatus(r *install.Report, root string) ([]instance.Status, error) {
+// from the instance record to r's drift; it returns the instances and the
+// notices on their files.
+func instanceStatus(r *install.Report, root string) ([]instance.Status, []string, error) {
 	o := instance.Options{Root: root}
 	list, err := instance.List(o)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	drift, err := instance.Drift(o)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	r.Drift = append(r.Drift, drift...)
-	return list, nil
+	notices, err := instance.Notices(o)
+	return list, notices, err
 }
 
 // printReport prints r for people, with notes, or as JSON.
@@ -157,6 +171,7 @@ func printReport(w io.Writer, r statusReport, notes []string, asJSON bool) error
 	}
 	printStatus(w, r.Report)
 	printInstanceLine(w, r.Instances)
+	printNotices(w, r.Notices)
 	printLines(w, notes)
 	return nil
 }
@@ -171,6 +186,13 @@ func printInstanceLine(w io.Writer, list []instance.Status) {
 		names = append(names, s.Name)
 	}
 	fmt.Fprintf(w, "instances: %s (bcfork instance list shows them)\n", strings.Join(names, ", "))
+}
+
+// printNotices prints what is to know that is not drift.
+func printNotices(w io.Writer, notices []string) {
+	for _, n := range notices {
+		fmt.Fprintf(w, "note: %s\n", n)
+	}
 }
 
 func printStatus(w io.Writer, r *install.Report) {

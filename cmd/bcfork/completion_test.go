@@ -48,7 +48,7 @@ func TestCompletionBash(t *testing.T) {
 		{"bcfork diff f", "forkdir"},
 		{"bcfork generate --version ", ""},
 		{"bcfork help st", "status"},
-		{"bcfork instance ", "--help add check exec list remove"},
+		{"bcfork instance ", "--help add check exec list remove upgrade"},
 		{"bcfork instance add --db", "--dbhost --dbname --dbpass-file --dbport --dbuser"},
 		{"bcfork instance add --dbpass-file r", "rel.tar.gz"},
 		{"bcfork instance list --root ", "forkdir"},

@@ -51,8 +51,14 @@ and undoes itself if anything fails. instance exec NAME -- ARGS runs bucardo
 ARGS for that instance as the OS user bucardo; instance list shows the
 instances, their daemons and units; instance check finds a database two
 instances replicate (exit code 6); instance remove NAME stops the daemon and
-removes what add wrote. instance exec exits with bucardo's own exit status. What was written is recorded in /var/lib/bcfork/instances.json,
-which status checks; uninstall refuses while instances exist.
+removes what add wrote. instance exec exits with bucardo's own exit status.
+What was written is recorded in /var/lib/bcfork/instances.json, which status
+checks; uninstall refuses while instances exist. After an upgrade of bcfork,
+status and instance list note a file an older bcfork wrote that this one
+writes otherwise (the template unit); instance upgrade rewrites such files
+where they are as bcfork wrote them (--force: changed ones too, keeping a
+copy; exit code 5 without it), runs systemctl daemon-reload and names the
+instances to restart.
 
 For the maintainers of the series:
 
@@ -124,10 +130,11 @@ failed hunks in FILE.rej.
 	  2  usage error
 	  3  a patch does not apply, or a merge conflicts
 	  4  a checksum does not match its pin (files are not the pristine release)
-	  5  install, uninstall, status: a target changed since install (left alone
-	     without --force), the host drifted from the receipt, the receipt is lost
-	     (backups or the fork in place, but no receipt), or an install was
-	     interrupted
+	  5  install, uninstall, status, instance upgrade: a target changed since
+	     install or a file since bcfork wrote it for an instance (left alone
+	     without --force), the host drifted from the receipt or the instance
+	     record, the receipt is lost (backups or the fork in place, but no
+	     receipt), or an install was interrupted
 	  6  instance check: a database two instances replicate, or a Bucardo.pm of
 	     another release than the fork
 	  7  rebase: the series was carried and written, but not every patch

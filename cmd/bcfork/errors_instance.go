@@ -23,6 +23,7 @@ func instanceHint(err error) string {
 		used    *instance.InUseError
 		enable  *instance.EnableError
 		rec     *instance.RecordError
+		changed *instance.ChangedError
 		cp      checkProblems
 	)
 	switch {
@@ -50,6 +51,9 @@ func instanceHint(err error) string {
 		return "check that PostgreSQL runs and that --dbhost, --dbport and --dbuser reach it; the role needs a password in --dbpass-file or ~bucardo/.pgpass, or trust"
 	case errors.As(err, &unit):
 		return "move it away (customise bucardo@.service with a drop-in: systemctl edit bucardo@.service), then add the instance again"
+	case errors.As(err, &changed):
+		return "bcfork status shows what is there now; --force rewrites it, keeping a changed file in /var/lib/bcfork/backup\n" +
+			"(diff -u that copy with the new file; customise the unit with a drop-in: systemctl edit bucardo@.service)"
 	case errors.As(err, &used):
 		return "remove them first: " + removeCommands(used.Names) + " (or bcfork uninstall --force to uninstall anyway)"
 	case errors.As(err, &cp) && cp.r.Mismatch && len(cp.r.Shared) == 0:

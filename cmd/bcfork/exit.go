@@ -54,7 +54,7 @@ var exitCodes = []struct {
 	{ExitUsage, "usage error"},
 	{ExitConflict, "a patch does not apply, or a merge conflicts"},
 	{ExitChecksum, "a checksum does not match its pin (files are not the pristine release)"},
-	{ExitDrift, "install, uninstall, status: a target changed since install (left alone without --force), the host drifted from the receipt, the receipt is lost (backups or the fork in place, but no receipt), or an install was interrupted"},
+	{ExitDrift, "install, uninstall, status, instance upgrade: a target changed since install or a file since bcfork wrote it for an instance (left alone without --force), the host drifted from the receipt or the instance record, the receipt is lost (backups or the fork in place, but no receipt), or an install was interrupted"},
 	{ExitCheck, "instance check: a database two instances replicate, or a Bucardo.pm of another release than the fork"},
 	{ExitChanged, "rebase: the series was carried and written, but not every patch unchanged (offset, merged, resolved or dropped): review it"},
 	{ExitNew, "watch: upstream has a new release or new commits, and the series carries onto all of it"},
@@ -120,6 +120,8 @@ func exitCode(err error) int {
 		return ExitChecksum // install --from: not what the series makes of the pinned files
 	case isHost(err) && errors.Is(err, install.ErrDrift):
 		return ExitDrift // a target changed since install, or status found drift
+	case isHost(err) && errors.As(err, new(*instance.ChangedError)):
+		return ExitDrift // instance upgrade: a file changed since bcfork wrote it
 	case errors.Is(err, rebase.ErrConflict), errors.Is(err, rebase.ErrUnresolved):
 		return ExitConflict // a rebase stopped, or markers remain
 	case errors.Is(err, upstream.ErrChecksum):

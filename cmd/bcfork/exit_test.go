@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/bcfork/bcfork/install"
+	"github.com/bcfork/bcfork/instance"
 	"github.com/bcfork/bcfork/internal/atomicfile"
 	"github.com/bcfork/bcfork/patch"
 	"github.com/bcfork/bcfork/rebase"
@@ -26,6 +27,8 @@ func TestExitCode(t *testing.T) {
 		{fmt.Errorf("generating: %w", &patch.ApplyError{Patch: "p"}), ExitConflict},
 		{hostErr(&install.ModifiedError{Paths: []string{"/usr/bin/bucardo"}}), ExitDrift},
 		{&install.ModifiedError{}, ExitFailure}, // drift only from install, uninstall, status
+		{hostErr(&instance.ChangedError{Files: []string{`"/etc/systemd/system/bucardo@.service" is gone`}}), ExitDrift},
+		{&instance.ChangedError{}, ExitFailure}, // drift only from instance upgrade
 		{&rebase.ConflictError{}, ExitConflict},
 		{&rebase.MarkerError{}, ExitConflict},
 		{fmt.Errorf("getting 5.6.0: %w", &upstream.ChecksumError{}), ExitChecksum},

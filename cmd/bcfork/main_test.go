@@ -44,6 +44,7 @@ func TestScript(t *testing.T) {
 			"hintcmd":      cmdHintCmd,
 			"mkfork":       cmdMkfork,
 			"mode":         cmdMode,
+			"oldunit":      cmdOldUnit,
 			"receiptset":   cmdReceiptSet,
 			"receiptstate": cmdReceiptState,
 			"remanifest":   cmdRemanifest,

@@ -42,6 +42,16 @@ func cmdFakeHost(ts *testscript.TestScript, neg bool, args []string) {
 	}
 }
 
+// oldunit ROOT makes ROOT, where instances were added, what a bcfork
+// before commit 9645e4c left (see instancetest.WriteOldUnit): the template
+// unit without its ExecStartPost line, recorded as bcfork's.
+func cmdOldUnit(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 1 {
+		ts.Fatalf("usage: oldunit ROOT")
+	}
+	ts.Check(instancetest.WriteOldUnit(ts.MkAbs(args[0])))
+}
+
 // TestInstanceAddKilledAtRandom kills bcfork instance add with SIGKILL
 // after a random 0-300 ms, 20 times. Each time, either nothing of the
 // instance is on the host, or the record lists it and instance remove
