@@ -11,9 +11,10 @@
 # instances a and b; then systemctl starts both, and checks that each
 # replicates, that stopping a leaves b running and replicating, that restart
 # and Restart=on-failure work, that the unit's PIDFile is the daemon systemd
-# tracks, that the tmpfiles.d entries make the run folders at boot, and that
-# bcfork instance remove disables the units. On a failure it prints the
-# units' journal.
+# tracks, that the tmpfiles.d entries make the run folders at boot, that
+# bcfork instance upgrade takes a host a bcfork before 9645e4c left (its unit
+# without ExecStartPost) to the new unit, and that bcfork instance remove
+# disables the units. On a failure it prints the units' journal.
 #
 # Needs root on a throwaway Debian machine; installs what it lacks on the
 # host (e2e/run.sh's packages and systemd-container). The host itself is not
@@ -220,6 +221,31 @@ stopped() {
 	! grep -q "($1)" <<<"$(bucardo_procs)" || fail "processes of instance $1 left after stop: $(bucardo_procs)"
 }
 
+# old_unit: the template unit and the instance record as a bcfork before
+# commit 9645e4c left them, loaded by systemd: the unit without its
+# ExecStartPost line (byte for byte that bcfork's unit for /usr/bin/bucardo,
+# instancetest.UnitBefore9645e4c), and the record, whose format is the same
+# since, naming that unit's sha256 instead of the new one's.
+old_unit() {
+	local unit=/etc/systemd/system/bucardo@.service rec=/var/lib/bcfork/instances.json new old
+	new=$(sha256sum <"$unit" | cut -d' ' -f1)
+	[ "$(grep -c "\"sha256\": \"$new\"" "$rec")" = 1 ] || fail "$rec does not name the unit's sha256 $new once"
+	sed -i '/^ExecStartPost=/d' "$unit"
+	old=$(sha256sum <"$unit" | cut -d' ' -f1)
+	[ "$old" != "$new" ] || fail "$unit has no ExecStartPost line"
+	sed -i "s/\"sha256\": \"$new\"/\"sha256\": \"$old\"/" "$rec"
+	systemctl daemon-reload
+	[ -z "$(prop ExecStartPost a)" ] || fail "systemd still has an ExecStartPost for bucardo@a after loading the old unit"
+}
+
+# upgraded I PID: bucardo@I still runs as PID (upgrade restarted nothing),
+# under the old unit, and upgrade's output in $W/upgrade.out says so.
+upgraded() {
+	[ "$(prop MainPID "$1")" = "$2" ] || fail "bcfork instance upgrade restarted bucardo@$1: MainPID $2 -> $(prop MainPID "$1")"
+	grep -qx "note: instance $1 runs (pid $2), started under the old unit: systemctl restart $(svc "$1") starts it under the new one (bcfork restarts nothing)" "$W/upgrade.out" ||
+		{ cat "$W/upgrade.out"; fail "bcfork instance upgrade does not name bucardo@$1 (pid $2) to restart"; }
+}
+
 inside() {
 	cd /   # the folder nsenter left may not be the container's
 	W=$(mktemp -d /tmp/bcfork-e2e.XXXXXX)
@@ -313,6 +339,33 @@ inside() {
 	caught_up a
 	caught_up b
 	say "$boot (systemd-tmpfiles-setup.service) made /run/bucardo/a and b; both started again and caught up: $(counts)"
+
+	phase "instance upgrade: old unit"
+	old_unit
+	local out pid_a pid_b
+	pid_a=$(prop MainPID a)
+	pid_b=$(prop MainPID b)
+	out=$(bc status) || fail "bcfork status with the old unit: exit $?, want 0 (no drift)"
+	grep -qx 'note: "/etc/systemd/system/bucardo@.service" is as an older bcfork wrote it; this bcfork writes it otherwise: bcfork instance upgrade rewrites it' <<<"$out" ||
+		{ echo "$out"; fail "bcfork status does not note the old unit"; }
+	bc instance upgrade >"$W/upgrade.out" || { cat "$W/upgrade.out"; fail "bcfork instance upgrade"; }
+	grep -qx '  systemctl daemon-reload' "$W/upgrade.out" || { cat "$W/upgrade.out"; fail "bcfork instance upgrade did not reload systemd"; }
+	[ "$(prop NeedDaemonReload a)" = no ] || fail "systemd has not loaded the rewritten unit"
+	[ -n "$(prop ExecStartPost a)" ] || fail "systemd has no ExecStartPost for bucardo@a after the upgrade"
+	upgraded a "$pid_a"
+	upgraded b "$pid_b"
+	systemctl restart "$(svc a)" "$(svc b)"
+	active a
+	active b
+	{ [ "$(prop MainPID a)" != "$pid_a" ] && [ "$(prop MainPID b)" != "$pid_b" ]; } || fail "systemctl restart: MainPIDs unchanged"
+	insert_both
+	caught_up a
+	caught_up b
+	out=$(bc instance upgrade) || fail "a second bcfork instance upgrade: exit $?"
+	[[ $out == "nothing to do:"* ]] || fail "a second bcfork instance upgrade did something: $out"
+	out=$(bc status) || fail "bcfork status after the upgrade: exit $?"
+	! grep -q '^note: \|^drift: ' <<<"$out" || { echo "$out"; fail "bcfork status after the upgrade"; }
+	say "old unit (no ExecStartPost): status exit 0 with a note; instance upgrade rewrote it, ran daemon-reload, named a and b to restart; restarted under the new unit, both replicate: $(counts)"
 
 	phase "instance remove a, b"
 	local I
