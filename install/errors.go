@@ -42,6 +42,37 @@ func (e *StateFileError) Error() string {
 
 func (e *StateFileError) Unwrap() error { return e.Err }
 
+// StateLinkError is returned when a symbolic link is met on the way to
+// the state folder or a file in it: the state folder itself, a folder
+// above it, or one in it (the backup folder). No --bin or --schema names
+// the state folder: the link must be put right. It matches ErrLink, and
+// says what Err says after "op path".
+type StateLinkError struct {
+	Op   string // "reading receipt", "creating the state folder"
+	Path string // real path of the state file or folder
+	Err  error  // said without the path; it wraps a *beneath.LinkError
+}
+
+func (e *StateLinkError) Error() string { return fmt.Sprintf("%s %q: %v", e.Op, e.Path, e.Err) }
+
+func (e *StateLinkError) Unwrap() error { return e.Err }
+
+// Link is the *beneath.LinkError that e wraps: the link met.
+func (e *StateLinkError) Link() *beneath.LinkError {
+	var le *beneath.LinkError
+	errors.As(e.Err, &le)
+	return le
+}
+
+// statePath is err, met by op on the state file or folder at real path,
+// as a *StateLinkError when a link was met on the way, else as wrap.
+func statePath(op, path string, err error) error {
+	if errors.Is(err, ErrLink) {
+		return &StateLinkError{Op: op, Path: path, Err: withoutPath(path, err)}
+	}
+	return wrap(op, path, err)
+}
+
 // StateFile is err, met reading the file at real path in the state
 // folder, as a *StateFileError when it says that what is there is no
 // such file (see StateFileError), else as fmt.Errorf("reading %s %q: %w").
@@ -49,7 +80,7 @@ func StateFile(what, path string, err error) error {
 	if beneath.Itself(path, err) {
 		return &StateFileError{What: what, Path: path, Err: withoutPath(path, err)}
 	}
-	return wrap("reading "+what, path, err)
+	return statePath("reading "+what, path, err)
 }
 
 // ErrDrift marks a host that no longer matches its receipt: a target was

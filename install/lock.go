@@ -14,7 +14,7 @@ import (
 func lock(o Options) (unlock func(), err error) {
 	l := o.layout()
 	if err := o.FS.MkdirAll(l.real(l.state), 0o755); err != nil {
-		return nil, wrap("creating the state folder", l.real(l.state), err)
+		return nil, statePath("creating the state folder", l.real(l.state), err)
 	}
 	return flock(l, syscall.LOCK_EX)
 }
@@ -45,6 +45,9 @@ func flock(l layout, how int) (func(), error) {
 	if err != nil {
 		if errors.Is(err, fs.ErrNotExist) {
 			return func() {}, nil
+		}
+		if errors.Is(err, ErrLink) && !beneath.Itself(path, err) {
+			return nil, statePath("opening the lock", path, err)
 		}
 		return nil, &LockError{Path: path, Err: withoutPath(path, err)}
 	}

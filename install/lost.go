@@ -85,7 +85,7 @@ func (l layout) lostReceipt() error {
 	dir := l.real(filepath.Join(l.state, "backup"))
 	e := &LostReceiptError{Receipt: l.real(l.receipt()), Dir: dir}
 	if err := l.backups(dir, 0, e); err != nil && !errors.Is(err, errFull) {
-		return fmt.Errorf("looking for backups in %q: %w", dir, err)
+		return statePath("looking for backups in", dir, err)
 	}
 	if len(e.Backups) == 0 {
 		return nil

@@ -26,6 +26,9 @@ func hostHint(err error, c call) string {
 	if h := stateFileHint(err); h != "" {
 		return h
 	}
+	if h := stateLinkHint(err); h != "" {
+		return h
+	}
 	if h := pathHint(err, c); h != "" {
 		return h
 	}
@@ -78,6 +81,22 @@ func stateFileHint(err error) string {
 		what, then = "instance record", "bcfork then knows of no instance: put back a copy of the record, or remove the instances' files by hand"
 	}
 	return fmt.Sprintf("bcfork writes its %s as a regular file: look at what is at %q (ls -l) and move it out of the way;\n%s", what, se.Path, then)
+}
+
+// stateLinkHint says what to do about a link met on the way to the state
+// folder or a file in it: no --bin or --schema names the state folder, so
+// the link must be put right.
+func stateLinkHint(err error) string {
+	var se *install.StateLinkError
+	if !errors.As(err, &se) {
+		return ""
+	}
+	link := se.Path
+	if le := se.Link(); le != nil {
+		link = le.Path
+	}
+	return fmt.Sprintf("bcfork keeps its state (receipt, backups, lock) below the root (--root, else /) and follows no link to it:\n"+
+		"put the folder itself where the link %q is (or move the link away), then run the command again", link)
 }
 
 // filesystemHint says what to do about a permission, read-only or full filesystem.

@@ -156,6 +156,36 @@ func TestStateFileHint(t *testing.T) {
 	}
 }
 
+// TestStateLinkHint: after a link on the way to the state folder or a
+// file in it (the folder itself, or one above it), every command says to
+// put the folder itself where that link is, naming it, and names no
+// --bin or --schema, which name targets, not the state folder.
+func TestStateLinkHint(t *testing.T) {
+	app := newApp(nil, nil)
+	for _, link := range []string{"/var/lib/bcfork", "/var/lib", "/var"} {
+		le := &beneath.LinkError{Path: link, Target: "/srv/x", Root: "/"}
+		for _, err := range []error{
+			install.StateFile("receipt", "/var/lib/bcfork/receipt.json", le),
+			install.StateFile("the instance record", "/var/lib/bcfork/instances.json", le),
+			fmt.Errorf("installing: %w", &install.StateLinkError{Op: "creating the state folder", Path: "/var/lib/bcfork", Err: le}),
+		} {
+			err = hostErr(err)
+			for _, c := range hostCalls(app) {
+				h := hint(err, c)
+				if !strings.Contains(h, fmt.Sprintf("put the folder itself where the link %q is", link)) ||
+					strings.Contains(h, "--bin") || strings.Contains(h, "--schema") {
+					t.Errorf("bcfork %s, after %v: hint %q", c.name(), err, h)
+				}
+			}
+		}
+	}
+	// a link on the way to a target keeps the hint that names --bin and --schema
+	target := hostErr(fmt.Errorf("installing: %w", &beneath.LinkError{Path: "/usr/bin", Target: "/opt/bin", Root: "/"}))
+	if h := hint(target, newCall(app, []string{"bcfork", "install"})); !strings.Contains(h, "--bin, --schema") {
+		t.Errorf("after %v: hint %q", target, h)
+	}
+}
+
 // TestLockHint: after a lock file bcfork cannot open, every command that
 // takes the lock, or asks status whether another holds it, says to move
 // it out of the way, not to name other targets or folders.
