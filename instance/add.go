@@ -34,6 +34,9 @@ type Result struct {
 // and conflict files it makes absolute paths in the log folder. It refuses a
 // name or a config database another instance has, and needs the fork
 // installed and the OS user bucardo. A failed add undoes what it did.
+// When it wrote the template unit over one an older bcfork wrote otherwise,
+// its Notes name the other instances that run under the old unit, as
+// Upgrade's do: it restarts none.
 func Add(ctx context.Context, o Options, a AddOptions) (*Result, error) {
 	o, err := o.withDefaults()
 	if err != nil {
@@ -58,6 +61,9 @@ func Add(ctx context.Context, o Options, a AddOptions) (*Result, error) {
 	defer ad.forgetPassword()
 	if err := ad.run(ctx); err != nil {
 		return nil, ad.undo(ctx, err)
+	}
+	if ad.unitWritten {
+		ad.Notes = append(ad.Notes, restartNotes(o, ad.rec, a.Name)...)
 	}
 	return &ad.Result, ad.systemd(ctx)
 }

@@ -360,13 +360,24 @@ func (up *upgrade) systemd(ctx context.Context) error {
 
 // restartNotes names the instances that run under the old unit.
 func (up *upgrade) restartNotes() {
-	if !up.unit {
-		return
+	if up.unit {
+		up.Notes = append(up.Notes, restartNotes(up.o, up.rec, "")...)
 	}
-	for _, in := range up.rec.Instances {
-		if pid, running := daemon(up.o, in.Name); running && in.State == StateAdded {
-			up.Notes = append(up.Notes, fmt.Sprintf("instance %s runs (pid %d), started under the old unit: systemctl restart %s starts it under the new one (bcfork restarts nothing)",
+}
+
+// restartNotes says, for each added instance of rec but except that runs,
+// that it was started under the template unit just rewritten and how to
+// restart it under the new one: bcfork restarts none.
+func restartNotes(o Options, rec *Record, except string) []string {
+	var notes []string
+	for _, in := range rec.Instances {
+		if in.Name == except || in.State != StateAdded {
+			continue
+		}
+		if pid, running := daemon(o, in.Name); running {
+			notes = append(notes, fmt.Sprintf("instance %s runs (pid %d), started under the old unit: systemctl restart %s starts it under the new one (bcfork restarts nothing)",
 				in.Name, pid, Service(in.Name)))
 		}
 	}
+	return notes
 }

@@ -151,6 +151,54 @@ func TestUpgradeOldUnit(t *testing.T) {
 	}
 }
 
+// TestAddOldUnitRestartNotes: add rewrites a unit an older bcfork wrote,
+// and names, as upgrade does, the other instances that run under the old
+// unit (a, not b which does not run), restarting none.
+func TestAddOldUnitRestartNotes(t *testing.T) {
+	work, _, o := oldHost(t)
+	systemctl, log := withSystemd(t, work)
+	o.Systemctl = systemctl
+	ctx := context.Background()
+	if err := Exec(ctx, o, "a", []string{"start"}, nil, nil, nil); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { Exec(ctx, o, "a", []string{"stop"}, nil, nil, nil) })
+	pid, running := daemon(o, "a")
+	if !running {
+		t.Fatal("the fake daemon of a does not run")
+	}
+
+	res, err := Add(ctx, o, AddOptions{Name: "c"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := readUnit(t, o); got != newUnit(t) {
+		t.Fatalf("add left the old unit:\n%s", got)
+	}
+	restart := "instance a runs (pid " + strconv.Itoa(pid) + "), started under the old unit: systemctl restart bucardo@a.service starts it under the new one (bcfork restarts nothing)"
+	want := []string{restart, "not started: systemctl enable --now bucardo@c.service starts it now and at boot"}
+	if !slices.Equal(res.Notes, want) {
+		t.Errorf("notes: %q\nwant: %q", res.Notes, want)
+	}
+	if data, _ := os.ReadFile(log); string(data) != "daemon-reload\n" {
+		t.Errorf("systemctl was run with %q, want daemon-reload alone", data)
+	}
+	if _, still := daemon(o, "a"); !still {
+		t.Error("add stopped instance a")
+	}
+
+	// the unit now as this bcfork writes it, a further add names no one
+	res, err = Add(ctx, o, AddOptions{Name: "d"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, n := range res.Notes {
+		if strings.Contains(n, "old unit") {
+			t.Errorf("add with the unit as it is: note %q", n)
+		}
+	}
+}
+
 // TestUpgradeUnderRoot: under --root systemd is not asked; upgrade says
 // what to run where it is.
 func TestUpgradeUnderRoot(t *testing.T) {

@@ -58,7 +58,8 @@ status and instance list note a file an older bcfork wrote that this one
 writes otherwise (the template unit); instance upgrade rewrites such files
 where they are as bcfork wrote them (--force: changed ones too, keeping a
 copy; exit code 5 without it), runs systemctl daemon-reload and names the
-instances to restart.
+instances to restart; instance add, when it rewrites the unit, names the
+other instances to restart too.
 
 For the maintainers of the series:
 
