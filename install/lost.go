@@ -79,9 +79,11 @@ const (
 )
 
 // lostReceipt returns a *LostReceiptError when the backup folder holds
-// backups; the caller found no receipt. It follows no link and reads only
-// folders, each capped (beneath.MaxEntries).
+// backups; the caller found no receipt, and there is none after the scan
+// either. It follows no link and reads only folders, each capped
+// (beneath.MaxEntries).
 func (l layout) lostReceipt() error {
+	beforeBackupScan()
 	dir := l.real(filepath.Join(l.state, "backup"))
 	e := &LostReceiptError{Receipt: l.real(l.receipt()), Dir: dir}
 	if err := l.backups(dir, 0, e); err != nil && !errors.Is(err, errFull) {
@@ -90,8 +92,21 @@ func (l layout) lostReceipt() error {
 	if len(e.Backups) == 0 {
 		return nil
 	}
+	// Status and uninstall look without the lock, and a first install may
+	// have written its receipt and backups since the caller found none:
+	// install writes the receipt before its first backup and uninstall
+	// removes it after its last, so backups with no receipt before the
+	// scan nor after it are no install's or uninstall's at work.
+	if rc, err := readReceipt(l); err != nil || rc != nil {
+		return err
+	}
 	return e
 }
+
+// beforeBackupScan runs before lostReceipt scans the backup folder: a
+// test sets it to run an install between its caller's read of the receipt
+// and the scan.
+var beforeBackupScan = func() {}
 
 // errFull stops the walk once maxListed backups are found and one more.
 var errFull = errors.New("enough backups listed")

@@ -3,6 +3,7 @@ package install
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -172,4 +173,48 @@ func TestForcedCopiesDoNotBlockInstall(t *testing.T) {
 	_, err = Install(ctx, forkA, o)
 	require.NoError(t, err)
 	assert.Equal(t, origScript, readString(t, root, backupDir+DefaultBin), "backup")
+}
+
+// TestLostReceiptConcurrentInstall: a first install that writes its
+// receipt and backups between status's (or uninstall's) read of the
+// receipt and its scan of the backup folder is no lost receipt: the
+// receipt is read again after the scan.
+func TestLostReceiptConcurrentInstall(t *testing.T) {
+	ctx := context.Background()
+	fork := writeFork(t, "5.6.0")
+	for _, c := range []struct {
+		name string
+		run  func(Options) error
+	}{
+		{"status", func(o Options) error {
+			st, err := Status(ctx, o)
+			if err == nil && (st.Lost != nil || st.Drifted()) {
+				return fmt.Errorf("lost %v, drift %q", st.Lost, st.Drift)
+			}
+			return err
+		}},
+		{"uninstall --dry-run", func(o Options) error {
+			o.DryRun = true
+			_, err := Uninstall(ctx, o)
+			return err
+		}},
+		{"uninstall", func(o Options) error { _, err := Uninstall(ctx, o); return err }},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			root, o := hostWithOriginals(t)
+			installed := false
+			beforeBackupScan = func() {
+				if installed {
+					return // the install's own check
+				}
+				installed = true
+				_, err := Install(ctx, fork, o)
+				require.NoError(t, err, "the install alongside")
+			}
+			t.Cleanup(func() { beforeBackupScan = func() {} })
+			require.NoError(t, c.run(o))
+			require.True(t, installed, "no install ran between the receipt's read and the scan")
+			assert.FileExists(t, filepath.Join(root, backupDir, DefaultBin), "the install's backup")
+		})
+	}
 }
