@@ -62,7 +62,8 @@ func (e *NoSeriesError) Is(target error) bool { return target == ErrNoSeries }
 
 // Catalog reads one patches tree.
 type Catalog struct {
-	fsys fs.FS
+	fsys  fs.FS
+	marks marks // Marks, read once
 }
 
 // New returns the catalog of the patches tree fsys: patches.FS, or
