@@ -139,27 +139,41 @@ func (p *installPlan) targets(ctx context.Context) error {
 }
 
 // inPlace refuses, when there is no receipt, targets that hold the very
-// fork being installed: install would keep the fork as the original that
+// fork being installed, or another bcfork fork (of another version or
+// series, or edited): install would keep a fork as the original that
 // uninstall puts back. With Force it notes that it does.
 func (p *installPlan) inPlace() error {
 	if p.old != nil {
 		return nil
 	}
-	var paths []string
+	var same, other []string
 	for _, t := range p.rc.Targets {
-		if t.Before != nil && t.Before.SHA256 == t.Installed.SHA256 {
-			paths = append(paths, p.l.real(t.Path))
+		switch {
+		case t.Before == nil:
+		case t.Before.SHA256 == t.Installed.SHA256:
+			same = append(same, p.l.real(t.Path))
+		default:
+			fork, err := p.o.seriesFork(t.Name, p.cur[t.Name].data)
+			if err != nil {
+				return err
+			}
+			if fork {
+				other = append(other, p.l.real(t.Path))
+			}
 		}
 	}
 	switch {
-	case paths == nil:
+	case same == nil && other == nil:
 		return nil
 	case !p.o.Force:
 		m := p.f.manifest
-		return &ForkInPlaceError{Paths: paths, Fork: p.f.describe(p.o.Modified), Flavor: m.Flavor, Version: m.Version}
+		return &ForkInPlaceError{Paths: same, Others: other, Fork: p.f.describe(p.o.Modified), Flavor: m.Flavor, Version: m.Version}
 	}
-	for _, path := range paths {
+	for _, path := range same {
 		p.notes = append(p.notes, fmt.Sprintf("%q already holds the fork, and no receipt says what it replaced: kept as the original all the same (--force), so bcfork uninstall puts the fork back", path))
+	}
+	for _, path := range other {
+		p.notes = append(p.notes, fmt.Sprintf("%q holds a bcfork fork, and no receipt says what it replaced: kept as the original all the same (--force), so bcfork uninstall puts that fork back", path))
 	}
 	return nil
 }

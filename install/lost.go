@@ -52,23 +52,36 @@ func (e *LostReceiptError) what() string {
 func (e *LostReceiptError) Unwrap() error { return ErrLostReceipt }
 
 // ForkInPlaceError is returned by Install without Force when there is no
-// receipt and a target already holds the very fork being installed:
-// install would keep the fork as the original that uninstall puts back.
-// Nothing was touched. It matches ErrDrift.
+// receipt and a target already holds the very fork being installed, or
+// another bcfork fork (of another version or series, or edited; see
+// catalog.Marks): install would keep a fork as the original that
+// uninstall puts back. Nothing was touched. It matches ErrDrift.
 type ForkInPlaceError struct {
-	Paths   []string // real paths
+	Paths   []string // real paths of the targets that hold the fork being installed
+	Others  []string // real paths of the targets that hold another bcfork fork
 	Fork    string   // what the fork is, as messages say it
 	Flavor  string   // the fork's flavor
 	Version string   // the fork's version
 }
 
 func (e *ForkInPlaceError) Error() string {
-	verb := "hold"
-	if len(e.Paths) == 1 {
-		verb = "holds"
+	var what []string
+	if len(e.Paths) > 0 {
+		what = append(what, fmt.Sprintf("%s already %s the %s", quoteAll(e.Paths), holds(e.Paths), e.Fork))
 	}
-	return fmt.Sprintf("%s already %s the %s, but no receipt says what it replaced: install would keep the fork as the original that uninstall puts back",
-		quoteAll(e.Paths), verb, e.Fork)
+	if len(e.Others) > 0 {
+		what = append(what, fmt.Sprintf("%s already %s another bcfork fork", quoteAll(e.Others), holds(e.Others)))
+	}
+	return fmt.Sprintf("%s, but no receipt says what it replaced: install would keep the fork as the original that uninstall puts back",
+		strings.Join(what, "; "))
+}
+
+// holds is the verb for paths.
+func holds(paths []string) string {
+	if len(paths) == 1 {
+		return "holds"
+	}
+	return "hold"
 }
 
 func (e *ForkInPlaceError) Unwrap() error { return ErrDrift }

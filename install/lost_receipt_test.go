@@ -218,3 +218,59 @@ func TestLostReceiptConcurrentInstall(t *testing.T) {
 		})
 	}
 }
+
+// markedScript is a script that holds a line the built-in series add
+// (catalog.Marks): a bcfork fork of one of them, to bcfork.
+const markedScript = origScript + "    ## bcfork: is this an acceptable name for a Bucardo database?\n"
+
+// TestInstallWithoutReceiptOverAnotherFork: with no receipt and no
+// backups, a target that holds a bcfork fork other than the one being
+// installed (an older fork whose receipt and backups went, one copied by
+// hand) is not kept as the original either, unless Force says so; status
+// calls it a fork with no receipt.
+func TestInstallWithoutReceiptOverAnotherFork(t *testing.T) {
+	ctx := context.Background()
+	fork := writeFork(t, "5.6.0")
+	root, o := hostWithOriginals(t)
+	put(t, root, DefaultBin, markedScript, 0o755)
+
+	st, err := Status(ctx, o)
+	require.NoError(t, err)
+	assert.Equal(t, ContentUnrecorded, st.Targets[0].Content, "status: script")
+	assert.Equal(t, "a bcfork fork (no receipt)", st.Targets[0].Description, "status: script")
+	assert.Equal(t, ContentUnknown, st.Targets[1].Content, "status: schema")
+	assert.False(t, st.Drifted(), "status: %s", strings.Join(st.Drift, "; "))
+
+	for _, dry := range []bool{false, true} {
+		o.DryRun = dry
+		_, err = Install(ctx, fork, o)
+		var in *ForkInPlaceError
+		require.ErrorAs(t, err, &in, "dry run %v", dry)
+		assert.ErrorIs(t, err, ErrDrift)
+		assert.Empty(t, in.Paths, "the very fork")
+		assert.Equal(t, []string{filepath.Join(root, DefaultBin)}, in.Others, "another fork")
+		assert.Contains(t, err.Error(), "bucardo\" already holds another bcfork fork, but no receipt says what it replaced")
+		assert.Equal(t, markedScript, readString(t, root, DefaultBin), "install changed the script")
+		assert.NoFileExists(t, filepath.Join(root, DefaultStateDir, "receipt.json"))
+		assert.NoDirExists(t, filepath.Join(root, backupDir))
+	}
+	o.DryRun = false
+
+	o.Force = true
+	res, err := Install(ctx, fork, o)
+	require.NoError(t, err)
+	assert.Contains(t, strings.Join(res.Notes, "\n"), "holds a bcfork fork, and no receipt says what it replaced: kept as the original all the same (--force)", "notes")
+	assert.Equal(t, markedScript, readString(t, root, backupDir+DefaultBin), "forced: the other fork is what uninstall puts back")
+}
+
+// TestStatusWithoutReceiptNoMarks: with no receipt, a file without
+// the series' marks is no fork, whatever it else holds.
+func TestStatusWithoutReceiptNoMarks(t *testing.T) {
+	root, o := hostWithOriginals(t)
+	put(t, root, DefaultBin, origScript+"# bcfork was here\n", 0o755)
+	st, err := Status(context.Background(), o)
+	require.NoError(t, err)
+	assert.Equal(t, ContentUnknown, st.Targets[0].Content, "script")
+	_, err = Install(context.Background(), writeFork(t, "5.6.0"), o)
+	require.NoError(t, err)
+}

@@ -57,7 +57,7 @@ func (o Options) withDefaults() (Options, error) {
 		o.Now = time.Now
 	}
 	if o.Pins == nil {
-		o.Pins = catalog.New(patches.FS)
+		o.Pins = builtin
 	}
 	if o.StateDir == "" {
 		o.StateDir = DefaultStateDir
@@ -81,6 +81,29 @@ func (o Options) withDefaults() (Options, error) {
 		}
 	}
 	return o, nil
+}
+
+// builtin is the built-in patches tree, whose series' marks are read once.
+var builtin = catalog.New(patches.FS)
+
+// seriesFork reports whether data, the target name, is a fork of one of
+// the series of the built-in tree or of Pins (catalog.Marks): a bcfork
+// fork, whatever receipt records it, if any.
+func (o Options) seriesFork(name string, data []byte) (bool, error) {
+	trees := []*catalog.Catalog{builtin}
+	if o.Pins != builtin {
+		trees = append(trees, o.Pins)
+	}
+	for _, c := range trees {
+		m, err := c.Marks()
+		if err != nil {
+			return false, fmt.Errorf("recognising a fork: %w", err)
+		}
+		if m.Fork(name, data) {
+			return true, nil
+		}
+	}
+	return false, nil
 }
 
 func (o Options) layout() layout {

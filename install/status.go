@@ -21,6 +21,10 @@ const (
 	ContentAbsent   = "absent"
 	ContentOther    = "other"   // not a regular file: a symbolic link, a folder
 	ContentUnknown  = "unknown" // not bcfork's, and no receipt to compare with
+	// ContentUnrecorded is a bcfork fork (of any built-in series, see
+	// catalog.Marks) when there is no receipt: its receipt was lost, or it
+	// was copied by hand.
+	ContentUnrecorded = "unrecorded fork"
 )
 
 // debianPackage is the Debian package whose files the debian flavor pins.
@@ -228,6 +232,10 @@ func (r *Report) known(ts *TargetStatus, t *Target, sum string, p pinned) bool {
 // the one from before the install, or something else.
 func (r *Report) unknown(ctx context.Context, o Options, ts *TargetStatus, host string, t *Target, d onDisk, p pinned) error {
 	pkg, err := packaged(ctx, o, host, d, p)
+	fork := false
+	if err == nil && pkg == "" && r.Receipt == nil {
+		fork, err = o.seriesFork(ts.Name, d.data)
+	}
 	switch {
 	case err != nil:
 		return err
@@ -238,6 +246,8 @@ func (r *Report) unknown(ctx context.Context, o Options, ts *TargetStatus, host 
 		ts.Content, ts.Description = ContentOriginal, "the file that was there before the install"
 	case r.Receipt != nil:
 		ts.Content, ts.Description = ContentModified, "modified since install"
+	case fork:
+		ts.Content, ts.Description = ContentUnrecorded, "a bcfork fork (no receipt)"
 	default:
 		ts.Content, ts.Description = ContentUnknown, "not bcfork's fork, nor a known release"
 	}

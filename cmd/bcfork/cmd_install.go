@@ -80,8 +80,10 @@ refuses (exit 5) while /var/lib/bcfork/backup holds backups (the copies
 install replaced, which it would overwrite with what the targets hold now.
 Put the receipt back, or restore the targets from the backups by hand (each
 backup's path below that folder is its target's) and move the folder aside.
-Nor does it keep a target that already holds the very fork it installs as
-the original (exit 5) unless --force.
+Nor does it keep a target that already holds a bcfork fork as the original
+(exit 5) unless --force: the very fork it installs, or another (of another
+version or series, whose receipt and backups were lost, or copied by hand),
+which it tells by the lines its patch series add to mark their changes.
 
 Installing the same fork again does nothing; so does install without
 --from, --version or --force when the receipt's fork is in place, whole, and
@@ -108,8 +110,8 @@ Exit codes: 0 installed, or already installed; 1 failure; 2 usage; 3 or 4 as
 for bcfork generate, when installing without --from; 4 the --from folder is
 not what its series makes of the pinned files; 5 a target changed since
 install (nothing was changed: bcfork status shows it, --force replaces it),
-or no receipt but backups, or a target that already holds the fork (nothing
-was changed).`
+or no receipt but backups, or a target that already holds a bcfork fork
+(nothing was changed).`
 
 // hostOptions are the flags that say where the targets are: --root, and
 // for install and status --bin and --schema.

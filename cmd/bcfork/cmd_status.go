@@ -39,7 +39,9 @@ func statusCommand() *cli.Command {
 const statusDescription = `For each target, says what it holds: the fork the receipt records (with its
 version and series), a pristine upstream release, a distribution package's file
 (asking dpkg, or by Debian's known checksums), the file that was there before
-install, a file modified since install, or nothing. Shows dpkg diversions and
+install, a file modified since install, a bcfork fork no receipt records (the
+lines its patch series add to mark their changes are in it: the receipt was
+lost, or it was copied by hand), or nothing. Shows dpkg diversions and
 the receipt. --bin and --schema name the targets when nothing is installed.
 
 Exit codes: 0 the targets are as the receipt says (or nothing is installed);
@@ -83,7 +85,9 @@ added in later versions, never renamed or removed:
                    installed with --allow-modified: not what its series
                    makes), "pristine", "packaged", "original" (what was there
                    before install), "modified", "absent", "other" (not a
-                   regular file) or "unknown" (no receipt to compare with)
+                   regular file), "unrecorded fork" (no receipt, but a
+                   bcfork fork: its patch series' marks are in it) or
+                   "unknown" (no receipt to compare with)
       description  the same for people
       version, series_sha256, package, sha256, mode ("0755"),
       owner ("uid:gid"), diversion ({"to", "by"}): when known
@@ -195,10 +199,22 @@ func printNotices(w io.Writer, notices []string) {
 	}
 }
 
+// unrecorded reports whether a target holds a bcfork fork no receipt records.
+func unrecorded(r *install.Report) bool {
+	for _, t := range r.Targets {
+		if t.Content == install.ContentUnrecorded {
+			return true
+		}
+	}
+	return false
+}
+
 func printStatus(w io.Writer, r *install.Report) {
 	switch rc := r.Receipt; {
 	case rc == nil && r.Lost != nil:
 		fmt.Fprintf(w, "receipt: none at %s, but %s holds backups of an install: the receipt was lost\n", r.ReceiptPath, r.Lost.Dir)
+	case rc == nil && unrecorded(r):
+		fmt.Fprintf(w, "receipt: none at %s, but a target holds a bcfork fork: its receipt was lost, or it was copied by hand\n", r.ReceiptPath)
 	case rc == nil:
 		fmt.Fprintf(w, "receipt: none at %s: bcfork has installed nothing\n", r.ReceiptPath)
 	default:

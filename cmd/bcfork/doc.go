@@ -134,7 +134,7 @@ failed hunks in FILE.rej.
 	  5  install, uninstall, status, instance upgrade: a target changed since
 	     install or a file since bcfork wrote it for an instance (left alone
 	     without --force), the host drifted from the receipt or the instance
-	     record, the receipt is lost (backups or the fork in place, but no
+	     record, the receipt is lost (backups or a bcfork fork in place, but no
 	     receipt), or an install was interrupted
 	  6  instance check: a database two instances replicate, or a Bucardo.pm of
 	     another release than the fork

@@ -176,8 +176,11 @@ func lostHint(err error) string {
 			"or restore the targets by hand: each backup's path below %q is its target's (cp -p); then move that folder aside", filepath.Dir(lost.Receipt), lost.Dir)
 	case errors.As(err, &fork):
 		from := ""
-		if fork.Flavor == catalog.Upstream {
+		switch {
+		case fork.Flavor == catalog.Upstream && len(fork.Others) == 0:
 			from = fmt.Sprintf(" (bcfork fetch --version %s --out DIR writes the pristine ones)", fork.Version)
+		case fork.Flavor == catalog.Upstream:
+			from = " (bcfork fetch --version VERSION --out DIR writes the pristine ones of a release)"
 		}
 		return fmt.Sprintf("put back by hand the files the fork replaced%s, or remove the fork where nothing was, then install again;\n"+
 			"--force installs it all the same, and bcfork uninstall then puts the fork back", from)

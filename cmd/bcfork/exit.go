@@ -54,7 +54,7 @@ var exitCodes = []struct {
 	{ExitUsage, "usage error"},
 	{ExitConflict, "a patch does not apply, or a merge conflicts"},
 	{ExitChecksum, "a checksum does not match its pin (files are not the pristine release)"},
-	{ExitDrift, "install, uninstall, status, instance upgrade: a target changed since install or a file since bcfork wrote it for an instance (left alone without --force), the host drifted from the receipt or the instance record, the receipt is lost (backups or the fork in place, but no receipt), or an install was interrupted"},
+	{ExitDrift, "install, uninstall, status, instance upgrade: a target changed since install or a file since bcfork wrote it for an instance (left alone without --force), the host drifted from the receipt or the instance record, the receipt is lost (backups or a bcfork fork in place, but no receipt), or an install was interrupted"},
 	{ExitCheck, "instance check: a database two instances replicate, or a Bucardo.pm of another release than the fork"},
 	{ExitChanged, "rebase: the series was carried and written, but not every patch unchanged (offset, merged, resolved or dropped): review it"},
 	{ExitNew, "watch: upstream has a new release or new commits, and the series carries onto all of it"},

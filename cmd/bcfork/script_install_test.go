@@ -235,6 +235,50 @@ func TestInstallLostReceiptReal(t *testing.T) {
 	assert.Equal(t, pristineScript, fileSum(t, backup), "backup after uninstall without the receipt")
 }
 
+// TestInstallOverAnotherForkReal: with no receipt and no backups, the
+// targets hold the fork of 5.5.0 (its receipt and backups lost, or copied
+// by hand) and the host's Bucardo.pm is 5.6.0. Install of the 5.6.0 fork
+// took the old fork for the original, and uninstall would have "restored"
+// it; status called it "not bcfork's fork, nor a known release". Now
+// status calls it a bcfork fork, install refuses (exit 5), and --force
+// goes ahead and says so.
+func TestInstallOverAnotherForkReal(t *testing.T) {
+	work := t.TempDir()
+	root, older, fork := filepath.Join(work, "root"), filepath.Join(work, "older"), filepath.Join(work, "fork")
+	extract(t, pristinetest.Tarball(t), map[string]string{"Bucardo-5.6.0/Bucardo.pm": "/usr/share/perl5/Bucardo.pm"}, root)
+	bcfork := func(want int, args ...string) string {
+		t.Helper()
+		var stdout, stderr bytes.Buffer
+		code := run(context.Background(), append([]string{"bcfork"}, args...), &stdout, &stderr)
+		require.Equal(t, want, code, "bcfork %s: exit code; stderr:\n%s", strings.Join(args, " "), &stderr)
+		return stdout.String() + stderr.String()
+	}
+	bcfork(ExitOK, "generate", "--version", "5.5.0", "--from", pristinetest.Fixture(t, "Bucardo-5.5.0.tar.gz"), "--out", older, "--no-cache")
+	bcfork(ExitOK, "generate", "--version", "5.6.0", "--from", pristinetest.Tarball(t), "--out", fork, "--no-cache")
+	for name, target := range map[string]string{"bucardo": install.DefaultBin, "bucardo.schema": install.DefaultSchema} {
+		data, err := os.ReadFile(filepath.Join(older, name))
+		require.NoError(t, err)
+		require.NoError(t, os.MkdirAll(filepath.Dir(filepath.Join(root, target)), 0o755))
+		require.NoError(t, os.WriteFile(filepath.Join(root, target), data, 0o755))
+	}
+	oldScript := fileSum(t, filepath.Join(older, "bucardo"))
+
+	out := bcfork(ExitOK, "status", "--root", root)
+	assert.Contains(t, out, "but a target holds a bcfork fork: its receipt was lost, or it was copied by hand", "status")
+	assert.Equal(t, 2, strings.Count(out, ": a bcfork fork (no receipt)\n"), "status:\n%s", out)
+	assert.NotContains(t, out, "nor a known release", "status")
+
+	out = bcfork(ExitDrift, "install", "--root", root, "--from", fork)
+	assert.Contains(t, out, `bucardo.schema" already hold another bcfork fork, but no receipt says what it replaced`, "install")
+	assert.Contains(t, out, "hint: --force installs it all the same", "install")
+	assert.Equal(t, oldScript, fileSum(t, filepath.Join(root, install.DefaultBin)), "install changed the script")
+	assert.NoDirExists(t, filepath.Join(root, install.DefaultStateDir, "backup"))
+
+	out = bcfork(ExitOK, "install", "--root", root, "--from", fork, "--force")
+	assert.Contains(t, out, "holds a bcfork fork, and no receipt says what it replaced: kept as the original all the same (--force)", "install --force")
+	assert.Equal(t, fileSum(t, filepath.Join(fork, "bucardo")), fileSum(t, filepath.Join(root, install.DefaultBin)), "install --force: the fork")
+}
+
 // extract writes the files of tarball named in files (tar name: host
 // path) under root.
 func extract(t *testing.T, tarball string, files map[string]string, root string) {
