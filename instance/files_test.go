@@ -11,10 +11,11 @@ import (
 	"github.com/coreos/go-systemd/v22/unit"
 )
 
-// TestUnit reads the template unit back with go-systemd and checks what
-// each instance depends on: its own rc file, run folder and pid file.
-func TestUnit(t *testing.T) {
-	data, err := Unit("/usr/bin/bucardo")
+// unitOptions reads the template unit for script bin back with
+// go-systemd: the values of each SECTION.NAME, in order.
+func unitOptions(t *testing.T, bin string) map[string][]string {
+	t.Helper()
+	data, err := Unit(bin)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -26,6 +27,13 @@ func TestUnit(t *testing.T) {
 	for _, o := range opts {
 		got[o.Section+"."+o.Name] = append(got[o.Section+"."+o.Name], o.Value)
 	}
+	return got
+}
+
+// TestUnit reads the template unit back with go-systemd and checks what
+// each instance depends on: its own rc file, run folder and pid file.
+func TestUnit(t *testing.T) {
+	got := unitOptions(t, "/usr/bin/bucardo")
 	for key, want := range map[string]string{
 		"Service.Type":                     "forking",
 		"Service.User":                     "bucardo",

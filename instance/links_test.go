@@ -177,12 +177,8 @@ func TestRemoveFollowsNoLink(t *testing.T) {
 		{path: "/var/lib/bcfork/" + RecordName},
 	} {
 		t.Run(c.path, func(t *testing.T) {
-			work, h := fakeHost(t)
+			work, h, o := hostWithA(t)
 			ctx := context.Background()
-			o := Options{Root: h.Root}
-			if _, err := Add(ctx, o, AddOptions{Name: "a"}); err != nil {
-				t.Fatal(err)
-			}
 			outside := filepath.Join(work, "outside")
 			if err := os.Mkdir(outside, 0o755); err != nil {
 				t.Fatal(err)
@@ -206,12 +202,8 @@ func TestRemoveFollowsNoLink(t *testing.T) {
 // TestReadsAreCapped: a record or an rc file far larger than bcfork
 // writes is refused, not read whole.
 func TestReadsAreCapped(t *testing.T) {
-	_, h := fakeHost(t)
+	_, h, o := hostWithA(t)
 	ctx := context.Background()
-	o := Options{Root: h.Root}
-	if _, err := Add(ctx, o, AddOptions{Name: "a"}); err != nil {
-		t.Fatal(err)
-	}
 	rc := filepath.Join(h.Root, RCPath("a"))
 	data, err := os.ReadFile(rc)
 	if err != nil {
@@ -317,12 +309,8 @@ func TestUntrustedRecordIsRefused(t *testing.T) {
 	}
 	for name, c := range cases {
 		t.Run(name, func(t *testing.T) {
-			_, h := fakeHost(t)
+			_, h, o := hostWithA(t)
 			ctx := context.Background()
-			o := Options{Root: h.Root}
-			if _, err := Add(ctx, o, AddOptions{Name: "a"}); err != nil {
-				t.Fatal(err)
-			}
 			if err := c.change(h.Root); errors.Is(err, errors.ErrUnsupported) {
 				t.Skip("needs root")
 			} else if err != nil {

@@ -58,12 +58,8 @@ func notRegular(t *testing.T, root, p string, mk func(real string) error) string
 func TestUnreadableRC(t *testing.T) {
 	for kind, s := range spoilers {
 		t.Run(kind, func(t *testing.T) {
-			work, h := fakeHost(t)
+			work, h, o := hostWithA(t)
 			ctx := context.Background()
-			o := Options{Root: h.Root}
-			if _, err := Add(ctx, o, AddOptions{Name: "a"}); err != nil {
-				t.Fatal(err)
-			}
 			rc := s.put(t, work, h.Root, RCPath("a"))
 			drift, err := Drift(o)
 			if err != nil || len(drift) != 1 || !strings.Contains(drift[0], s.phrase) {
@@ -90,12 +86,8 @@ func TestUnreadableRC(t *testing.T) {
 func TestUnreadableRecord(t *testing.T) {
 	for kind, s := range spoilers {
 		t.Run(kind, func(t *testing.T) {
-			work, h := fakeHost(t)
+			work, h, o := hostWithA(t)
 			ctx := context.Background()
-			o := Options{Root: h.Root}
-			if _, err := Add(ctx, o, AddOptions{Name: "a"}); err != nil {
-				t.Fatal(err)
-			}
 			record := s.put(t, work, h.Root, "/var/lib/bcfork/"+RecordName)
 			for op, f := range map[string]func() error{
 				"list":  func() error { _, err := List(o); return err },

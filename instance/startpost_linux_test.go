@@ -1,7 +1,6 @@
 package instance
 
 import (
-	"bytes"
 	"context"
 	"os"
 	"os/exec"
@@ -11,8 +10,6 @@ import (
 	"syscall"
 	"testing"
 	"time"
-
-	"github.com/coreos/go-systemd/v22/unit"
 )
 
 // TestUnitStartPost runs the unit's ExecStartPost line on a pid file as
@@ -22,20 +19,7 @@ import (
 // (it stops the service when that one exits), so the line waits for a pid
 // of a live process that is not a session leader.
 func TestUnitStartPost(t *testing.T) {
-	data, err := Unit("/usr/bin/bucardo")
-	if err != nil {
-		t.Fatal(err)
-	}
-	opts, err := unit.DeserializeOptions(bytes.NewReader(data))
-	if err != nil {
-		t.Fatal(err)
-	}
-	var post []string
-	for _, o := range opts {
-		if o.Section == "Service" && o.Name == "ExecStartPost" {
-			post = append(post, o.Value)
-		}
-	}
+	post := unitOptions(t, "/usr/bin/bucardo")["Service.ExecStartPost"]
 	if len(post) != 1 || !strings.HasPrefix(post[0], "/bin/sh -c '") || !strings.HasSuffix(post[0], "'") {
 		t.Fatalf("ExecStartPost = %q, want one /bin/sh -c '…' line", post)
 	}

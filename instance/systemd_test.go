@@ -44,6 +44,17 @@ func fakeHost(t *testing.T) (work string, h *instancetest.Host) {
 	return work, h
 }
 
+// hostWithA is fakeHost with instance a added (o reaches it).
+func hostWithA(t *testing.T) (work string, h *instancetest.Host, o Options) {
+	t.Helper()
+	work, h = fakeHost(t)
+	o = Options{Root: h.Root}
+	if _, err := Add(context.Background(), o, AddOptions{Name: "a"}); err != nil {
+		t.Fatal(err)
+	}
+	return work, h, o
+}
+
 // TestSystemd: with systemd running the host, add --enable reloads systemd
 // for a new unit and enables the instance; add without it says how;
 // remove disables each, and reloads once the unit is gone.

@@ -69,15 +69,12 @@ func clean(t *testing.T, what string, o Options) {
 	}
 }
 
-// TestUpgradeOldUnit: a unit an older bcfork wrote, untouched since, is no
-// drift but a notice naming bcfork instance upgrade, and list shows it for
-// every instance. Upgrade rewrites it, records it, runs systemctl
-// daemon-reload and names the running instance to restart, restarting
-// nothing; a second upgrade has nothing to do.
-func TestUpgradeOldUnit(t *testing.T) {
+// oldHostRunningA is oldHost with the fake systemctl (log is what it ran)
+// and the daemon of instance a started (pid), stopped at the test's end.
+func oldHostRunningA(t *testing.T) (o Options, log string, pid int) {
+	t.Helper()
 	work, _, o := oldHost(t)
-	systemctl, log := withSystemd(t, work)
-	o.Systemctl = systemctl
+	o.Systemctl, log = withSystemd(t, work)
 	ctx := context.Background()
 	if err := Exec(ctx, o, "a", []string{"start"}, nil, nil, nil); err != nil {
 		t.Fatal(err)
@@ -87,6 +84,17 @@ func TestUpgradeOldUnit(t *testing.T) {
 	if !running {
 		t.Fatal("the fake daemon of a does not run")
 	}
+	return o, log, pid
+}
+
+// TestUpgradeOldUnit: a unit an older bcfork wrote, untouched since, is no
+// drift but a notice naming bcfork instance upgrade, and list shows it for
+// every instance. Upgrade rewrites it, records it, runs systemctl
+// daemon-reload and names the running instance to restart, restarting
+// nothing; a second upgrade has nothing to do.
+func TestUpgradeOldUnit(t *testing.T) {
+	o, log, pid := oldHostRunningA(t)
+	ctx := context.Background()
 
 	unit := o.real(UnitPath)
 	drift, err := Drift(o)
@@ -155,18 +163,8 @@ func TestUpgradeOldUnit(t *testing.T) {
 // and names, as upgrade does, the other instances that run under the old
 // unit (a, not b which does not run), restarting none.
 func TestAddOldUnitRestartNotes(t *testing.T) {
-	work, _, o := oldHost(t)
-	systemctl, log := withSystemd(t, work)
-	o.Systemctl = systemctl
+	o, log, pid := oldHostRunningA(t)
 	ctx := context.Background()
-	if err := Exec(ctx, o, "a", []string{"start"}, nil, nil, nil); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { Exec(ctx, o, "a", []string{"stop"}, nil, nil, nil) })
-	pid, running := daemon(o, "a")
-	if !running {
-		t.Fatal("the fake daemon of a does not run")
-	}
 
 	res, err := Add(ctx, o, AddOptions{Name: "c"})
 	if err != nil {
