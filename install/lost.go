@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+
+	"github.com/bcfork/bcfork/internal/bucardo"
 )
 
 // A backup is the only copy of what an install replaced, and only the
@@ -56,7 +58,14 @@ func (e *LostReceiptError) Unwrap() error { return ErrLostReceipt }
 // another bcfork fork (of another version or series, or edited; see
 // catalog.Marks): install would keep a fork as the original that
 // uninstall puts back. Nothing was touched. It matches ErrDrift.
+//
+// Uninstall returns it too (Op "uninstall", the targets in Others, no
+// Fork, Flavor nor Version) when there is no receipt and no backups but a
+// target holds a bcfork fork: there is nothing to put back, and the host
+// is not as before any install.
 type ForkInPlaceError struct {
+	Op      string   // "uninstall", or "" for install
+	Receipt string   // real path of the missing receipt
 	Paths   []string // real paths of the targets that hold the fork being installed
 	Others  []string // real paths of the targets that hold another bcfork fork
 	Fork    string   // what the fork is, as messages say it
@@ -65,6 +74,10 @@ type ForkInPlaceError struct {
 }
 
 func (e *ForkInPlaceError) Error() string {
+	if e.Op == "uninstall" {
+		return fmt.Sprintf("%s %s a bcfork fork, but no receipt at %q says what it replaced: uninstall has nothing to put back, and the fork stays",
+			quoteAll(e.Others), holds(e.Others), e.Receipt)
+	}
 	var what []string
 	if len(e.Paths) > 0 {
 		what = append(what, fmt.Sprintf("%s already %s the %s", quoteAll(e.Paths), holds(e.Paths), e.Fork))
@@ -164,4 +177,36 @@ func keptCopy(name string) bool {
 	}
 	sum := name[i+len(".replaced-"):]
 	return len(sum) == 12 && !strings.ContainsFunc(sum, func(r rune) bool { return !strings.ContainsRune("0123456789abcdef", r) })
+}
+
+// forkInPlace returns a *ForkInPlaceError for Uninstall when a target
+// holds a bcfork fork (catalog.Marks); the caller found no receipt and no
+// backups. A target that is no regular file is no fork bcfork can tell.
+func forkInPlace(o Options, l layout) error {
+	paths := o.targetPaths(nil)
+	var forks []string
+	for _, name := range bucardo.Names {
+		path := l.real(paths[name])
+		d, err := l.read(path)
+		var nr *NotRegularError
+		switch {
+		case errors.As(err, &nr):
+			continue
+		case err != nil:
+			return err
+		case !d.exists:
+			continue
+		}
+		fork, err := o.seriesFork(name, d.data)
+		if err != nil {
+			return err
+		}
+		if fork {
+			forks = append(forks, path)
+		}
+	}
+	if forks == nil {
+		return nil
+	}
+	return &ForkInPlaceError{Op: "uninstall", Receipt: l.real(l.receipt()), Others: forks}
 }

@@ -274,3 +274,51 @@ func TestStatusWithoutReceiptNoMarks(t *testing.T) {
 	_, err = Install(context.Background(), writeFork(t, "5.6.0"), o)
 	require.NoError(t, err)
 }
+
+// TestUninstallWithoutReceiptOverAFork: with no receipt and no backups, a
+// target that holds a bcfork fork (the receipt and the backups lost, or
+// copied by hand) made uninstall say "nothing to do" and exit 0, the fork
+// left in place. Now it refuses, dry run and Force too, naming the
+// target, and changes nothing; a target without the marks is still none
+// of its business.
+func TestUninstallWithoutReceiptOverAFork(t *testing.T) {
+	ctx := context.Background()
+	root, o := hostWithOriginals(t)
+	put(t, root, DefaultBin, markedScript, 0o755)
+	before := snapshot(t, root)
+
+	for _, v := range []struct {
+		name string
+		o    func(Options) Options
+	}{
+		{"uninstall", func(o Options) Options { return o }},
+		{"uninstall --dry-run", func(o Options) Options { o.DryRun = true; return o }},
+		{"uninstall --force", func(o Options) Options { o.Force = true; return o }},
+	} {
+		res, err := Uninstall(ctx, v.o(o))
+		var in *ForkInPlaceError
+		require.ErrorAs(t, err, &in, v.name)
+		assert.Nil(t, res, v.name)
+		assert.ErrorIs(t, err, ErrDrift, v.name)
+		assert.Equal(t, "uninstall", in.Op, v.name)
+		assert.Equal(t, []string{filepath.Join(root, DefaultBin)}, in.Others, v.name)
+		assert.Empty(t, in.Paths, v.name)
+		assert.Equal(t, filepath.Join(root, DefaultStateDir, "receipt.json"), in.Receipt, v.name)
+		assert.Contains(t, err.Error(), "bucardo\" holds a bcfork fork, but no receipt at", v.name)
+		assert.Contains(t, err.Error(), "uninstall has nothing to put back, and the fork stays", v.name)
+		assert.Equal(t, before, snapshot(t, root), v.name+" changed the host")
+	}
+
+	put(t, root, DefaultSchema, "-- bcfork: the name of the Bucardo database comes from the psql variable\n", 0o644)
+	_, err := Uninstall(ctx, o)
+	var in *ForkInPlaceError
+	require.ErrorAs(t, err, &in, "both targets")
+	assert.Equal(t, []string{filepath.Join(root, DefaultBin), filepath.Join(root, DefaultSchema)}, in.Others, "both targets")
+	assert.Contains(t, err.Error(), "bucardo.schema\" hold a bcfork fork", "both targets")
+
+	put(t, root, DefaultBin, origScript, 0o750)
+	put(t, root, DefaultSchema, origSchema, 0o640)
+	res, err := Uninstall(ctx, o)
+	require.NoError(t, err, "no marks")
+	assert.True(t, res.NoOp, "no marks: nothing to do")
+}

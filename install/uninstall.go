@@ -17,7 +17,8 @@ import (
 // writes the pristine original of the installed release. A target
 // changed since install is left alone unless Force. It removes the dpkg
 // diversions, the backups and, last, the receipt; with no receipt there is
-// nothing to do. Like Install, it can stop anywhere and be run again.
+// nothing to do, unless backups or a bcfork fork are in place (see
+// nothing). Like Install, it can stop anywhere and be run again.
 func Uninstall(ctx context.Context, o Options) (*Result, error) {
 	o, err := o.withDefaults()
 	if err != nil {
@@ -105,11 +106,15 @@ func (u *uninstallPlan) undo(cause error, done int) error {
 // nothing is Uninstall with no receipt: it only removes what an install
 // may have left before it wrote its receipt and changed anything: a
 // temporary receipt and pristine originals. With backups in the state
-// folder it refuses (*LostReceiptError) and removes nothing.
+// folder it refuses (*LostReceiptError), and so it does when a target
+// holds a bcfork fork (*ForkInPlaceError): it removes nothing.
 func nothing(o Options) (*Result, error) {
 	l := o.layout()
 	if err := l.lostReceipt(); err != nil {
 		return nil, err // nothing says what the backups are copies of
+	}
+	if err := forkInPlace(o, l); err != nil {
+		return nil, err // nothing says what the fork replaced
 	}
 	res := &Result{NoOp: true, Notes: []string{nothingNote(l)}}
 	if o.DryRun || len(strays(l)) == 0 {

@@ -57,7 +57,14 @@ leaving their daemons without the fork. An uninstall
 stopped at any point can be run again; with no receipt there is nothing to
 do, unless /var/lib/bcfork/backup holds backups: then the receipt of an
 install was lost, and uninstall refuses (exit 5) and changes nothing, as it
-cannot tell what they are copies of (bcfork status lists them). --dry-run prints the plan and changes nothing. --root DIR prefixes every
+cannot tell what they are copies of (bcfork status lists them); so it does
+when a target holds a bcfork fork (told by the lines its patch series add to
+mark their changes; bcfork status calls it "a bcfork fork (no receipt)"),
+as nothing says what the fork replaced: put the receipt back, or put back
+by hand what was there (bcfork fetch --version V --out DIR writes upstream's
+files of release V; apt-get install --reinstall bucardo Debian's, after
+dpkg-divert --local --remove PATH where dpkg-divert --list shows a
+diversion). --dry-run prints the plan and changes nothing. --root DIR prefixes every
 path, as for install.
 
 The receipt steers what is removed and restored, so it is checked first: one
@@ -72,8 +79,8 @@ uninstall, as do the copies --force kept; remove them by hand if you like.
 Exit codes: 0 uninstalled, or nothing to do; 1 failure (if it says
 "interrupted", run it again once the cause is fixed); 2 usage; 5 a target
 changed since install (nothing was changed: bcfork status shows it, --force
-puts the original back over it), or no receipt but backups (nothing was
-changed).`
+puts the original back over it), or no receipt but backups or a bcfork
+fork in place (nothing was changed).`
 
 func (o *uninstallOptions) run(ctx context.Context, stdout, _ io.Writer) error {
 	opt, notes, err := o.options()

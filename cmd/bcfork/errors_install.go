@@ -163,8 +163,8 @@ func receiptHint(err error) string {
 		"Compare it with a backup, or move it aside (bcfork then knows of no install) and restore the targets by hand: %q", re.Path)
 }
 
-// lostHint says what to do when the receipt is lost: backups, or the fork
-// being installed, in place of it.
+// lostHint says what to do when the receipt is lost: backups, or a bcfork
+// fork (install's, or any, for uninstall), in place of it.
 func lostHint(err error) string {
 	var (
 		lost *install.LostReceiptError
@@ -174,6 +174,11 @@ func lostHint(err error) string {
 	case errors.As(err, &lost):
 		return fmt.Sprintf("the receipt says what each backup is a copy of: put it back (from a copy of %s), then run the command again;\n"+
 			"or restore the targets by hand: each backup's path below %q is its target's (cp -p); then move that folder aside", filepath.Dir(lost.Receipt), lost.Dir)
+	case errors.As(err, &fork) && fork.Op == "uninstall":
+		return fmt.Sprintf("the receipt says what the fork replaced: put it back (from a copy of %s), then run the command again;\n"+
+			"or put back by hand what was there before install: for upstream's release, bcfork fetch --version VERSION --out DIR writes its pristine files;\n"+
+			"for Debian's package, apt-get install --reinstall bucardo (first dpkg-divert --local --remove PATH where dpkg-divert --list shows a diversion);\n"+
+			"or remove the fork where nothing was", filepath.Dir(fork.Receipt))
 	case errors.As(err, &fork):
 		from := ""
 		switch {

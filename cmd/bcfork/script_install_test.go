@@ -100,6 +100,8 @@ func TestInstallHints(t *testing.T) {
 		{hostErr(driftError{drift: []string{"x"}}), "bcfork install finishes", ExitDrift},
 		{hostErr(&install.ForkInPlaceError{Paths: []string{"/usr/bin/bucardo"}, Flavor: "upstream", Version: "5.6.0"}), "bcfork fetch --version 5.6.0 --out DIR", ExitDrift},
 		{hostErr(&install.ForkInPlaceError{Paths: []string{"/usr/bin/bucardo"}, Flavor: "debian", Version: "5.6.0-4"}), "--force installs it all the same", ExitDrift},
+		{hostErr(&install.ForkInPlaceError{Op: "uninstall", Receipt: "/var/lib/bcfork/receipt.json", Others: []string{"/usr/bin/bucardo"}}), "put it back (from a copy of /var/lib/bcfork)", ExitDrift},
+		{hostErr(&install.ForkInPlaceError{Op: "uninstall", Others: []string{"/usr/bin/bucardo"}}), "apt-get install --reinstall bucardo", ExitDrift},
 		{pathErr(syscall.EACCES), "", ExitFailure}, // not install's: no hint about --root
 	} {
 		if h := hint(c.err, call{}); (c.hint == "" && h != "") || !strings.Contains(h, c.hint) {
