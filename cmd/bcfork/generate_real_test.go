@@ -39,34 +39,9 @@ func TestGenerateReal5_6_0(t *testing.T) {
 // tree, canonical and derived, made from the real files of its release.
 func TestGenerateEverySeries(t *testing.T) {
 	c := catalog.New(os.DirFS(patchesDir))
-	flavors, err := c.Flavors()
-	require.NoError(t, err)
-	n := 0
-	for _, flavor := range flavors {
-		versions, err := c.Versions(flavor)
-		require.NoError(t, err)
-		for _, v := range versions {
-			n++
-			t.Run(flavor+"/"+v, func(t *testing.T) {
-				checkRealFork(t, flavor, v, "--from", realFiles(t, flavor, v), "--patches", patchesDir)
-			})
-		}
-	}
-	assert.GreaterOrEqual(t, n, 5, "series: at least upstream 5.6.0, 5.5.0, 5.4.1, master and debian 5.6.0-4")
-}
-
-// realFiles returns where the real pristine files of flavor/version are.
-func realFiles(t *testing.T, flavor, version string) string {
-	switch {
-	case flavor == catalog.Upstream && version == "5.6.0":
-		return pristinetest.Tarball(t)
-	case flavor == catalog.Debian && version == "5.6.0-4":
-		return pristinetest.DebianFiles(t)
-	case flavor == catalog.Upstream:
-		return pristinetest.Fixture(t, "Bucardo-"+version+".tar.gz")
-	}
-	require.FailNow(t, "no real files known: add them to realFiles", "%s/%s", flavor, version)
-	return ""
+	pristinetest.EachSeries(t, c.Flavors, c.Versions, func(t *testing.T, flavor, v string) {
+		checkRealFork(t, flavor, v, "--from", pristinetest.SeriesSource(t, flavor, v), "--patches", patchesDir)
+	})
 }
 
 // checkRealFork generates the fork of flavor/version with the extra

@@ -116,3 +116,73 @@ func ReadTop(path, top string, names ...string) (map[string][]byte, error) {
 	}
 	return files, nil
 }
+
+// SeriesSource returns where the real pristine files of the built-in
+// series flavor/version are (a release tarball or Debian's folder, as
+// bcfork generate --from takes them), or skips tb; it fails tb for a
+// series whose real files are not known here.
+func SeriesSource(tb testing.TB, flavor, version string) string {
+	tb.Helper()
+	switch {
+	case flavor == "upstream" && version == "5.6.0":
+		return Tarball(tb)
+	case flavor == "debian" && version == "5.6.0-4":
+		return DebianFiles(tb)
+	case flavor == "upstream":
+		return Fixture(tb, "Bucardo-"+version+".tar.gz")
+	}
+	tb.Fatalf("no real files known for the series %s/%s: add them to pristinetest.SeriesSource", flavor, version)
+	return ""
+}
+
+// SeriesFiles returns bucardo and bucardo.schema from SeriesSource.
+func SeriesFiles(tb testing.TB, flavor, version string) map[string][]byte {
+	tb.Helper()
+	src := SeriesSource(tb, flavor, version)
+	var files map[string][]byte
+	var err error
+	if fi, serr := os.Stat(src); serr == nil && fi.IsDir() {
+		files = map[string][]byte{}
+		for _, n := range bucardo.Names {
+			if files[n], err = os.ReadFile(filepath.Join(src, n)); err != nil {
+				break
+			}
+		}
+	} else {
+		top := Top
+		if flavor == "upstream" && version != "5.6.0" {
+			top = "Bucardo-" + version + "/"
+		}
+		files, err = ReadTop(src, top, bucardo.Names...)
+	}
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return files
+}
+
+// EachSeries runs f as a subtest of t for every series of the patches
+// tree that versions lists by flavor (catalog.Catalog's Flavors and
+// Versions), and fails t when there are fewer than the five built in:
+// upstream 5.6.0, 5.5.0, 5.4.1, master and debian 5.6.0-4.
+func EachSeries(t *testing.T, flavors func() ([]string, error), versions func(string) ([]string, error), f func(t *testing.T, flavor, version string)) {
+	t.Helper()
+	fl, err := flavors()
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for _, flavor := range fl {
+		vs, err := versions(flavor)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, v := range vs {
+			n++
+			t.Run(flavor+"/"+v, func(t *testing.T) { f(t, flavor, v) })
+		}
+	}
+	if n < 5 {
+		t.Errorf("%d series, want at least upstream 5.6.0, 5.5.0, 5.4.1, master and debian 5.6.0-4", n)
+	}
+}
