@@ -12,7 +12,7 @@
 # replicates, that stopping a leaves b running and replicating, that restart
 # and Restart=on-failure work, that the unit's PIDFile is the daemon systemd
 # tracks, that the tmpfiles.d entries make the run folders at boot, that
-# bcfork instance upgrade takes a host a bcfork before 9645e4c left (its unit
+# bcfork instance upgrade takes a host a bcfork before 6d4c6ef left (its unit
 # without ExecStartPost) to the new unit, and that bcfork instance remove
 # disables the units. On a failure it prints the units' journal.
 #
@@ -222,9 +222,9 @@ stopped() {
 }
 
 # old_unit: the template unit and the instance record as a bcfork before
-# commit 9645e4c left them, loaded by systemd: the unit without its
+# commit 6d4c6ef left them, loaded by systemd: the unit without its
 # ExecStartPost line (byte for byte that bcfork's unit for /usr/bin/bucardo,
-# instancetest.UnitBefore9645e4c), and the record, whose format is the same
+# instancetest.UnitBefore6d4c6ef), and the record, whose format is the same
 # since, naming that unit's sha256 instead of the new one's.
 old_unit() {
 	local unit=/etc/systemd/system/bucardo@.service rec=/var/lib/bcfork/instances.json new old

@@ -15,7 +15,7 @@ import (
 )
 
 // oldHost is a fake host with instances a and b added, as a bcfork before
-// commit 9645e4c left it: the template unit without its ExecStartPost
+// commit 6d4c6ef left it: the template unit without its ExecStartPost
 // line, recorded as bcfork's.
 func oldHost(t *testing.T) (work string, h *instancetest.Host, o Options) {
 	t.Helper()
@@ -219,7 +219,7 @@ func TestUpgradeUnderRoot(t *testing.T) {
 // differs, and nothing changes. With Force it is rewritten, changed
 // content kept in the state folder first.
 func TestUpgradeRefusesChanged(t *testing.T) {
-	edited := instancetest.UnitBefore9645e4c + "# mine\n"
+	edited := instancetest.UnitBefore6d4c6ef + "# mine\n"
 	for _, c := range []struct {
 		name   string
 		spoil  func(path string) error
@@ -449,7 +449,7 @@ func TestUpgradeFollowsNoLink(t *testing.T) {
 				work, h, o := oldHost(t)
 				olderEntries(t, o, "a")
 				if force { // a changed unit, for --force to keep
-					if err := os.WriteFile(o.real(UnitPath), []byte(instancetest.UnitBefore9645e4c+"# mine\n"), 0o644); err != nil {
+					if err := os.WriteFile(o.real(UnitPath), []byte(instancetest.UnitBefore6d4c6ef+"# mine\n"), 0o644); err != nil {
 						t.Fatal(err)
 					}
 				}

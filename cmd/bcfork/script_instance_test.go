@@ -43,7 +43,7 @@ func cmdFakeHost(ts *testscript.TestScript, neg bool, args []string) {
 }
 
 // oldunit ROOT makes ROOT, where instances were added, what a bcfork
-// before commit 9645e4c left (see instancetest.WriteOldUnit): the template
+// before commit 6d4c6ef left (see instancetest.WriteOldUnit): the template
 // unit without its ExecStartPost line, recorded as bcfork's.
 func cmdOldUnit(ts *testscript.TestScript, neg bool, args []string) {
 	if neg || len(args) != 1 {

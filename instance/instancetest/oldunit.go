@@ -9,11 +9,11 @@ import (
 	"path/filepath"
 )
 
-// UnitBefore9645e4c is the template unit bcfork wrote for the script
-// /usr/bin/bucardo before commit 9645e4c gave it its ExecStartPost line:
-// what instance.Unit("/usr/bin/bucardo") returned at commit 786959a, byte
+// UnitBefore6d4c6ef is the template unit bcfork wrote for the script
+// /usr/bin/bucardo before commit 6d4c6ef gave it its ExecStartPost line:
+// what instance.Unit("/usr/bin/bucardo") returned at commit b964b48, byte
 // for byte (run there, not derived from today's unit).
-const UnitBefore9645e4c = `# Bucardo instances managed by bcfork (bcfork instance add NAME, then
+const UnitBefore6d4c6ef = `# Bucardo instances managed by bcfork (bcfork instance add NAME, then
 # systemctl enable --now bucardo@NAME). Written by bcfork: change it with a
 # drop-in (systemctl edit bucardo@.service), not here.
 [Unit]
@@ -40,8 +40,8 @@ WantedBy=multi-user.target
 `
 
 // WriteOldUnit makes the host under root, where bcfork instance add ran,
-// what a bcfork before commit 9645e4c left: the template unit is
-// UnitBefore9645e4c and the instance record (instances.json in the state
+// what a bcfork before commit 6d4c6ef left: the template unit is
+// UnitBefore6d4c6ef and the instance record (instances.json in the state
 // folder /var/lib/bcfork) says bcfork wrote it. The record's format is
 // the same since, and the other files bcfork wrote are too, so only the
 // unit's sha256 in the record changes, in place: the rest of the record
@@ -57,11 +57,11 @@ func WriteOldUnit(root string) error {
 	if err != nil {
 		return err
 	}
-	was, is := []byte(`"sha256": "`+sha(now)+`"`), []byte(`"sha256": "`+sha([]byte(UnitBefore9645e4c))+`"`)
+	was, is := []byte(`"sha256": "`+sha(now)+`"`), []byte(`"sha256": "`+sha([]byte(UnitBefore6d4c6ef))+`"`)
 	if bytes.Count(rec, was) != 1 {
 		return fmt.Errorf("%s: the unit's sha256 %s is not there once", record, sha(now))
 	}
-	if err := os.WriteFile(unit, []byte(UnitBefore9645e4c), 0o644); err != nil {
+	if err := os.WriteFile(unit, []byte(UnitBefore6d4c6ef), 0o644); err != nil {
 		return err
 	}
 	return os.WriteFile(record, bytes.Replace(rec, was, is, 1), 0o644)
